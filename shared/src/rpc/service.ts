@@ -1,0 +1,108 @@
+import * as grpc from "@grpc/grpc-js";
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type DescMethod,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+
+type Methods<S> = S extends GenService<infer M> ? M : never;
+
+/** grpc-js definitions derived from a protobuf-es service descriptor (no proto-loader). */
+export function serviceDefinition(service: GenService<GenServiceMethods>): grpc.ServiceDefinition {
+  const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const method of service.methods as DescMethod[]) {
+    def[method.localName] = {
+      path: `/${service.typeName}/${method.name}`,
+      requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
+      responseStream: method.methodKind === "server_streaming" || method.methodKind === "bidi_streaming",
+      requestSerialize: serializer(method.input) as (v: unknown) => Buffer,
+      requestDeserialize: deserializer(method.input),
+      responseSerialize: serializer(method.output) as (v: unknown) => Buffer,
+      responseDeserialize: deserializer(method.output),
+      originalName: method.name,
+    };
+  }
+  return def;
+}
+
+function serializer(schema: DescMessage) {
+  return (value: MessageInitShape<DescMessage>) => Buffer.from(toBinary(schema, create(schema, value)));
+}
+
+function deserializer(schema: DescMessage) {
+  return (bytes: Buffer) => fromBinary(schema, bytes);
+}
+
+type In<M> = M extends { input: infer I extends DescMessage } ? MessageShape<I> : never;
+type OutInit<M> = M extends { output: infer O extends DescMessage } ? MessageInitShape<O> : never;
+type Out<M> = M extends { output: infer O extends DescMessage } ? MessageShape<O> : never;
+
+/** Server-side handler shapes, one per method kind. */
+export type ServiceHandlers<S> = {
+  [K in keyof Methods<S>]: Methods<S>[K] extends { methodKind: "unary" }
+    ? grpc.handleUnaryCall<In<Methods<S>[K]>, OutInit<Methods<S>[K]>>
+    : Methods<S>[K] extends { methodKind: "server_streaming" }
+      ? grpc.handleServerStreamingCall<In<Methods<S>[K]>, OutInit<Methods<S>[K]>>
+      : Methods<S>[K] extends { methodKind: "bidi_streaming" }
+        ? grpc.handleBidiStreamingCall<In<Methods<S>[K]>, OutInit<Methods<S>[K]>>
+        : never;
+};
+
+/** Client method shapes: unary returns a promise, streams return grpc-js call objects. */
+export type ServiceClient<S> = {
+  [K in keyof Methods<S>]: Methods<S>[K] extends { methodKind: "unary" }
+    ? (req: OutInitIn<Methods<S>[K]>, options?: CallOptions) => Promise<Out<Methods<S>[K]>>
+    : Methods<S>[K] extends { methodKind: "server_streaming" }
+      ? (req: OutInitIn<Methods<S>[K]>, options?: CallOptions) => grpc.ClientReadableStream<Out<Methods<S>[K]>>
+      : Methods<S>[K] extends { methodKind: "bidi_streaming" }
+        ? (options?: CallOptions) => grpc.ClientDuplexStream<OutInitIn<Methods<S>[K]>, Out<Methods<S>[K]>>
+        : never;
+} & { close(): void; raw: grpc.Client };
+
+type OutInitIn<M> = M extends { input: infer I extends DescMessage } ? MessageInitShape<I> : never;
+
+export interface CallOptions {
+  metadata?: grpc.Metadata;
+  deadlineMs?: number;
+}
+
+export function createClient<S extends GenService<GenServiceMethods>>(
+  service: S,
+  address: string,
+  credentials: grpc.ChannelCredentials,
+  options?: grpc.ClientOptions,
+): ServiceClient<S> {
+  const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(service), service.name);
+  const raw = new Ctor(address, credentials, options) as unknown as grpc.Client & Record<string, Function>;
+  const client: Record<string, unknown> = { raw, close: () => raw.close() };
+  for (const method of service.methods as DescMethod[]) {
+    const fn = raw[method.localName]!.bind(raw);
+    const callOpts = (o?: CallOptions): grpc.CallOptions =>
+      o?.deadlineMs ? { deadline: Date.now() + o.deadlineMs } : {};
+    const md = (o?: CallOptions) => o?.metadata ?? new grpc.Metadata();
+    switch (method.methodKind) {
+      case "unary":
+        client[method.localName] = (req: unknown, o?: CallOptions) =>
+          new Promise((resolve, reject) =>
+            fn(req, md(o), callOpts(o), (err: grpc.ServiceError | null, res: unknown) =>
+              err ? reject(err) : resolve(res),
+            ),
+          );
+        break;
+      case "server_streaming":
+        client[method.localName] = (req: unknown, o?: CallOptions) => fn(req, md(o), callOpts(o));
+        break;
+      case "bidi_streaming":
+        client[method.localName] = (o?: CallOptions) => fn(md(o), callOpts(o));
+        break;
+      default:
+        throw new Error(`unsupported method kind ${method.methodKind}`);
+    }
+  }
+  return client as ServiceClient<S>;
+}
