@@ -1,0 +1,114 @@
+// The hub's storage: Prisma 6.19 over SQLite (default, a file in --data-dir) or PostgreSQL
+// (postgres:// or postgresql:// URL). openStore() applies pending migrations, then returns a
+// ready client. Models: hub/prisma/models.prisma.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import pg from "pg";
+import type { PrismaClient } from "./gen/sqlite/client.js";
+import { migrations } from "./gen/migrations.js";
+import { migratePostgres, migrateSqlite, type StoreLogger } from "./migrate.js";
+import { resolveTarget, StoreConfigError, type StoreTarget } from "./target.js";
+
+export { StoreConfigError, redactUrl } from "./target.js";
+export type { StoreLogger } from "./migrate.js";
+export type {
+  Prisma,
+  Cluster,
+  ClusterTombstone,
+  Token,
+  Source,
+  Revision,
+  App,
+  Bundle,
+  Render,
+  Assignment,
+  AppStatus,
+  DriftEvent,
+  AuditEvent,
+} from "./gen/sqlite/client.js";
+
+/** The Prisma client. The PostgreSQL client is generated from the same models and is cast to this. */
+export type Db = PrismaClient;
+
+export interface Store {
+  db: Db;
+  provider: "sqlite" | "postgresql";
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  logger?: StoreLogger;
+}
+
+const silent: StoreLogger = { info() {}, warn() {}, error() {} };
+
+export async function openStore(opts: OpenStoreOptions): Promise<Store> {
+  const log = opts.logger ?? silent;
+  const target = resolveTarget(opts.dataDir, opts.databaseUrl);
+  const db = target.provider === "sqlite" ? await openSqlite(target, log) : await openPostgres(target, log);
+  return {
+    db,
+    provider: target.provider,
+    async close() {
+      await db.$disconnect();
+    },
+  };
+}
+
+async function openSqlite(t: Extract<StoreTarget, { provider: "sqlite" }>, log: StoreLogger): Promise<Db> {
+  try {
+    mkdirSync(dirname(t.file), { recursive: true });
+  } catch (err) {
+    throw new StoreConfigError(`cannot create the directory for ${t.file}: ${(err as Error).message}`);
+  }
+  log.info({ provider: "sqlite", database: t.display }, "store: opening SQLite");
+  const applied = migrateSqlite(t.file, migrations.sqlite, log);
+  logApplied(log, applied);
+  const [{ PrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
+    import("./gen/sqlite/client.js"),
+    import("@prisma/adapter-better-sqlite3"),
+  ]);
+  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: t.file, timeout: 30_000 }) });
+}
+
+async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>, log: StoreLogger): Promise<Db> {
+  log.info({ provider: "postgresql", database: t.display, schema: t.schema ?? "public" }, "store: opening PostgreSQL");
+  const client = new pg.Client({ connectionString: t.connectionString, connectionTimeoutMillis: 15_000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    const msg = `store: cannot connect to PostgreSQL at ${t.display}: ${(err as Error).message || (err as { code?: string }).code || String(err)}`;
+    log.error({ database: t.display }, msg);
+    throw new Error(msg, { cause: err });
+  }
+  try {
+    logApplied(log, await migratePostgres(client, t.schema, migrations.postgresql, log));
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
+    import("./gen/postgres/client.js"),
+    import("@prisma/adapter-pg"),
+  ]);
+  const adapter = new PrismaPg({ connectionString: t.connectionString }, t.schema ? { schema: t.schema } : undefined);
+  // Same models, same API: only the provider differs, so the client is typed as the SQLite one.
+  return new PrismaClient({ adapter }) as unknown as Db;
+}
+
+function logApplied(log: StoreLogger, applied: string[]) {
+  if (applied.length) log.info({ migrations: applied }, `store: applied ${applied.length} migration(s)`);
+  else log.info({}, "store: schema up to date");
+}
+
+/** True for a unique-constraint violation (Prisma P2002), on either provider. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+}
+
+/** True when the record to update/delete does not exist (Prisma P2025), on either provider. */
+export function isNotFound(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2025";
+}
