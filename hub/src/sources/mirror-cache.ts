@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import { SourceFetchError } from "./errors.js";
+import { gitIn, withCredentials, type GitCredentials } from "./git-env.js";
+import { checkUrl } from "./spec.js";
+
+/** A bare mirror of one repository on local disk; url never carries credentials. */
+export type Mirror = { sourceName: string; url: string; dir: string };
+
+export type MirrorCache = {
+  fetch(sourceName: string, url: string, credentials?: GitCredentials): Promise<Mirror>;
+};
+
+export type MirrorCacheOptions = { dir: string; logger: Logger; timeoutMs?: number };
+
+export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions): MirrorCache {
+  const queues = new Map<string, Promise<unknown>>();
+
+  // One git operation per mirror at a time; different mirrors fetch in parallel.
+  function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const next = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
+    const settled = next.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => queues.get(key) === settled && queues.delete(key));
+    return next;
+  }
+
+  async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials): Promise<"cloned" | "fetched"> {
+    await mkdir(dir, { recursive: true });
+    return withCredentials(creds, join(dir, "known_hosts"), async (env) => {
+      if (await exists(mirrorDir)) {
+        await gitIn(mirrorDir, env, timeoutMs).fetch(["--prune", "origin"]);
+        return "fetched";
+      }
+      // Clone beside the final path and rename, so a failed clone never leaves a half mirror.
+      const tmp = `${mirrorDir}.tmp-${randomBytes(4).toString("hex")}`;
+      try {
+        await gitIn(dir, env, timeoutMs).clone(url, tmp, ["--mirror"]);
+        await rename(tmp, mirrorDir);
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+      return "cloned";
+    });
+  }
+
+  return {
+    fetch(sourceName, rawUrl, credentials) {
+      const { url, fromUrl } = splitCredentials(checkUrl(rawUrl));
+      const mirrorDir = join(dir, createHash("sha256").update(url).digest("hex").slice(0, 24) + ".git");
+      return serialize(mirrorDir, async () => {
+        const started = Date.now();
+        let how: string;
+        try {
+          how = await fetchInto(mirrorDir, url, credentials ?? fromUrl);
+        } catch (err) {
+          throw new SourceFetchError(sourceName, url, err instanceof Error ? err.message : String(err));
+        }
+        logger.info({ source: sourceName, url, how, ms: Date.now() - started }, "source fetched");
+        return { sourceName, url, dir: mirrorDir };
+      });
+    },
+  };
+}
+
+/** Moves https userinfo out of the URL so it is never persisted in the mirror's config. */
+export function splitCredentials(raw: string): { url: string; fromUrl?: GitCredentials } {
+  if (!/^https?:\/\//i.test(raw)) return { url: raw };
+  const u = new URL(raw);
+  if (!u.username && !u.password) return { url: raw };
+  const username = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = "";
+  u.password = "";
+  const fromUrl: GitCredentials = password
+    ? { kind: "basic", username, password }
+    : { kind: "basic", password: username }; // https://TOKEN@host: the token is the only secret
+  return { url: u.toString(), fromUrl };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}

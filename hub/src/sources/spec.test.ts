@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { SourceSpecError } from "./errors.js";
+import { parseSourceSpec } from "./spec.js";
+
+const url = "https://git.example.com/fleet.git";
+const fieldOf = (input: unknown): string => {
+  try {
+    parseSourceSpec(input);
+  } catch (err) {
+    if (err instanceof SourceSpecError) return err.field;
+    throw err;
+  }
+  throw new Error("no error");
+};
+
+describe("parseSourceSpec", () => {
+  it("defaults to branch main and a 1m interval", () => {
+    expect(parseSourceSpec({ url })).toEqual({ url, ref: { kind: "branch", branch: "main" }, intervalMs: 60_000 });
+  });
+
+  it("parses each selector, the interval and secretRef", () => {
+    expect(parseSourceSpec({ url, tag: "v1.0.0", interval: "30s" })).toMatchObject({ ref: { kind: "tag", tag: "v1.0.0" }, intervalMs: 30_000 });
+    expect(parseSourceSpec({ url, semver: "^1.2.0", interval: "5m" })).toMatchObject({ ref: { kind: "semver", range: "^1.2.0" }, intervalMs: 300_000 });
+    expect(parseSourceSpec({ url, commit: "ABCDEF1" }).ref).toEqual({ kind: "commit", commit: "abcdef1" });
+    expect(parseSourceSpec({ url: "git@github.com:org/repo.git", secretRef: { name: "deploy-key" } }).secretRef).toEqual({ name: "deploy-key" });
+  });
+
+  it.each([
+    [{}, "url"],
+    [{ url: "ftp://x/y" }, "url"],
+    [{ url: "--upload-pack=evil" }, "url"],
+    [{ url, branch: "main", tag: "v1" }, "branch/tag"],
+    [{ url, branch: "" }, "branch"],
+    [{ url, branch: "-evil" }, "branch"],
+    [{ url, tag: "a..b" }, "tag"],
+    [{ url, semver: "^banana" }, "semver"],
+    [{ url, commit: "xyz" }, "commit"],
+    [{ url, interval: "soon" }, "interval"],
+    [{ url, interval: 30 }, "interval"],
+    [{ url, interval: "0s" }, "interval"],
+    [{ url, secretRef: {} }, "secretRef.name"],
+    [{ url, brnach: "main" }, "brnach"],
+    ["nope", "(root)"],
+  ])("rejects %j naming field %s", (input, field) => {
+    expect(fieldOf(input)).toBe(field);
+  });
+});

@@ -1,0 +1,92 @@
+import { parseDuration } from "@gitfleet/shared";
+import { SourceSpecError } from "./errors.js";
+import { parseRange } from "./semver.js";
+
+/** What to follow in a repository: exactly one of these. */
+export type RevisionSelector =
+  | { kind: "branch"; branch: string }
+  | { kind: "tag"; tag: string }
+  | { kind: "semver"; range: string }
+  | { kind: "commit"; commit: string };
+
+export type SourceSpec = {
+  url: string;
+  ref: RevisionSelector;
+  intervalMs: number;
+  secretRef?: { name: string };
+};
+
+export const DEFAULT_INTERVAL_MS = 60_000;
+const MIN_INTERVAL_MS = 1_000;
+const FIELDS = new Set(["url", "branch", "tag", "semver", "commit", "interval", "secretRef"]);
+// Plain https/http/ssh/git/file URLs, or scp-like "user@host:path".
+const URL_RE = /^(?:(?:https?|ssh|git|file):\/\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
+// Conservative subset of git-check-ref-format: no leading "-" (option injection), "..", or "@{".
+const REF_NAME_RE = /^(?!-)(?!.*\.\.)(?!.*@\{)(?!.*\/\/)[\w./+-]+(?<![./])$/;
+
+export function checkUrl(url: unknown, field = "url"): string {
+  if (typeof url !== "string" || !URL_RE.test(url)) {
+    throw new SourceSpecError(field, "want an https://, ssh://, git://, file:// or user@host:path URL");
+  }
+  return url;
+}
+
+/** Validates the declarative Source shape; every error names the offending field. */
+export function parseSourceSpec(input: unknown): SourceSpec {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    throw new SourceSpecError("(root)", "want an object");
+  }
+  const obj = input as Record<string, unknown>;
+  const unknown = Object.keys(obj).find((k) => !FIELDS.has(k));
+  if (unknown) throw new SourceSpecError(unknown, "unknown field");
+  const spec: SourceSpec = {
+    url: checkUrl(obj.url),
+    ref: parseSelector(obj),
+    intervalMs: parseInterval(obj.interval),
+  };
+  if (obj.secretRef !== undefined) spec.secretRef = parseSecretRef(obj.secretRef);
+  return spec;
+}
+
+function parseSelector(obj: Record<string, unknown>): RevisionSelector {
+  const given = (["branch", "tag", "semver", "commit"] as const).filter((k) => obj[k] !== undefined);
+  if (given.length > 1) throw new SourceSpecError(given.join("/"), "set only one of branch, tag, semver, commit");
+  const field = given[0] ?? "branch";
+  const value = obj[field] ?? "main";
+  if (typeof value !== "string" || value.trim() === "") throw new SourceSpecError(field, "want a non-empty string");
+  switch (field) {
+    case "branch":
+    case "tag":
+      if (!REF_NAME_RE.test(value)) throw new SourceSpecError(field, `"${value}" is not a valid ref name`);
+      return field === "branch" ? { kind: "branch", branch: value } : { kind: "tag", tag: value };
+    case "semver":
+      try {
+        parseRange(value);
+      } catch (err) {
+        throw new SourceSpecError(field, (err as Error).message);
+      }
+      return { kind: "semver", range: value };
+    case "commit":
+      if (!/^[0-9a-f]{4,40}$/i.test(value)) throw new SourceSpecError(field, "want a hex SHA of 4 to 40 digits");
+      return { kind: "commit", commit: value.toLowerCase() };
+  }
+}
+
+function parseInterval(value: unknown): number {
+  if (value === undefined) return DEFAULT_INTERVAL_MS;
+  if (typeof value !== "string") throw new SourceSpecError("interval", 'want a duration string such as "30s" or "5m"');
+  let ms: number;
+  try {
+    ms = parseDuration(value, "interval");
+  } catch (err) {
+    throw new SourceSpecError("interval", (err as Error).message);
+  }
+  if (ms < MIN_INTERVAL_MS) throw new SourceSpecError("interval", "must be at least 1s");
+  return ms;
+}
+
+function parseSecretRef(value: unknown): { name: string } {
+  const name = (value as { name?: unknown } | null)?.name;
+  if (typeof name !== "string" || name === "") throw new SourceSpecError("secretRef.name", "want a non-empty string");
+  return { name };
+}
