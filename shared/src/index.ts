@@ -5,3 +5,4 @@ export * from "./gen/gitfleet/v1/agent_pb.js";
 export * from "./gen/gitfleet/v1/admin_pb.js";
 export * from "./log.js";
 export * from "./labels.js";
+export * from "./duration.js";

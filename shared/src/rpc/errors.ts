@@ -14,6 +14,7 @@ export type ErrorReason =
   | "NOT_FOUND"
   | "INVALID_ARGUMENT"
   | "FAILED_PRECONDITION"
+  | "UNAVAILABLE"
   | "INTERNAL";
 
 const REASON_KEY = "gitfleet-reason";
@@ -31,6 +32,7 @@ const codeOf: Record<ErrorReason, grpc.status> = {
   NOT_FOUND: grpc.status.NOT_FOUND,
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
   FAILED_PRECONDITION: grpc.status.FAILED_PRECONDITION,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
   INTERNAL: grpc.status.INTERNAL,
 };
 
@@ -74,12 +76,28 @@ function reasonForCode(code: grpc.status): ErrorReason {
       return "INVALID_ARGUMENT";
     case grpc.status.FAILED_PRECONDITION:
       return "FAILED_PRECONDITION";
+    case grpc.status.UNAVAILABLE:
+    case grpc.status.DEADLINE_EXCEEDED:
+    case grpc.status.CANCELLED:
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return "UNAVAILABLE";
     default:
       return "INTERNAL";
   }
 }
 
-/** True when a client cannot succeed by retrying the same call. */
+const PERMANENT = new Set<ErrorReason>([
+  "TOKEN_UNKNOWN",
+  "TOKEN_EXPIRED",
+  "TOKEN_EXHAUSTED",
+  "TOKEN_REVOKED",
+  "CLUSTER_NAME_TAKEN",
+  "CLUSTER_UNKNOWN",
+  "CLUSTER_DELETED",
+  "INVALID_ARGUMENT",
+]);
+
+/** True when retrying the same call cannot help (an agent then exits non-zero). */
 export function isPermanent(err: RpcError): boolean {
-  return err.reason !== "INTERNAL" && err.reason !== "CLUSTER_PENDING";
+  return PERMANENT.has(err.reason);
 }

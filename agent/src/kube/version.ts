@@ -1,0 +1,15 @@
+import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import type { Logger } from "@gitfleet/shared";
+
+/** The cluster's Kubernetes version, or "" when the API server cannot be asked right now. */
+export async function kubernetesVersion(kubeconfigFile: string, log: Logger): Promise<string> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfigFile);
+  try {
+    const info = await kc.makeApiClient(VersionApi).getCode();
+    return info.gitVersion;
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "cannot read the Kubernetes version");
+    return "";
+  }
+}

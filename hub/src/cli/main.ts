@@ -1,0 +1,102 @@
+import { parseArgs } from "node:util";
+import { DurationError, LabelError, parseDuration, RpcError } from "@gitfleet/shared";
+import { CliError, connectAdmin } from "./connection.js";
+import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
+import { createToken, listTokens, revokeToken } from "./tokens.js";
+
+const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND
+  token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
+  token list [-o json]
+  token revoke ID
+  cluster list [-o json]
+  cluster show NAME [-o json]
+  cluster label NAME k=v k2-
+  cluster approve NAME
+  cluster delete NAME
+  cluster add NAME [--labels k=v,...] [--namespaces a,b] [--hub-address HOST:PORT] [--image IMAGE]
+The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
+GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
+
+const options = {
+  hub: { type: "string" },
+  token: { type: "string" },
+  "data-dir": { type: "string" },
+  "ca-file": { type: "string" },
+  output: { type: "string", short: "o" },
+  labels: { type: "string" },
+  ttl: { type: "string" },
+  "max-uses": { type: "string" },
+  description: { type: "string" },
+  namespaces: { type: "string" },
+  "hub-address": { type: "string" },
+  image: { type: "string", default: "gitfleet/agent:0.1.0" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  const [noun, verb, ...rest] = positionals;
+  if (values.help || !noun) {
+    console.log(USAGE);
+    return;
+  }
+  if (values.output && !["json", "table"].includes(values.output)) throw new CliError(`-o must be json or table, got "${values.output}"`);
+  const conn = () => connectAdmin({ hub: values.hub, token: values.token, dataDir: values["data-dir"], caFile: values["ca-file"] });
+  const arg = (what: string) => {
+    if (!rest[0]) throw new CliError(`${noun} ${verb} needs ${what}`);
+    return rest[0];
+  };
+  const key = `${noun} ${verb ?? ""}`.trim();
+  switch (key) {
+    case "token create": {
+      const maxUses = values["max-uses"] === undefined ? 0 : Number(values["max-uses"]);
+      if (!Number.isInteger(maxUses) || maxUses < 0) throw new CliError(`--max-uses must be a whole number >= 0, got "${values["max-uses"]}"`);
+      return createToken(conn(), { labels: values.labels, ttlMs: values.ttl ? parseDuration(values.ttl, "--ttl") : 0, maxUses, description: values.description });
+    }
+    case "token list":
+      return listTokens(conn(), values.output);
+    case "token revoke":
+      return revokeToken(conn(), arg("a token ID"));
+    case "cluster list":
+      return listClusters(conn(), values.output);
+    case "cluster show":
+      return showCluster(conn(), arg("a cluster NAME"), values.output);
+    case "cluster label":
+      return labelCluster(conn(), arg("a cluster NAME"), rest.slice(1));
+    case "cluster approve": {
+      const c = conn();
+      await c.client.approveCluster({ name: arg("a cluster NAME") }, { metadata: c.metadata });
+      console.log(`cluster/${rest[0]} approved`);
+      return;
+    }
+    case "cluster delete": {
+      const c = conn();
+      await c.client.deleteCluster({ name: arg("a cluster NAME") }, { metadata: c.metadata });
+      console.log(`cluster/${rest[0]} deleted`);
+      return;
+    }
+    case "cluster add":
+      return addCluster(conn(), arg("a cluster NAME"), {
+        labels: values.labels,
+        namespaces: values.namespaces,
+        hubAddress: values["hub-address"],
+        image: values.image,
+        ttl: values.ttl ? parseDuration(values.ttl, "--ttl") : 3_600_000,
+      });
+    default:
+      throw new CliError(`unknown command "${key}"\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err: unknown) => {
+    if (err instanceof CliError || err instanceof LabelError || err instanceof DurationError || (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      console.error(`error: ${(err as Error).message}`);
+      process.exit(2);
+    }
+    const e = RpcError.from(err);
+    console.error(`error: ${e.reason === "INTERNAL" && !(err as { code?: number }).code ? (err as Error).message : e.message} (${e.reason})`);
+    process.exit(1);
+  },
+);

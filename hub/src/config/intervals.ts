@@ -1,0 +1,15 @@
+// Every interval and timeout of the hub, in one place, so they can be read and tuned together.
+
+/** Agents send a heartbeat this often (told to them in Welcome). */
+export const HEARTBEAT_INTERVAL_S = Number(process.env.GITFLEET_HEARTBEAT_INTERVAL_S ?? 10);
+
+/** A cluster with no heartbeat for this long is marked Disconnected (--heartbeat-timeout). */
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+
+/** Bootstrap tokens expire; there is no never-expiring token. */
+export const DEFAULT_TOKEN_TTL_S = 24 * 3600;
+export const MAX_TOKEN_TTL_S = 365 * 24 * 3600;
+
+/** grpc keepalive: detects dead agent connections without application traffic. */
+export const KEEPALIVE_TIME_MS = 20_000;
+export const KEEPALIVE_TIMEOUT_MS = 10_000;

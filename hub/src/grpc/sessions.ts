@@ -1,0 +1,60 @@
+import { EventEmitter } from "node:events";
+import type * as grpc from "@grpc/grpc-js";
+import type { ConnectRequest, ConnectResponse, RpcError } from "@gitfleet/shared";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { ConnectResponseSchema } from "@gitfleet/shared";
+
+type Call = grpc.ServerDuplexStream<ConnectRequest, MessageInitShape<typeof ConnectResponseSchema>>;
+
+export interface Session {
+  cluster: string;
+  call: Call;
+  lastSeen: number;
+  /** Set when a heartbeat arrived since the last flush to the database. */
+  dirty: boolean;
+}
+
+/** The open agent streams, by cluster name: pushing to a cluster is a write on its stream. */
+export class Sessions extends EventEmitter<{ connected: [string]; disconnected: [string] }> {
+  private readonly byCluster = new Map<string, Session>();
+
+  open(cluster: string, call: Call): Session {
+    this.byCluster.get(cluster)?.call.end();
+    const session: Session = { cluster, call, lastSeen: Date.now(), dirty: false };
+    this.byCluster.set(cluster, session);
+    return session;
+  }
+
+  /** Removes the session if it is still the current one for its cluster; true when it was. */
+  release(session: Session): boolean {
+    if (this.byCluster.get(session.cluster) !== session) return false;
+    this.byCluster.delete(session.cluster);
+    return true;
+  }
+
+  get(cluster: string): Session | undefined {
+    return this.byCluster.get(cluster);
+  }
+
+  send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean {
+    const s = this.byCluster.get(cluster);
+    if (!s) return false;
+    s.call.write(msg);
+    return true;
+  }
+
+  close(cluster: string, err: RpcError): void {
+    const s = this.byCluster.get(cluster);
+    if (!s) return;
+    this.byCluster.delete(cluster);
+    s.call.emit("error", err.toServiceError());
+  }
+
+  all(): Session[] {
+    return [...this.byCluster.values()];
+  }
+
+  get size(): number {
+    return this.byCluster.size;
+  }
+}

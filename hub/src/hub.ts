@@ -1,0 +1,114 @@
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import * as grpc from "@grpc/grpc-js";
+import { AdminService, AgentService, serviceDefinition, type Logger } from "@gitfleet/shared";
+import { openStore, type Store } from "./store/index.js";
+import { createAgentService, sweepSessions, type AgentEvents } from "./grpc/agent-service.js";
+import { createAdminService } from "./grpc/admin-service.js";
+import { Sessions } from "./grpc/sessions.js";
+import { createHttpServer, type Route } from "./api/http.js";
+import { ensureAdminToken } from "./admin-token.js";
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
+
+export interface HubOptions {
+  dataDir: string;
+  databaseUrl?: string;
+  listen: string;
+  httpListen: string;
+  approvalRequired: boolean;
+  heartbeatTimeoutMs?: number;
+  tls?: { certFile: string; keyFile: string };
+  log: Logger;
+}
+
+export interface Hub {
+  grpcAddress: string;
+  httpAddress: string;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** The composition root: store, sessions, gRPC services and HTTP wired together. */
+export async function startHub(opts: HubOptions): Promise<Hub> {
+  const { log } = opts;
+  await mkdir(opts.dataDir, { recursive: true });
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log });
+  const { db } = store;
+  const admin = await ensureAdminToken(opts.dataDir);
+  if (admin.created) log.info({ path: admin.path }, "created admin token; the CLI reads it from this file");
+
+  // No stream survives a hub restart: whatever was Connected is not any more.
+  await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
+
+  const sessions = new Sessions();
+  const events = createAgentEvents(store);
+  const server = new grpc.Server({
+    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
+    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  });
+  server.addService(
+    serviceDefinition(AgentService),
+    createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }) as unknown as grpc.UntypedServiceImplementation,
+  );
+  server.addService(
+    serviceDefinition(AdminService),
+    createAdminService({ db, log, sessions, adminToken: admin.token, clusterChanged: async () => {} }) as unknown as grpc.UntypedServiceImplementation,
+  );
+  const creds = opts.tls
+    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
+    : grpc.ServerCredentials.createInsecure();
+  const { host, port } = splitHostPort(opts.listen, "--listen");
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
+  );
+
+  const routes = new Map<string, Route>();
+  const http = createHttpServer({ db, log, sessions, routes });
+  const httpHp = splitHostPort(opts.httpListen, "--http-listen");
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
+    http.listen(httpHp.port, httpHp.host, resolve);
+  });
+  const httpPort = (http.address() as AddressInfo).port;
+
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const sweeper = setInterval(() => {
+    sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
+  }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
+
+  const grpcAddress = `${host}:${grpcPort}`;
+  const httpAddress = `${httpHp.host}:${httpPort}`;
+  await writeFile(join(opts.dataDir, "hub.json"), JSON.stringify({ grpc: grpcAddress, http: httpAddress, tls: Boolean(opts.tls), pid: process.pid }) + "\n");
+  log.info({ grpc: grpcAddress, http: httpAddress, database: store.provider, approvalRequired: opts.approvalRequired }, "hub listening");
+
+  return {
+    grpcAddress,
+    httpAddress,
+    store,
+    async close() {
+      clearInterval(sweeper);
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+      server.forceShutdown();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await store.close();
+    },
+  };
+}
+
+function createAgentEvents(store: Store): AgentEvents {
+  return {
+    connected: async () => {},
+    status: async () => {},
+    drift: async () => {},
+    bundle: async (digest) => (await store.db.bundle.findUnique({ where: { digest } }))?.manifests,
+  };
+}
+
+export function splitHostPort(value: string, flag: string): { host: string; port: number } {
+  const m = /^(.*):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) > 65535) throw new Error(`${flag} must be HOST:PORT (e.g. 127.0.0.1:7443), got "${value}"`);
+  return { host: m[1] || "0.0.0.0", port: Number(m[2]) };
+}

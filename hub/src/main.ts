@@ -1,0 +1,66 @@
+import { parseArgs } from "node:util";
+import { createLogger, parseDuration } from "@gitfleet/shared";
+import { startHub } from "./hub.js";
+
+const USAGE = `usage: gitfleet-hub --data-dir DIR [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
+                    [--require-approval] [--heartbeat-timeout 30s] [--tls-cert FILE --tls-key FILE]
+  --data-dir        where the hub keeps its SQLite database, admin token and Git cache
+  --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
+  --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
+  --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)`;
+
+async function main(): Promise<void> {
+  const log = createLogger("gitfleet-hub");
+  const { values } = parseArgs({
+    options: {
+      "data-dir": { type: "string" },
+      "database-url": { type: "string" },
+      listen: { type: "string", default: "127.0.0.1:7443" },
+      "http-listen": { type: "string", default: "127.0.0.1:7080" },
+      "require-approval": { type: "boolean", default: false },
+      "heartbeat-timeout": { type: "string", default: "30s" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values["data-dir"]) throw new UsageError("--data-dir is required");
+  if (Boolean(values["tls-cert"]) !== Boolean(values["tls-key"])) throw new UsageError("--tls-cert and --tls-key go together");
+  const hub = await startHub({
+    dataDir: values["data-dir"],
+    databaseUrl: values["database-url"] ?? process.env.DATABASE_URL,
+    listen: values.listen,
+    httpListen: values["http-listen"],
+    approvalRequired: values["require-approval"],
+    heartbeatTimeoutMs: parseDuration(values["heartbeat-timeout"], "--heartbeat-timeout"),
+    tls: values["tls-cert"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"]! } : undefined,
+    log,
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "hub stopping");
+    hub.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, "hub shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+class UsageError extends Error {}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) console.error(`gitfleet-hub: ${err.message}\n${USAGE}`);
+  else console.error(`gitfleet-hub: ${(err as Error).message}`);
+  process.exit(2);
+});

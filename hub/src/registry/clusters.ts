@@ -1,0 +1,127 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { ClusterSchema, ClusterState, RpcError, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
+import { isUniqueViolation, type Db } from "../store/index.js";
+import { hashSecret, randomSecret } from "./secrets.js";
+import { consumeToken } from "./tokens.js";
+
+export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
+export type StateName = "Pending" | "Connected" | "Disconnected";
+
+export interface Registration {
+  token: string;
+  name: string;
+  labels: Labels;
+  agentVersion: string;
+  kubernetesVersion: string;
+}
+
+/** Admin labels hold null for a removed key, so an admin can also remove a token or agent label. */
+type AdminLabels = Record<string, string | null>;
+
+export function effectiveLabels(row: ClusterRow): Labels {
+  const admin = JSON.parse(row.adminLabels) as AdminLabels;
+  const merged: Record<string, string | null> = { ...JSON.parse(row.agentLabels), ...JSON.parse(row.tokenLabels), ...admin };
+  return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
+}
+
+export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean): Promise<{ credential: string; row: ClusterRow }> {
+  try {
+    validateName("cluster", reg.name);
+    for (const [k, v] of Object.entries(reg.labels)) validateLabel(k, v);
+  } catch (err) {
+    throw new RpcError("INVALID_ARGUMENT", (err as Error).message);
+  }
+  // Checked before the token so that a name clash does not burn a use of a one-use token.
+  if (await db.cluster.findUnique({ where: { name: reg.name } })) {
+    throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
+  }
+  const token = await consumeToken(db, reg.token);
+  const credential = `gfc_${randomSecret()}`;
+  try {
+    const row = await db.cluster.create({
+      data: {
+        name: reg.name,
+        tokenLabels: token.labels,
+        agentLabels: JSON.stringify(reg.labels),
+        adminLabels: "{}",
+        namespaces: "[]",
+        credentialHash: hashSecret(credential),
+        state: approvalRequired ? "Pending" : "Disconnected",
+        approved: !approvalRequired,
+        agentVersion: reg.agentVersion,
+        kubernetesVersion: reg.kubernetesVersion,
+        tokenId: token.id,
+      },
+    });
+    return { credential, row };
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered`);
+    }
+    throw err;
+  }
+}
+
+/** Finds the cluster a credential belongs to, or says why there is none. */
+export async function authenticateCluster(db: Db, credential: string): Promise<ClusterRow> {
+  const hash = hashSecret(credential);
+  const row = await db.cluster.findUnique({ where: { credentialHash: hash } });
+  if (row) return row;
+  const tomb = await db.clusterTombstone.findUnique({ where: { credentialHash: hash } });
+  if (tomb) {
+    throw new RpcError("CLUSTER_DELETED", `cluster "${tomb.name}" was deleted from the hub at ${tomb.deletedAt.toISOString()}: register again with a new token and a fresh state dir`);
+  }
+  throw new RpcError("CLUSTER_UNKNOWN", "the cluster credential is not known to this hub: register with a bootstrap token");
+}
+
+export async function getCluster(db: Db, name: string): Promise<ClusterRow> {
+  const row = await db.cluster.findUnique({ where: { name } });
+  if (!row) throw new RpcError("NOT_FOUND", `no cluster named "${name}" (see \`gitfleet cluster list\`)`);
+  return row;
+}
+
+export async function labelCluster(db: Db, name: string, set: Labels, remove: string[]): Promise<ClusterRow> {
+  const row = await getCluster(db, name);
+  const admin = JSON.parse(row.adminLabels) as AdminLabels;
+  try {
+    for (const [k, v] of Object.entries(set)) {
+      validateLabel(k, v);
+      admin[k] = v;
+    }
+  } catch (err) {
+    throw new RpcError("INVALID_ARGUMENT", (err as Error).message);
+  }
+  for (const k of remove) admin[k] = null;
+  return db.cluster.update({ where: { name }, data: { adminLabels: JSON.stringify(admin), generation: { increment: 1 } } });
+}
+
+export async function deleteCluster(db: Db, name: string): Promise<ClusterRow> {
+  const row = await getCluster(db, name);
+  await db.$transaction([
+    db.clusterTombstone.create({ data: { credentialHash: row.credentialHash, name: row.name } }),
+    db.cluster.delete({ where: { name } }),
+  ]);
+  return row;
+}
+
+const stateEnum: Record<string, ClusterState> = {
+  Pending: ClusterState.PENDING,
+  Connected: ClusterState.CONNECTED,
+  Disconnected: ClusterState.DISCONNECTED,
+};
+
+export function clusterToProto(row: ClusterRow): Cluster {
+  const admin = JSON.parse(row.adminLabels) as AdminLabels;
+  return create(ClusterSchema, {
+    name: row.name,
+    labels: effectiveLabels(row),
+    adminLabels: Object.fromEntries(Object.entries(admin).filter((e): e is [string, string] => e[1] !== null)),
+    state: stateEnum[row.state] ?? ClusterState.UNSPECIFIED,
+    agentVersion: row.agentVersion,
+    kubernetesVersion: row.kubernetesVersion,
+    lastHeartbeat: row.lastHeartbeat ? timestampFromDate(row.lastHeartbeat) : undefined,
+    registeredAt: timestampFromDate(row.registeredAt),
+    namespaces: JSON.parse(row.namespaces) as string[],
+  });
+}
