@@ -1,0 +1,23 @@
+/** One thing wrong with the input; file is relative to the rendered tree's root. */
+export type RenderProblem = { file?: string; line?: number; document?: number; message: string };
+
+/** A terminal render failure: the input is broken and retrying will not help. */
+export class RenderError extends Error {
+  override name = "RenderError";
+  constructor(readonly problems: readonly RenderProblem[]) {
+    super(`render failed:\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+  }
+}
+
+export class KustomizeNotFoundError extends Error {
+  override name = "KustomizeNotFoundError";
+  constructor() {
+    super("neither kustomize nor kubectl found on PATH: install one to render kustomizations");
+  }
+}
+
+export function formatProblem(p: RenderProblem): string {
+  const where = [p.file, p.line !== undefined ? `line ${p.line}` : "", p.document !== undefined ? `document ${p.document}` : ""]
+    .filter(Boolean).join(", ");
+  return where ? `${where}: ${p.message}` : p.message;
+}

@@ -1,0 +1,65 @@
+import { bundleDigest, canonicalize, objectKey, parseBundle, type KubeObject } from "@gitfleet/shared/manifest";
+import { existsSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { RenderError, type RenderProblem } from "./errors.js";
+import { kustomizeBuild, type KustomizeOptions } from "./kustomize.js";
+import { parseStream, type Located } from "./parse-stream.js";
+import { readManifestDir } from "./read-dir.js";
+import { applyTarget } from "./target.js";
+
+export type RenderInput = {
+  root: string;
+  path: string;
+  overlay?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  kustomize?: KustomizeOptions;
+};
+
+/** A rendered bundle: manifests is the canonical text and digest its content address. */
+export type RenderedBundle = { digest: string; manifests: string; objects: KubeObject[]; count: number };
+
+const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/** Renders root/path[/overlay] all or nothing: any problem throws a RenderError listing all. */
+export async function renderBundle(input: RenderInput): Promise<RenderedBundle> {
+  const root = resolve(input.root);
+  const dir = resolve(root, input.path, input.overlay ?? ".");
+  const rel = relative(root, dir) || ".";
+  if (dir !== root && !dir.startsWith(root + sep)) throw new RenderError([{ file: rel, message: "path leaves the repository" }]);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RenderError([{ file: rel, message: "no such directory" }]);
+
+  const problems: RenderProblem[] = [];
+  let located: Located[];
+  if (KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)))) {
+    let text: string;
+    try {
+      text = await kustomizeBuild(dir, input.kustomize);
+    } catch (err) {
+      if (!(err instanceof Error) || err.name === "KustomizeNotFoundError") throw err;
+      throw new RenderError([{ file: rel, message: `kustomize build failed: ${err.message.replaceAll(root + sep, "")}` }]);
+    }
+    located = parseStream(text, `kustomize build ${rel}`, problems);
+  } else {
+    located = await readManifestDir(root, dir, problems);
+  }
+  applyTarget(located.map((l) => l.object), input);
+  problems.push(...duplicates(located));
+  if (problems.length > 0) throw new RenderError(problems);
+
+  const manifests = canonicalize(located.map((l) => l.object));
+  const objects = parseBundle(manifests);
+  return { digest: bundleDigest(manifests), manifests, objects, count: objects.length };
+}
+
+function duplicates(located: Located[]): RenderProblem[] {
+  const seen = new Map<string, Located>();
+  const problems: RenderProblem[] = [];
+  for (const l of located) {
+    const key = objectKey(l.object);
+    const first = seen.get(key);
+    if (!first) seen.set(key, l);
+    else problems.push({ file: l.file, line: l.line, document: l.document, message: `duplicate object ${key}, first defined in ${first.file} line ${first.line}` });
+  }
+  return problems;
+}
