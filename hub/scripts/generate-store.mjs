@@ -13,11 +13,20 @@ for (const p of providers) {
   // Generated code records absolute paths (informational only); make them relative so the
   // output is identical in every checkout.
   const cls = join(hubDir, "src/store/gen", p.dir, "internal/class.ts");
-  writeFileSync(cls, readFileSync(cls, "utf8").replaceAll(JSON.stringify(hubDir + "/").slice(1, -1), ""));
+  // Also sort the generator "config" keys, whose order varies between runs.
+  const text = readFileSync(cls, "utf8")
+    .replaceAll(JSON.stringify(hubDir + "/").slice(1, -1), "")
+    .replace(/("config": \{\n)([^{}]*?)(\n\s*\})/, (_, a, body, b) => a + sortLines(body) + b);
+  writeFileSync(cls, text);
 }
 
 writeFileSync(join(hubDir, "src/store/gen/migrations.ts"), embedMigrations());
 console.log("store: schemas, clients and src/store/gen/migrations.ts regenerated");
+
+function sortLines(body) {
+  const lines = body.split("\n").map((l) => l.replace(/,$/, ""));
+  return lines.sort().map((l, i) => (i < lines.length - 1 ? l + "," : l)).join("\n");
+}
 
 export function embedMigrations() {
   const out = {};

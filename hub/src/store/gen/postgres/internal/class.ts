@@ -27,8 +27,8 @@ const config: runtime.GetPrismaClientConfig = {
       "fromEnvVar": null
     },
     "config": {
-      "importFileExtension": "js",
       "engineType": "client",
+      "importFileExtension": "js",
       "moduleFormat": "esm",
       "runtime": "nodejs"
     },
