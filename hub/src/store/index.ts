@@ -93,7 +93,13 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
     import("./gen/postgres/client.js"),
     import("@prisma/adapter-pg"),
   ]);
-  const adapter = new PrismaPg({ connectionString: t.connectionString }, t.schema ? { schema: t.schema } : undefined);
+  const adapter = new PrismaPg(
+    { connectionString: t.connectionString, connectionTimeoutMillis: 15_000 },
+    {
+      ...(t.schema ? { schema: t.schema } : {}),
+      onPoolError: (err) => log.warn({ database: t.display, err: err.message }, "store: idle PostgreSQL connection failed"),
+    },
+  );
   // Same models, same API: only the provider differs, so the client is typed as the SQLite one.
   return new PrismaClient({ adapter }) as unknown as Db;
 }
