@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CheckoutError } from "./errors.js";
+import { ambientEnv } from "./git-env.js";
 import type { Mirror } from "./mirror-cache.js";
 
 const inflight = new Map<string, Promise<string>>();
@@ -42,7 +43,7 @@ async function materialise(mirror: Mirror, sha: string, cacheDir: string, dest: 
 // git archive | tar -x: binary output, so a plain spawn pipeline rather than simple-git.
 function archiveInto(gitDir: string, sha: string, dest: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, GIT_DIR: gitDir };
+    const env = { ...ambientEnv(), GIT_DIR: gitDir };
     const git = spawn("git", ["archive", "--format=tar", sha], { env, stdio: ["ignore", "pipe", "pipe"] });
     const tar = spawn("tar", ["-x", "--no-same-owner", "-f", "-", "-C", dest], { stdio: ["pipe", "ignore", "pipe"] });
     git.stdout.pipe(tar.stdin);

@@ -23,7 +23,7 @@ export function gitIn(baseDir: string, env: GitEnv = {}, timeoutMs = 120_000): S
 // simple-git rejects git-affecting variables it was not told about; ours are all explicit.
 const GUARDED = new Set(["EDITOR", "VISUAL", "PAGER", "PREFIX", "SSH_ASKPASS"]);
 
-function ambientEnv(): GitEnv {
+export function ambientEnv(): GitEnv {
   const out: GitEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     const upper = k.toUpperCase();
