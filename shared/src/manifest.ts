@@ -14,7 +14,7 @@ export type KubeObject = {
   [k: string]: unknown;
 };
 
-export type ObjectRef = { group: string; kind: string; namespace: string; name: string };
+export type ObjectKeyParts = { group: string; kind: string; namespace: string; name: string };
 
 export function apiGroup(apiVersion: string): string {
   const slash = apiVersion.indexOf("/");
@@ -27,7 +27,7 @@ export function objectKey(obj: KubeObject): string {
   return `${apiGroup(obj.apiVersion)}/${obj.kind}/${ns}/${obj.metadata.name}`;
 }
 
-export function parseObjectKey(key: string): ObjectRef {
+export function parseObjectKey(key: string): ObjectKeyParts {
   const parts = key.split("/");
   if (parts.length !== 4 || !parts[1] || !parts[3]) {
     throw new Error(`invalid object key "${key}": want group/Kind/namespace/name`);
