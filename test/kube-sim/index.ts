@@ -1,0 +1,124 @@
+// Library entry: startKubeSim() runs one emulated cluster on a loopback port.
+import { existsSync } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Auth, type TokenScope } from "./auth.js";
+import { Cluster } from "./cluster.js";
+import { brokenByTag, Controllers } from "./controllers.js";
+import { Faults } from "./faults.js";
+import { kubeconfigYaml } from "./kubeconfig.js";
+import { OpenApi } from "./openapi.js";
+import { createHandler } from "./server.js";
+import { createSimStore, type SimStore } from "./sim-store.js";
+import type { KObj } from "./util.js";
+import type { WatchRegistry } from "./watch.js";
+
+export type { FaultRule, FaultDecision } from "./faults.js";
+export type { TokenScope } from "./auth.js";
+export type { SimStore } from "./sim-store.js";
+export type { Faults } from "./faults.js";
+export type { KObj } from "./util.js";
+
+export interface KubeSimOptions {
+  /** 0 = pick a free port (default) */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** workload readiness delay, default 200 ms */
+  readyDelayMs?: number;
+  /** how long a broken workload takes to fail (ProgressDeadlineExceeded / BackoffLimitExceeded); default 3 x readyDelayMs */
+  failDelayMs?: number;
+  /** bearer token -> scope; when omitted one admin token is generated */
+  tokens?: Record<string, TokenScope>;
+  /** JSON snapshot loaded at start (when present) and written on close() and saveSnapshot() */
+  snapshotFile?: string;
+  /** image tag that never becomes ready, default "broken" */
+  brokenImageTag?: string;
+  /** decides whether a workload/job/pod fails; overrides brokenImageTag */
+  isBroken?: (obj: KObj) => boolean;
+  /** simulated nodes (DaemonSet desired count), default 1 */
+  nodes?: number;
+  /** cluster/context/user name in kubeconfigs, default "kube-sim" */
+  name?: string;
+  /** interval of BOOKMARK events on watches that allow them, default 1000 ms */
+  bookmarkIntervalMs?: number;
+  /** events kept for watch resumption, default 1000 */
+  watchHistory?: number;
+}
+
+export interface KubeSim {
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  /** an unrestricted admin token */
+  token: string;
+  /** YAML text of a kubeconfig for this server */
+  kubeconfig(opts?: { token?: string; namespace?: string }): string;
+  writeKubeconfig(file: string, opts?: { token?: string; namespace?: string }): Promise<void>;
+  /** direct in-memory access for tests */
+  store: SimStore;
+  /** fault injection control */
+  faults: Faults;
+  /** add or remove tokens at run time */
+  addToken(token: string, scope?: TokenScope): void;
+  removeToken(token: string): void;
+  saveSnapshot(file?: string): Promise<void>;
+  /** closes server + all watches; leaves no handles open */
+  close(): Promise<void>;
+}
+
+export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
+  const cluster = new Cluster({ watchHistory: opts.watchHistory });
+  const readyDelayMs = opts.readyDelayMs ?? 200;
+  const controllers = new Controllers(cluster, {
+    readyDelayMs,
+    failDelayMs: opts.failDelayMs ?? Math.max(readyDelayMs * 3, 50),
+    nodes: opts.nodes ?? 1,
+    isBroken: opts.isBroken ?? brokenByTag(opts.brokenImageTag ?? "broken"),
+  });
+  if (opts.snapshotFile && existsSync(opts.snapshotFile)) {
+    cluster.store.load(JSON.parse(await readFile(opts.snapshotFile, "utf8")));
+    controllers.registerAll();
+  }
+  controllers.bootstrap();
+  const auth = new Auth(opts.tokens);
+  const faults = new Faults();
+  const watches: WatchRegistry = new Set();
+  const handler = createHandler({ cluster, auth, faults, openapi: new OpenApi(cluster.registry), watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000 });
+  const server: Server = createServer((req, res) => void handler(req, res));
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+  const name = opts.name ?? "kube-sim";
+  const kubeconfig = (o: { token?: string; namespace?: string } = {}) =>
+    kubeconfigYaml({ server: `${url}/t/${encodeURIComponent(o.token ?? auth.adminToken)}`, token: o.token ?? auth.adminToken, name, namespace: o.namespace });
+  const saveSnapshot = async (file = opts.snapshotFile) => {
+    if (!file) return;
+    await writeFile(`${file}.tmp`, JSON.stringify({ version: 1, ...cluster.store.dump() }));
+    await rename(`${file}.tmp`, file);
+  };
+  let closed: Promise<void> | undefined;
+  return {
+    url, port, token: auth.adminToken, kubeconfig,
+    writeKubeconfig: (file, o) => writeFile(file, kubeconfig(o), { mode: 0o600 }),
+    store: createSimStore(cluster),
+    faults,
+    addToken: (t, s) => auth.addToken(t, s),
+    removeToken: (t) => auth.removeToken(t),
+    saveSnapshot,
+    close: () => (closed ??= (async () => {
+      cluster.scheduler.close();
+      for (const end of [...watches]) end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await saveSnapshot();
+    })()),
+  };
+}

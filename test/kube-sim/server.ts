@@ -1,0 +1,228 @@
+// HTTP front: fault injection, authentication, routing of the Kubernetes REST paths to the cluster's verbs.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Auth, Principal } from "./auth.js";
+import { type Cluster, type DeleteOpts, type WriteCtx } from "./cluster.js";
+import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from "./discovery.js";
+import { ApiError, badRequest, internal, methodNotAllowed } from "./errors.js";
+import type { Faults } from "./faults.js";
+import type { ResourceType } from "./kinds.js";
+import type { OpenApi } from "./openapi.js";
+import { toTable } from "./table.js";
+import { startWatch, type WatchRegistry } from "./watch.js";
+import type { KObj } from "./util.js";
+
+export interface HandlerDeps { cluster: Cluster; auth: Auth; faults: Faults; openapi: OpenApi; watches: WatchRegistry; bookmarkIntervalMs: number }
+
+const TOKEN_PREFIX = /^\/t\/([^/]+)(\/.*)?$/;
+const PUBLIC = new Set(["/version", "/healthz", "/livez", "/readyz"]);
+
+export function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  res.writeHead(code, { "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", "Cache-Control": "no-cache, private", ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, e: unknown): void {
+  const err = e instanceof ApiError ? e : internal(e);
+  if (!(e instanceof ApiError)) console.error("kube-sim: internal error", e);
+  send(res, err.code, err.toStatus(), err.headers);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const FAULT_STATUS: Record<number, [string, string]> = {
+  429: ["TooManyRequests", "the server has received too many requests and has asked us to try again later"],
+  500: ["InternalError", "an error on the server (\"\") has prevented the request from succeeding"],
+  503: ["ServiceUnavailable", "the server is currently unable to handle the request"],
+};
+
+export function createHandler(d: HandlerDeps) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      const url = new URL(req.url ?? "/", "http://x");
+      // kubectl sends no credentials over plain http, so kubeconfigs carry the token as a path prefix: /t/TOKEN/api/...
+      let pathToken: string | undefined;
+      let prefix = "";
+      for (let m = TOKEN_PREFIX.exec(url.pathname); m; m = TOKEN_PREFIX.exec(url.pathname)) {
+        pathToken = decodeURIComponent(m[1]!);
+        prefix = `/t/${m[1]}`;
+        url.pathname = m[2] || "/";
+      }
+      const method = (req.method ?? "GET").toUpperCase();
+      const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1" || url.pathname.includes("/watch/");
+      const fault = d.faults.decide(method, url.pathname, isWatch);
+      if (fault.latencyMs) await sleep(fault.latencyMs);
+      if (fault.drop) { req.socket.destroy(); return; }
+      if (fault.error) {
+        const [reason, message] = FAULT_STATUS[fault.error]!;
+        const details = fault.error === 429 ? { retryAfterSeconds: 1 } : undefined;
+        throw new ApiError(fault.error, reason, message, details, fault.error === 429 ? { "Retry-After": "1" } : undefined);
+      }
+      if (PUBLIC.has(url.pathname)) {
+        if (url.pathname === "/version") return send(res, 200, VERSION_INFO);
+        return send(res, 200, "ok");
+      }
+      const p = d.auth.authenticate(req.headers.authorization ?? (pathToken !== undefined ? `Bearer ${pathToken}` : undefined));
+      await route(d, req, res, url, method, p, prefix, fault.watchEndAfterMs);
+    } catch (e) {
+      sendError(res, e);
+    }
+  };
+}
+
+async function route(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, p: Principal, prefix: string, watchEndAfterMs?: number): Promise<void> {
+  const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  const reg = d.cluster.registry;
+  const accept = String(req.headers.accept ?? "");
+  if (seg.length === 0) return send(res, 200, { paths: ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"] });
+  if (seg[0] === "openapi") {
+    if (seg[1] === "v3" && seg.length === 2) return send(res, 200, d.openapi.index(prefix));
+    if (seg[1] === "v3") {
+      const doc = d.openapi.doc(seg.slice(2).join("/"));
+      if (doc) return send(res, 200, JSON.parse(doc));
+    }
+    throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+  }
+  if (seg[0] === "api" || seg[0] === "apis") {
+    const legacy = seg[0] === "api";
+    if (seg.length === 1) {
+      const m = /as=APIGroupDiscoveryList/.test(accept) ? /v=(v2beta1|v2)\b[^,]*as=APIGroupDiscoveryList|as=APIGroupDiscoveryList[^,]*v=(v2beta1|v2)\b/.exec(accept) : null;
+      if (m) {
+        const v = (m[1] ?? m[2]) as "v2" | "v2beta1";
+        return send(res, 200, aggregated(reg, legacy, v), { "Content-Type": `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` });
+      }
+      return send(res, 200, legacy ? apiVersions() : apiGroupList(reg));
+    }
+    const [group, version, rest] = legacy ? ["", seg[1]!, seg.slice(2)] : [seg[1]!, seg[2], seg.slice(3)];
+    if (!version) {
+      const g = apiGroup(reg, group);
+      if (g) return send(res, 200, g);
+      throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    }
+    if (rest.length === 0) {
+      const l = apiResourceList(reg, group, version);
+      if (l) return send(res, 200, l);
+      throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+    }
+    return resource(d, req, res, url, method, p, group, version, rest, watchEndAfterMs);
+  }
+  throw new ApiError(404, "NotFound", "the server could not find the requested resource");
+}
+
+const VERB: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch" };
+
+async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, p: Principal,
+  group: string, version: string, rest: string[], watchEndAfterMs?: number): Promise<void> {
+  const q = url.searchParams;
+  let watch = q.get("watch") === "true" || q.get("watch") === "1";
+  if (rest[0] === "watch") { watch = true; rest = rest.slice(1); }
+  let ns: string | undefined, plural: string, name: string | undefined, sub: string | undefined;
+  if (rest[0] === "namespaces" && rest.length >= 3 && !(group === "" && rest.length === 3 && (rest[2] === "status" || rest[2] === "finalize"))) {
+    [ns, plural, name, sub] = [rest[1], rest[2]!, rest[3], rest[4]];
+  } else {
+    [plural, name, sub] = [rest[0]!, rest[1], rest[2]];
+  }
+  const notFoundRes = () => new ApiError(404, "NotFound", "the server could not find the requested resource");
+  const rt = d.cluster.registry.byResource(group, version, plural);
+  if (!rt || rest.length > (ns ? 5 : 3)) throw notFoundRes();
+  if (!rt.namespaced && ns) throw notFoundRes();
+  if (sub && !((sub === "status" && rt.status) || (sub === "scale" && rt.scale) || (sub === "finalize" && rt.kind === "Namespace"))) throw notFoundRes();
+  const isNsObj = rt.kind === "Namespace" && rt.group === "";
+  const authNs = isNsObj ? name : ns;
+
+  let verb: string;
+  if (method === "GET") verb = name ? "get" : watch ? "watch" : "list";
+  else if (method === "DELETE") verb = name ? "delete" : "deletecollection";
+  else verb = VERB[method] ?? "";
+  if (!verb) throw methodNotAllowed();
+  if (verb === "create" && name) throw methodNotAllowed();
+  if ((verb === "update" || verb === "patch") && !name) throw methodNotAllowed();
+  d.auth.authorize(p, verb, rt, authNs, name);
+
+  const ctx: WriteCtx = {
+    manager: q.get("fieldManager") ?? undefined,
+    userAgent: String(req.headers["user-agent"] ?? ""),
+    dryRun: q.getAll("dryRun").includes("All"),
+    force: q.get("force") === "true",
+    fieldValidation: q.get("fieldValidation") ?? undefined,
+    warnings: [],
+  };
+  const warnHeaders = (): Record<string, string> =>
+    ctx.warnings?.length ? { Warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(", ") } : {};
+  const c = d.cluster;
+  const accept = String(req.headers.accept ?? "");
+  const table = /as=Table/.test(accept) ? (/as=Table;v=v1beta1|v=v1beta1;[^,]*as=Table/.test(accept) && !/as=Table;v=v1;|v=v1;[^,]*as=Table/.test(accept) ? "v1beta1" : "v1") : undefined;
+
+  switch (verb) {
+    case "get": {
+      if (sub === "scale") return send(res, 200, c.getScale(rt, ns, name!));
+      const o = c.get(rt, ns, name!);
+      if (table) return send(res, 200, toTable(rt, [o], { resourceVersion: o.metadata.resourceVersion }, q.get("includeObject"), table));
+      return send(res, 200, o);
+    }
+    case "list": {
+      const limit = q.get("limit") ? Number(q.get("limit")) : undefined;
+      const l = c.list(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined, limit, continue: q.get("continue") ?? undefined });
+      const meta: KObj = { resourceVersion: l.rv };
+      if (l.continue) meta.continue = l.continue;
+      if (l.remaining !== undefined) meta.remainingItemCount = l.remaining;
+      if (table) return send(res, 200, toTable(rt, l.items, meta, q.get("includeObject"), table));
+      const items = rt.crd ? l.items : l.items.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+      return send(res, 200, { kind: rt.listKind, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, metadata: meta, items });
+    }
+    case "watch":
+      return startWatch(d, req, res, rt, ns, q, table, watchEndAfterMs);
+  }
+
+  const raw = method === "DELETE" && req.headers["content-length"] === undefined && !req.headers["transfer-encoding"] ? "" : await readBody(req);
+  const parseJson = (): unknown => {
+    try { return JSON.parse(raw); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
+  };
+  switch (verb) {
+    case "create": {
+      const o = c.create(rt, ns, parseJson(), ctx);
+      return send(res, 201, o, warnHeaders());
+    }
+    case "update": {
+      if (sub === "scale") return send(res, 200, c.writeScale(rt, ns, name!, "PUT", "application/json", raw, ctx));
+      const o = c.update(rt, ns, name!, parseJson(), ctx, sub === "finalize" ? undefined : sub);
+      return send(res, 200, o, warnHeaders());
+    }
+    case "patch": {
+      const ct = String(req.headers["content-type"] ?? "");
+      if (sub === "scale") return send(res, 200, c.writeScale(rt, ns, name!, "PATCH", ct, raw, ctx));
+      const r = c.patch(rt, ns, name!, ct, raw, ctx, sub);
+      return send(res, r.created ? 201 : 200, r.obj, warnHeaders());
+    }
+    case "delete": {
+      const body = (raw.trim() ? parseJson() : {}) as KObj;
+      const opts: DeleteOpts = {
+        propagationPolicy: body.propagationPolicy ?? q.get("propagationPolicy") ?? (body.orphanDependents === true || q.get("orphanDependents") === "true" ? "Orphan" : undefined),
+        preconditions: body.preconditions,
+        gracePeriodSeconds: body.gracePeriodSeconds,
+      };
+      if ((body.dryRun ?? []).includes("All")) ctx.dryRun = true;
+      const r = c.delete(rt, ns, name!, opts, ctx);
+      return send(res, r.gone ? 200 : 202, r.obj);
+    }
+    case "deletecollection": {
+      const body = (raw.trim() ? parseJson() : {}) as KObj;
+      const items = c.deleteCollection(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined },
+        { propagationPolicy: body.propagationPolicy ?? q.get("propagationPolicy") ?? undefined }, ctx);
+      return send(res, 200, { kind: rt.listKind, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, metadata: { resourceVersion: String(c.store.rv) }, items });
+    }
+  }
+  throw methodNotAllowed();
+}
+
+export type { ResourceType };
