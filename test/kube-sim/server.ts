@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Auth, Principal } from "./auth.js";
 import { type Cluster, type DeleteOpts, type WriteCtx } from "./cluster.js";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from "./discovery.js";
-import { ApiError, badRequest, internal, methodNotAllowed } from "./errors.js";
+import { ApiError, badRequest, internal, methodNotAllowed, unsupportedMediaType } from "./errors.js";
 import type { Faults } from "./faults.js";
 import type { ResourceType } from "./kinds.js";
 import type { OpenApi } from "./openapi.js";
@@ -184,6 +184,10 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
       return startWatch(d, req, res, rt, ns, q, table, watchEndAfterMs);
   }
 
+  const bodyType = String(req.headers["content-type"] ?? "");
+  if (/protobuf|cbor/.test(bodyType)) {
+    throw unsupportedMediaType(bodyType, ["application/json", "application/yaml"]);
+  }
   const raw = method === "DELETE" && req.headers["content-length"] === undefined && !req.headers["transfer-encoding"] ? "" : await readBody(req);
   const parseJson = (): unknown => {
     try { return JSON.parse(raw); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
