@@ -6,3 +6,4 @@ export * from "./gen/gitfleet/v1/admin_pb.js";
 export * from "./log.js";
 export * from "./labels.js";
 export * from "./duration.js";
+export * from "./manifest.js";

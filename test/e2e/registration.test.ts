@@ -1,0 +1,169 @@
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll, waitFor } from "../lib/processes.js";
+import { cli, cliOk, clusters, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+
+const backends = [
+  { name: "sqlite", args: () => [] as string[] },
+  { name: "postgresql", args: () => ["--database-url", freshPostgresUrl()] },
+];
+
+describe.each(backends)("registration on $name", (backend) => {
+  let dir: string;
+  let hub: HubProc;
+  let hubArgs: string[];
+  const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+
+  beforeAll(async () => {
+    dir = await tempDir(`reg-${backend.name}`);
+    hubArgs = [...backend.args(), "--heartbeat-timeout", "3s"];
+    hub = await startHub(join(dir, "hub"), hubArgs, env);
+  });
+  afterAll(async () => {
+    await stopAll();
+    await removeDir(dir);
+  });
+
+  it("creates a private admin token on first start and says where it is", async () => {
+    const st = await stat(join(hub.dataDir, "admin-token"));
+    expect(st.mode & 0o777).toBe(0o600);
+    expect(hub.output()).toContain("created admin token");
+    expect(hub.output()).toContain(join(hub.dataDir, "admin-token"));
+  });
+
+  it("registers an agent with token and agent labels, keeps its identity across restarts", async () => {
+    const token = (await cliOk(hub, ["token", "create", "--labels", "env=staging", "--max-uses", "1"])).trim();
+    expect(token).toMatch(/^gft_/);
+    const state = join(dir, "a1");
+    let agent = startAgent(hub, ["--token", token, "--name", "a1", "--labels", "zone=a", "--state-dir", state], env);
+    const c = await waitClusterState(hub, "a1", "Connected");
+    expect(c.labels).toEqual({ env: "staging", zone: "a" });
+    expect(c.agentVersion).toBe("0.1.0");
+
+    // Restart: same state dir, the one-use token is spent, so only the stored credential can work.
+    await agent.stop();
+    await waitClusterState(hub, "a1", "Disconnected");
+    agent = startAgent(hub, ["--token", token, "--name", "a1", "--labels", "zone=a", "--state-dir", state], env);
+    await waitClusterState(hub, "a1", "Connected");
+    expect((await clusters(hub)).filter((x) => x.name === "a1")).toHaveLength(1);
+    const tokens = JSON.parse(await cliOk(hub, ["token", "list", "-o", "json"])) as { uses?: number; maxUses?: number }[];
+    expect(tokens.find((t) => t.maxUses === 1)?.uses).toBe(1);
+
+    // Hub restart: the agent reconnects by itself.
+    await hub.stop();
+    hub = await startHub(hub.dataDir, hubArgs, env, hub);
+    await waitClusterState(hub, "a1", "Connected");
+
+    // Secrets never reach the logs.
+    const identity = JSON.parse(await readFile(join(state, "identity.json"), "utf8")) as { credential: string };
+    const adminToken = (await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim();
+    for (const secret of [token, identity.credential, adminToken]) {
+      expect(hub.output()).not.toContain(secret);
+      expect(agent.output()).not.toContain(secret);
+    }
+  });
+
+  it("marks a silent agent Disconnected after the heartbeat timeout and takes it back when it resumes", async () => {
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    const agent = startAgent(hub, ["--token", token, "--name", "frozen", "--state-dir", join(dir, "frozen")], env);
+    await waitClusterState(hub, "frozen", "Connected");
+    agent.child.kill("SIGSTOP");
+    try {
+      await waitClusterState(hub, "frozen", "Disconnected", 15_000);
+    } finally {
+      agent.child.kill("SIGCONT");
+    }
+    await waitClusterState(hub, "frozen", "Connected", 15_000);
+  });
+
+  it("refuses every bad token with its own error, and the agent exits non-zero", async () => {
+    const register = async (name: string, token: string) => {
+      const agent = startAgent(hub, ["--token", token, "--name", name, "--state-dir", join(dir, `bad-${name}`)], env);
+      const code = await agent.exited;
+      return { code, output: agent.output() };
+    };
+    const unknown = await register("u1", "gft_000000000000_notarealtokennotarealtoken");
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.output).toContain("TOKEN_UNKNOWN");
+
+    const once = (await cliOk(hub, ["token", "create", "--max-uses", "1"])).trim();
+    startAgent(hub, ["--token", once, "--name", "e1", "--state-dir", join(dir, "e1")], env);
+    await waitClusterState(hub, "e1", "Connected");
+    const exhausted = await register("e2", once);
+    expect(exhausted.code).not.toBe(0);
+    expect(exhausted.output).toContain("TOKEN_EXHAUSTED");
+
+    const revoked = (await cliOk(hub, ["token", "create"])).trim();
+    const id = revoked.split("_")[1]!;
+    expect(await cliOk(hub, ["token", "revoke", id])).toContain("revoked");
+    const rv = await register("r1", revoked);
+    expect(rv.code).not.toBe(0);
+    expect(rv.output).toContain("TOKEN_REVOKED");
+
+    const short = (await cliOk(hub, ["token", "create", "--ttl", "1s"])).trim();
+    const created = Date.now();
+    await waitFor("token to expire", () => Date.now() > created + 1_100);
+    const expired = await register("x1", short);
+    expect(expired.code).not.toBe(0);
+    expect(expired.output).toContain("TOKEN_EXPIRED");
+
+    const good = (await cliOk(hub, ["token", "create"])).trim();
+    const dup = await register("a1", good);
+    expect(dup.code).not.toBe(0);
+    expect(dup.output).toContain("CLUSTER_NAME_TAKEN");
+
+    const list = await cliOk(hub, ["token", "list"]);
+    expect(list).toMatch(/Revoked/);
+    expect(list).toMatch(/Exhausted/);
+    expect(list).toMatch(/Expired/);
+  });
+
+  it("labels, then deletes a cluster; the deleted agent exits with a clear error", async () => {
+    expect(await cliOk(hub, ["cluster", "label", "a1", "tier=gold", "zone-"])).toContain("tier=gold");
+    const a1 = (await clusters(hub)).find((c) => c.name === "a1")!;
+    expect(a1.labels).toEqual({ env: "staging", tier: "gold" });
+    const show = await cliOk(hub, ["cluster", "show", "a1"]);
+    expect(show).toMatch(/State:\s+Connected/);
+
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    const agent = startAgent(hub, ["--token", token, "--name", "doomed", "--state-dir", join(dir, "doomed")], env);
+    await waitClusterState(hub, "doomed", "Connected");
+    expect(await cliOk(hub, ["cluster", "delete", "doomed"])).toContain("deleted");
+    expect(await agent.exited).not.toBe(0);
+    expect(agent.output()).toContain("CLUSTER_DELETED");
+    // Restarting it with the old state dir gets the same distinct error, not "unknown".
+    const again = startAgent(hub, ["--name", "doomed", "--state-dir", join(dir, "doomed")], env);
+    expect(await again.exited).not.toBe(0);
+    expect(again.output()).toContain("was deleted");
+
+    const missing = await cli(hub, ["cluster", "show", "doomed"]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain('no cluster named "doomed"');
+  });
+
+  it("rejects admin calls without the admin token", async () => {
+    const r = await cli({ dataDir: join(dir, "nowhere") }, ["--hub", hub.grpc, "--token", "wrong", "cluster", "list"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("UNAUTHENTICATED");
+  });
+});
+
+describe("approval mode", () => {
+  let dir: string;
+  afterAll(async () => {
+    await stopAll();
+    await removeDir(dir);
+  });
+
+  it("keeps a new cluster Pending until an admin approves it", async () => {
+    dir = await tempDir("approval");
+    const hub = await startHub(join(dir, "hub"), ["--require-approval"]);
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    const agent = startAgent(hub, ["--token", token, "--name", "waiting", "--state-dir", join(dir, "w")]);
+    await waitClusterState(hub, "waiting", "Pending");
+    await waitFor("agent to say it waits for approval", () => agent.output().includes("Pending until an admin"));
+    expect(await cliOk(hub, ["cluster", "approve", "waiting"])).toContain("approved");
+    await waitClusterState(hub, "waiting", "Connected");
+  });
+});
