@@ -4,7 +4,7 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Cluster, Token } from "./types_pb.js";
+import type { AppSummary, Cluster, ClusterAppStatus, ResourceResult, SourceSummary, Token } from "./types_pb.js";
 import { file_gitfleet_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/admin.proto.
  */
 export const file_gitfleet_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UyrQUKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlYgZwcm90bzM", [file_gitfleet_v1_types]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnky0AkKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZWIGcHJvdG8z", [file_gitfleet_v1_types]);
 
 /**
  * @generated from message gitfleet.v1.CreateTokenRequest
@@ -305,6 +305,258 @@ export const DeleteClusterResponseSchema: GenMessage<DeleteClusterResponse> = /*
   messageDesc(file_gitfleet_v1_admin, 15);
 
 /**
+ * @generated from message gitfleet.v1.ApplyResourcesRequest
+ */
+export type ApplyResourcesRequest = Message<"gitfleet.v1.ApplyResourcesRequest"> & {
+  /**
+   * One or more YAML documents.
+   *
+   * @generated from field: string yaml = 1;
+   */
+  yaml: string;
+
+  /**
+   * Where the YAML came from, for error messages.
+   *
+   * @generated from field: string origin = 2;
+   */
+  origin: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.ApplyResourcesRequest.
+ * Use `create(ApplyResourcesRequestSchema)` to create a new message.
+ */
+export const ApplyResourcesRequestSchema: GenMessage<ApplyResourcesRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 16);
+
+/**
+ * @generated from message gitfleet.v1.ApplyResourcesResponse
+ */
+export type ApplyResourcesResponse = Message<"gitfleet.v1.ApplyResourcesResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.ResourceResult results = 1;
+   */
+  results: ResourceResult[];
+};
+
+/**
+ * Describes the message gitfleet.v1.ApplyResourcesResponse.
+ * Use `create(ApplyResourcesResponseSchema)` to create a new message.
+ */
+export const ApplyResourcesResponseSchema: GenMessage<ApplyResourcesResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 17);
+
+/**
+ * @generated from message gitfleet.v1.DeleteResourceRequest
+ */
+export type DeleteResourceRequest = Message<"gitfleet.v1.DeleteResourceRequest"> & {
+  /**
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.DeleteResourceRequest.
+ * Use `create(DeleteResourceRequestSchema)` to create a new message.
+ */
+export const DeleteResourceRequestSchema: GenMessage<DeleteResourceRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 18);
+
+/**
+ * @generated from message gitfleet.v1.DeleteResourceResponse
+ */
+export type DeleteResourceResponse = Message<"gitfleet.v1.DeleteResourceResponse"> & {
+};
+
+/**
+ * Describes the message gitfleet.v1.DeleteResourceResponse.
+ * Use `create(DeleteResourceResponseSchema)` to create a new message.
+ */
+export const DeleteResourceResponseSchema: GenMessage<DeleteResourceResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 19);
+
+/**
+ * @generated from message gitfleet.v1.ListSourcesRequest
+ */
+export type ListSourcesRequest = Message<"gitfleet.v1.ListSourcesRequest"> & {
+};
+
+/**
+ * Describes the message gitfleet.v1.ListSourcesRequest.
+ * Use `create(ListSourcesRequestSchema)` to create a new message.
+ */
+export const ListSourcesRequestSchema: GenMessage<ListSourcesRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 20);
+
+/**
+ * @generated from message gitfleet.v1.ListSourcesResponse
+ */
+export type ListSourcesResponse = Message<"gitfleet.v1.ListSourcesResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.SourceSummary sources = 1;
+   */
+  sources: SourceSummary[];
+};
+
+/**
+ * Describes the message gitfleet.v1.ListSourcesResponse.
+ * Use `create(ListSourcesResponseSchema)` to create a new message.
+ */
+export const ListSourcesResponseSchema: GenMessage<ListSourcesResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 21);
+
+/**
+ * @generated from message gitfleet.v1.GetSourceRequest
+ */
+export type GetSourceRequest = Message<"gitfleet.v1.GetSourceRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetSourceRequest.
+ * Use `create(GetSourceRequestSchema)` to create a new message.
+ */
+export const GetSourceRequestSchema: GenMessage<GetSourceRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 22);
+
+/**
+ * @generated from message gitfleet.v1.GetSourceResponse
+ */
+export type GetSourceResponse = Message<"gitfleet.v1.GetSourceResponse"> & {
+  /**
+   * @generated from field: gitfleet.v1.SourceSummary source = 1;
+   */
+  source?: SourceSummary | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetSourceResponse.
+ * Use `create(GetSourceResponseSchema)` to create a new message.
+ */
+export const GetSourceResponseSchema: GenMessage<GetSourceResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 23);
+
+/**
+ * @generated from message gitfleet.v1.ListAppsRequest
+ */
+export type ListAppsRequest = Message<"gitfleet.v1.ListAppsRequest"> & {
+};
+
+/**
+ * Describes the message gitfleet.v1.ListAppsRequest.
+ * Use `create(ListAppsRequestSchema)` to create a new message.
+ */
+export const ListAppsRequestSchema: GenMessage<ListAppsRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 24);
+
+/**
+ * @generated from message gitfleet.v1.ListAppsResponse
+ */
+export type ListAppsResponse = Message<"gitfleet.v1.ListAppsResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.AppSummary apps = 1;
+   */
+  apps: AppSummary[];
+};
+
+/**
+ * Describes the message gitfleet.v1.ListAppsResponse.
+ * Use `create(ListAppsResponseSchema)` to create a new message.
+ */
+export const ListAppsResponseSchema: GenMessage<ListAppsResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 25);
+
+/**
+ * @generated from message gitfleet.v1.GetAppRequest
+ */
+export type GetAppRequest = Message<"gitfleet.v1.GetAppRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetAppRequest.
+ * Use `create(GetAppRequestSchema)` to create a new message.
+ */
+export const GetAppRequestSchema: GenMessage<GetAppRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 26);
+
+/**
+ * @generated from message gitfleet.v1.GetAppResponse
+ */
+export type GetAppResponse = Message<"gitfleet.v1.GetAppResponse"> & {
+  /**
+   * @generated from field: gitfleet.v1.AppSummary app = 1;
+   */
+  app?: AppSummary | undefined;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.ClusterAppStatus clusters = 2;
+   */
+  clusters: ClusterAppStatus[];
+};
+
+/**
+ * Describes the message gitfleet.v1.GetAppResponse.
+ * Use `create(GetAppResponseSchema)` to create a new message.
+ */
+export const GetAppResponseSchema: GenMessage<GetAppResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 27);
+
+/**
+ * @generated from message gitfleet.v1.PinAppRequest
+ */
+export type PinAppRequest = Message<"gitfleet.v1.PinAppRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Empty unpins: the App follows its Source again.
+   *
+   * @generated from field: string revision = 2;
+   */
+  revision: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.PinAppRequest.
+ * Use `create(PinAppRequestSchema)` to create a new message.
+ */
+export const PinAppRequestSchema: GenMessage<PinAppRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 28);
+
+/**
+ * @generated from message gitfleet.v1.PinAppResponse
+ */
+export type PinAppResponse = Message<"gitfleet.v1.PinAppResponse"> & {
+  /**
+   * @generated from field: gitfleet.v1.AppSummary app = 1;
+   */
+  app?: AppSummary | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.PinAppResponse.
+ * Use `create(PinAppResponseSchema)` to create a new message.
+ */
+export const PinAppResponseSchema: GenMessage<PinAppResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 29);
+
+/**
  * The API the CLI uses. Every call carries "authorization: Bearer <admin token>".
  *
  * @generated from service gitfleet.v1.AdminService
@@ -373,6 +625,64 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DeleteClusterRequestSchema;
     output: typeof DeleteClusterResponseSchema;
+  },
+  /**
+   * Declarative definitions (kind: Source / kind: App), applied kubectl-style.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.ApplyResources
+   */
+  applyResources: {
+    methodKind: "unary";
+    input: typeof ApplyResourcesRequestSchema;
+    output: typeof ApplyResourcesResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.DeleteResource
+   */
+  deleteResource: {
+    methodKind: "unary";
+    input: typeof DeleteResourceRequestSchema;
+    output: typeof DeleteResourceResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.ListSources
+   */
+  listSources: {
+    methodKind: "unary";
+    input: typeof ListSourcesRequestSchema;
+    output: typeof ListSourcesResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.GetSource
+   */
+  getSource: {
+    methodKind: "unary";
+    input: typeof GetSourceRequestSchema;
+    output: typeof GetSourceResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.ListApps
+   */
+  listApps: {
+    methodKind: "unary";
+    input: typeof ListAppsRequestSchema;
+    output: typeof ListAppsResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.GetApp
+   */
+  getApp: {
+    methodKind: "unary";
+    input: typeof GetAppRequestSchema;
+    output: typeof GetAppResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.PinApp
+   */
+  pinApp: {
+    methodKind: "unary";
+    input: typeof PinAppRequestSchema;
+    output: typeof PinAppResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_gitfleet_v1_admin, 0);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/types.proto.
  */
 export const file_gitfleet_v1_types: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS90eXBlcy5wcm90bxILZ2l0ZmxlZXQudjEiwQMKB0NsdXN0ZXISDAoEbmFtZRgBIAEoCRIwCgZsYWJlbHMYAiADKAsyIC5naXRmbGVldC52MS5DbHVzdGVyLkxhYmVsc0VudHJ5EigKBXN0YXRlGAMgASgOMhkuZ2l0ZmxlZXQudjEuQ2x1c3RlclN0YXRlEhUKDWFnZW50X3ZlcnNpb24YBCABKAkSGgoSa3ViZXJuZXRlc192ZXJzaW9uGAUgASgJEjIKDmxhc3RfaGVhcnRiZWF0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1yZWdpc3RlcmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CgxhZG1pbl9sYWJlbHMYCCADKAsyJS5naXRmbGVldC52MS5DbHVzdGVyLkFkbWluTGFiZWxzRW50cnkSEgoKbmFtZXNwYWNlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFkbWluTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKYAgoFVG9rZW4SCgoCaWQYASABKAkSLgoGbGFiZWxzGAIgAygLMh4uZ2l0ZmxlZXQudjEuVG9rZW4uTGFiZWxzRW50cnkSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIbWF4X3VzZXMYBCABKAUSDAoEdXNlcxgFIAEoBRIPCgdyZXZva2VkGAYgASgIEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2Rlc2NyaXB0aW9uGAggASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKCkFzc2lnbm1lbnQSCwoDYXBwGAEgASgJEhAKCHJldmlzaW9uGAIgASgJEhUKDWJ1bmRsZV9kaWdlc3QYAyABKAkSDQoFcHJ1bmUYBCABKAgSEQoJc2VsZl9oZWFsGAUgASgIEhUKDWlnbm9yZV9maWVsZHMYBiADKAkSEgoKZGVwZW5kc19vbhgHIAMoCRIOCgZ0YXJnZXQYCCABKAkiTwoJT2JqZWN0UmVmEhMKC2FwaV92ZXJzaW9uGAEgASgJEgwKBGtpbmQYAiABKAkSEQoJbmFtZXNwYWNlGAMgASgJEgwKBG5hbWUYBCABKAkiZAoMT2JqZWN0UmVzdWx0EiMKA3JlZhgBIAEoCzIWLmdpdGZsZWV0LnYxLk9iamVjdFJlZhIOCgZhY3Rpb24YAiABKAkSDgoGaGVhbHRoGAMgASgJEg8KB21lc3NhZ2UYBCABKAki/wEKCUFwcFN0YXR1cxILCgNhcHAYASABKAkSEAoIcmV2aXNpb24YAiABKAkSFQoNYnVuZGxlX2RpZ2VzdBgDIAEoCRIkCgRzeW5jGAQgASgOMhYuZ2l0ZmxlZXQudjEuU3luY1N0YXRlEigKBmhlYWx0aBgFIAEoDjIYLmdpdGZsZWV0LnYxLkhlYWx0aFN0YXRlEioKB29iamVjdHMYBiADKAsyGS5naXRmbGVldC52MS5PYmplY3RSZXN1bHQSDwoHbWVzc2FnZRgHIAEoCRIvCgtvYnNlcnZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOAoJRmllbGREaWZmEgwKBHBhdGgYASABKAkSDwoHZGVzaXJlZBgCIAEoCRIMCgRsaXZlGAMgASgJIucBCgpEcmlmdEV2ZW50EgsKA2FwcBgBIAEoCRIjCgNyZWYYAiABKAsyFi5naXRmbGVldC52MS5PYmplY3RSZWYSJgoGZmllbGRzGAMgAygLMhYuZ2l0ZmxlZXQudjEuRmllbGREaWZmEg8KB21hbmFnZXIYBCABKAkSLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJaGVhbGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdkZWxldGVkGAcgASgIKoUBCgxDbHVzdGVyU3RhdGUSHQoZQ0xVU1RFUl9TVEFURV9VTlNQRUNJRklFRBAAEhkKFUNMVVNURVJfU1RBVEVfUEVORElORxABEhsKF0NMVVNURVJfU1RBVEVfQ09OTkVDVEVEEAISHgoaQ0xVU1RFUl9TVEFURV9ESVNDT05ORUNURUQQAypxCglTeW5jU3RhdGUSGgoWU1lOQ19TVEFURV9VTlNQRUNJRklFRBAAEhUKEVNZTkNfU1RBVEVfU1lOQ0VEEAESGgoWU1lOQ19TVEFURV9PVVRfT0ZfU1lOQxACEhUKEVNZTkNfU1RBVEVfRkFJTEVEEAMqmAEKC0hlYWx0aFN0YXRlEhwKGEhFQUxUSF9TVEFURV9VTlNQRUNJRklFRBAAEhgKFEhFQUxUSF9TVEFURV9IRUFMVEhZEAESHAoYSEVBTFRIX1NUQVRFX1BST0dSRVNTSU5HEAISGQoVSEVBTFRIX1NUQVRFX0RFR1JBREVEEAMSGAoUSEVBTFRIX1NUQVRFX01JU1NJTkcQBGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChdnaXRmbGVldC92MS90eXBlcy5wcm90bxILZ2l0ZmxlZXQudjEiwQMKB0NsdXN0ZXISDAoEbmFtZRgBIAEoCRIwCgZsYWJlbHMYAiADKAsyIC5naXRmbGVldC52MS5DbHVzdGVyLkxhYmVsc0VudHJ5EigKBXN0YXRlGAMgASgOMhkuZ2l0ZmxlZXQudjEuQ2x1c3RlclN0YXRlEhUKDWFnZW50X3ZlcnNpb24YBCABKAkSGgoSa3ViZXJuZXRlc192ZXJzaW9uGAUgASgJEjIKDmxhc3RfaGVhcnRiZWF0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIxCg1yZWdpc3RlcmVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI7CgxhZG1pbl9sYWJlbHMYCCADKAsyJS5naXRmbGVldC52MS5DbHVzdGVyLkFkbWluTGFiZWxzRW50cnkSEgoKbmFtZXNwYWNlcxgJIAMoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBGjIKEEFkbWluTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKYAgoFVG9rZW4SCgoCaWQYASABKAkSLgoGbGFiZWxzGAIgAygLMh4uZ2l0ZmxlZXQudjEuVG9rZW4uTGFiZWxzRW50cnkSLgoKZXhwaXJlc19hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEAoIbWF4X3VzZXMYBCABKAUSDAoEdXNlcxgFIAEoBRIPCgdyZXZva2VkGAYgASgIEi4KCmNyZWF0ZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2Rlc2NyaXB0aW9uGAggASgJGi0KC0xhYmVsc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEinwEKCkFzc2lnbm1lbnQSCwoDYXBwGAEgASgJEhAKCHJldmlzaW9uGAIgASgJEhUKDWJ1bmRsZV9kaWdlc3QYAyABKAkSDQoFcHJ1bmUYBCABKAgSEQoJc2VsZl9oZWFsGAUgASgIEhUKDWlnbm9yZV9maWVsZHMYBiADKAkSEgoKZGVwZW5kc19vbhgHIAMoCRIOCgZ0YXJnZXQYCCABKAkiTwoJT2JqZWN0UmVmEhMKC2FwaV92ZXJzaW9uGAEgASgJEgwKBGtpbmQYAiABKAkSEQoJbmFtZXNwYWNlGAMgASgJEgwKBG5hbWUYBCABKAkiZAoMT2JqZWN0UmVzdWx0EiMKA3JlZhgBIAEoCzIWLmdpdGZsZWV0LnYxLk9iamVjdFJlZhIOCgZhY3Rpb24YAiABKAkSDgoGaGVhbHRoGAMgASgJEg8KB21lc3NhZ2UYBCABKAki/wEKCUFwcFN0YXR1cxILCgNhcHAYASABKAkSEAoIcmV2aXNpb24YAiABKAkSFQoNYnVuZGxlX2RpZ2VzdBgDIAEoCRIkCgRzeW5jGAQgASgOMhYuZ2l0ZmxlZXQudjEuU3luY1N0YXRlEigKBmhlYWx0aBgFIAEoDjIYLmdpdGZsZWV0LnYxLkhlYWx0aFN0YXRlEioKB29iamVjdHMYBiADKAsyGS5naXRmbGVldC52MS5PYmplY3RSZXN1bHQSDwoHbWVzc2FnZRgHIAEoCRIvCgtvYnNlcnZlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiOAoJRmllbGREaWZmEgwKBHBhdGgYASABKAkSDwoHZGVzaXJlZBgCIAEoCRIMCgRsaXZlGAMgASgJIucBCgpEcmlmdEV2ZW50EgsKA2FwcBgBIAEoCRIjCgNyZWYYAiABKAsyFi5naXRmbGVldC52MS5PYmplY3RSZWYSJgoGZmllbGRzGAMgAygLMhYuZ2l0ZmxlZXQudjEuRmllbGREaWZmEg8KB21hbmFnZXIYBCABKAkSLgoKZmlyc3Rfc2VlbhgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJaGVhbGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdkZWxldGVkGAcgASgIIjkKCFJlc291cmNlEgwKBGtpbmQYASABKAkSDAoEbmFtZRgCIAEoCRIRCglzcGVjX2pzb24YAyABKAkiPAoOUmVzb3VyY2VSZXN1bHQSDAoEa2luZBgBIAEoCRIMCgRuYW1lGAIgASgJEg4KBmFjdGlvbhgDIAEoCSJ7CgxSZXZpc2lvbkluZm8SCwoDc2hhGAEgASgJEgsKA3JlZhgCIAEoCRIOCgZhdXRob3IYAyABKAkSDwoHbWVzc2FnZRgEIAEoCRIwCgxjb21taXR0ZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIoQCCg1Tb3VyY2VTdW1tYXJ5EgwKBG5hbWUYASABKAkSCwoDdXJsGAIgASgJEg4KBmZvbGxvdxgDIAEoCRIYChBpbnRlcnZhbF9zZWNvbmRzGAQgASgDEisKCHJldmlzaW9uGAUgASgLMhkuZ2l0ZmxlZXQudjEuUmV2aXNpb25JbmZvEjMKD2xhc3RfZmV0Y2hlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFZXJyb3IYByABKAkSEQoJc3BlY19qc29uGAggASgJEioKB2hpc3RvcnkYCSADKAsyGS5naXRmbGVldC52MS5SZXZpc2lvbkluZm8iiwEKDVRhcmdldFN1bW1hcnkSDAoEbmFtZRgBIAEoCRIQCghzZWxlY3RvchgCIAEoCRIPCgdvdmVybGF5GAMgASgJEhEKCW5hbWVzcGFjZRgEIAEoCRIQCghjbHVzdGVycxgFIAEoBRIVCg1idW5kbGVfZGlnZXN0GAYgASgJEg0KBWVycm9yGAcgASgJIpcCCgpBcHBTdW1tYXJ5EgwKBG5hbWUYASABKAkSDgoGc291cmNlGAIgASgJEgwKBHBhdGgYAyABKAkSKwoHdGFyZ2V0cxgEIAMoCzIaLmdpdGZsZWV0LnYxLlRhcmdldFN1bW1hcnkSEAoIcmV2aXNpb24YBSABKAkSFwoPcGlubmVkX3JldmlzaW9uGAYgASgJEhgKEGNsdXN0ZXJzX21hdGNoZWQYByABKAUSFwoPY2x1c3RlcnNfc3luY2VkGAggASgFEhgKEGNsdXN0ZXJzX2hlYWx0aHkYCSABKAUSDQoFZXJyb3IYCiABKAkSFgoOZXJyb3JfcmV2aXNpb24YCyABKAkSEQoJc3BlY19qc29uGAwgASgJItUCChBDbHVzdGVyQXBwU3RhdHVzEg8KB2NsdXN0ZXIYASABKAkSDgoGdGFyZ2V0GAIgASgJEhgKEGRlc2lyZWRfcmV2aXNpb24YAyABKAkSFgoOZGVzaXJlZF9kaWdlc3QYBCABKAkSGAoQYXBwbGllZF9yZXZpc2lvbhgFIAEoCRIWCg5hcHBsaWVkX2RpZ2VzdBgGIAEoCRIkCgRzeW5jGAcgASgOMhYuZ2l0ZmxlZXQudjEuU3luY1N0YXRlEigKBmhlYWx0aBgIIAEoDjIYLmdpdGZsZWV0LnYxLkhlYWx0aFN0YXRlEg8KB21lc3NhZ2UYCSABKAkSKgoHb2JqZWN0cxgKIAMoCzIZLmdpdGZsZWV0LnYxLk9iamVjdFJlc3VsdBIvCgtvYnNlcnZlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAqhQEKDENsdXN0ZXJTdGF0ZRIdChlDTFVTVEVSX1NUQVRFX1VOU1BFQ0lGSUVEEAASGQoVQ0xVU1RFUl9TVEFURV9QRU5ESU5HEAESGwoXQ0xVU1RFUl9TVEFURV9DT05ORUNURUQQAhIeChpDTFVTVEVSX1NUQVRFX0RJU0NPTk5FQ1RFRBADKnEKCVN5bmNTdGF0ZRIaChZTWU5DX1NUQVRFX1VOU1BFQ0lGSUVEEAASFQoRU1lOQ19TVEFURV9TWU5DRUQQARIaChZTWU5DX1NUQVRFX09VVF9PRl9TWU5DEAISFQoRU1lOQ19TVEFURV9GQUlMRUQQAyqYAQoLSGVhbHRoU3RhdGUSHAoYSEVBTFRIX1NUQVRFX1VOU1BFQ0lGSUVEEAASGAoUSEVBTFRIX1NUQVRFX0hFQUxUSFkQARIcChhIRUFMVEhfU1RBVEVfUFJPR1JFU1NJTkcQAhIZChVIRUFMVEhfU1RBVEVfREVHUkFERUQQAxIYChRIRUFMVEhfU1RBVEVfTUlTU0lORxAEYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
  * @generated from message gitfleet.v1.Cluster
@@ -374,6 +374,354 @@ export type DriftEvent = Message<"gitfleet.v1.DriftEvent"> & {
  */
 export const DriftEventSchema: GenMessage<DriftEvent> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_types, 7);
+
+/**
+ * One Kubernetes-style definition (Source or App) as stored by the hub.
+ *
+ * @generated from message gitfleet.v1.Resource
+ */
+export type Resource = Message<"gitfleet.v1.Resource"> & {
+  /**
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * The definition as JSON (secrets removed).
+   *
+   * @generated from field: string spec_json = 3;
+   */
+  specJson: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.Resource.
+ * Use `create(ResourceSchema)` to create a new message.
+ */
+export const ResourceSchema: GenMessage<Resource> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 8);
+
+/**
+ * @generated from message gitfleet.v1.ResourceResult
+ */
+export type ResourceResult = Message<"gitfleet.v1.ResourceResult"> & {
+  /**
+   * @generated from field: string kind = 1;
+   */
+  kind: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * created, configured, unchanged, deleted
+   *
+   * @generated from field: string action = 3;
+   */
+  action: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.ResourceResult.
+ * Use `create(ResourceResultSchema)` to create a new message.
+ */
+export const ResourceResultSchema: GenMessage<ResourceResult> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 9);
+
+/**
+ * @generated from message gitfleet.v1.RevisionInfo
+ */
+export type RevisionInfo = Message<"gitfleet.v1.RevisionInfo"> & {
+  /**
+   * @generated from field: string sha = 1;
+   */
+  sha: string;
+
+  /**
+   * @generated from field: string ref = 2;
+   */
+  ref: string;
+
+  /**
+   * @generated from field: string author = 3;
+   */
+  author: string;
+
+  /**
+   * @generated from field: string message = 4;
+   */
+  message: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp committed_at = 5;
+   */
+  committedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.RevisionInfo.
+ * Use `create(RevisionInfoSchema)` to create a new message.
+ */
+export const RevisionInfoSchema: GenMessage<RevisionInfo> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 10);
+
+/**
+ * @generated from message gitfleet.v1.SourceSummary
+ */
+export type SourceSummary = Message<"gitfleet.v1.SourceSummary"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * URL without credentials.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * branch:main, tag:v1, semver:^1.0, commit:abc
+   *
+   * @generated from field: string follow = 3;
+   */
+  follow: string;
+
+  /**
+   * @generated from field: int64 interval_seconds = 4;
+   */
+  intervalSeconds: bigint;
+
+  /**
+   * @generated from field: gitfleet.v1.RevisionInfo revision = 5;
+   */
+  revision?: RevisionInfo | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_fetched_at = 6;
+   */
+  lastFetchedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string error = 7;
+   */
+  error: string;
+
+  /**
+   * @generated from field: string spec_json = 8;
+   */
+  specJson: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.RevisionInfo history = 9;
+   */
+  history: RevisionInfo[];
+};
+
+/**
+ * Describes the message gitfleet.v1.SourceSummary.
+ * Use `create(SourceSummarySchema)` to create a new message.
+ */
+export const SourceSummarySchema: GenMessage<SourceSummary> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 11);
+
+/**
+ * @generated from message gitfleet.v1.TargetSummary
+ */
+export type TargetSummary = Message<"gitfleet.v1.TargetSummary"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string selector = 2;
+   */
+  selector: string;
+
+  /**
+   * @generated from field: string overlay = 3;
+   */
+  overlay: string;
+
+  /**
+   * @generated from field: string namespace = 4;
+   */
+  namespace: string;
+
+  /**
+   * @generated from field: int32 clusters = 5;
+   */
+  clusters: number;
+
+  /**
+   * @generated from field: string bundle_digest = 6;
+   */
+  bundleDigest: string;
+
+  /**
+   * @generated from field: string error = 7;
+   */
+  error: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.TargetSummary.
+ * Use `create(TargetSummarySchema)` to create a new message.
+ */
+export const TargetSummarySchema: GenMessage<TargetSummary> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 12);
+
+/**
+ * @generated from message gitfleet.v1.AppSummary
+ */
+export type AppSummary = Message<"gitfleet.v1.AppSummary"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string source = 2;
+   */
+  source: string;
+
+  /**
+   * @generated from field: string path = 3;
+   */
+  path: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.TargetSummary targets = 4;
+   */
+  targets: TargetSummary[];
+
+  /**
+   * Desired revision (pinned or followed).
+   *
+   * @generated from field: string revision = 5;
+   */
+  revision: string;
+
+  /**
+   * @generated from field: string pinned_revision = 6;
+   */
+  pinnedRevision: string;
+
+  /**
+   * @generated from field: int32 clusters_matched = 7;
+   */
+  clustersMatched: number;
+
+  /**
+   * @generated from field: int32 clusters_synced = 8;
+   */
+  clustersSynced: number;
+
+  /**
+   * @generated from field: int32 clusters_healthy = 9;
+   */
+  clustersHealthy: number;
+
+  /**
+   * Last render or fetch failure, with the revision it happened at.
+   *
+   * @generated from field: string error = 10;
+   */
+  error: string;
+
+  /**
+   * @generated from field: string error_revision = 11;
+   */
+  errorRevision: string;
+
+  /**
+   * @generated from field: string spec_json = 12;
+   */
+  specJson: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.AppSummary.
+ * Use `create(AppSummarySchema)` to create a new message.
+ */
+export const AppSummarySchema: GenMessage<AppSummary> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 13);
+
+/**
+ * @generated from message gitfleet.v1.ClusterAppStatus
+ */
+export type ClusterAppStatus = Message<"gitfleet.v1.ClusterAppStatus"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: string target = 2;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string desired_revision = 3;
+   */
+  desiredRevision: string;
+
+  /**
+   * @generated from field: string desired_digest = 4;
+   */
+  desiredDigest: string;
+
+  /**
+   * @generated from field: string applied_revision = 5;
+   */
+  appliedRevision: string;
+
+  /**
+   * @generated from field: string applied_digest = 6;
+   */
+  appliedDigest: string;
+
+  /**
+   * @generated from field: gitfleet.v1.SyncState sync = 7;
+   */
+  sync: SyncState;
+
+  /**
+   * @generated from field: gitfleet.v1.HealthState health = 8;
+   */
+  health: HealthState;
+
+  /**
+   * @generated from field: string message = 9;
+   */
+  message: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.ObjectResult objects = 10;
+   */
+  objects: ObjectResult[];
+
+  /**
+   * @generated from field: google.protobuf.Timestamp observed_at = 11;
+   */
+  observedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.ClusterAppStatus.
+ * Use `create(ClusterAppStatusSchema)` to create a new message.
+ */
+export const ClusterAppStatusSchema: GenMessage<ClusterAppStatus> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_types, 14);
 
 /**
  * Lifecycle of a registered cluster as the hub sees it.
