@@ -5,7 +5,13 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { BIN, run, start, waitFor, type Proc } from "./processes.js";
 
-export interface HubProc extends Proc {
+/** What the CLI needs to reach a hub: its data dir, plus extra flags such as --ca-file. */
+export interface HubRef {
+  dataDir: string;
+  cliArgs?: string[];
+}
+
+export interface HubProc extends Proc, HubRef {
   dataDir: string;
   grpc: string;
   http: string;
@@ -43,11 +49,11 @@ export async function startHub(dataDir: string, extra: string[] = [], env: Recor
 }
 
 /** Runs the gitfleet CLI against a hub's data dir (address and admin token found there). */
-export async function cli(hub: { dataDir: string }, args: string[], stdin?: string) {
-  return run(BIN.cli, ["--data-dir", hub.dataDir, ...args], {}, stdin);
+export async function cli(hub: HubRef, args: string[], stdin?: string) {
+  return run(BIN.cli, ["--data-dir", hub.dataDir, ...(hub.cliArgs ?? []), ...args], {}, stdin);
 }
 
-export async function cliOk(hub: { dataDir: string }, args: string[], stdin?: string): Promise<string> {
+export async function cliOk(hub: HubRef, args: string[], stdin?: string): Promise<string> {
   const r = await cli(hub, args, stdin);
   if (r.code !== 0) throw new Error(`gitfleet ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
@@ -62,11 +68,11 @@ export interface ClusterJson {
   lastHeartbeat?: string;
 }
 
-export async function clusters(hub: { dataDir: string }): Promise<ClusterJson[]> {
+export async function clusters(hub: HubRef): Promise<ClusterJson[]> {
   return JSON.parse(await cliOk(hub, ["cluster", "list", "-o", "json"])) as ClusterJson[];
 }
 
-export async function waitClusterState(hub: { dataDir: string }, name: string, state: string, timeoutMs = 20_000): Promise<ClusterJson> {
+export async function waitClusterState(hub: HubRef, name: string, state: string, timeoutMs = 20_000): Promise<ClusterJson> {
   return waitFor(`cluster ${name} to be ${state}`, async () => (await clusters(hub)).find((c) => c.name === name && c.state === state), timeoutMs);
 }
 
