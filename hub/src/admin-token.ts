@@ -4,9 +4,14 @@ import { randomSecret } from "./registry/secrets.js";
 
 export const ADMIN_TOKEN_FILE = "admin-token";
 
-/** Reads DATA_DIR/admin-token, creating it (mode 0600) on first start; `created` tells which. */
+/**
+ * GITFLEET_ADMIN_TOKEN when set (a Secret in Kubernetes), else DATA_DIR/admin-token, created with
+ * mode 0600 on first start; `created` tells whether it was just made.
+ */
 export async function ensureAdminToken(dataDir: string): Promise<{ token: string; path: string; created: boolean }> {
   const path = join(dataDir, ADMIN_TOKEN_FILE);
+  const fromEnv = process.env.GITFLEET_ADMIN_TOKEN?.trim();
+  if (fromEnv) return { token: fromEnv, path: "GITFLEET_ADMIN_TOKEN", created: false };
   try {
     const token = (await readFile(path, "utf8")).trim();
     if (token) return { token, path, created: false };
