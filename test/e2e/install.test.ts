@@ -1,0 +1,63 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
+import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { ROOT, stopAll } from "../lib/processes.js";
+import { cliOk, removeDir, startHub, tempDir, type HubProc } from "../lib/fleet.js";
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
+
+describe("installing gitfleet into a cluster", () => {
+  let dir: string;
+  let sim: KubeSim;
+  let hub: HubProc;
+  let kubectl: ReturnType<typeof kubectlRunner>;
+  const ok = async (args: string[], stdin?: string) => {
+    const r = await kubectl(args, stdin);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  beforeAll(async () => {
+    dir = await tempDir("install");
+    sim = await startKubeSim();
+    await sim.writeKubeconfig(join(dir, "kubeconfig"));
+    kubectl = kubectlRunner(join(dir, "kubeconfig"), join(dir, "kube-cache"));
+    hub = await startHub(join(dir, "hub"));
+    // A namespace-limited agent is installed into namespaces that already exist.
+    await ok(["apply", "--server-side", "-f", "-"], "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n");
+  });
+  afterAll(async () => {
+    await stopAll();
+    await sim?.close();
+    await removeDir(dir);
+  });
+
+  it.each(["deploy/agent", "deploy/agent-namespaced", "deploy/hub/sqlite", "deploy/hub/postgres"])("%s renders with kustomize and applies to a cluster", async (base) => {
+    const rendered = await ok(["kustomize", join(ROOT, base)]);
+    expect(rendered).toContain("kind: Deployment");
+    await ok(["apply", "--server-side", "-f", "-"], rendered);
+    const kind = base.includes("hub") ? "gitfleet-hub" : "gitfleet-agent";
+    expect(await ok(["get", "deployment", kind, "-n", "gitfleet-system", "-o", "name"])).toContain(`deployment.apps/${kind}`);
+  });
+
+  it("cluster add prints an install manifest with a one-use token that kubectl applies", async () => {
+    const manifest = await cliOk(hub, ["cluster", "add", "edge-1", "--labels", "env=edge", "--namespaces", "apps,web", "--hub-address", "hub.example:7443"]);
+    const objects = parseAllDocuments(manifest).map((d) => d.toJSON() as Obj);
+    const names = objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
+    expect(names).toEqual(expect.arrayContaining(["Namespace//gitfleet-system", "ServiceAccount/gitfleet-system/gitfleet-agent", "Role/apps/gitfleet-agent", "Role/web/gitfleet-agent", "Deployment/gitfleet-system/gitfleet-agent"]));
+    // Namespaced mode: no cluster-wide write rights.
+    const clusterRole = objects.find((o) => o.kind === "ClusterRole") as { rules: { verbs: string[] }[] };
+    expect(clusterRole.rules.flatMap((r) => r.verbs)).not.toContain("*");
+
+    await ok(["apply", "--server-side", "--force-conflicts", "-f", "-"], manifest);
+    const secret = JSON.parse(await ok(["get", "secret", "gitfleet-agent-bootstrap", "-n", "gitfleet-system", "-o", "json"])) as { data: { token: string } };
+    const token = Buffer.from(secret.data.token, "base64").toString();
+    expect(token).toMatch(/^gft_/);
+    const tokens = JSON.parse(await cliOk(hub, ["token", "list", "-o", "json"])) as { id: string; maxUses: number; labels: Record<string, string> }[];
+    expect(tokens.find((t) => token.startsWith(`gft_${t.id}_`))).toMatchObject({ maxUses: 1, labels: { env: "edge" } });
+    const args = JSON.parse(await ok(["get", "deployment", "gitfleet-agent", "-n", "gitfleet-system", "-o", "jsonpath={.spec.template.spec.containers[0].args}"])) as string[];
+    expect(args).toEqual(expect.arrayContaining(["--hub", "hub.example:7443", "--name", "edge-1", "--namespaces", "apps,web"]));
+  });
+});
