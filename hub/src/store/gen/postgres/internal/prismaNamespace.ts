@@ -1400,6 +1400,7 @@ export const SourceScalarFieldEnum = {
   lastRevision: 'lastRevision',
   lastFetchedAt: 'lastFetchedAt',
   lastError: 'lastError',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -1428,6 +1429,7 @@ export const AppScalarFieldEnum = {
   revision: 'revision',
   lastError: 'lastError',
   lastErrorRevision: 'lastErrorRevision',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

@@ -131,6 +131,7 @@ export const SourceScalarFieldEnum = {
   lastRevision: 'lastRevision',
   lastFetchedAt: 'lastFetchedAt',
   lastError: 'lastError',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -159,6 +160,7 @@ export const AppScalarFieldEnum = {
   revision: 'revision',
   lastError: 'lastError',
   lastErrorRevision: 'lastErrorRevision',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

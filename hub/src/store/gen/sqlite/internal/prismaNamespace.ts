@@ -1397,6 +1397,7 @@ export const SourceScalarFieldEnum = {
   lastRevision: 'lastRevision',
   lastFetchedAt: 'lastFetchedAt',
   lastError: 'lastError',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -1425,6 +1426,7 @@ export const AppScalarFieldEnum = {
   revision: 'revision',
   lastError: 'lastError',
   lastErrorRevision: 'lastErrorRevision',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

@@ -128,6 +128,7 @@ export const SourceScalarFieldEnum = {
   lastRevision: 'lastRevision',
   lastFetchedAt: 'lastFetchedAt',
   lastError: 'lastError',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const
@@ -156,6 +157,7 @@ export const AppScalarFieldEnum = {
   revision: 'revision',
   lastError: 'lastError',
   lastErrorRevision: 'lastErrorRevision',
+  origin: 'origin',
   createdAt: 'createdAt',
   updatedAt: 'updatedAt'
 } as const

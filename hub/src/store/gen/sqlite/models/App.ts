@@ -31,6 +31,7 @@ export type AppMinAggregateOutputType = {
   revision: string | null
   lastError: string | null
   lastErrorRevision: string | null
+  origin: string | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -42,6 +43,7 @@ export type AppMaxAggregateOutputType = {
   revision: string | null
   lastError: string | null
   lastErrorRevision: string | null
+  origin: string | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -53,6 +55,7 @@ export type AppCountAggregateOutputType = {
   revision: number
   lastError: number
   lastErrorRevision: number
+  origin: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -66,6 +69,7 @@ export type AppMinAggregateInputType = {
   revision?: true
   lastError?: true
   lastErrorRevision?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -77,6 +81,7 @@ export type AppMaxAggregateInputType = {
   revision?: true
   lastError?: true
   lastErrorRevision?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -88,6 +93,7 @@ export type AppCountAggregateInputType = {
   revision?: true
   lastError?: true
   lastErrorRevision?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -172,6 +178,7 @@ export type AppGroupByOutputType = {
   revision: string | null
   lastError: string | null
   lastErrorRevision: string | null
+  origin: string
   createdAt: Date
   updatedAt: Date
   _count: AppCountAggregateOutputType | null
@@ -204,6 +211,7 @@ export type AppWhereInput = {
   revision?: Prisma.StringNullableFilter<"App"> | string | null
   lastError?: Prisma.StringNullableFilter<"App"> | string | null
   lastErrorRevision?: Prisma.StringNullableFilter<"App"> | string | null
+  origin?: Prisma.StringFilter<"App"> | string
   createdAt?: Prisma.DateTimeFilter<"App"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"App"> | Date | string
 }
@@ -215,6 +223,7 @@ export type AppOrderByWithRelationInput = {
   revision?: Prisma.SortOrderInput | Prisma.SortOrder
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
   lastErrorRevision?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -229,6 +238,7 @@ export type AppWhereUniqueInput = Prisma.AtLeast<{
   revision?: Prisma.StringNullableFilter<"App"> | string | null
   lastError?: Prisma.StringNullableFilter<"App"> | string | null
   lastErrorRevision?: Prisma.StringNullableFilter<"App"> | string | null
+  origin?: Prisma.StringFilter<"App"> | string
   createdAt?: Prisma.DateTimeFilter<"App"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"App"> | Date | string
 }, "name">
@@ -240,6 +250,7 @@ export type AppOrderByWithAggregationInput = {
   revision?: Prisma.SortOrderInput | Prisma.SortOrder
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
   lastErrorRevision?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.AppCountOrderByAggregateInput
@@ -257,6 +268,7 @@ export type AppScalarWhereWithAggregatesInput = {
   revision?: Prisma.StringNullableWithAggregatesFilter<"App"> | string | null
   lastError?: Prisma.StringNullableWithAggregatesFilter<"App"> | string | null
   lastErrorRevision?: Prisma.StringNullableWithAggregatesFilter<"App"> | string | null
+  origin?: Prisma.StringWithAggregatesFilter<"App"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"App"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"App"> | Date | string
 }
@@ -268,6 +280,7 @@ export type AppCreateInput = {
   revision?: string | null
   lastError?: string | null
   lastErrorRevision?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -279,6 +292,7 @@ export type AppUncheckedCreateInput = {
   revision?: string | null
   lastError?: string | null
   lastErrorRevision?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -290,6 +304,7 @@ export type AppUpdateInput = {
   revision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastErrorRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -301,6 +316,7 @@ export type AppUncheckedUpdateInput = {
   revision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastErrorRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -312,6 +328,7 @@ export type AppCreateManyInput = {
   revision?: string | null
   lastError?: string | null
   lastErrorRevision?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -323,6 +340,7 @@ export type AppUpdateManyMutationInput = {
   revision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastErrorRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -334,6 +352,7 @@ export type AppUncheckedUpdateManyInput = {
   revision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastErrorRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -345,6 +364,7 @@ export type AppCountOrderByAggregateInput = {
   revision?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
   lastErrorRevision?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -356,6 +376,7 @@ export type AppMaxOrderByAggregateInput = {
   revision?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
   lastErrorRevision?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -367,6 +388,7 @@ export type AppMinOrderByAggregateInput = {
   revision?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
   lastErrorRevision?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -380,6 +402,7 @@ export type AppSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = ru
   revision?: boolean
   lastError?: boolean
   lastErrorRevision?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["app"]>
@@ -391,6 +414,7 @@ export type AppSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extension
   revision?: boolean
   lastError?: boolean
   lastErrorRevision?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["app"]>
@@ -402,6 +426,7 @@ export type AppSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extension
   revision?: boolean
   lastError?: boolean
   lastErrorRevision?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["app"]>
@@ -413,11 +438,12 @@ export type AppSelectScalar = {
   revision?: boolean
   lastError?: boolean
   lastErrorRevision?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type AppOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"name" | "spec" | "pinnedRevision" | "revision" | "lastError" | "lastErrorRevision" | "createdAt" | "updatedAt", ExtArgs["result"]["app"]>
+export type AppOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"name" | "spec" | "pinnedRevision" | "revision" | "lastError" | "lastErrorRevision" | "origin" | "createdAt" | "updatedAt", ExtArgs["result"]["app"]>
 
 export type $AppPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "App"
@@ -435,6 +461,10 @@ export type $AppPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = 
     revision: string | null
     lastError: string | null
     lastErrorRevision: string | null
+    /**
+     * where the definition came from ("config:" prefix = the hub's own config repo)
+     */
+    origin: string
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["app"]>
@@ -866,6 +896,7 @@ export interface AppFieldRefs {
   readonly revision: Prisma.FieldRef<"App", 'String'>
   readonly lastError: Prisma.FieldRef<"App", 'String'>
   readonly lastErrorRevision: Prisma.FieldRef<"App", 'String'>
+  readonly origin: Prisma.FieldRef<"App", 'String'>
   readonly createdAt: Prisma.FieldRef<"App", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"App", 'DateTime'>
 }

@@ -31,6 +31,7 @@ export type SourceMinAggregateOutputType = {
   lastRevision: string | null
   lastFetchedAt: Date | null
   lastError: string | null
+  origin: string | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -42,6 +43,7 @@ export type SourceMaxAggregateOutputType = {
   lastRevision: string | null
   lastFetchedAt: Date | null
   lastError: string | null
+  origin: string | null
   createdAt: Date | null
   updatedAt: Date | null
 }
@@ -53,6 +55,7 @@ export type SourceCountAggregateOutputType = {
   lastRevision: number
   lastFetchedAt: number
   lastError: number
+  origin: number
   createdAt: number
   updatedAt: number
   _all: number
@@ -66,6 +69,7 @@ export type SourceMinAggregateInputType = {
   lastRevision?: true
   lastFetchedAt?: true
   lastError?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -77,6 +81,7 @@ export type SourceMaxAggregateInputType = {
   lastRevision?: true
   lastFetchedAt?: true
   lastError?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
 }
@@ -88,6 +93,7 @@ export type SourceCountAggregateInputType = {
   lastRevision?: true
   lastFetchedAt?: true
   lastError?: true
+  origin?: true
   createdAt?: true
   updatedAt?: true
   _all?: true
@@ -172,6 +178,7 @@ export type SourceGroupByOutputType = {
   lastRevision: string | null
   lastFetchedAt: Date | null
   lastError: string | null
+  origin: string
   createdAt: Date
   updatedAt: Date
   _count: SourceCountAggregateOutputType | null
@@ -204,6 +211,7 @@ export type SourceWhereInput = {
   lastRevision?: Prisma.StringNullableFilter<"Source"> | string | null
   lastFetchedAt?: Prisma.DateTimeNullableFilter<"Source"> | Date | string | null
   lastError?: Prisma.StringNullableFilter<"Source"> | string | null
+  origin?: Prisma.StringFilter<"Source"> | string
   createdAt?: Prisma.DateTimeFilter<"Source"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Source"> | Date | string
 }
@@ -215,6 +223,7 @@ export type SourceOrderByWithRelationInput = {
   lastRevision?: Prisma.SortOrderInput | Prisma.SortOrder
   lastFetchedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -229,6 +238,7 @@ export type SourceWhereUniqueInput = Prisma.AtLeast<{
   lastRevision?: Prisma.StringNullableFilter<"Source"> | string | null
   lastFetchedAt?: Prisma.DateTimeNullableFilter<"Source"> | Date | string | null
   lastError?: Prisma.StringNullableFilter<"Source"> | string | null
+  origin?: Prisma.StringFilter<"Source"> | string
   createdAt?: Prisma.DateTimeFilter<"Source"> | Date | string
   updatedAt?: Prisma.DateTimeFilter<"Source"> | Date | string
 }, "name">
@@ -240,6 +250,7 @@ export type SourceOrderByWithAggregationInput = {
   lastRevision?: Prisma.SortOrderInput | Prisma.SortOrder
   lastFetchedAt?: Prisma.SortOrderInput | Prisma.SortOrder
   lastError?: Prisma.SortOrderInput | Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.SourceCountOrderByAggregateInput
@@ -257,6 +268,7 @@ export type SourceScalarWhereWithAggregatesInput = {
   lastRevision?: Prisma.StringNullableWithAggregatesFilter<"Source"> | string | null
   lastFetchedAt?: Prisma.DateTimeNullableWithAggregatesFilter<"Source"> | Date | string | null
   lastError?: Prisma.StringNullableWithAggregatesFilter<"Source"> | string | null
+  origin?: Prisma.StringWithAggregatesFilter<"Source"> | string
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Source"> | Date | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Source"> | Date | string
 }
@@ -268,6 +280,7 @@ export type SourceCreateInput = {
   lastRevision?: string | null
   lastFetchedAt?: Date | string | null
   lastError?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -279,6 +292,7 @@ export type SourceUncheckedCreateInput = {
   lastRevision?: string | null
   lastFetchedAt?: Date | string | null
   lastError?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -290,6 +304,7 @@ export type SourceUpdateInput = {
   lastRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastFetchedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -301,6 +316,7 @@ export type SourceUncheckedUpdateInput = {
   lastRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastFetchedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -312,6 +328,7 @@ export type SourceCreateManyInput = {
   lastRevision?: string | null
   lastFetchedAt?: Date | string | null
   lastError?: string | null
+  origin?: string
   createdAt?: Date | string
   updatedAt?: Date | string
 }
@@ -323,6 +340,7 @@ export type SourceUpdateManyMutationInput = {
   lastRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastFetchedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -334,6 +352,7 @@ export type SourceUncheckedUpdateManyInput = {
   lastRevision?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   lastFetchedAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
   lastError?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  origin?: Prisma.StringFieldUpdateOperationsInput | string
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -345,6 +364,7 @@ export type SourceCountOrderByAggregateInput = {
   lastRevision?: Prisma.SortOrder
   lastFetchedAt?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -356,6 +376,7 @@ export type SourceMaxOrderByAggregateInput = {
   lastRevision?: Prisma.SortOrder
   lastFetchedAt?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -367,6 +388,7 @@ export type SourceMinOrderByAggregateInput = {
   lastRevision?: Prisma.SortOrder
   lastFetchedAt?: Prisma.SortOrder
   lastError?: Prisma.SortOrder
+  origin?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
@@ -380,6 +402,7 @@ export type SourceSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   lastRevision?: boolean
   lastFetchedAt?: boolean
   lastError?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["source"]>
@@ -391,6 +414,7 @@ export type SourceSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   lastRevision?: boolean
   lastFetchedAt?: boolean
   lastError?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["source"]>
@@ -402,6 +426,7 @@ export type SourceSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   lastRevision?: boolean
   lastFetchedAt?: boolean
   lastError?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["source"]>
@@ -413,11 +438,12 @@ export type SourceSelectScalar = {
   lastRevision?: boolean
   lastFetchedAt?: boolean
   lastError?: boolean
+  origin?: boolean
   createdAt?: boolean
   updatedAt?: boolean
 }
 
-export type SourceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"name" | "spec" | "credentials" | "lastRevision" | "lastFetchedAt" | "lastError" | "createdAt" | "updatedAt", ExtArgs["result"]["source"]>
+export type SourceOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"name" | "spec" | "credentials" | "lastRevision" | "lastFetchedAt" | "lastError" | "origin" | "createdAt" | "updatedAt", ExtArgs["result"]["source"]>
 
 export type $SourcePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Source"
@@ -435,6 +461,10 @@ export type $SourcePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     lastRevision: string | null
     lastFetchedAt: Date | null
     lastError: string | null
+    /**
+     * where the definition came from ("config:" prefix = the hub's own config repo)
+     */
+    origin: string
     createdAt: Date
     updatedAt: Date
   }, ExtArgs["result"]["source"]>
@@ -866,6 +896,7 @@ export interface SourceFieldRefs {
   readonly lastRevision: Prisma.FieldRef<"Source", 'String'>
   readonly lastFetchedAt: Prisma.FieldRef<"Source", 'DateTime'>
   readonly lastError: Prisma.FieldRef<"Source", 'String'>
+  readonly origin: Prisma.FieldRef<"Source", 'String'>
   readonly createdAt: Prisma.FieldRef<"Source", 'DateTime'>
   readonly updatedAt: Prisma.FieldRef<"Source", 'DateTime'>
 }
