@@ -1,0 +1,2 @@
+export { createSecretBox, type SecretBox } from "./cipher.js";
+export { loadSecretKey } from "./key.js";
