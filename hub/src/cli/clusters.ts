@@ -3,7 +3,7 @@ import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, formatLabels, parseLabels, validateName, type Cluster } from "@gitfleet/shared";
 import { agentManifest } from "./agent-manifest.js";
 import { CliError, type AdminConnection } from "./connection.js";
-import { ago, printJson, printTable } from "./output.js";
+import { ago, printJson, printKeyValues, printTable } from "./output.js";
 
 export const stateName: Record<ClusterState, string> = {
   [ClusterState.UNSPECIFIED]: "Unknown",
@@ -39,7 +39,7 @@ export async function showCluster(conn: AdminConnection, name: string, output: s
     ["Last heartbeat", c.lastHeartbeat ? `${timestampDate(c.lastHeartbeat).toISOString()} (${ago(timestampDate(c.lastHeartbeat))})` : "never"],
     ["Registered at", c.registeredAt ? timestampDate(c.registeredAt).toISOString() : "-"],
   ];
-  for (const [k, v] of rows) console.log(`${(k + ":").padEnd(20)}${v}`);
+  printKeyValues(rows);
 }
 
 /** `cluster label NAME k=v k2-`: kubectl's syntax for setting and removing. */

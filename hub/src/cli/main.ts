@@ -3,6 +3,8 @@ import { DurationError, LabelError, parseDuration, RpcError } from "@gitfleet/sh
 import { CliError, connectAdmin } from "./connection.js";
 import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
 import { createToken, listTokens, revokeToken } from "./tokens.js";
+import { applyFiles, deleteResource } from "./resources.js";
+import { getResources, listApps, listSources, pinApp, showApp, showSource } from "./apps.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
@@ -14,6 +16,15 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   cluster approve NAME
   cluster delete NAME
   cluster add NAME [--labels k=v,...] [--namespaces a,b] [--hub-address HOST:PORT] [--image IMAGE]
+  apply -f FILE|DIR|-             Sources and Apps (apiVersion gitfleet.dev/v1), kubectl-style
+  get apps|sources [NAME] [-o yaml|json]
+  delete app|source NAME
+  app list [-o json]
+  app show NAME [-o json]
+  app pin NAME REVISION
+  app unpin NAME
+  source list [-o json]
+  source show NAME [-o json]
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
 
@@ -23,6 +34,7 @@ const options = {
   "data-dir": { type: "string" },
   "ca-file": { type: "string" },
   output: { type: "string", short: "o" },
+  filename: { type: "string", short: "f", multiple: true },
   labels: { type: "string" },
   ttl: { type: "string" },
   "max-uses": { type: "string" },
@@ -40,12 +52,23 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (values.output && !["json", "table"].includes(values.output)) throw new CliError(`-o must be json or table, got "${values.output}"`);
+  if (values.output && !["json", "yaml", "table"].includes(values.output)) throw new CliError(`-o must be json, yaml or table, got "${values.output}"`);
   const conn = () => connectAdmin({ hub: values.hub, token: values.token, dataDir: values["data-dir"], caFile: values["ca-file"] });
   const arg = (what: string) => {
     if (!rest[0]) throw new CliError(`${noun} ${verb} needs ${what}`);
     return rest[0];
   };
+  // Verb-first commands, kubectl style.
+  switch (noun) {
+    case "apply":
+      return applyFiles(conn(), [...(values.filename ?? []), ...(verb ? [verb, ...rest] : [])]);
+    case "get":
+      if (verb !== "apps" && verb !== "app" && verb !== "sources" && verb !== "source") throw new CliError("get takes apps or sources");
+      return getResources(conn(), verb, rest[0], values.output);
+    case "delete":
+      if (!verb) throw new CliError("delete takes app NAME or source NAME");
+      return deleteResource(conn(), verb, arg("a NAME"));
+  }
   const key = `${noun} ${verb ?? ""}`.trim();
   switch (key) {
     case "token create": {
@@ -83,6 +106,19 @@ async function main(argv: string[]): Promise<void> {
         image: values.image,
         ttl: values.ttl ? parseDuration(values.ttl, "--ttl") : 3_600_000,
       });
+    case "app list":
+      return listApps(conn(), values.output);
+    case "app show":
+      return showApp(conn(), arg("an app NAME"), values.output);
+    case "app pin":
+      if (!rest[1]) throw new CliError("app pin needs NAME and REVISION");
+      return pinApp(conn(), rest[0]!, rest[1]);
+    case "app unpin":
+      return pinApp(conn(), arg("an app NAME"), "");
+    case "source list":
+      return listSources(conn(), values.output);
+    case "source show":
+      return showSource(conn(), arg("a source NAME"), values.output);
     default:
       throw new CliError(`unknown command "${key}"\n${USAGE}`);
   }

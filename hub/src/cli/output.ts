@@ -18,3 +18,9 @@ export function ago(date: Date | undefined, now = Date.now()): string {
   if (s < 172800) return `${Math.round(s / 3600)}h ago`;
   return `${Math.round(s / 86400)}d ago`;
 }
+
+/** "Key:   value" lines, aligned, for `show` commands. */
+export function printKeyValues(rows: [string, string][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length)) + 2;
+  for (const [k, v] of rows) console.log(`${(k + ":").padEnd(width)}${v}`);
+}

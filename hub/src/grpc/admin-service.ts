@@ -1,7 +1,19 @@
 import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { RpcError, TokenSchema, type AdminService, type Logger, type ServiceHandlers, type Token } from "@gitfleet/shared";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import {
+  RpcError,
+  TokenSchema,
+  type AdminService,
+  type AppSummarySchema,
+  type ClusterAppStatusSchema,
+  type Logger,
+  type ResourceResultSchema,
+  type ServiceHandlers,
+  type SourceSummarySchema,
+  type Token,
+} from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../registry/clusters.js";
 import { createToken, revokeToken, type TokenRow } from "../registry/tokens.js";
@@ -10,13 +22,25 @@ import { sameSecret } from "../registry/secrets.js";
 import { bearer, unary } from "./handlers.js";
 import type { Sessions } from "./sessions.js";
 
+/** The delivery side as the admin API sees it (Sources, Apps, status). */
+export interface DeliveryAdmin {
+  apply(yaml: string, origin: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
+  deleteResource(kind: "Source" | "App", name: string): Promise<void>;
+  listSources(): Promise<MessageInitShape<typeof SourceSummarySchema>[]>;
+  getSource(name: string): Promise<MessageInitShape<typeof SourceSummarySchema>>;
+  listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
+  getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
+  pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  /** Called after an admin change that may alter a cluster's assignments. */
+  clusterChanged(cluster: string): Promise<void>;
+}
+
 export interface AdminServiceDeps {
   db: Db;
   log: Logger;
   sessions: Sessions;
   adminToken: string;
-  /** Called after an admin change that may alter a cluster's assignments. */
-  clusterChanged(cluster: string): Promise<void>;
+  delivery: DeliveryAdmin;
 }
 
 const ADMIN = "admin";
@@ -61,7 +85,7 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
     labelCluster: admin("LabelCluster", async (req) => {
       const row = await labelCluster(db, req.name, req.set, req.remove);
       await audit(db, ADMIN, "cluster.label", req.name, { set: req.set, remove: req.remove });
-      await deps.clusterChanged(req.name);
+      await deps.delivery.clusterChanged(req.name);
       return { cluster: clusterToProto(row) };
     }),
     approveCluster: admin("ApproveCluster", async (req) => {
@@ -75,7 +99,7 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
       await audit(db, ADMIN, "cluster.approve", req.name);
       log.info({ cluster: req.name }, "cluster approved");
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
-      if (connected) await deps.clusterChanged(req.name);
+      if (connected) await deps.delivery.clusterChanged(req.name);
       return { cluster: clusterToProto(row) };
     }),
     deleteCluster: admin("DeleteCluster", async (req) => {
@@ -83,8 +107,20 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
       sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
+      await deps.delivery.clusterChanged(req.name);
       return {};
     }),
+    applyResources: admin("ApplyResources", async (req) => ({ results: await deps.delivery.apply(req.yaml, req.origin || "stdin") })),
+    deleteResource: admin("DeleteResource", async (req) => {
+      if (req.kind !== "Source" && req.kind !== "App") throw new RpcError("INVALID_ARGUMENT", `kind must be Source or App, got "${req.kind}"`);
+      await deps.delivery.deleteResource(req.kind, req.name);
+      return {};
+    }),
+    listSources: admin("ListSources", async () => ({ sources: await deps.delivery.listSources() })),
+    getSource: admin("GetSource", async (req) => ({ source: await deps.delivery.getSource(req.name) })),
+    listApps: admin("ListApps", async () => ({ apps: await deps.delivery.listApps() })),
+    getApp: admin("GetApp", async (req) => deps.delivery.getApp(req.name)),
+    pinApp: admin("PinApp", async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) })),
   };
 }
 
