@@ -1,0 +1,93 @@
+import type { Labels } from "@gitfleet/shared";
+import { OPERATORS, type ClusterSelector, type Requirement, type TargetSelector } from "../targeting/index.js";
+import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string, type Obj } from "./fields.js";
+
+export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; labels?: Labels };
+export type IgnoreDifference = { group: string; kind: string; fields: string[] };
+
+/** An App spec with defaults filled in; stored as is (it holds no secrets). */
+export type AppSpec = {
+  source: string;
+  path: string;
+  prune: boolean;
+  selfHeal: boolean;
+  dependsOn: string[];
+  revision?: string;
+  ignoreDifferences: IgnoreDifference[];
+  targets: AppTarget[];
+};
+
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "targets"];
+const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "labels"];
+
+export function parseAppSpec(value: unknown): AppSpec {
+  const spec = object(value, "spec");
+  onlyKeys(spec, APP_FIELDS, "spec");
+  const revision = optionalString(spec.revision, "spec.revision");
+  if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision)) throw new FieldError("spec.revision", "want a commit SHA (7 to 40 hex digits)");
+  const targets = list(spec.targets, "spec.targets").map((t, i) => parseTarget(t, `spec.targets[${i}]`));
+  if (targets.length === 0) throw new FieldError("spec.targets", "want at least one target");
+  const seen = new Set<string>();
+  targets.forEach((t, i) => {
+    if (seen.has(t.name)) throw new FieldError(`spec.targets[${i}].name`, `duplicate target name "${t.name}"`);
+    seen.add(t.name);
+  });
+  return {
+    source: name(spec.source, "spec.source", "source"),
+    path: spec.path === undefined ? "." : repoPath(spec.path, "spec.path"),
+    prune: boolean(spec.prune, "spec.prune", true),
+    selfHeal: boolean(spec.selfHeal, "spec.selfHeal", true),
+    dependsOn: list(spec.dependsOn, "spec.dependsOn").map((d, i) => name(d, `spec.dependsOn[${i}]`, "app")),
+    ...(revision ? { revision: revision.toLowerCase() } : {}),
+    ignoreDifferences: list(spec.ignoreDifferences, "spec.ignoreDifferences").map((d, i) => parseIgnore(d, `spec.ignoreDifferences[${i}]`)),
+    targets,
+  };
+}
+
+function parseTarget(value: unknown, field: string): AppTarget {
+  const t = object(value, field);
+  onlyKeys(t, TARGET_FIELDS, field);
+  const given = ["clusterSelector", "clusterGroup", "clusterNames"].filter((k) => t[k] !== undefined);
+  if (given.length !== 1) throw new FieldError(field, "set exactly one of clusterSelector, clusterGroup, clusterNames");
+  const target: AppTarget = { name: name(t.name, `${field}.name`, "target") };
+  if (t.clusterSelector !== undefined) target.clusterSelector = parseSelector(t.clusterSelector, `${field}.clusterSelector`);
+  if (t.clusterGroup !== undefined) target.clusterGroup = string(t.clusterGroup, `${field}.clusterGroup`);
+  if (t.clusterNames !== undefined) target.clusterNames = list(t.clusterNames, `${field}.clusterNames`).map((n, i) => name(n, `${field}.clusterNames[${i}]`, "cluster"));
+  if (t.overlay !== undefined) target.overlay = repoPath(t.overlay, `${field}.overlay`);
+  if (t.namespace !== undefined) target.namespace = name(t.namespace, `${field}.namespace`, "namespace");
+  if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
+  return target;
+}
+
+function parseSelector(value: unknown, field: string): ClusterSelector {
+  const s = object(value, field);
+  onlyKeys(s, ["matchLabels", "matchExpressions"], field);
+  const out: ClusterSelector = {};
+  if (s.matchLabels !== undefined) out.matchLabels = labels(s.matchLabels, `${field}.matchLabels`);
+  if (s.matchExpressions !== undefined) out.matchExpressions = list(s.matchExpressions, `${field}.matchExpressions`).map((e, i) => parseRequirement(e, `${field}.matchExpressions[${i}]`));
+  return out;
+}
+
+function parseRequirement(value: unknown, field: string): Requirement {
+  const e: Obj = object(value, field);
+  onlyKeys(e, ["key", "operator", "values"], field);
+  const operator = e.operator as Requirement["operator"];
+  if (!OPERATORS.includes(operator)) throw new FieldError(`${field}.operator`, `want one of ${OPERATORS.join(", ")}`);
+  const values = list(e.values, `${field}.values`).map((v, i) => string(v, `${field}.values[${i}]`));
+  const needsValues = operator === "In" || operator === "NotIn";
+  if (needsValues !== values.length > 0) throw new FieldError(`${field}.values`, needsValues ? `${operator} needs values` : `${operator} takes no values`);
+  return { key: string(e.key, `${field}.key`), operator, ...(needsValues ? { values } : {}) };
+}
+
+function parseIgnore(value: unknown, field: string): IgnoreDifference {
+  const d = object(value, field);
+  onlyKeys(d, ["group", "kind", "fields"], field);
+  const fields = list(d.fields, `${field}.fields`).map((f, i) => string(f, `${field}.fields[${i}]`));
+  if (fields.length === 0) throw new FieldError(`${field}.fields`, "want at least one field path");
+  return { group: d.group === undefined ? "" : String(d.group), kind: string(d.kind, `${field}.kind`), fields };
+}
+
+/** Assignment.ignoreFields entries: "apps/Deployment:spec.replicas" ("Service:..." for the core group). */
+export function ignoreFields(spec: AppSpec): string[] {
+  return spec.ignoreDifferences.flatMap((d) => d.fields.map((f) => `${d.group ? `${d.group}/` : ""}${d.kind}:${f}`));
+}

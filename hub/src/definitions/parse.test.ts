@@ -1,0 +1,89 @@
+import { RpcError } from "@gitfleet/shared";
+import { describe, expect, it } from "vitest";
+import { ignoreFields, parseDefinitions, type Definition } from "./index.js";
+
+const source = `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec:
+  url: https://bob:tok3n@git.example.com/apps.git
+  branch: main
+  interval: 30s
+  webhookSecret: hook-s3cret
+`;
+const app = (spec: string) => `apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: web}
+spec:
+${spec.replace(/^/gm, "  ")}`;
+const web = app(`source: apps
+path: web
+ignoreDifferences: [{kind: Deployment, group: apps, fields: [spec.replicas]}]
+targets:
+- name: staging
+  clusterSelector: {matchLabels: {env: staging}}
+  overlay: overlays/staging
+- name: prod
+  clusterSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}
+  namespace: prod-ns
+  labels: {team: web}`);
+
+const parse = (yaml: string) => parseDefinitions([{ yaml, origin: "fleet.yaml" }]);
+const failure = (yaml: string): string => {
+  try {
+    parse(yaml);
+  } catch (err) {
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).reason).toBe("INVALID_ARGUMENT");
+    return (err as Error).message;
+  }
+  throw new Error("no error");
+};
+
+describe("parseDefinitions", () => {
+  it("parses a Source and an App with defaults, moving secrets out of the shown spec", () => {
+    const [src, a] = parse(`${source}---\n${web}`) as [Extract<Definition, { kind: "Source" }>, Extract<Definition, { kind: "App" }>];
+    expect(src.shown).toEqual({ url: "https://git.example.com/apps.git", branch: "main", interval: "30s", credentials: "[redacted]", webhookSecret: "[redacted]" });
+    expect(src.secrets).toEqual({ username: "bob", password: "tok3n", webhookSecret: "hook-s3cret" });
+    expect(src.spec.intervalMs).toBe(30_000);
+    expect(a.spec).toMatchObject({ source: "apps", path: "web", prune: true, selfHeal: true, dependsOn: [] });
+    expect(a.spec.targets[1]).toEqual({ name: "prod", clusterSelector: { matchExpressions: [{ key: "env", operator: "In", values: ["prod"] }] }, namespace: "prod-ns", labels: { team: "web" } });
+    expect(ignoreFields(a.spec)).toEqual(["apps/Deployment:spec.replicas"]);
+  });
+
+  it("takes explicit ssh credentials and keeps them out of the shown spec", () => {
+    const [src] = parse(source.replace("webhookSecret: hook-s3cret", "credentials: {sshPrivateKey: KEY}").replace("bob:tok3n@", "")) as [Extract<Definition, { kind: "Source" }>];
+    expect(src.secrets).toEqual({ sshPrivateKey: "KEY" });
+    expect(JSON.stringify(src.shown)).not.toContain("KEY");
+  });
+
+  it.each([
+    [web.replace("source: apps", "source: Apps"), /document 1 \(App\/web\): spec\.source: invalid source name/],
+    [web.replace("operator: In", "operator: Within"), /spec\.targets\[1\]\.clusterSelector\.matchExpressions\[0\]\.operator: want one of In, NotIn/],
+    [web.replace("values: [prod]", "values: []"), /matchExpressions\[0\]\.values: In needs values/],
+    [web.replace("  overlay: overlays/staging", "  clusterGroup: edge"), /spec\.targets\[0\]: set exactly one of/],
+    [web.replace("name: prod", "name: staging"), /spec\.targets\[1\]\.name: duplicate target name/],
+    [web.replace("overlays/staging", "../../etc"), /spec\.targets\[0\]\.overlay: want a relative path/],
+    [web.replace("path: web", "pth: web"), /spec\.pth: unknown field/],
+    [web.replace("labels: {team: web}", "labels: {team: 'a b'}"), /spec\.targets\[1\]\.labels\.team: invalid value/],
+    [app("source: apps\ntargets: []"), /spec\.targets: want at least one target/],
+    [app("source: apps\nrevision: main\ntargets: [{name: a, clusterNames: [x]}]"), /spec\.revision: want a commit SHA/],
+    [source.replace("interval: 30s", "interval: soon"), /\(Source\/apps\): spec\.interval:/],
+    [source.replace("kind: Source", "kind: Secret"), /kind: want Source or App/],
+    [source.replace("gitfleet.dev/v1", "v1"), /apiVersion: want gitfleet.dev\/v1/],
+    ["kind: [unclosed", /document 1: line 1:/],
+  ])("rejects %#", (yaml, message) => {
+    expect(failure(yaml)).toMatch(message);
+  });
+
+  it("reports every bad document, with origin and index, and duplicates", () => {
+    const msg = failure(`${source}---\n${web.replace("source: apps", "source: 1")}\n---\n${source}`);
+    expect(msg).toMatch(/^invalid definitions, nothing applied:/);
+    expect(msg).toMatch(/fleet\.yaml: document 2 \(App\/web\): spec\.source: want a non-empty string/);
+    expect(msg).toMatch(/fleet\.yaml: document 3 \(Source\/apps\): also defined in fleet\.yaml: document 1/);
+  });
+
+  it("skips empty documents", () => {
+    expect(parse(`---\n${source}---\n`)).toHaveLength(1);
+  });
+});
