@@ -4,6 +4,7 @@ import { CliError, connectAdmin } from "./connection.js";
 import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
 import { createToken, listTokens, revokeToken } from "./tokens.js";
 import { applyFiles, deleteResource } from "./resources.js";
+import { driftShow, driftSummary } from "./drift.js";
 import { getResources, listApps, listSources, pinApp, showApp, showSource } from "./apps.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND
@@ -25,6 +26,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   app unpin NAME
   source list [-o json]
   source show NAME [-o json]
+  drift [-l SELECTOR] [--cluster C] [--app A] [--since 24h] [-o json]
+  drift show [--cluster C] [--app A] [--history] [--since 24h] [-o json]
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
 
@@ -42,6 +45,11 @@ const options = {
   namespaces: { type: "string" },
   "hub-address": { type: "string" },
   image: { type: "string", default: "gitfleet/agent:0.1.0" },
+  selector: { type: "string", short: "l" },
+  cluster: { type: "string" },
+  app: { type: "string" },
+  since: { type: "string", default: "24h" },
+  history: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -65,6 +73,12 @@ async function main(argv: string[]): Promise<void> {
     case "get":
       if (verb !== "apps" && verb !== "app" && verb !== "sources" && verb !== "source") throw new CliError("get takes apps or sources");
       return getResources(conn(), verb, rest[0], values.output);
+    case "drift": {
+      const flags = { selector: values.selector, cluster: values.cluster, app: values.app, windowMs: parseDuration(values.since, "--since"), history: values.history, output: values.output };
+      if (verb === "show") return driftShow(conn(), flags);
+      if (verb) throw new CliError(`unknown command "drift ${verb}"`);
+      return driftSummary(conn(), flags);
+    }
     case "delete":
       if (!verb) throw new CliError("delete takes app NAME or source NAME");
       return deleteResource(conn(), verb, arg("a NAME"));

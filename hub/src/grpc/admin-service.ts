@@ -20,6 +20,7 @@ import { createToken, revokeToken, type TokenRow } from "../registry/tokens.js";
 import { audit } from "../registry/audit.js";
 import { sameSecret } from "../registry/secrets.js";
 import { bearer, unary } from "./handlers.js";
+import { driftSummary, listDrift } from "../drift/query.js";
 import type { Sessions } from "./sessions.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
@@ -121,6 +122,12 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
     listApps: admin("ListApps", async () => ({ apps: await deps.delivery.listApps() })),
     getApp: admin("GetApp", async (req) => deps.delivery.getApp(req.name)),
     pinApp: admin("PinApp", async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) })),
+    getDriftSummary: admin("GetDriftSummary", async (req) =>
+      driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
+    ),
+    listDrift: admin("ListDrift", async (req) => ({
+      records: await listDrift(db, { cluster: req.cluster, app: req.app, history: req.history, windowMs: Number(req.windowSeconds) * 1000 }),
+    })),
   };
 }
 

@@ -4,7 +4,9 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { AppSummary, Cluster, ClusterAppStatus, ResourceResult, SourceSummary, Token } from "./types_pb.js";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { AppSummary, Cluster, ClusterAppStatus, DriftEvent, ResourceResult, SourceSummary, Token } from "./types_pb.js";
 import { file_gitfleet_v1_types } from "./types_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/admin.proto.
  */
 export const file_gitfleet_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnky0AkKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZWIGcHJvdG8z", [file_gitfleet_v1_types]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnkiaAoWR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBIYChBjbHVzdGVyX3NlbGVjdG9yGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdjbHVzdGVyGAMgASgJEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIooBCg9EcmlmdFN1bW1hcnlSb3cSDwoHY2x1c3RlchgBIAEoCRILCgNhcHAYAiABKAkSEAoIZHJpZnRpbmcYAyABKAUSGAoQZXZlbnRzX2luX3dpbmRvdxgEIAEoBRItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIowBChdHZXREcmlmdFN1bW1hcnlSZXNwb25zZRIqCgRyb3dzGAEgAygLMhwuZ2l0ZmxlZXQudjEuRHJpZnRTdW1tYXJ5Um93EhAKCGRyaWZ0aW5nGAIgASgFEhgKEGV2ZW50c19pbl93aW5kb3cYAyABKAUSGQoRY2x1c3RlcnNfZHJpZnRpbmcYBCABKAUiWQoQTGlzdERyaWZ0UmVxdWVzdBIPCgdjbHVzdGVyGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdoaXN0b3J5GAMgASgIEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIlYKC0RyaWZ0UmVjb3JkEg8KB2NsdXN0ZXIYASABKAkSJgoFZXZlbnQYAiABKAsyFy5naXRmbGVldC52MS5EcmlmdEV2ZW50Eg4KBmFjdGl2ZRgDIAEoCCI+ChFMaXN0RHJpZnRSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhguZ2l0ZmxlZXQudjEuRHJpZnRSZWNvcmQy+goKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZRJcCg9HZXREcmlmdFN1bW1hcnkSIy5naXRmbGVldC52MS5HZXREcmlmdFN1bW1hcnlSZXF1ZXN0GiQuZ2l0ZmxlZXQudjEuR2V0RHJpZnRTdW1tYXJ5UmVzcG9uc2USSgoJTGlzdERyaWZ0Eh0uZ2l0ZmxlZXQudjEuTGlzdERyaWZ0UmVxdWVzdBoeLmdpdGZsZWV0LnYxLkxpc3REcmlmdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_gitfleet_v1_types]);
 
 /**
  * @generated from message gitfleet.v1.CreateTokenRequest
@@ -557,6 +559,193 @@ export const PinAppResponseSchema: GenMessage<PinAppResponse> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_admin, 29);
 
 /**
+ * @generated from message gitfleet.v1.GetDriftSummaryRequest
+ */
+export type GetDriftSummaryRequest = Message<"gitfleet.v1.GetDriftSummaryRequest"> & {
+  /**
+   * Kubernetes label selector over cluster labels, e.g. "env=prod,tier in (a,b)".
+   *
+   * @generated from field: string cluster_selector = 1;
+   */
+  clusterSelector: string;
+
+  /**
+   * @generated from field: string app = 2;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string cluster = 3;
+   */
+  cluster: string;
+
+  /**
+   * Window for "drifted recently"; 0 means 24h.
+   *
+   * @generated from field: int64 window_seconds = 4;
+   */
+  windowSeconds: bigint;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetDriftSummaryRequest.
+ * Use `create(GetDriftSummaryRequestSchema)` to create a new message.
+ */
+export const GetDriftSummaryRequestSchema: GenMessage<GetDriftSummaryRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 30);
+
+/**
+ * @generated from message gitfleet.v1.DriftSummaryRow
+ */
+export type DriftSummaryRow = Message<"gitfleet.v1.DriftSummaryRow"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: string app = 2;
+   */
+  app: string;
+
+  /**
+   * Objects drifting now (not healed, not resolved).
+   *
+   * @generated from field: int32 drifting = 3;
+   */
+  drifting: number;
+
+  /**
+   * Drift events that started or were healed within the window.
+   *
+   * @generated from field: int32 events_in_window = 4;
+   */
+  eventsInWindow: number;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 5;
+   */
+  lastSeen?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.DriftSummaryRow.
+ * Use `create(DriftSummaryRowSchema)` to create a new message.
+ */
+export const DriftSummaryRowSchema: GenMessage<DriftSummaryRow> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 31);
+
+/**
+ * @generated from message gitfleet.v1.GetDriftSummaryResponse
+ */
+export type GetDriftSummaryResponse = Message<"gitfleet.v1.GetDriftSummaryResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.DriftSummaryRow rows = 1;
+   */
+  rows: DriftSummaryRow[];
+
+  /**
+   * @generated from field: int32 drifting = 2;
+   */
+  drifting: number;
+
+  /**
+   * @generated from field: int32 events_in_window = 3;
+   */
+  eventsInWindow: number;
+
+  /**
+   * @generated from field: int32 clusters_drifting = 4;
+   */
+  clustersDrifting: number;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetDriftSummaryResponse.
+ * Use `create(GetDriftSummaryResponseSchema)` to create a new message.
+ */
+export const GetDriftSummaryResponseSchema: GenMessage<GetDriftSummaryResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 32);
+
+/**
+ * @generated from message gitfleet.v1.ListDriftRequest
+ */
+export type ListDriftRequest = Message<"gitfleet.v1.ListDriftRequest"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: string app = 2;
+   */
+  app: string;
+
+  /**
+   * Also healed and resolved events within the window.
+   *
+   * @generated from field: bool history = 3;
+   */
+  history: boolean;
+
+  /**
+   * @generated from field: int64 window_seconds = 4;
+   */
+  windowSeconds: bigint;
+};
+
+/**
+ * Describes the message gitfleet.v1.ListDriftRequest.
+ * Use `create(ListDriftRequestSchema)` to create a new message.
+ */
+export const ListDriftRequestSchema: GenMessage<ListDriftRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 33);
+
+/**
+ * @generated from message gitfleet.v1.DriftRecord
+ */
+export type DriftRecord = Message<"gitfleet.v1.DriftRecord"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: gitfleet.v1.DriftEvent event = 2;
+   */
+  event?: DriftEvent | undefined;
+
+  /**
+   * @generated from field: bool active = 3;
+   */
+  active: boolean;
+};
+
+/**
+ * Describes the message gitfleet.v1.DriftRecord.
+ * Use `create(DriftRecordSchema)` to create a new message.
+ */
+export const DriftRecordSchema: GenMessage<DriftRecord> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 34);
+
+/**
+ * @generated from message gitfleet.v1.ListDriftResponse
+ */
+export type ListDriftResponse = Message<"gitfleet.v1.ListDriftResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.DriftRecord records = 1;
+   */
+  records: DriftRecord[];
+};
+
+/**
+ * Describes the message gitfleet.v1.ListDriftResponse.
+ * Use `create(ListDriftResponseSchema)` to create a new message.
+ */
+export const ListDriftResponseSchema: GenMessage<ListDriftResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 35);
+
+/**
  * The API the CLI uses. Every call carries "authorization: Bearer <admin token>".
  *
  * @generated from service gitfleet.v1.AdminService
@@ -683,6 +872,24 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof PinAppRequestSchema;
     output: typeof PinAppResponseSchema;
+  },
+  /**
+   * Drift across the fleet: where reality differs from Git, and since when.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.GetDriftSummary
+   */
+  getDriftSummary: {
+    methodKind: "unary";
+    input: typeof GetDriftSummaryRequestSchema;
+    output: typeof GetDriftSummaryResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.ListDrift
+   */
+  listDrift: {
+    methodKind: "unary";
+    input: typeof ListDriftRequestSchema;
+    output: typeof ListDriftResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_gitfleet_v1_admin, 0);
