@@ -1,0 +1,67 @@
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { ROOT, waitFor } from "./processes.js";
+
+export const SAMPLE_REPO = join(ROOT, "test/fixtures/sample-repo");
+
+export interface TestRepo {
+  dir: string;
+  git(...args: string[]): string;
+  /** Writes (or, with null, deletes) files and commits them; returns the new SHA. */
+  commit(files: Record<string, string | null>, message: string): string;
+}
+
+/** A Git working repository on disk, seeded from a fixture directory. */
+export function createRepo(dir: string, seed?: string): TestRepo {
+  mkdirSync(dir, { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+  git("init", "-q", "-b", "main");
+  git("config", "user.name", "Fleet Tester");
+  git("config", "user.email", "tester@gitfleet.test");
+  const repo: TestRepo = {
+    dir,
+    git,
+    commit(files, message) {
+      for (const [path, text] of Object.entries(files)) {
+        if (text === null) rmSync(join(dir, path), { force: true });
+        else {
+          mkdirSync(dirname(join(dir, path)), { recursive: true });
+          writeFileSync(join(dir, path), text);
+        }
+      }
+      git("add", "-A");
+      git("commit", "-q", "--allow-empty", "-m", message);
+      return git("rev-parse", "HEAD");
+    },
+  };
+  if (seed) {
+    cpSync(seed, dir, { recursive: true });
+    repo.commit({}, "initial import");
+  }
+  return repo;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+      .listen(0, "127.0.0.1", () => {
+        const { port } = srv.address() as { port: number };
+        srv.close(() => resolve(port));
+      })
+      .on("error", reject);
+  });
+}
+
+/** Serves every repository under base over git:// on loopback until stop(); waits until `probe` answers. */
+export async function startGitDaemon(base: string, probe: string): Promise<{ url(repo: string): string; stop(): void }> {
+  const port = await freePort();
+  const child = spawn("git", ["daemon", "--reuseaddr", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, "--export-all", base], { stdio: "ignore" });
+  const url = (repo: string) => `git://127.0.0.1:${port}/${repo}`;
+  await waitFor("git daemon to serve", () => {
+    execFileSync("git", ["ls-remote", url(probe)], { stdio: "ignore" });
+    return true;
+  }, 10_000, 50);
+  return { url, stop: () => child.kill() };
+}
