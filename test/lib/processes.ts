@@ -1,8 +1,18 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** The repository root (holds turbo.json), whether this runs from source or from test/dist. */
+export const ROOT = findRoot(fileURLToPath(new URL(".", import.meta.url)));
+
+function findRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, "turbo.json"))) return dir.endsWith(sep) ? dir : dir + sep;
+  }
+  throw new Error(`cannot find the repository root above ${from}`);
+}
 export const BIN = {
   hub: `${ROOT}hub/bin/gitfleet-hub.js`,
   cli: `${ROOT}hub/bin/gitfleet.js`,

@@ -1,0 +1,115 @@
+// Runs the agent's reconcile runner against an in-process kube-sim, with a fake hub for bundles.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { create } from "@bufbuild/protobuf";
+import { KubeConfig } from "@kubernetes/client-node";
+import { AssignmentSchema, AssignmentSetSchema, bundleDigest, canonicalize, createLogger, type AppStatus, type Assignment, type KubeObject } from "@gitfleet/shared";
+import { createBundleCache } from "../../agent/src/cache/bundle-cache.js";
+import { fileAssignmentStore } from "../../agent/src/cache/assignment-store.js";
+import { createKube, type Kube } from "../../agent/src/kube/client.js";
+import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/reconcile/runner.js";
+import type { Outgoing } from "../../agent/src/connection/agent-link.js";
+import type { KubeSim } from "../kube-sim/index.js";
+
+process.env.GITFLEET_LOG_LEVEL ??= "silent";
+export const log = createLogger("agent-test");
+
+/** Bundles the fake hub can serve, by digest. */
+export const hubBundles = new Map<string, string>();
+
+let seq = 0;
+export const uniq = (prefix: string) => `${prefix}-${process.pid % 1000}-${++seq}-${Math.random().toString(36).slice(2, 6)}`;
+
+export function assignment(app: string, objects: KubeObject[], extra: Partial<Omit<Assignment, "$typeName">> = {}): Assignment {
+  const text = canonicalize(objects);
+  const digest = bundleDigest(text);
+  hubBundles.set(digest, text);
+  return create(AssignmentSchema, { app, revision: `rev-${digest.slice(7, 15)}`, bundleDigest: digest, prune: true, ...extra });
+}
+
+export const assignmentSet = (...assignments: Assignment[]) => create(AssignmentSetSchema, { assignments, generation: 1n });
+
+export function kubeFor(sim: KubeSim): Kube {
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig());
+  return createKube(kc);
+}
+
+export interface Agent {
+  runner: Runner;
+  kube: Kube;
+  sent: Outgoing[];
+  stateDir: string;
+  /** The last status of app sent on the link. */
+  lastSent(app: string): AppStatus | undefined;
+  close(): Promise<void>;
+}
+
+export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { stateDir?: string; fetch?: (digest: string) => Promise<string> } = {}): Promise<Agent> {
+  const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), "gitfleet-agent-")));
+  const kube = opts.kube ?? kubeFor(sim);
+  const fetch = opts.fetch ?? (async (d: string) => {
+    const text = hubBundles.get(d);
+    if (!text) throw new Error(`hub has no bundle ${d}`);
+    return text;
+  });
+  const runner = createRunner({
+    kube,
+    bundles: createBundleCache(stateDir, fetch),
+    store: fileAssignmentStore(stateDir),
+    log,
+    timings: { resyncMs: 60_000, healthRecheckMs: 50, waitRecheckMs: 100, retryBaseMs: 50, retryMaxMs: 500 },
+    ...opts,
+  });
+  const sent: Outgoing[] = [];
+  runner.link((m) => sent.push(m));
+  return {
+    runner,
+    kube,
+    sent,
+    stateDir,
+    lastSent(app) {
+      for (let i = sent.length - 1; i >= 0; i--) {
+        const m = sent[i]!.msg;
+        if (m?.case === "status") {
+          const s = m.value.apps?.find((x) => x.app === app);
+          if (s) return s as AppStatus;
+        }
+      }
+      return undefined;
+    },
+    async close() {
+      await runner.stop();
+      if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const cm = (name: string, namespace: string, data: Record<string, string> = { a: "1" }): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });
+export const ns = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
+export const deployment = (name: string, namespace: string, image = "nginx:1", replicas = 2): KubeObject => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name, namespace },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "main", image }] } },
+  },
+});

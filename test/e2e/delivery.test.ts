@@ -1,0 +1,168 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll, waitFor } from "../lib/processes.js";
+import { cliOk, clusters, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
+import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
+
+const SECRET = "push-secret";
+const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+
+interface AppJson {
+  name: string;
+  revision?: string;
+  error?: string;
+  errorRevision?: string;
+  clustersMatched?: number;
+  clustersSynced?: number;
+  clustersHealthy?: number;
+}
+
+describe("GitOps delivery end to end", () => {
+  let dir: string;
+  let hub: HubProc;
+  let repo: TestRepo;
+  let daemon: Awaited<ReturnType<typeof startGitDaemon>>;
+  const fleet: Record<string, SimCluster> = {};
+  const configMap = (c: string) => fleet[c]!.sim.store.get("v1", "ConfigMap", "web-config", "web") as { data?: Record<string, string> } | undefined;
+  const replicas = (c: string) => (fleet[c]!.sim.store.get("apps/v1", "Deployment", "web", "web") as { spec?: { replicas?: number } } | undefined)?.spec?.replicas;
+  const app = async (): Promise<AppJson> => (JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as AppJson[]).find((a) => a.name === "web")!;
+  const push = async (files: Record<string, string | null>, message: string) => {
+    const sha = repo.commit(files, message);
+    expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
+    return sha;
+  };
+  const everywhere = (what: string, clusterNames: string[], check: (c: string) => boolean, timeoutMs = 20_000) =>
+    waitFor(`${what} on ${clusterNames.join(", ")}`, () => clusterNames.every(check), timeoutMs);
+
+  beforeAll(async () => {
+    dir = await tempDir("delivery");
+    repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
+    daemon = await startGitDaemon(join(dir, "git"), "apps");
+    hub = await startHub(join(dir, "hub"), ["--heartbeat-timeout", "5s"], env);
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    for (const [name, labels] of [["staging", "env=staging"], ["prod-1", "env=prod"], ["prod-2", "env=prod"], ["dev", "env=dev"]] as const) {
+      fleet[name] = await simCluster(dir, name, labels);
+      runAgent(hub, fleet[name]!, token, ["--resync", "2s"], env);
+    }
+    for (const name of Object.keys(fleet)) await waitClusterState(hub, name, "Connected");
+  });
+  afterAll(async () => {
+    await stopAll();
+    daemon?.stop();
+    await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
+    await removeDir(dir);
+  });
+
+  it("delivers a commit to exactly the matching clusters with their overlay", async () => {
+    const definitions = join(dir, "fleet.yaml");
+    await import("node:fs/promises").then((fs) =>
+      fs.writeFile(
+        definitions,
+        `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec: {url: "${daemon.url("apps")}", branch: main, interval: 1h, webhookSecret: ${SECRET}}
+---
+apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: web}
+spec:
+  source: apps
+  path: web
+  targets:
+  - name: staging
+    clusterSelector: {matchLabels: {env: staging}}
+    overlay: overlays/staging
+  - name: prod
+    clusterSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}
+    overlay: overlays/prod
+`,
+      ),
+    );
+    const out = await cliOk(hub, ["apply", "-f", definitions]);
+    expect(out).toContain("source/apps created");
+    expect(out).toContain("app/web created");
+
+    await everywhere("staging overlay", ["staging"], (c) => configMap(c)?.data?.environment === "staging" && replicas(c) === 1);
+    await everywhere("prod overlay", ["prod-1", "prod-2"], (c) => configMap(c)?.data?.environment === "prod" && replicas(c) === 3);
+    expect(configMap("dev")).toBeUndefined();
+    const a = await waitFor("all three clusters Synced and Healthy", async () => {
+      const x = await app();
+      return x.clustersMatched === 3 && x.clustersSynced === 3 && x.clustersHealthy === 3 ? x : undefined;
+    });
+    expect(a.revision).toBe(repo.git("rev-parse", "HEAD"));
+    const show = await cliOk(hub, ["app", "show", "web"]);
+    expect(show).toMatch(/prod-1\s+prod\s+\S+\s+\S+\s+Synced\s+Healthy/);
+    expect(await cliOk(hub, ["get", "sources", "apps", "-o", "yaml"])).toContain("webhookSecret: '[redacted]'");
+  });
+
+  it("refuses an unsigned webhook and delivers a signed one within seconds", async () => {
+    expect(await githubPush(hub.http, "apps", SECRET, "sha256=deadbeef")).toBe(401);
+    const started = Date.now();
+    await push({ "web/base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config, namespace: web}\ndata: {greeting: hi, environment: base}\n" }, "say hi");
+    await everywhere("greeting hi", ["staging", "prod-1", "prod-2"], (c) => configMap(c)?.data?.greeting === "hi", 10_000);
+    console.log(`webhook to three clusters: ${Date.now() - started} ms`);
+  });
+
+  it("shows a malformed commit's error while clusters keep the last good revision; a revert recovers", async () => {
+    const good = repo.git("rev-parse", "HEAD");
+    const bad = await push({ "web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web\n  namespace: web\n" }, "break the service");
+    const failed = await waitFor("render error on the app", async () => {
+      const x = await app();
+      return x.error ? x : undefined;
+    });
+    expect(failed.errorRevision).toBe(bad);
+    expect(failed.error).toMatch(/service\.yaml/);
+    const show = JSON.parse(await cliOk(hub, ["app", "show", "web", "-o", "json"])) as { clusters: { desiredRevision: string; appliedRevision: string }[] };
+    expect(show.clusters.every((c) => c.appliedRevision === good)).toBe(true);
+    expect(configMap("staging")?.data?.greeting).toBe("hi");
+
+    repo.git("revert", "--no-edit", "HEAD");
+    expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
+    const reverted = repo.git("rev-parse", "HEAD");
+    await waitFor("revert to be Synced everywhere", async () => {
+      const x = await app();
+      return !x.error && x.revision === reverted && x.clustersSynced === 3;
+    });
+  });
+
+  it("pins an older revision and unpins back", async () => {
+    const first = repo.git("rev-list", "--max-parents=0", "HEAD");
+    expect(await cliOk(hub, ["app", "pin", "web", first.slice(0, 10)])).toContain("pinned");
+    await everywhere("greeting back to hello", ["staging", "prod-1", "prod-2"], (c) => configMap(c)?.data?.greeting === "hello");
+    await cliOk(hub, ["app", "unpin", "web"]);
+    await everywhere("greeting hi again", ["staging", "prod-1", "prod-2"], (c) => configMap(c)?.data?.greeting === "hi");
+  });
+
+  it("moves the app with cluster labels and prunes it when a cluster stops matching", async () => {
+    await cliOk(hub, ["cluster", "label", "prod-2", "env=staging"]);
+    await everywhere("staging overlay on prod-2", ["prod-2"], (c) => replicas(c) === 1 && configMap(c)?.data?.environment === "staging");
+    await cliOk(hub, ["cluster", "label", "prod-2", "env-"]);
+    await everywhere("web pruned from prod-2", ["prod-2"], (c) => configMap(c) === undefined && replicas(c) === undefined);
+    await cliOk(hub, ["cluster", "label", "dev", "env=prod"]);
+    await everywhere("prod overlay on dev", ["dev"], (c) => replicas(c) === 3);
+  });
+
+  it("keeps identity and inventory across an agent restart, and prunes what left Git", async () => {
+    const staging = fleet.staging!;
+    await staging.agent!.stop();
+    runAgent(hub, staging, undefined, ["--resync", "2s"], env);
+    await waitClusterState(hub, "staging", "Connected");
+    expect((await clusters(hub)).filter((c) => c.name === "staging")).toHaveLength(1);
+    await push({ "web/base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [namespace.yaml, configmap.yaml, deployment.yaml]\n" }, "drop the service");
+    await everywhere("service pruned", ["staging"], (c) => fleet[c]!.sim.store.get("v1", "Service", "web", "web") === undefined);
+    expect(configMap("staging")).toBeDefined();
+  });
+
+  it("an agent cut off from the hub keeps reconciling its last assignment", async () => {
+    await hub.stop();
+    const sim = fleet.staging!.sim;
+    const cm = sim.store.get("v1", "ConfigMap", "web-config", "web") as { metadata: Record<string, unknown> };
+    sim.store.delete("v1", "ConfigMap", "web-config", "web");
+    await waitFor("the agent to re-create the ConfigMap without the hub", () => configMap("staging")?.data?.greeting === "hi");
+    expect(cm.metadata.name).toBe("web-config");
+    hub = await startHub(hub.dataDir, ["--heartbeat-timeout", "5s"], env, hub);
+    await waitClusterState(hub, "staging", "Connected");
+  });
+});
