@@ -1,0 +1,170 @@
+import type http from "node:http";
+import { join } from "node:path";
+import { RpcError, type Logger } from "@gitfleet/shared";
+import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
+import type { AgentEvents } from "../grpc/agent-service.js";
+import type { Sessions } from "../grpc/sessions.js";
+import { audit } from "../registry/audit.js";
+import { createSecretBox, loadSecretKey } from "../secrets/index.js";
+import type { Db } from "../store/index.js";
+import { createWebhookRoute, type WebhookResponse } from "../webhooks/index.js";
+import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "./app-summary.js";
+import { appsUsing, storeDefinitions, type ResultInit } from "./apply.js";
+import { push } from "./assignments.js";
+import { createConfigSource, type ConfigSourceOptions } from "./config-source.js";
+import { ADMIN_ORIGIN, CONFIG_ORIGIN, type Ctx, type DeliveryStats } from "./context.js";
+import { createFetcher } from "./fetcher.js";
+import { createPollers } from "./pollers.js";
+import { createReconciler } from "./reconcile.js";
+import { createRenderer } from "./renderer.js";
+import { openSecrets } from "./source-secrets.js";
+import { getSource, listSources, type SourceSummaryInit } from "./source-summary.js";
+import { storeStatus } from "./status.js";
+import { createSerial } from "./serial.js";
+
+export type { DeliveryStats } from "./context.js";
+
+export interface DeliveryDeps {
+  db: Db;
+  log: Logger;
+  dataDir: string;
+  sessions: Pick<Sessions, "send" | "get">;
+  configSource?: ConfigSourceOptions;
+}
+
+export interface Delivery {
+  apply(yaml: string, origin: string): Promise<ResultInit[]>;
+  deleteResource(kind: "Source" | "App", name: string): Promise<void>;
+  listSources(): Promise<SourceSummaryInit[]>;
+  getSource(name: string): Promise<SourceSummaryInit>;
+  listApps(): Promise<AppSummaryInit[]>;
+  getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
+  pin(name: string, revision: string): Promise<AppSummaryInit>;
+  events: AgentEvents;
+  clusterChanged(cluster: string): Promise<void>;
+  webhookRoute: (req: http.IncomingMessage, body: Buffer) => Promise<WebhookResponse>;
+  /** Fetches a Source now (what a webhook does), resolving when its Apps are delivered. */
+  refresh(source: string): Promise<void>;
+  stats: Readonly<DeliveryStats>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** From Git commits to per-cluster Assignments pushed on agents' streams. */
+export function createDelivery(deps: DeliveryDeps): Delivery {
+  const { db, log } = deps;
+  const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 } };
+  const fetcher = createFetcher(ctx);
+  const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
+  const serial = createSerial();
+  const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
+  const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
+  const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
+
+  async function refreshSource(name: string, force: boolean): Promise<void> {
+    if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
+    const { changed } = await fetcher.fetch(name);
+    if (changed || force) for (const app of await appsUsing(ctx, name)) await reconciler.reconcileApp(app);
+  }
+
+  async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
+    const applied = await storeDefinitions(ctx, texts, actor, prefix);
+    for (const name of applied.sources) {
+      const row = await db.source.findUniqueOrThrow({ where: { name } });
+      fetcher.forget(name);
+      pollers.schedule(name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
+      await refreshSource(name, true);
+    }
+    for (const app of applied.apps) await reconciler.reconcileApp(app, true);
+    return applied.results;
+  }
+
+  // Definitions that came from the config repo and left it are deleted; others are never touched.
+  async function applyConfig(texts: DefinitionText[]): Promise<void> {
+    const results = await applyTexts(texts, "config-source", CONFIG_ORIGIN);
+    const keep = new Set(results.map((r) => `${r.kind}/${r.name}`));
+    for (const app of await db.app.findMany({ where: { origin: { startsWith: CONFIG_ORIGIN } } })) {
+      if (!keep.has(`App/${app.name}`)) await removeResource("App", app.name, "config-source");
+    }
+    for (const src of await db.source.findMany({ where: { origin: { startsWith: CONFIG_ORIGIN } } })) {
+      if (!keep.has(`Source/${src.name}`)) await removeResource("Source", src.name, "config-source").catch((err: unknown) => log.warn({ source: src.name, err: (err as Error).message }, "config source: kept a Source still in use"));
+    }
+  }
+
+  async function removeResource(kind: "Source" | "App", name: string, actor: string): Promise<void> {
+    if (kind === "App") {
+      if (!(await db.app.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no app named "${name}"`);
+      await db.app.delete({ where: { name } });
+      await reconciler.removeApp(name);
+    } else {
+      if (!(await db.source.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no source named "${name}"`);
+      const users = await appsUsing(ctx, name);
+      if (users.length) throw new RpcError("FAILED_PRECONDITION", `source "${name}" is used by app(s) ${users.join(", ")}: delete or change them first`);
+      await db.$transaction([db.source.delete({ where: { name } }), db.revision.deleteMany({ where: { sourceName: name } })]);
+      pollers.remove(name);
+      fetcher.forget(name);
+    }
+    await audit(db, actor, `${kind.toLowerCase()}.delete`, name);
+  }
+
+  async function pin(name: string, revision: string): Promise<AppSummaryInit> {
+    const row = await db.app.findUnique({ where: { name } });
+    if (!row) throw new RpcError("NOT_FOUND", `no app named "${name}"`);
+    let sha: string | null = null;
+    if (revision) {
+      if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new RpcError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
+      const spec = JSON.parse(row.spec) as { source: string };
+      sha = (await fetcher.resolveCommit(spec.source, revision.toLowerCase())).sha;
+      const prepared = await reconciler.prepare(JSON.parse(row.spec), sha);
+      if ("error" in prepared) throw new RpcError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
+    }
+    await db.app.update({ where: { name }, data: { pinnedRevision: sha } });
+    await reconciler.reconcileApp(name);
+    await audit(db, "admin", sha ? "app.pin" : "app.unpin", name, sha ? { revision: sha } : {});
+    return (await getApp(ctx, name)).app;
+  }
+
+  return {
+    apply: (yaml, origin) => serial.run(() => applyTexts([{ yaml, origin }], "admin", ADMIN_ORIGIN)),
+    deleteResource: (kind, name) => serial.run(() => removeResource(kind, name, "admin")),
+    listSources: () => listSources(ctx),
+    getSource: (name) => getSource(ctx, name),
+    listApps: () => listApps(ctx),
+    getApp: (name) => getApp(ctx, name),
+    pin: (name, revision) => serial.run(() => pin(name, revision)),
+    events: {
+      connected: (cluster) => serial.run(() => push(ctx, [cluster], false)),
+      status: (cluster, report) => storeStatus(ctx, cluster, report),
+      drift: async () => {}, // stored by the drift issue
+      bundle: async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests,
+    },
+    clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
+    webhookRoute: createWebhookRoute({
+      log,
+      secretOf: async (name) => {
+        const row = await db.source.findUnique({ where: { name } });
+        return row ? openSecrets(ctx, row).webhookSecret : null;
+      },
+      trigger: (name) => void pollers.trigger(name),
+    }),
+    refresh: (name) => pollers.trigger(name),
+    stats: ctx.stats,
+    start() {
+      void db.source.findMany().then((rows) => {
+        for (const row of rows) {
+          pollers.schedule(row.name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
+          void pollers.trigger(row.name);
+        }
+      }, (err: unknown) => log.error({ err }, "loading sources failed"));
+      if (config) {
+        configPoller.schedule("config", config.intervalMs);
+        void configPoller.trigger("config");
+      }
+    },
+    async stop() {
+      pollers.stop();
+      configPoller.stop();
+      await serial.idle();
+    },
+  };
+}
