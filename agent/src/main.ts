@@ -1,17 +1,29 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { createLogger, LabelError, parseLabels, validateName } from "@gitfleet/shared";
+import { createLogger, DurationError, LabelError, parseDuration, parseLabels, validateName, type Logger } from "@gitfleet/shared";
+import { fileAssignmentStore } from "./cache/assignment-store.js";
+import { createBundleCache } from "./cache/bundle-cache.js";
+import { hubBundleFetcher } from "./cache/hub-fetcher.js";
+import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
 import { AgentFatalError, createAgentClient, runLink, type LinkHandler } from "./connection/agent-link.js";
-import { fileIdentityStore } from "./connection/credentials.js";
-import { AGENT_VERSION } from "./version.js";
+import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
+import { createKube, inCluster, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
+import { createRunner } from "./reconcile/runner.js";
+import { AGENT_VERSION } from "./version.js";
 
 const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME [--token TOKEN] [--labels k=v,...]
                       [--state-dir DIR] [--kubeconfig FILE] [--ca-file FILE | --tls]
-  --token       bootstrap token, needed only for the first registration (or GITFLEET_BOOTSTRAP_TOKEN)
-  --state-dir   where the cluster credential and cache live (default ./gitfleet-agent-state)
-  --ca-file     PEM CA that signed the hub's certificate (TLS); --tls uses the system roots`;
+                      [--namespaces a,b] [--credential-secret NS/NAME] [--resync 5m] [--drift-interval 1m]
+  --token              bootstrap token, needed only for the first registration (or GITFLEET_BOOTSTRAP_TOKEN)
+  --state-dir          where the cluster credential, assignments and bundle cache live (default ./gitfleet-agent-state)
+  --kubeconfig         the cluster to reconcile; in a pod the service account is used without it
+  --namespaces         only write to these namespaces (others are reported as failed objects)
+  --credential-secret  keep the cluster credential in this Secret instead of the state dir
+  --resync             full reconcile of every app this often, even when nothing changed
+  --drift-interval     full drift comparison this often (watches report most drift sooner)
+  --ca-file            PEM CA that signed the hub's certificate (TLS); --tls uses the system roots`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -24,6 +36,10 @@ async function main(): Promise<void> {
       kubeconfig: { type: "string" },
       "ca-file": { type: "string" },
       tls: { type: "boolean", default: false },
+      namespaces: { type: "string" },
+      "credential-secret": { type: "string" },
+      resync: { type: "string" },
+      "drift-interval": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -41,17 +57,31 @@ async function main(): Promise<void> {
     : values.tls
       ? grpc.credentials.createSsl()
       : grpc.credentials.createInsecure();
-  const k8sVersion = values.kubeconfig ? await kubernetesVersion(values.kubeconfig, log) : "";
+  const namespaces = values.namespaces?.split(",").map((n) => n.trim()).filter(Boolean);
+  const resyncMs = values.resync ? parseDuration(values.resync, "--resync") : DEFAULT_RESYNC_MS;
+  const driftIntervalMs = values["drift-interval"] ? parseDuration(values["drift-interval"], "--drift-interval") : DEFAULT_DRIFT_INTERVAL_MS;
+  const kube = values.kubeconfig || inCluster() ? createKube(loadKubeConfig(values.kubeconfig)) : undefined;
+  if (!kube) log.warn("no --kubeconfig and not in a cluster: connecting to the hub without reconciling");
+  const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
+  const identities = identityStore(values["credential-secret"], values["state-dir"], kube);
 
-  const handler: LinkHandler = {
-    assignments: (set) => log.info({ assignments: set.assignments.length, generation: String(set.generation) }, "assignments received"),
-    link: () => {},
-  };
   const abort = new AbortController();
   process.on("SIGTERM", () => abort.abort());
   process.on("SIGINT", () => abort.abort());
   const client = createAgentClient(values.hub, credentials);
+  const runner = kube
+    ? createRunner({
+        kube,
+        bundles: createBundleCache(values["state-dir"], hubBundleFetcher(client, identities)),
+        store: fileAssignmentStore(values["state-dir"]),
+        log,
+        namespaces,
+        timings: { resyncMs },
+      })
+    : undefined;
+  const handler: LinkHandler = runner ?? logOnly(log);
   try {
+    await runner?.start();
     await runLink(
       {
         hub: values.hub,
@@ -60,7 +90,7 @@ async function main(): Promise<void> {
         labels,
         agentVersion: AGENT_VERSION,
         kubernetesVersion: k8sVersion,
-        identities: fileIdentityStore(values["state-dir"]),
+        identities,
         credentials,
         log,
         handler,
@@ -69,8 +99,24 @@ async function main(): Promise<void> {
       abort.signal,
     );
   } finally {
+    await runner?.stop();
     client.close();
   }
+}
+
+function identityStore(secret: string | undefined, stateDir: string, kube: Kube | undefined): IdentityStore {
+  if (!secret) return fileIdentityStore(stateDir);
+  const [namespace, name, extra] = secret.split("/");
+  if (!namespace || !name || extra !== undefined) throw new UsageError(`--credential-secret "${secret}": want NAMESPACE/NAME`);
+  if (!kube) throw new UsageError("--credential-secret needs a cluster: pass --kubeconfig or run in a pod");
+  return secretIdentityStore(kube, namespace, name);
+}
+
+function logOnly(log: Logger): LinkHandler {
+  return {
+    assignments: (set) => log.info({ assignments: set.assignments.length, generation: String(set.generation) }, "assignments received"),
+    link: () => {},
+  };
 }
 
 class UsageError extends Error {}
@@ -78,9 +124,9 @@ class UsageError extends Error {}
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof UsageError) console.error(`gitfleet-agent: ${err.message}\n${USAGE}`);
+    if (err instanceof UsageError || err instanceof DurationError) console.error(`gitfleet-agent: ${err.message}\n${USAGE}`);
     else if (err instanceof AgentFatalError || err instanceof LabelError) console.error(`gitfleet-agent: ${err.message}`);
     else console.error(`gitfleet-agent: unexpected error: ${(err as Error).stack ?? String(err)}`);
-    process.exit(err instanceof UsageError || err instanceof LabelError ? 2 : 1);
+    process.exit(err instanceof UsageError || err instanceof LabelError || err instanceof DurationError ? 2 : 1);
   },
 );

@@ -10,3 +10,23 @@ export const DEFAULT_HEARTBEAT_S = 10;
 /** grpc keepalive pings on the agent's single connection. */
 export const KEEPALIVE_TIME_MS = 20_000;
 export const KEEPALIVE_TIMEOUT_MS = 10_000;
+
+/** Full reconcile of every app even when nothing changed (--resync overrides). */
+export const DEFAULT_RESYNC_MS = 5 * 60_000;
+/** Periodic full drift comparison (--drift-interval overrides); watches catch most drift sooner. */
+export const DEFAULT_DRIFT_INTERVAL_MS = 60_000;
+/** Health re-check while an app is Progressing or Missing. */
+export const HEALTH_RECHECK_MS = 2_000;
+/** Expected waits (dependencies not Healthy, CRD kinds not served yet) are checked again after this. */
+export const WAIT_RECHECK_MS = 5_000;
+/** Transient failures (429, 5xx, network, hub unreachable for a bundle): exponential retry. */
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 60_000;
+/** How long a CRD may take to become Established before its custom resources are an expected wait. */
+export const CRD_ESTABLISH_TIMEOUT_MS = 30_000;
+export const CRD_POLL_MS = 200;
+/** Watches that end or fail are restarted with this backoff. */
+export const WATCH_RESTART_BASE_MS = 500;
+export const WATCH_RESTART_MAX_MS = 30_000;
+/** A bundle download from the hub that takes longer is abandoned and retried. */
+export const BUNDLE_FETCH_TIMEOUT_MS = 60_000;

@@ -1,10 +1,8 @@
-import { KubeConfig, VersionApi } from "@kubernetes/client-node";
+import { VersionApi, type KubeConfig } from "@kubernetes/client-node";
 import type { Logger } from "@gitfleet/shared";
 
 /** The cluster's Kubernetes version, or "" when the API server cannot be asked right now. */
-export async function kubernetesVersion(kubeconfigFile: string, log: Logger): Promise<string> {
-  const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfigFile);
+export async function kubernetesVersion(kc: KubeConfig, log: Logger): Promise<string> {
   try {
     const info = await kc.makeApiClient(VersionApi).getCode();
     return info.gitVersion;

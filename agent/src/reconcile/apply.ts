@@ -1,0 +1,80 @@
+import { applyOrder, type KubeObject } from "@gitfleet/shared";
+import { idOf, type Kube } from "../kube/client.js";
+import { definingCrd, waitEstablished } from "./crd.js";
+import { withOwnership } from "./labels.js";
+import { classify, errorMessage, TransientError, WaitError } from "./outcome.js";
+
+export type ApplyAction = "created" | "configured" | "unchanged" | "failed";
+
+export interface AppliedObject {
+  /** The object as applied: namespace resolved, ownership labels set. */
+  obj: KubeObject;
+  action: ApplyAction;
+  message: string;
+}
+
+export interface ApplyContext {
+  kube: Kube;
+  app: string;
+  /** When set, the only namespaces the agent may write to. */
+  namespaces?: ReadonlySet<string>;
+}
+
+export function describeObject(obj: { kind: string; metadata: { namespace?: string; name: string } }): string {
+  return obj.metadata.namespace ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;
+}
+
+/**
+ * Server-side applies every object in apply order. A terminal error fails that object only;
+ * a transient one stops the whole apply (retried), as does a kind that is not served yet (a wait).
+ */
+export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]): Promise<AppliedObject[]> {
+  const results: AppliedObject[] = [];
+  for (const source of applyOrder(objects)) {
+    const obj = withOwnership(source, ctx.app);
+    try {
+      await resolveNamespace(ctx, objects, obj);
+      const refusal = outsideNamespaces(ctx, obj);
+      if (refusal) {
+        results.push({ obj, action: "failed", message: refusal });
+        continue;
+      }
+      results.push(await applyOne(ctx.kube, obj));
+    } catch (err) {
+      const outcome = classify(err);
+      const message = `${describeObject(obj)}: ${errorMessage(err)}`;
+      if (outcome === "wait") throw err;
+      if (outcome === "transient") throw new TransientError(message, { cause: err });
+      results.push({ obj, action: "failed", message });
+    }
+  }
+  return results;
+}
+
+async function resolveNamespace(ctx: ApplyContext, objects: readonly KubeObject[], obj: KubeObject): Promise<void> {
+  let namespaced = await ctx.kube.namespaced(obj.apiVersion, obj.kind);
+  if (namespaced === undefined) {
+    const crd = definingCrd(objects, obj);
+    if (!crd) throw new WaitError(`${describeObject(obj)}: the cluster does not serve ${obj.apiVersion} ${obj.kind}`);
+    namespaced = await waitEstablished(ctx.kube, crd, obj);
+  }
+  if (namespaced) obj.metadata.namespace ||= ctx.kube.defaultNamespace;
+  else delete obj.metadata.namespace;
+}
+
+function outsideNamespaces(ctx: ApplyContext, obj: KubeObject): string | undefined {
+  if (!ctx.namespaces) return undefined;
+  const allowed = [...ctx.namespaces].join(",");
+  const ns = obj.kind === "Namespace" ? obj.metadata.name : obj.metadata.namespace;
+  if (ns === undefined) return `${describeObject(obj)} is cluster-scoped, outside the namespaces this agent may manage (${allowed})`;
+  if (!ctx.namespaces.has(ns)) return `${describeObject(obj)} is in namespace "${ns}", outside the namespaces this agent may manage (${allowed})`;
+  return undefined;
+}
+
+async function applyOne(kube: Kube, obj: KubeObject): Promise<AppliedObject> {
+  const before = await kube.get(idOf(obj));
+  const after = await kube.apply(obj);
+  // The API server does not bump resourceVersion for an apply that changes nothing.
+  const action: ApplyAction = !before ? "created" : before.metadata.resourceVersion === after.metadata.resourceVersion ? "unchanged" : "configured";
+  return { obj, action, message: `${describeObject(obj)} ${action}` };
+}

@@ -1,0 +1,69 @@
+import { apiGroup, type KubeObject } from "@gitfleet/shared";
+import type { Kube, ObjectId } from "../kube/client.js";
+import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "./labels.js";
+
+/** Where inventories live: in the cluster, so they survive the agent and its state dir. */
+export const SYSTEM_NAMESPACE = "gitfleet-system";
+const INVENTORY_LABEL = "gitfleet.dev/inventory";
+
+export type InventoryEntry = Required<ObjectId>;
+
+export interface Inventory {
+  app: string;
+  /** Whether the app had prune on when this inventory was written; used when it is unassigned. */
+  prune: boolean;
+  entries: InventoryEntry[];
+}
+
+export function entryOf(obj: KubeObject): InventoryEntry {
+  return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name };
+}
+
+/** Identity regardless of version: apps/v1 and apps/v1beta1 name the same object. */
+export function entryKey(e: InventoryEntry): string {
+  return `${apiGroup(e.apiVersion)}/${e.kind}/${e.namespace}/${e.name}`;
+}
+
+const configMapName = (app: string) => `gitfleet-inventory-${app}`;
+
+export async function loadInventory(kube: Kube, app: string): Promise<Inventory | undefined> {
+  const cm = await kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
+  return cm ? fromConfigMap(cm) : undefined;
+}
+
+/** Apps that have an inventory in the cluster, whether or not they are still assigned. */
+export async function listInventories(kube: Kube): Promise<Inventory[]> {
+  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) return [];
+  const cms = await kube.list("v1", "ConfigMap", SYSTEM_NAMESPACE, `${INVENTORY_LABEL}=true`);
+  return cms.map(fromConfigMap);
+}
+
+export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
+  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
+    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
+  }
+  const entries = [...inv.entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : 1));
+  await kube.apply({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: configMapName(inv.app),
+      namespace: SYSTEM_NAMESPACE,
+      labels: { [MANAGED_BY]: MANAGER_VALUE, [APP_LABEL]: inv.app, [INVENTORY_LABEL]: "true" },
+    },
+    data: { app: inv.app, prune: String(inv.prune), entries: JSON.stringify(entries) },
+  });
+}
+
+export async function deleteInventory(kube: Kube, app: string): Promise<void> {
+  await kube.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
+}
+
+function fromConfigMap(cm: KubeObject): Inventory {
+  const data = (cm.data ?? {}) as Record<string, string>;
+  return {
+    app: data.app ?? cm.metadata.labels?.[APP_LABEL] ?? "",
+    prune: data.prune === "true",
+    entries: JSON.parse(data.entries ?? "[]") as InventoryEntry[],
+  };
+}

@@ -1,0 +1,205 @@
+import { equals } from "@bufbuild/protobuf";
+import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
+import type { AssignmentStore } from "../cache/assignment-store.js";
+import type { BundleCache } from "../cache/bundle-cache.js";
+import * as intervals from "../config/intervals.js";
+import type { LinkHandler, Outgoing } from "../connection/agent-link.js";
+import { appHealth } from "../health/app-health.js";
+import { checkHealth } from "../health/check.js";
+import type { Kube } from "../kube/client.js";
+import { listInventories } from "./inventory.js";
+import { errorMessage } from "./outcome.js";
+import { reconcileApp } from "./reconcile-app.js";
+import { removeApp } from "./remove-app.js";
+import { appStatus, refKey, statusFingerprint } from "./status.js";
+import { after, createWorker, enqueue, type RunMode, type Worker } from "./worker.js";
+
+export interface RunnerTimings {
+  resyncMs: number;
+  healthRecheckMs: number;
+  waitRecheckMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export interface RunnerOptions {
+  kube: Kube;
+  bundles: BundleCache;
+  store: AssignmentStore;
+  log: Logger;
+  /** Limit writes to these namespaces. */
+  namespaces?: readonly string[];
+  timings?: Partial<RunnerTimings>;
+  /** Told after every full reconcile what the app now runs (drift detection hooks in here). */
+  onApplied?: (a: Assignment, applied: Worker["applied"]) => void;
+  /** Told when an app is no longer assigned. */
+  onRemoved?: (app: string) => void;
+}
+
+export interface Runner extends LinkHandler {
+  /** Reconciles the persisted AssignmentSet, if any: the hub need not be reachable. */
+  start(): Promise<void>;
+  /** Stops timers and waits for runs in flight. */
+  stop(): Promise<void>;
+  /** A full reconcile of one app now (e.g. drift was seen). */
+  reconcile(app: string): void;
+  status(app: string): AppStatus | undefined;
+  statuses(): AppStatus[];
+  /** Resolves when every queued run has finished (for tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createRunner(opts: RunnerOptions): Runner {
+  const t: RunnerTimings = {
+    resyncMs: intervals.DEFAULT_RESYNC_MS,
+    healthRecheckMs: intervals.HEALTH_RECHECK_MS,
+    waitRecheckMs: intervals.WAIT_RECHECK_MS,
+    retryBaseMs: intervals.RETRY_BASE_MS,
+    retryMaxMs: intervals.RETRY_MAX_MS,
+    ...opts.timings,
+  };
+  const { kube, log } = opts;
+  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined };
+  const workers = new Map<string, Worker>();
+  let assigned = new Set<string>();
+  let send: ((msg: Outgoing) => void) | undefined;
+  let stopped = false;
+
+  const report = (statuses: AppStatus[]) => {
+    if (send && statuses.length) send({ msg: { case: "status", value: { apps: statuses } } });
+  };
+
+  const worker = (app: string) => {
+    let w = workers.get(app);
+    if (!w) workers.set(app, (w = createWorker(app, Promise.resolve(), t.retryBaseMs, t.retryMaxMs)));
+    return w;
+  };
+
+  const kick = (w: Worker, mode: RunMode) => {
+    if (!stopped) enqueue(w, mode, (m) => run(w, m));
+  };
+
+  const unreadyDeps = (a: Assignment) => a.dependsOn.filter((d) => workers.get(d)?.status?.health !== HealthState.HEALTHY || !assigned.has(d));
+
+  async function run(w: Worker, mode: RunMode): Promise<void> {
+    const a = w.assignment;
+    if (!a || stopped) return;
+    const before = w.status;
+    try {
+      if (mode === "full" || !before) {
+        const out = await reconcileApp(ctx, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a));
+        Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
+        if (!out.outcome || out.outcome === "terminal") opts.onApplied?.(a, out.applied);
+      } else {
+        w.status = await recheckHealth(w, before);
+      }
+    } catch (err) {
+      // Only a health re-check can throw here (reconcileApp reports its own errors).
+      log.warn({ app: a.app, err: errorMessage(err) }, "health check failed");
+      w.outcome = "transient";
+    }
+    const s = w.status!;
+    if (mode === "full" || statusFingerprint(s) !== statusFingerprint(before ?? s) || !before) report([s]);
+    log.info({ app: a.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
+    if (s.health === HealthState.HEALTHY && before?.health !== HealthState.HEALTHY) kickDependents(a.app);
+    schedule(w);
+  }
+
+  async function recheckHealth(w: Worker, before: AppStatus): Promise<AppStatus> {
+    const rated = await checkHealth(kube, w.applied);
+    const health = appHealth(rated.map((h) => h.status));
+    const byKey = new Map(w.applied.map((o, i) => [refKey({ kind: o.kind, ...o.metadata }), rated[i]!.status]));
+    const objects = before.objects.map((o) => ({ ...o, health: byKey.get(refKey(o.ref)) ?? o.health }));
+    return appStatus(w.assignment!, { sync: before.sync, health, objects, message: before.message });
+  }
+
+  function schedule(w: Worker): void {
+    if (stopped || w.queued || !assigned.has(w.app)) return;
+    const s = w.status;
+    let delay: number;
+    let mode: RunMode = "full";
+    if (w.outcome === "terminal") return; // nothing to retry until the next assignment
+    if (w.outcome === "transient") delay = w.backoff.next();
+    else if (w.outcome === "wait") delay = t.waitRecheckMs;
+    else if (s && s.health !== HealthState.HEALTHY) [delay, mode] = [t.healthRecheckMs, "health"];
+    else delay = t.resyncMs;
+    if (w.outcome !== "transient") w.backoff.reset();
+    w.timer = setTimeout(() => kick(w, mode), delay);
+  }
+
+  function kickDependents(app: string): void {
+    for (const w of workers.values()) {
+      if (w.assignment?.dependsOn.includes(app) && w.outcome === "wait") kick(w, "full");
+    }
+  }
+
+  function assign(set: AssignmentSet): void {
+    assigned = new Set(set.assignments.map((a) => a.app));
+    for (const a of set.assignments) {
+      const w = worker(a.app);
+      if (w.assignment && equals(AssignmentSchema, w.assignment, a)) continue;
+      w.assignment = a;
+      w.backoff.reset();
+      kick(w, "full");
+    }
+    for (const app of [...workers.keys()]) if (!assigned.has(app)) remove(app);
+    // Apps unassigned while the agent was away are known only by their inventory in the cluster.
+    listInventories(kube).then(
+      (invs) => invs.filter((i) => !assigned.has(i.app) && !workers.has(i.app)).forEach((i) => remove(i.app)),
+      (err: unknown) => log.warn({ err: errorMessage(err) }, "cannot list inventories"),
+    );
+  }
+
+  function remove(app: string): void {
+    const w = worker(app);
+    w.assignment = undefined;
+    w.status = undefined;
+    opts.onRemoved?.(app);
+    after(w, async () => {
+      if (assigned.has(app) || stopped) return;
+      try {
+        const pruned = await removeApp(kube, app);
+        log.info({ app, pruned: pruned.filter((p) => p.action === "pruned").length }, "app unassigned; inventory removed");
+        if (!assigned.has(app) && workers.get(app) === w && !w.queued) workers.delete(app);
+      } catch (err) {
+        log.warn({ app, err: errorMessage(err) }, "cannot remove unassigned app; retrying");
+        w.timer = setTimeout(() => remove(app), w.backoff.next());
+      }
+    });
+  }
+
+  return {
+    assignments(set) {
+      opts.store.save(set).catch((err: unknown) => log.error({ err: errorMessage(err) }, "cannot persist assignments"));
+      assign(set);
+    },
+    link(s) {
+      send = s;
+      if (!s) return;
+      report([...workers.values()].flatMap((w) => (w.status ? [w.status] : [])));
+      // A bundle that could not be fetched while the hub was away can be now.
+      for (const w of workers.values()) if (w.outcome === "transient") kick(w, "full");
+    },
+    async start() {
+      const set = await opts.store.load();
+      if (set) {
+        log.info({ apps: set.assignments.length }, "reconciling persisted assignments");
+        assign(set);
+      }
+    },
+    async stop() {
+      stopped = true;
+      for (const w of workers.values()) clearTimeout(w.timer);
+      await Promise.all([...workers.values()].map((w) => w.chain));
+    },
+    reconcile(app) {
+      const w = workers.get(app);
+      if (w?.assignment) kick(w, "full");
+    },
+    status: (app) => workers.get(app)?.status,
+    statuses: () => [...workers.values()].flatMap((w) => (w.status ? [w.status] : [])),
+    async idle() {
+      await Promise.all([...workers.values()].map((w) => w.chain));
+    },
+  };
+}

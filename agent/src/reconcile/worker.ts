@@ -1,0 +1,45 @@
+import type { AppStatus, Assignment, KubeObject } from "@gitfleet/shared";
+import { createBackoff } from "../connection/backoff.js";
+import type { Outcome } from "./outcome.js";
+
+export type RunMode = "full" | "health";
+
+/**
+ * One app's serial lane: runs never overlap, and kicks that arrive while a run is waiting
+ * coalesce into it (a full run absorbs a health check).
+ */
+export interface Worker {
+  app: string;
+  assignment?: Assignment;
+  status?: AppStatus;
+  applied: KubeObject[];
+  outcome?: Outcome;
+  backoff: ReturnType<typeof createBackoff>;
+  timer?: NodeJS.Timeout;
+  queued?: RunMode;
+  chain: Promise<void>;
+}
+
+export function createWorker(app: string, after: Promise<void>, retryBaseMs: number, retryMaxMs: number): Worker {
+  return { app, applied: [], backoff: createBackoff(retryBaseMs, retryMaxMs), chain: after };
+}
+
+export function enqueue(w: Worker, mode: RunMode, run: (mode: RunMode) => Promise<void>): void {
+  clearTimeout(w.timer);
+  if (w.queued) {
+    if (mode === "full") w.queued = "full";
+    return;
+  }
+  w.queued = mode;
+  w.chain = w.chain.then(() => {
+    const m = w.queued ?? mode;
+    w.queued = undefined;
+    return run(m);
+  });
+}
+
+/** Runs fn after whatever is in the lane; used for removal so it never races a reconcile. */
+export function after(w: Worker, fn: () => Promise<void>): void {
+  clearTimeout(w.timer);
+  w.chain = w.chain.then(fn);
+}
