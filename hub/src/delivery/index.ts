@@ -61,10 +61,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
 
-  async function refreshSource(name: string, force: boolean): Promise<void> {
+  /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */
+  async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
     if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
     const { changed } = await fetcher.fetch(name);
-    if (changed || force) for (const app of await appsUsing(ctx, name)) await reconciler.reconcileApp(app);
+    if (!changed && !force) return;
+    for (const app of await appsUsing(ctx, name)) if (!except.has(app)) await reconciler.reconcileApp(app);
   }
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
@@ -73,7 +75,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       const row = await db.source.findUniqueOrThrow({ where: { name } });
       fetcher.forget(name);
       pollers.schedule(name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
-      await refreshSource(name, true);
+      await refreshSource(name, true, new Set(applied.apps));
     }
     for (const app of applied.apps) await reconciler.reconcileApp(app, true);
     return applied.results;

@@ -1,0 +1,190 @@
+// Delivery against a real SQLite store and a file:// Git repo made here; agents are a recorder.
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type http from "node:http";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { HealthState, SyncState, type Assignment } from "@gitfleet/shared";
+import { create } from "@bufbuild/protobuf";
+import { StatusReportSchema } from "@gitfleet/shared";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../store/index.js";
+import { createDelivery, type Delivery } from "./index.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "gitfleet-delivery-"));
+const repoDir = join(tmp, "repo");
+const git = (...args: string[]) => execFileSync("git", args, { cwd: repoDir, encoding: "utf8" }).trim();
+function commit(files: Record<string, string>, message: string): string {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(repoDir, path)), { recursive: true });
+    writeFileSync(join(repoDir, path), text);
+  }
+  git("add", "-A");
+  git("commit", "-q", "-m", message);
+  return git("rev-parse", "HEAD");
+}
+const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: ${image}}]}
+`;
+const overlay = (env: string) => `resources: [../../base]\nnamePrefix: ${env}-\n`;
+
+type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
+const sent: Sent[] = [];
+const sessions = {
+  get: (cluster: string) => (cluster === "offline" ? undefined : ({} as never)),
+  send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
+    const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
+    sent.push({ cluster, generation: v.generation, assignments: v.assignments });
+    return true;
+  },
+};
+const SECRET = "hook-s3cret";
+const SOURCE = `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec: {url: "file://${repoDir}", branch: main, interval: 1h, webhookSecret: ${SECRET}, credentials: {password: git-t0ken}}
+`;
+const APP = `apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: web}
+spec:
+  source: apps
+  path: web
+  ignoreDifferences: [{kind: Deployment, group: apps, fields: [spec.replicas]}]
+  targets:
+  - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
+  - {name: prod, clusterSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}, overlay: overlays/prod}
+`;
+
+let store: Store;
+let delivery: Delivery;
+const shas: Record<string, string> = {};
+let v2digests = new Map<string, string | undefined>();
+
+async function addCluster(name: string, labels: Record<string, string>, approved = true) {
+  await store.db.cluster.create({ data: { name, credentialHash: `hash-${name}`, agentLabels: JSON.stringify(labels), approved } });
+}
+async function hook(): Promise<number> {
+  const body = Buffer.from("{}");
+  const sig = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
+  const req = { url: "/hooks/apps", method: "POST", headers: { "x-hub-signature-256": sig } } as unknown as http.IncomingMessage;
+  return (await delivery.webhookRoute(req, body)).status;
+}
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+const take = () => sent.splice(0, sent.length);
+const digestsOf = (batch: Sent[]) => new Map(batch.map((s) => [s.cluster, s.assignments[0]?.bundleDigest]));
+
+beforeAll(async () => {
+  mkdirSync(repoDir, { recursive: true });
+  git("init", "-q", "-b", "main");
+  git("config", "user.name", "Ada");
+  git("config", "user.email", "ada@example.com");
+  shas.v1 = commit({
+    "web/base/kustomization.yaml": "resources: [deployment.yaml]\n",
+    "web/base/deployment.yaml": deployment("nginx:1.0"),
+    "web/overlays/staging/kustomization.yaml": overlay("staging"),
+    "web/overlays/prod/kustomization.yaml": overlay("prod"),
+  }, "v1");
+  store = await openStore({ dataDir: tmp });
+  for (const n of ["s1", "s2"]) await addCluster(n, { env: "staging" });
+  for (const n of ["p1", "p2", "p3"]) await addCluster(n, { env: "prod" });
+  await addCluster("d1", { env: "dev" });
+  await addCluster("u1", { env: "prod" }, false);
+  delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions });
+});
+afterAll(async () => {
+  await delivery.stop();
+  await store.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("delivery", () => {
+  it("applies a Source and an App and pushes each matching cluster its overlay's bundle", async () => {
+    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml");
+    expect(results).toEqual([{ kind: "Source", name: "apps", action: "created" }, { kind: "App", name: "web", action: "created" }]);
+    const batch = take();
+    expect(batch.map((s) => s.cluster).sort()).toEqual(["p1", "p2", "p3", "s1", "s2"]);
+    const digests = digestsOf(batch);
+    expect(new Set([digests.get("s1"), digests.get("s2")]).size).toBe(1);
+    expect(new Set([digests.get("p1"), digests.get("p2"), digests.get("p3")]).size).toBe(1);
+    expect(digests.get("s1")).not.toBe(digests.get("p1"));
+    expect(batch[0]!.generation).toBe(1n);
+    expect(batch.find((s) => s.cluster === "p1")!.assignments[0]).toMatchObject({
+      app: "web", target: "prod", revision: shas.v1, prune: true, selfHeal: true, ignoreFields: ["apps/Deployment:spec.replicas"],
+    });
+    expect(delivery.stats.renders).toBe(2);
+    const manifests = await delivery.events.bundle(digests.get("p1")!);
+    expect(manifests).toContain(`"name":"prod-web"`);
+  });
+
+  it("re-applying the same definitions changes and pushes nothing", async () => {
+    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml");
+    expect(results.map((r) => r.action)).toEqual(["unchanged", "unchanged"]);
+    expect(take()).toEqual([]);
+  });
+
+  it("keeps Source secrets encrypted and out of every view", async () => {
+    const row = await store.db.source.findUniqueOrThrow({ where: { name: "apps" } });
+    expect(`${row.spec}${row.credentials}`).not.toMatch(/hook-s3cret|git-t0ken/);
+    const summary = await delivery.getSource("apps");
+    expect(JSON.parse(summary.specJson!)).toMatchObject({ webhookSecret: "[redacted]", credentials: "[redacted]" });
+    expect(summary).toMatchObject({ follow: "branch:main", url: `file://${repoDir}`, revision: { sha: shas.v1, message: "v1" } });
+  });
+
+  it("delivers a new commit on a signed webhook, rendering once per overlay", async () => {
+    shas.v2 = commit({ "web/base/deployment.yaml": deployment("nginx:2.0") }, "v2");
+    const started = Date.now();
+    expect(await hook()).toBe(202);
+    const batch = await until("v2 pushed", async () => sent.length >= 5 && take());
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(batch.every((s) => s.assignments[0]!.revision === shas.v2 && s.generation === 2n)).toBe(true);
+    expect(delivery.stats.renders).toBe(4);
+    v2digests = digestsOf(batch);
+  });
+
+  it("refuses an unsigned webhook and fetches nothing", async () => {
+    const req = { url: "/hooks/apps", method: "POST", headers: { "x-gitlab-token": "nope" } } as unknown as http.IncomingMessage;
+    expect((await delivery.webhookRoute(req, Buffer.from("{}"))).status).toBe(401);
+  });
+
+  it("records a broken commit on the App with file and line, keeping every assignment", async () => {
+    const before = await store.db.assignment.findMany({ orderBy: { clusterName: "asc" } });
+    shas.broken = commit({ "web/base/deployment.yaml": deployment("nginx:3.0").replace("replicas: 1", "replicas: [1") }, "broken");
+    expect(await hook()).toBe(202);
+    const app = await until("app error", async () => (await delivery.getApp("web")).app.error && (await delivery.getApp("web")).app);
+    expect(app.errorRevision).toBe(shas.broken);
+    expect(app.error).toMatch(/deployment\.yaml/);
+    expect(app.error).toMatch(/line \d+|:\d+/);
+    expect(app.revision).toBe(shas.v2);
+    expect(await store.db.assignment.findMany({ orderBy: { clusterName: "asc" } })).toEqual(before);
+    expect(take()).toEqual([]);
+  });
+
+  it("delivers a git revert like any commit", async () => {
+    git("revert", "--no-edit", "HEAD");
+    shas.reverted = git("rev-parse", "HEAD");
+    expect(await hook()).toBe(202);
+    const batch = await until("revert pushed", async () => sent.length >= 5 && take());
+    expect(batch.every((s) => s.assignments[0]!.revision === shas.reverted)).toBe(true);
+    expect(digestsOf(batch)).toEqual(v2digests);
+    expect((await delivery.getApp("web")).app.error).toBe("");
+  });
+});
