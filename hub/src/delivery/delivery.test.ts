@@ -187,4 +187,60 @@ describe("delivery", () => {
     expect(digestsOf(batch)).toEqual(v2digests);
     expect((await delivery.getApp("web")).app.error).toBe("");
   });
+
+  it("moves the app when a cluster's labels change, touching only that cluster", async () => {
+    await store.db.cluster.update({ where: { name: "d1" }, data: { adminLabels: JSON.stringify({ env: "staging" }) } });
+    await delivery.clusterChanged("d1");
+    await store.db.cluster.update({ where: { name: "p1" }, data: { adminLabels: JSON.stringify({ env: "dev" }) } });
+    await delivery.clusterChanged("p1");
+    const batch = take();
+    expect(batch.map((s) => s.cluster)).toEqual(["d1", "p1"]);
+    expect(batch[0]!.assignments[0]).toMatchObject({ target: "staging", bundleDigest: v2digests.get("s1") });
+    expect(batch[1]!.assignments).toEqual([]);
+    await delivery.clusterChanged("u1");
+    expect(take()).toEqual([]);
+  });
+
+  it("pins to an older revision by short SHA and unpins", async () => {
+    await expect(delivery.pin("web", "deadbeef")).rejects.toMatchObject({ reason: "NOT_FOUND" });
+    await expect(delivery.pin("web", shas.broken!)).rejects.toMatchObject({ reason: "FAILED_PRECONDITION" });
+    const pinned = await delivery.pin("web", shas.v1!.slice(0, 8));
+    expect(pinned).toMatchObject({ pinnedRevision: shas.v1, revision: shas.v1 });
+    expect(take().every((s) => s.assignments[0]!.revision === shas.v1)).toBe(true);
+    const unpinned = await delivery.pin("web", "");
+    expect(unpinned).toMatchObject({ pinnedRevision: "", revision: shas.reverted });
+    expect(take().every((s) => s.assignments[0]!.revision === shas.reverted)).toBe(true);
+    const actions = (await store.db.auditEvent.findMany({ where: { actor: "admin" } })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["source.apply", "app.apply", "app.pin", "app.unpin"]));
+  });
+
+  it("aggregates reported status per app and per cluster", async () => {
+    const report = create(StatusReportSchema, { apps: [{ app: "web", revision: shas.reverted, bundleDigest: v2digests.get("s1"), sync: SyncState.SYNCED, health: HealthState.HEALTHY }] });
+    await delivery.events.status("s1", report);
+    await delivery.events.status("s2", create(StatusReportSchema, { apps: [{ app: "web", revision: shas.v1, sync: SyncState.SYNCED, health: HealthState.PROGRESSING }] }));
+    const [summary] = await delivery.listApps();
+    expect(summary).toMatchObject({ name: "web", clustersMatched: 5, clustersSynced: 1, clustersHealthy: 1 });
+    expect(summary!.targets!.map((t) => [t.name, t.clusters, t.selector])).toEqual([["staging", 3, "env=staging"], ["prod", 2, "env in (prod)"]]);
+    const { clusters } = await delivery.getApp("web");
+    expect(clusters.find((c) => c.cluster === "s2")).toMatchObject({ desiredRevision: shas.reverted, appliedRevision: shas.v1, health: HealthState.PROGRESSING });
+  });
+
+  it("applies nothing from a batch with one bad document", async () => {
+    await expect(delivery.apply(`${APP.replace("name: web", "name: api")}---
+${APP.replace("source: apps", "source: nope")}`, "bad.yaml"))
+      .rejects.toMatchObject({ reason: "INVALID_ARGUMENT", message: expect.stringMatching(/bad\.yaml: App\/web: spec\.source: no Source named "nope"/) });
+    expect(await store.db.app.count()).toBe(1);
+  });
+
+  it("refuses to delete a Source in use, deletes an App and its assignments", async () => {
+    await expect(delivery.deleteResource("Source", "apps")).rejects.toMatchObject({ reason: "FAILED_PRECONDITION", message: expect.stringContaining("web") });
+    await expect(delivery.deleteResource("App", "nope")).rejects.toMatchObject({ reason: "NOT_FOUND" });
+    await delivery.deleteResource("App", "web");
+    const batch = take();
+    expect(batch.map((s) => s.cluster).sort()).toEqual(["d1", "p2", "p3", "s1", "s2"]);
+    expect(batch.every((s) => s.assignments.length === 0)).toBe(true);
+    expect(await store.db.assignment.count()).toBe(0);
+    await delivery.deleteResource("Source", "apps");
+    expect(await delivery.listSources()).toEqual([]);
+  });
 });
