@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { accessSync, constants } from "node:fs";
-import { delimiter, join } from "node:path";
-import { KustomizeNotFoundError } from "./errors.js";
+import { delimiter, join, posix } from "node:path";
+import { KustomizeNotFoundError, type RenderProblem } from "./errors.js";
 
 export const KUSTOMIZE_TIMEOUT_MS = 60_000;
 // Bounds CPU and memory when many (revision, path, overlay) triples render at once.
@@ -49,4 +49,16 @@ export async function kustomizeBuild(dir: string, opts: KustomizeOptions = {}): 
     if (next) next();
     else running--;
   }
+}
+
+/**
+ * Locates a kustomize failure: a YAML error names only a base name and a line, the file's
+ * directory is the last path kustomize recursed into. Anything else stays whole, on the overlay.
+ */
+export function kustomizeProblem(stderr: string, rel: string): RenderProblem {
+  const text = stderr.replace(/^E\d{4} [\d:.]+\s+\d+ \S+\] "command failed" err=/, "").replace(/^"|"$/g, "");
+  const yaml = /MalformedYAMLError: yaml: line (\d+): (.*?) in File: (\S+)$/.exec(text);
+  if (!yaml) return { file: rel, message: `kustomize build failed: ${text}` };
+  const dir = [...text.matchAll(/accumulation of path '([^']+)'/g)].at(-1)?.[1] ?? rel;
+  return { file: posix.join(dir, yaml[3]!), line: Number(yaml[1]), message: `kustomize build ${rel}: ${yaml[2]}` };
 }

@@ -2,7 +2,7 @@ import { bundleDigest, canonicalize, objectKey, parseBundle, type KubeObject } f
 import { existsSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { RenderError, type RenderProblem } from "./errors.js";
-import { kustomizeBuild, type KustomizeOptions } from "./kustomize.js";
+import { kustomizeBuild, kustomizeProblem, type KustomizeOptions } from "./kustomize.js";
 import { parseStream, type Located } from "./parse-stream.js";
 import { readManifestDir } from "./read-dir.js";
 import { applyTarget } from "./target.js";
@@ -37,7 +37,7 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
       text = await kustomizeBuild(dir, input.kustomize);
     } catch (err) {
       if (!(err instanceof Error) || err.name === "KustomizeNotFoundError") throw err;
-      throw new RenderError([{ file: rel, message: `kustomize build failed: ${err.message.replaceAll(root + sep, "")}` }]);
+      throw new RenderError([kustomizeProblem(err.message.replaceAll(root + sep, ""), rel)]);
     }
     located = parseStream(text, `kustomize build ${rel}`, problems);
   } else {
