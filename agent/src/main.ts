@@ -76,7 +76,7 @@ async function main(): Promise<void> {
         store: fileAssignmentStore(values["state-dir"]),
         log,
         namespaces,
-        timings: { resyncMs },
+        timings: { resyncMs, driftIntervalMs },
       })
     : undefined;
   const handler: LinkHandler = runner ?? logOnly(log);

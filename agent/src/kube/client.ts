@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type KubernetesObject } from "@kubernetes/client-node";
 import type { KubeObject } from "@gitfleet/shared";
 import { isNotFound } from "./errors.js";
 
@@ -22,12 +22,27 @@ export interface Kube {
   namespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
   /** Forget discovery so kinds of newly Established CRDs are found. */
   forgetKind(apiVersion: string): void;
+  /** Watches a kind (in one namespace, or all when undefined); returns a stop function. */
+  watch(w: WatchRequest): Promise<() => void>;
+}
+
+export interface WatchRequest {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  labelSelector: string;
+  onEvent(type: string, obj: KubeObject): void;
+  /** The watch ended (err undefined) or failed; it is not restarted here. */
+  onDone(err?: unknown): void;
 }
 
 // Subclassed only to reach the protected discovery cache; all writes still go through patch().
 class ObjectApi extends KubernetesObjectApi {
   async kindInfo(apiVersion: string, kind: string) {
     return this.resource(apiVersion, kind);
+  }
+  listPath(apiVersion: string, kind: string, namespace?: string) {
+    return this.specUriPath({ apiVersion, kind, metadata: { namespace } }, "list");
   }
   forget(apiVersion: string) {
     delete this.apiVersionResourceCache[apiVersion];
@@ -86,6 +101,16 @@ export function createKube(kc: KubeConfig): Kube {
       }
     },
     forgetKind: (apiVersion) => api.forget(apiVersion),
+    async watch(w) {
+      const path = await api.listPath(w.apiVersion, w.kind, w.namespace);
+      const ctl = await new Watch(kc).watch(
+        path,
+        { labelSelector: w.labelSelector, allowWatchBookmarks: true },
+        (type, obj: KubeObject) => w.onEvent(type, obj),
+        (err: unknown) => w.onDone(err ?? undefined),
+      );
+      return () => ctl.abort();
+    },
   };
 }
 

@@ -1,9 +1,10 @@
 import { equals } from "@bufbuild/protobuf";
-import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
+import { AssignmentSchema, HealthState, SyncState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
 import type { AssignmentStore } from "../cache/assignment-store.js";
 import type { BundleCache } from "../cache/bundle-cache.js";
 import * as intervals from "../config/intervals.js";
 import type { LinkHandler, Outgoing } from "../connection/agent-link.js";
+import { createDriftDetector } from "../drift/detector.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
@@ -16,6 +17,7 @@ import { after, createWorker, enqueue, type RunMode, type Worker } from "./worke
 
 export interface RunnerTimings {
   resyncMs: number;
+  driftIntervalMs: number;
   healthRecheckMs: number;
   waitRecheckMs: number;
   retryBaseMs: number;
@@ -30,10 +32,6 @@ export interface RunnerOptions {
   /** Limit writes to these namespaces. */
   namespaces?: readonly string[];
   timings?: Partial<RunnerTimings>;
-  /** Told after every full reconcile what the app now runs (drift detection hooks in here). */
-  onApplied?: (a: Assignment, applied: Worker["applied"]) => void;
-  /** Told when an app is no longer assigned. */
-  onRemoved?: (app: string) => void;
 }
 
 export interface Runner extends LinkHandler {
@@ -52,6 +50,7 @@ export interface Runner extends LinkHandler {
 export function createRunner(opts: RunnerOptions): Runner {
   const t: RunnerTimings = {
     resyncMs: intervals.DEFAULT_RESYNC_MS,
+    driftIntervalMs: intervals.DEFAULT_DRIFT_INTERVAL_MS,
     healthRecheckMs: intervals.HEALTH_RECHECK_MS,
     waitRecheckMs: intervals.WAIT_RECHECK_MS,
     retryBaseMs: intervals.RETRY_BASE_MS,
@@ -79,6 +78,15 @@ export function createRunner(opts: RunnerOptions): Runner {
     if (!stopped) enqueue(w, mode, (m) => run(w, m));
   };
 
+  const drift = createDriftDetector(kube, log, {
+    lane: (app, fn) => {
+      const w = workers.get(app);
+      if (w?.assignment && !stopped) void after(w, fn);
+    },
+    heal: (app) => runner.reconcile(app),
+    drifted: setDrift,
+  }, t.driftIntervalMs);
+
   const unreadyDeps = (a: Assignment) => a.dependsOn.filter((d) => workers.get(d)?.status?.health !== HealthState.HEALTHY || !assigned.has(d));
 
   async function run(w: Worker, mode: RunMode): Promise<void> {
@@ -87,9 +95,10 @@ export function createRunner(opts: RunnerOptions): Runner {
     const before = w.status;
     try {
       if (mode === "full" || !before) {
+        w.drift = undefined;
         const out = await reconcileApp(ctx, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a));
         Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
-        if (!out.outcome || out.outcome === "terminal") opts.onApplied?.(a, out.applied);
+        if (!out.outcome || out.outcome === "terminal") drift.track(a, out.applied);
       } else {
         w.status = await recheckHealth(w, before);
       }
@@ -100,7 +109,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     }
     const s = w.status!;
     if (mode === "full" || statusFingerprint(s) !== statusFingerprint(before ?? s) || !before) report([s]);
-    log.info({ app: a.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
+    log[mode === "full" ? "info" : "debug"]({ app: a.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
     if (s.health === HealthState.HEALTHY && before?.health !== HealthState.HEALTHY) kickDependents(a.app);
     schedule(w);
   }
@@ -122,9 +131,21 @@ export function createRunner(opts: RunnerOptions): Runner {
     if (w.outcome === "transient") delay = w.backoff.next();
     else if (w.outcome === "wait") delay = t.waitRecheckMs;
     else if (s && s.health !== HealthState.HEALTHY) [delay, mode] = [t.healthRecheckMs, "health"];
-    else delay = t.resyncMs;
+    // With selfHeal off a resync only re-checks health: re-applying would undo drift left for people to see.
+    else [delay, mode] = [t.resyncMs, w.assignment?.selfHeal ? "full" : "health"];
     if (w.outcome !== "transient") w.backoff.reset();
     w.timer = setTimeout(() => kick(w, mode), delay);
+  }
+
+  function setDrift(app: string, message: string | undefined): void {
+    const w = workers.get(app);
+    if (!w?.status || !w.assignment || w.drift === message) return;
+    const had = w.drift;
+    w.drift = message;
+    const s = w.status;
+    if (message) w.status = appStatus(w.assignment, { sync: SyncState.OUT_OF_SYNC, health: s.health, objects: s.objects, message });
+    else if (had && s.sync === SyncState.OUT_OF_SYNC) w.status = appStatus(w.assignment, { sync: SyncState.SYNCED, health: s.health, objects: s.objects, message: "drift resolved" });
+    report([w.status]);
   }
 
   function kickDependents(app: string): void {
@@ -154,8 +175,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     const w = worker(app);
     w.assignment = undefined;
     w.status = undefined;
-    opts.onRemoved?.(app);
-    after(w, async () => {
+    clearTimeout(w.timer);
+    drift.untrack(app);
+    void after(w, async () => {
       if (assigned.has(app) || stopped) return;
       try {
         const pruned = await removeApp(kube, app);
@@ -168,13 +190,14 @@ export function createRunner(opts: RunnerOptions): Runner {
     });
   }
 
-  return {
+  const runner: Runner = {
     assignments(set) {
       opts.store.save(set).catch((err: unknown) => log.error({ err: errorMessage(err) }, "cannot persist assignments"));
       assign(set);
     },
     link(s) {
       send = s;
+      drift.link(s);
       if (!s) return;
       report([...workers.values()].flatMap((w) => (w.status ? [w.status] : [])));
       // A bundle that could not be fetched while the hub was away can be now.
@@ -189,6 +212,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     async stop() {
       stopped = true;
+      drift.stop();
       for (const w of workers.values()) clearTimeout(w.timer);
       await Promise.all([...workers.values()].map((w) => w.chain));
     },
@@ -202,4 +226,5 @@ export function createRunner(opts: RunnerOptions): Runner {
       await Promise.all([...workers.values()].map((w) => w.chain));
     },
   };
+  return runner;
 }

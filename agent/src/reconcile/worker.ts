@@ -14,6 +14,8 @@ export interface Worker {
   status?: AppStatus;
   applied: KubeObject[];
   outcome?: Outcome;
+  /** Set while drift is reported and left alone (selfHeal off): the app is OutOfSync. */
+  drift?: string;
   backoff: ReturnType<typeof createBackoff>;
   timer?: NodeJS.Timeout;
   queued?: RunMode;
@@ -38,8 +40,8 @@ export function enqueue(w: Worker, mode: RunMode, run: (mode: RunMode) => Promis
   });
 }
 
-/** Runs fn after whatever is in the lane; used for removal so it never races a reconcile. */
-export function after(w: Worker, fn: () => Promise<void>): void {
-  clearTimeout(w.timer);
+/** Runs fn after whatever is in the lane (removal, drift checks): never concurrently with a reconcile. */
+export function after(w: Worker, fn: () => Promise<void>): Promise<void> {
   w.chain = w.chain.then(fn);
+  return w.chain;
 }

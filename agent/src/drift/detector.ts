@@ -1,0 +1,183 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, type Logger } from "@gitfleet/shared";
+import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
+import type { Outgoing } from "../connection/agent-link.js";
+import { createBackoff } from "../connection/backoff.js";
+import type { Kube } from "../kube/client.js";
+import { MANAGED_BY, MANAGER_VALUE } from "../reconcile/labels.js";
+import { errorMessage } from "../reconcile/outcome.js";
+import { objectRef, refKey } from "../reconcile/status.js";
+import { describeObject } from "../reconcile/apply.js";
+import { compareObject } from "./compare.js";
+import { ignoreRules, type IgnoreRules } from "./ignore.js";
+
+export interface DriftHooks {
+  /** Runs fn in the app's lane, never concurrently with its reconcile. */
+  lane(app: string, fn: () => Promise<void>): void;
+  /** selfHeal: re-apply the app now. */
+  heal(app: string): void;
+  /** selfHeal off: the app is OutOfSync because of this drift (undefined: no drift any more). */
+  drifted(app: string, message: string | undefined): void;
+}
+
+export interface DriftDetector {
+  /** After a full apply: these objects are what the app should look like; reported drift is healed. */
+  track(a: Assignment, applied: readonly KubeObject[]): void;
+  untrack(app: string): void;
+  link(send: ((msg: Outgoing) => void) | undefined): void;
+  stop(): void;
+}
+
+interface Tracked {
+  a: Assignment;
+  objects: Map<string, KubeObject>;
+  ignore: IgnoreRules;
+  drift: Map<string, DriftEvent>;
+}
+
+const keyOf = (o: KubeObject) => refKey({ kind: o.kind, ...o.metadata });
+const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGER_VALUE}`;
+
+export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, intervalMs: number): DriftDetector {
+  const tracked = new Map<string, Tracked>();
+  const watches = new Map<string, { stop?: () => void; timer?: NodeJS.Timeout }>();
+  const pending = new Map<string, Set<string>>();
+  let send: ((msg: Outgoing) => void) | undefined;
+  let stopped = false;
+
+  const report = (events: DriftEvent[], apps: string[]) => send?.({ msg: { case: "drift", value: { events, apps } } });
+
+  async function check(app: string, keys: Iterable<string>): Promise<void> {
+    const t = tracked.get(app);
+    if (!t || stopped) return;
+    let changed = false;
+    for (const key of keys) {
+      const desired = t.objects.get(key);
+      if (!desired) continue;
+      const found = await compareObject(kube, desired, t.ignore);
+      const before = t.drift.get(key);
+      if (!found) {
+        changed ||= t.drift.delete(key);
+        continue;
+      }
+      const event = create(DriftEventSchema, { app, ref: objectRef(desired), fields: found.fields.map(({ path, desired: d, live }) => ({ path, desired: d, live })), manager: found.manager, deleted: found.deleted, firstSeen: before?.firstSeen ?? timestampNow() });
+      if (before && sameDrift(before, event)) continue;
+      t.drift.set(key, event);
+      changed = true;
+      // Paths only: values (Secret data above all) stay out of logs.
+      log.info({ app, object: describeObject(desired), fields: event.fields.map((f) => f.path), manager: event.manager, deleted: event.deleted }, "drift detected");
+    }
+    if (!changed) return;
+    if (t.a.selfHeal && t.drift.size) return hooks.heal(app);
+    report([...t.drift.values()], [app]);
+    hooks.drifted(app, t.drift.size ? driftMessage(t) : undefined);
+  }
+
+  function schedule(app: string, keys: Iterable<string>): void {
+    const set = pending.get(app) ?? new Set<string>();
+    const first = set.size === 0;
+    for (const k of keys) set.add(k);
+    pending.set(app, set);
+    // Coalesce a burst of watch events into one check per app.
+    if (first) {
+      hooks.lane(app, async () => {
+        const todo = pending.get(app) ?? new Set();
+        pending.delete(app);
+        await check(app, todo).catch((err: unknown) => log.warn({ app, err: errorMessage(err) }, "drift check failed"));
+      });
+    }
+  }
+
+  function onEvent(type: string, kind: string, obj: KubeObject): void {
+    if (type !== "MODIFIED" && type !== "DELETED") return;
+    const key = refKey({ kind, ...obj.metadata });
+    for (const [app, t] of tracked) if (t.objects.has(key)) schedule(app, [key]);
+  }
+
+  function syncWatches(): void {
+    const wanted = new Map<string, KubeObject>();
+    for (const t of tracked.values()) for (const o of t.objects.values()) wanted.set(`${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}`, o);
+    for (const [key, w] of watches) {
+      if (wanted.has(key)) continue;
+      w.stop?.();
+      clearTimeout(w.timer);
+      watches.delete(key);
+    }
+    for (const [key, o] of wanted) if (!watches.has(key)) startWatch(key, o);
+  }
+
+  function startWatch(key: string, o: KubeObject): void {
+    const entry: { stop?: () => void; timer?: NodeJS.Timeout } = {};
+    watches.set(key, entry);
+    const backoff = createBackoff(WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS);
+    const restart = (err?: unknown) => {
+      if (stopped || watches.get(key) !== entry) return;
+      if (err) log.debug({ watch: key, err: errorMessage(err) }, "watch failed; restarting");
+      entry.timer = setTimeout(open, backoff.next());
+    };
+    const open = () => {
+      kube.watch({
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        namespace: o.metadata.namespace,
+        labelSelector: MANAGED_SELECTOR,
+        onEvent: (type, obj) => {
+          backoff.reset();
+          onEvent(type, o.kind, obj);
+        },
+        onDone: restart,
+      }).then((stop) => {
+        if (stopped || watches.get(key) !== entry) stop();
+        else entry.stop = stop;
+      }, restart);
+    };
+    open();
+  }
+
+  // The periodic full comparison catches what watches miss (restarts, events while down).
+  const periodic = setInterval(() => {
+    for (const [app, t] of tracked) schedule(app, t.objects.keys());
+  }, intervalMs);
+
+  return {
+    track(a, applied) {
+      const prev = tracked.get(a.app);
+      tracked.set(a.app, { a, objects: new Map(applied.map((o) => [keyOf(o), o])), ignore: ignoreRules(a.ignoreFields), drift: new Map() });
+      if (prev?.drift.size) {
+        const healedAt = timestampNow();
+        report([...prev.drift.values()].map((e) => ({ ...e, healedAt })), [a.app]);
+        hooks.drifted(a.app, undefined);
+      }
+      syncWatches();
+    },
+    untrack(app) {
+      if (tracked.get(app)?.drift.size) report([], [app]);
+      tracked.delete(app);
+      syncWatches();
+    },
+    link(s) {
+      send = s;
+      if (s && tracked.size) report([...tracked.values()].flatMap((t) => [...t.drift.values()]), [...tracked.keys()]);
+    },
+    stop() {
+      stopped = true;
+      clearInterval(periodic);
+      for (const w of watches.values()) {
+        w.stop?.();
+        clearTimeout(w.timer);
+      }
+      watches.clear();
+    },
+  };
+}
+
+function sameDrift(a: DriftEvent, b: DriftEvent): boolean {
+  const f = (e: DriftEvent) => JSON.stringify([e.deleted, e.manager, e.fields.map((x) => [x.path, x.desired, x.live])]);
+  return f(a) === f(b);
+}
+
+function driftMessage(t: Tracked): string {
+  const parts = [...t.drift.entries()].map(([key, e]) => `${key} ${e.deleted ? "deleted" : e.fields.map((f) => f.path).join(", ")}`);
+  return `drift (selfHeal off): ${parts.join("; ")}`;
+}

@@ -1,0 +1,26 @@
+import type { KubeObject } from "@gitfleet/shared";
+import { FIELD_MANAGER } from "../kube/client.js";
+
+type ManagedFieldsEntry = { manager?: string; subresource?: string; time?: string; fieldsV1?: Record<string, unknown> };
+
+/**
+ * Which field manager made the live change, when managedFields tell: the latest other manager
+ * owning one of the fields, else the latest other manager that wrote the object at all.
+ */
+export function changedBy(live: KubeObject, fieldKeys: readonly string[][]): string {
+  const entries = ((live.metadata.managedFields ?? []) as ManagedFieldsEntry[])
+    .filter((e) => e.manager && e.manager !== FIELD_MANAGER && e.subresource !== "status")
+    .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+  const owner = entries.find((e) => fieldKeys.some((keys) => owns(e.fieldsV1 ?? {}, keys)));
+  return (owner ?? entries[0])?.manager ?? "";
+}
+
+function owns(fields: Record<string, unknown>, keys: readonly string[]): boolean {
+  let node: Record<string, unknown> = fields;
+  for (const key of keys) {
+    const next = node[key];
+    if (typeof next !== "object" || next === null) return false;
+    node = next as Record<string, unknown>;
+  }
+  return keys.length > 0;
+}
