@@ -4,12 +4,15 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, serviceDefinition, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
-import { createAgentService, sweepSessions, type AgentEvents } from "./grpc/agent-service.js";
+import { createAgentService, sweepSessions } from "./grpc/agent-service.js";
+import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { HOOKS_PREFIX } from "./webhooks/index.js";
+import { pruneDrift, recordDrift } from "./drift/record.js";
 import { createAdminService } from "./grpc/admin-service.js";
 import { Sessions } from "./grpc/sessions.js";
 import { createHttpServer, type Route } from "./api/http.js";
 import { ensureAdminToken } from "./admin-token.js";
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
+import { DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
 
 export interface HubOptions {
   dataDir: string;
@@ -18,6 +21,10 @@ export interface HubOptions {
   httpListen: string;
   approvalRequired: boolean;
   heartbeatTimeoutMs?: number;
+  /** Drift history older than this is dropped (open drift is kept). */
+  driftRetentionMs?: number;
+  /** A Git repo of the hub's own Source and App definitions (GitOps for the hub). */
+  configSource?: DeliveryDeps["configSource"];
   tls?: { certFile: string; keyFile: string };
   log: Logger;
 }
@@ -42,7 +49,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
 
   const sessions = new Sessions();
-  const events = createAgentEvents(store);
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource });
+  // Drift reports are stored here; everything else an agent says goes to delivery.
+  const events = { ...delivery.events, drift: (cluster: string, report: Parameters<typeof recordDrift>[2]) => recordDrift(db, cluster, report) };
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
@@ -55,7 +64,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
   server.addService(
     serviceDefinition(AdminService),
-    createAdminService({ db, log, sessions, adminToken: admin.token, delivery: pendingDelivery }) as unknown as grpc.UntypedServiceImplementation,
+    createAdminService({ db, log, sessions, adminToken: admin.token, delivery }) as unknown as grpc.UntypedServiceImplementation,
   );
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
@@ -65,8 +74,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
 
-  const routes = new Map<string, Route>();
-  const http = createHttpServer({ db, log, sessions, routes });
+  const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
+  const http = createHttpServer({ db, log, sessions, routes, stats: delivery.stats });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
@@ -78,6 +87,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
+  const retentionMs = opts.driftRetentionMs ?? DEFAULT_DRIFT_RETENTION_MS;
+  const driftPruner = setInterval(() => {
+    pruneDrift(db, retentionMs).catch((err: unknown) => log.error({ err }, "drift history pruning failed"));
+  }, DRIFT_PRUNE_INTERVAL_MS);
+  delivery.start();
 
   const grpcAddress = `${host}:${grpcPort}`;
   const httpAddress = `${httpHp.host}:${httpPort}`;
@@ -90,20 +104,13 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     store,
     async close() {
       clearInterval(sweeper);
+      clearInterval(driftPruner);
+      await delivery.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await store.close();
     },
-  };
-}
-
-function createAgentEvents(store: Store): AgentEvents {
-  return {
-    connected: async () => {},
-    status: async () => {},
-    drift: async () => {},
-    bundle: async (digest) => (await store.db.bundle.findUnique({ where: { digest } }))?.manifests,
   };
 }
 
@@ -113,17 +120,3 @@ export function splitHostPort(value: string, flag: string): { host: string; port
   return { host: m[1] || "0.0.0.0", port: Number(m[2]) };
 }
 
-// TEMPORARY until hub/src/delivery lands (same session): keeps the tree compiling.
-const notYet = async (): Promise<never> => {
-  throw new Error("delivery not wired yet");
-};
-const pendingDelivery = {
-  apply: notYet,
-  deleteResource: notYet,
-  listSources: notYet,
-  getSource: notYet,
-  listApps: notYet,
-  getApp: notYet,
-  pin: notYet,
-  clusterChanged: async () => {},
-};

@@ -3,11 +3,13 @@ import { createLogger, parseDuration } from "@gitfleet/shared";
 import { startHub } from "./hub.js";
 
 const USAGE = `usage: gitfleet-hub --data-dir DIR [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
-                    [--require-approval] [--heartbeat-timeout 30s] [--tls-cert FILE --tls-key FILE]
+                    [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d]
+                    [--config-repo URL [--config-branch main] [--config-path DIR]] [--tls-cert FILE --tls-key FILE]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
   --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
   --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
-  --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)`;
+  --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)
+  --config-repo     a Git repo holding the hub's own Source and App definitions (applied as they change)`;
 
 async function main(): Promise<void> {
   const log = createLogger("gitfleet-hub");
@@ -19,6 +21,10 @@ async function main(): Promise<void> {
       "http-listen": { type: "string", default: "127.0.0.1:7080" },
       "require-approval": { type: "boolean", default: false },
       "heartbeat-timeout": { type: "string", default: "30s" },
+      "drift-retention": { type: "string", default: "30d" },
+      "config-repo": { type: "string" },
+      "config-branch": { type: "string" },
+      "config-path": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -37,6 +43,8 @@ async function main(): Promise<void> {
     httpListen: values["http-listen"],
     approvalRequired: values["require-approval"],
     heartbeatTimeoutMs: parseDuration(values["heartbeat-timeout"], "--heartbeat-timeout"),
+    driftRetentionMs: parseDuration(values["drift-retention"], "--drift-retention"),
+    configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"] } : undefined,
     tls: values["tls-cert"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"]! } : undefined,
     log,
   });

@@ -94,7 +94,9 @@ spec:
     expect(a.revision).toBe(repo.git("rev-parse", "HEAD"));
     const show = await cliOk(hub, ["app", "show", "web"]);
     expect(show).toMatch(/prod-1\s+prod\s+\S+\s+\S+\s+Synced\s+Healthy/);
-    expect(await cliOk(hub, ["get", "sources", "apps", "-o", "yaml"])).toContain("webhookSecret: '[redacted]'");
+    const yaml = await cliOk(hub, ["get", "sources", "apps", "-o", "yaml"]);
+    expect(yaml).toContain('webhookSecret: "[redacted]"');
+    expect(yaml).not.toContain(SECRET);
   });
 
   it("refuses an unsigned webhook and delivers a signed one within seconds", async () => {

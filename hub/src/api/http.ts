@@ -11,6 +11,7 @@ export interface HttpDeps {
   sessions: Sessions;
   /** Extra routes by path prefix (webhooks). */
   routes: Map<string, Route>;
+  stats: { readonly renders: number; readonly pushes: number };
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -60,5 +61,9 @@ async function metrics(deps: HttpDeps): Promise<string> {
   }
   lines.push("# HELP gitfleet_agent_streams Open agent streams.", "# TYPE gitfleet_agent_streams gauge");
   lines.push(`gitfleet_agent_streams ${deps.sessions.size}`);
+  lines.push("# HELP gitfleet_renders_total Bundles rendered (one per revision, path and overlay).", "# TYPE gitfleet_renders_total counter");
+  lines.push(`gitfleet_renders_total ${deps.stats.renders}`);
+  lines.push("# HELP gitfleet_assignment_pushes_total Assignment sets pushed to agents.", "# TYPE gitfleet_assignment_pushes_total counter");
+  lines.push(`gitfleet_assignment_pushes_total ${deps.stats.pushes}`);
   return lines.join("\n") + "\n";
 }

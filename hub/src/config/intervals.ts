@@ -13,3 +13,7 @@ export const MAX_TOKEN_TTL_S = 365 * 24 * 3600;
 /** grpc keepalive: detects dead agent connections without application traffic. */
 export const KEEPALIVE_TIME_MS = 20_000;
 export const KEEPALIVE_TIMEOUT_MS = 10_000;
+
+/** Drift history is kept this long (--drift-retention); pruned this often. */
+export const DEFAULT_DRIFT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+export const DRIFT_PRUNE_INTERVAL_MS = 3600 * 1000;
