@@ -20,7 +20,7 @@ export async function compareObject(kube: Kube, desired: KubeObject, ignore: Ign
   const live = await kube.get(idOf(desired));
   if (!live || live.metadata.deletionTimestamp) return { deleted: true, fields: [], manager: "" };
   const after = await kube.apply(desired, { dryRun: true });
-  const fields = redact(desired.kind, diffObjects(after, live).filter((f) => !ignore(desired.apiVersion, desired.kind, f.path)));
+  const fields = redact(desired.kind, diffObjects(after, live).filter((f) => !ignore.matches(desired.apiVersion, desired.kind, f.path)));
   if (!fields.length) return undefined;
   return { deleted: false, fields, manager: changedBy(live, fields.map((f) => f.fieldKeys)) };
 }

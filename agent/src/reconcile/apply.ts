@@ -1,5 +1,7 @@
 import { applyOrder, type KubeObject } from "@gitfleet/shared";
 import { idOf, type Kube } from "../kube/client.js";
+import { keepLiveValue } from "../drift/field-path.js";
+import type { IgnoreRules } from "../drift/ignore.js";
 import { definingCrd, waitEstablished } from "./crd.js";
 import { withOwnership } from "./labels.js";
 import { classify, errorMessage, TransientError, WaitError } from "./outcome.js";
@@ -18,6 +20,8 @@ export interface ApplyContext {
   app: string;
   /** When set, the only namespaces the agent may write to. */
   namespaces?: ReadonlySet<string>;
+  /** Fields others may set (Assignment.ignoreFields): an existing object keeps its live values there. */
+  ignore?: IgnoreRules;
 }
 
 export function describeObject(obj: { kind: string; metadata: { namespace?: string; name: string } }): string {
@@ -39,7 +43,7 @@ export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]
         results.push({ obj, action: "failed", message: refusal });
         continue;
       }
-      results.push(await applyOne(ctx.kube, obj));
+      results.push(await applyOne(ctx, obj));
     } catch (err) {
       const outcome = classify(err);
       const message = `${describeObject(obj)}: ${errorMessage(err)}`;
@@ -71,8 +75,9 @@ function outsideNamespaces(ctx: ApplyContext, obj: KubeObject): string | undefin
   return undefined;
 }
 
-async function applyOne(kube: Kube, obj: KubeObject): Promise<AppliedObject> {
+async function applyOne({ kube, ignore }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
   const before = await kube.get(idOf(obj));
+  if (before && ignore) for (const path of ignore.paths(obj.apiVersion, obj.kind)) keepLiveValue(obj, before, path);
   const after = await kube.apply(obj);
   // The API server does not bump resourceVersion for an apply that changes nothing.
   const action: ApplyAction = !before ? "created" : before.metadata.resourceVersion === after.metadata.resourceVersion ? "unchanged" : "configured";

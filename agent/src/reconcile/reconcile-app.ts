@@ -1,4 +1,5 @@
 import { HealthState, parseBundle, SyncState, type AppStatus, type Assignment, type KubeObject } from "@gitfleet/shared";
+import { ignoreRules } from "../drift/ignore.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
@@ -31,7 +32,7 @@ export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: (
     if (unreadyDeps.length) throw new DependenciesNotReady(`waiting for dependencies to be Healthy: ${unreadyDeps.join(", ")}`);
     const objects = await build(a, loadBundle);
     const inventory = (await loadInventory(ctx.kube, a.app)) ?? { app: a.app, prune: a.prune, entries: [] };
-    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces }, objects);
+    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields) }, objects);
     const failed = applied.some((r) => r.action === "failed");
     const current = applied.filter((r) => r.action !== "failed").map((r) => entryOf(r.obj));
     const keys = new Set(current.map(entryKey));
