@@ -4,7 +4,7 @@ import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncState, type DriftEvent, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { assignment, assignmentSet, cm, deployment, eventually, startAgent, uniq, type Agent } from "./harness.js";
+import { assignment, assignmentSet, cm, deployment, eventually, logLines, startAgent, uniq, type Agent } from "./harness.js";
 
 const driftEvents = (agent: Agent): DriftEvent[] =>
   agent.sent.flatMap((m) => (m.msg?.case === "drift" ? ((m.msg.value.events ?? []) as DriftEvent[]) : []));
@@ -112,7 +112,9 @@ describe("agent drift against kube-sim", () => {
     await patch({ apiVersion: "v1", kind: "Secret", metadata: { name, namespace: "default" }, data: { password: Buffer.from("hunter2-live").toString("base64") } } as KubernetesObject);
     const event = await eventually(() => driftEvents(agent).find((e) => e.ref?.name === name), "secret drift");
     expect(event.fields).toEqual([expect.objectContaining({ path: "data.password", desired: "[redacted]", live: "[redacted]" })]);
-    const everything = JSON.stringify(agent.sent, (_k, v) => (typeof v === "bigint" ? String(v) : v));
+    await agent.runner.idle();
+    expect(logLines.join("")).toContain("data.password");
+    const everything = JSON.stringify(agent.sent, (_k, v) => (typeof v === "bigint" ? String(v) : v)) + logLines.join("");
     for (const value of ["hunter2", Buffer.from("hunter2-live").toString("base64"), Buffer.from("hunter2-desired").toString("base64")]) expect(everything).not.toContain(value);
     await agent.close();
   });

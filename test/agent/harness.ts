@@ -12,8 +12,10 @@ import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/r
 import type { Outgoing } from "../../agent/src/connection/agent-link.js";
 import type { KubeSim } from "../kube-sim/index.js";
 
-process.env.GITFLEET_LOG_LEVEL ??= "silent";
-export const log = createLogger("agent-test");
+process.env.GITFLEET_LOG_LEVEL ??= "debug";
+/** Every log line the agents wrote, kept in memory so tests can check what never appears. */
+export const logLines: string[] = [];
+export const log = createLogger("agent-test", { write: (line: string) => void logLines.push(line) });
 
 /** Bundles the fake hub can serve, by digest. */
 export const hubBundles = new Map<string, string>();

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthState, SyncState, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { assignment, assignmentSet, cm, deployment, eventually, ns, startAgent, uniq } from "./harness.js";
+import { secretIdentityStore } from "../../agent/src/connection/credentials.js";
+import { assignment, assignmentSet, cm, deployment, eventually, kubeFor, ns, startAgent, uniq } from "./harness.js";
 
 describe("agent reconcile against kube-sim", () => {
   let sim: KubeSim;
@@ -160,6 +161,26 @@ describe("agent reconcile against kube-sim", () => {
     expect(s.message).toContain("ConfigMap/default/bad");
     expect(sim.store.get("v1", "ConfigMap", `${app}-good`, "default")).toBeDefined();
     await agent.close();
+  });
+
+  it("retries transient API errors with backoff until the apply goes through", async () => {
+    const agent = await startAgent(sim);
+    const app = uniq("flaky");
+    const fault = sim.faults.add({ path: "/api/v1/namespaces/default/configmaps", errorRate: 1, errorStatus: 503, times: 4 });
+    agent.runner.assignments(assignmentSet(assignment(app, [cm(`${app}-cm`, "default")])));
+    const failed = await eventually(() => agent.lastSent(app), "first status");
+    expect(failed.sync).toBe(SyncState.FAILED);
+    await eventually(() => agent.runner.status(app)?.sync === SyncState.SYNCED, "synced after retries");
+    sim.faults.remove(fault);
+    await agent.close();
+  });
+
+  it("keeps the cluster identity in a Secret with --credential-secret", async () => {
+    const kube = kubeFor(sim);
+    const store = secretIdentityStore(kube, "default", uniq("identity"));
+    expect(await store.load()).toBeUndefined();
+    await store.save({ name: "c1", hub: "hub:1", credential: "cred-123" });
+    expect(await store.load()).toEqual({ name: "c1", hub: "hub:1", credential: "cred-123" });
   });
 
   it("reconciles from persisted assignments and cached bundles while the hub is unreachable", async () => {
