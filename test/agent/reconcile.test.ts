@@ -150,6 +150,21 @@ describe("agent reconcile against kube-sim", () => {
     await agent.close();
   });
 
+  it("reports a health change as soon as the workload changes, without waiting for a resync", async () => {
+    const agent = await startAgent(sim);
+    const app = uniq("watch");
+    agent.runner.assignments(assignmentSet(assignment(app, [deployment(`${app}-d`, "default", "nginx:1", 1)])));
+    await eventually(() => agent.lastSent(app)?.health === HealthState.HEALTHY, "Healthy");
+    const live = sim.store.get("apps/v1", "Deployment", `${app}-d`, "default")!;
+    sim.store.setStatus("apps/v1", "Deployment", `${app}-d`, "default", {
+      ...live.status,
+      conditions: [{ type: "Progressing", status: "False", reason: "ProgressDeadlineExceeded", message: "stuck" }],
+    });
+    const s = await eventually(() => (agent.lastSent(app)?.health === HealthState.DEGRADED ? agent.lastSent(app) : undefined), "Degraded reported");
+    expect(s.objects[0]).toMatchObject({ health: "Failed" });
+    await agent.close();
+  });
+
   it("a bad manifest fails that object (terminal); the other objects still apply", async () => {
     const agent = await startAgent(sim);
     const app = uniq("bad");

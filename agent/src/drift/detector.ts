@@ -19,6 +19,8 @@ export interface DriftHooks {
   heal(app: string): void;
   /** selfHeal off: the app is OutOfSync because of this drift (undefined: no drift any more). */
   drifted(app: string, message: string | undefined): void;
+  /** One of the app's objects changed (its health may have). */
+  touched(app: string): void;
 }
 
 export interface DriftDetector {
@@ -92,7 +94,11 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
   function onEvent(type: string, kind: string, obj: KubeObject): void {
     if (type !== "MODIFIED" && type !== "DELETED") return;
     const key = refKey({ kind, ...obj.metadata });
-    for (const [app, t] of tracked) if (t.objects.has(key)) schedule(app, [key]);
+    for (const [app, t] of tracked) {
+      if (!t.objects.has(key)) continue;
+      schedule(app, [key]);
+      hooks.touched(app);
+    }
   }
 
   function syncWatches(): void {

@@ -85,6 +85,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     heal: (app) => runner.reconcile(app),
     drifted: setDrift,
+    touched,
   }, t.driftIntervalMs);
 
   const unreadyDeps = (a: Assignment) => a.dependsOn.filter((d) => workers.get(d)?.status?.health !== HealthState.HEALTHY || !assigned.has(d));
@@ -107,11 +108,35 @@ export function createRunner(opts: RunnerOptions): Runner {
       log.warn({ app: a.app, err: errorMessage(err) }, "health check failed");
       w.outcome = "transient";
     }
-    const s = w.status!;
-    if (mode === "full" || statusFingerprint(s) !== statusFingerprint(before ?? s) || !before) report([s]);
-    log[mode === "full" ? "info" : "debug"]({ app: a.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
-    if (s.health === HealthState.HEALTHY && before?.health !== HealthState.HEALTHY) kickDependents(a.app);
+    publish(w, before, mode);
     schedule(w);
+  }
+
+  /** Sends the status after a full run, or when a health check changed it; wakes dependents. */
+  function publish(w: Worker, before: AppStatus | undefined, mode: RunMode): void {
+    const s = w.status!;
+    if (mode === "full" || !before || statusFingerprint(s) !== statusFingerprint(before)) report([s]);
+    log[mode === "full" ? "info" : "debug"]({ app: w.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
+    if (s.health === HealthState.HEALTHY && before?.health !== HealthState.HEALTHY) kickDependents(w.app);
+  }
+
+  /** A managed object changed (watch event): re-rate health now instead of at the next resync. */
+  function touched(app: string): void {
+    const w = workers.get(app);
+    if (!w?.status || w.queued || w.refreshing || stopped) return;
+    w.refreshing = true;
+    void after(w, async () => {
+      w.refreshing = false;
+      const before = w.status;
+      if (!w.assignment || !before || stopped) return;
+      try {
+        w.status = await recheckHealth(w, before);
+      } catch (err) {
+        log.debug({ app, err: errorMessage(err) }, "health check failed");
+        return;
+      }
+      publish(w, before, "health");
+    });
   }
 
   async function recheckHealth(w: Worker, before: AppStatus): Promise<AppStatus> {

@@ -19,6 +19,8 @@ export interface Worker {
   backoff: ReturnType<typeof createBackoff>;
   timer?: NodeJS.Timeout;
   queued?: RunMode;
+  /** A health refresh from a watch event is waiting in the lane. */
+  refreshing?: boolean;
   chain: Promise<void>;
 }
 
