@@ -10,6 +10,7 @@ import { errorMessage } from "../reconcile/outcome.js";
 import { objectRef, refKey } from "../reconcile/status.js";
 import { describeObject } from "../reconcile/apply.js";
 import { compareObject } from "./compare.js";
+import { withoutNoise } from "./diff.js";
 import { ignoreRules, type IgnoreRules } from "./ignore.js";
 
 export interface DriftHooks {
@@ -45,6 +46,8 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
   const tracked = new Map<string, Tracked>();
   const watches = new Map<string, { stop?: () => void; timer?: NodeJS.Timeout }>();
   const pending = new Map<string, Set<string>>();
+  // Last seen spec and metadata per object: status-only updates (most events) need no comparison.
+  const seen = new Map<string, string>();
   let send: ((msg: Outgoing) => void) | undefined;
   let stopped = false;
 
@@ -94,9 +97,14 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
   function onEvent(type: string, kind: string, obj: KubeObject): void {
     if (type !== "MODIFIED" && type !== "DELETED") return;
     const key = refKey({ kind, ...obj.metadata });
-    for (const [app, t] of tracked) {
-      if (!t.objects.has(key)) continue;
-      schedule(app, [key]);
+    const apps = [...tracked].filter(([, t]) => t.objects.has(key)).map(([app]) => app);
+    if (!apps.length) return;
+    const shape = JSON.stringify(withoutNoise(obj));
+    const compare = type === "DELETED" || seen.get(key) !== shape;
+    if (type === "DELETED") seen.delete(key);
+    else seen.set(key, shape);
+    for (const app of apps) {
+      if (compare) schedule(app, [key]);
       hooks.touched(app);
     }
   }
@@ -174,6 +182,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
         clearTimeout(w.timer);
       }
       watches.clear();
+      seen.clear();
     },
   };
 }

@@ -64,6 +64,10 @@ export function createRunner(opts: RunnerOptions): Runner {
   let send: ((msg: Outgoing) => void) | undefined;
   let stopped = false;
 
+  const statuses = () => [...workers.values()].flatMap((w) => (w.status ? [w.status] : []));
+  const idle = async () => {
+    await Promise.all([...workers.values()].map((w) => w.chain));
+  };
   const report = (statuses: AppStatus[]) => {
     if (send && statuses.length) send({ msg: { case: "status", value: { apps: statuses } } });
   };
@@ -210,7 +214,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         if (!assigned.has(app) && workers.get(app) === w && !w.queued) workers.delete(app);
       } catch (err) {
         log.warn({ app, err: errorMessage(err) }, "cannot remove unassigned app; retrying");
-        w.timer = setTimeout(() => remove(app), w.backoff.next());
+        w.timer = setTimeout(() => assigned.has(app) || remove(app), w.backoff.next());
       }
     });
   }
@@ -224,7 +228,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       send = s;
       drift.link(s);
       if (!s) return;
-      report([...workers.values()].flatMap((w) => (w.status ? [w.status] : [])));
+      report(statuses());
       // A bundle that could not be fetched while the hub was away can be now.
       for (const w of workers.values()) if (w.outcome === "transient") kick(w, "full");
     },
@@ -239,17 +243,15 @@ export function createRunner(opts: RunnerOptions): Runner {
       stopped = true;
       drift.stop();
       for (const w of workers.values()) clearTimeout(w.timer);
-      await Promise.all([...workers.values()].map((w) => w.chain));
+      await idle();
     },
     reconcile(app) {
       const w = workers.get(app);
       if (w?.assignment) kick(w, "full");
     },
     status: (app) => workers.get(app)?.status,
-    statuses: () => [...workers.values()].flatMap((w) => (w.status ? [w.status] : [])),
-    async idle() {
-      await Promise.all([...workers.values()].map((w) => w.chain));
-    },
+    statuses,
+    idle,
   };
   return runner;
 }
