@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, serviceDefinition, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
-import { createAgentService, sweepSessions } from "./grpc/agent-service.js";
+import { createAgentService, sweepSessions, type AgentEvents } from "./grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { HOOKS_PREFIX } from "./webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
@@ -51,7 +51,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sessions = new Sessions();
   const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource });
   // Drift reports are stored here; everything else an agent says goes to delivery.
-  const events = { ...delivery.events, drift: (cluster: string, report: Parameters<typeof recordDrift>[2]) => recordDrift(db, cluster, report) };
+  const events: AgentEvents = { ...delivery.events, drift: (cluster, report) => recordDrift(db, cluster, report) };
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,

@@ -146,6 +146,12 @@ spec:
     await everywhere("prod overlay on dev", ["dev"], (c) => replicas(c) === 3);
   });
 
+  it("gives a cluster that registers after the App exists its assignment at once", async () => {
+    fleet.late = await simCluster(dir, "late", "env=prod");
+    runAgent(hub, fleet.late, (await cliOk(hub, ["token", "create"])).trim(), ["--resync", "2s"], env);
+    await everywhere("prod overlay on the late cluster", ["late"], (c) => replicas(c) === 3 && configMap(c)?.data?.greeting === "hi");
+  });
+
   it("keeps identity and inventory across an agent restart, and prunes what left Git", async () => {
     const staging = fleet.staging!;
     await staging.agent!.stop();

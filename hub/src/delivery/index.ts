@@ -40,7 +40,8 @@ export interface Delivery {
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
-  events: AgentEvents;
+  /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
+  events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
   webhookRoute: (req: http.IncomingMessage, body: Buffer) => Promise<WebhookResponse>;
   /** Fetches a Source now (what a webhook does), resolving when its Apps are delivered. */
@@ -135,12 +136,15 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
     events: {
-      connected: (cluster) => serial.run(() => push(ctx, [cluster], false)),
+      // A cluster registered after its Apps were applied has no assignments yet: compute them, then send the set.
+      connected: (cluster) =>
+        serial.run(async () => {
+          if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
+        }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      drift: async () => {}, // stored by the drift issue
       bundle: async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests,
     },
-    clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
+    clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     webhookRoute: createWebhookRoute({
       log,
       secretOf: async (name) => {

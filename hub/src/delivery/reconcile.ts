@@ -56,13 +56,13 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
     await push(ctx, changed);
   }
 
-  /** Labels changed, approved, or deleted: recomputes only this cluster's assignments. */
-  async function clusterChanged(cluster: string): Promise<void> {
+  /** Labels changed, approved, registered or deleted: recomputes only this cluster's assignments; true when it pushed. */
+  async function clusterChanged(cluster: string): Promise<boolean> {
     const row = await db.cluster.findUnique({ where: { name: cluster } });
     const existing = await db.assignment.findMany({ where: { clusterName: cluster } });
     if (!row) {
       await db.$transaction([db.assignment.deleteMany({ where: { clusterName: cluster } }), db.appStatus.deleteMany({ where: { clusterName: cluster } })]);
-      return;
+      return false;
     }
     const desired: Row[] = [];
     if (row.approved) {
@@ -77,7 +77,9 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
         else if (keep) desired.push(keep); // cannot render the new target: keep what runs
       }
     }
-    if ((await writeDiff(ctx, existing, desired)).size > 0) await push(ctx, [cluster]);
+    if ((await writeDiff(ctx, existing, desired)).size === 0) return false;
+    await push(ctx, [cluster]);
+    return true;
   }
 
   async function removeApp(name: string): Promise<void> {
