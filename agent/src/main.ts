@@ -21,7 +21,7 @@ const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME [--token TOKEN]
   --kubeconfig         the cluster to reconcile; in a pod the service account is used without it
   --namespaces         only write to these namespaces (others are reported as failed objects)
   --credential-secret  keep the cluster credential in this Secret instead of the state dir
-  --resync             full reconcile of every app this often, even when nothing changed
+  --resync             full reconcile of every app this often (apps with selfHeal off: health only)
   --drift-interval     full drift comparison this often (watches report most drift sooner)
   --ca-file            PEM CA that signed the hub's certificate (TLS); --tls uses the system roots`;
 
