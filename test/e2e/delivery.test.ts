@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll, waitFor } from "../lib/processes.js";
-import { cliOk, clusters, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { cliOk, clusters, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
@@ -18,7 +18,13 @@ interface AppJson {
   clustersHealthy?: number;
 }
 
-describe("GitOps delivery end to end", () => {
+const backends = [
+  { name: "sqlite", args: () => [] as string[] },
+  { name: "postgresql", args: () => ["--database-url", freshPostgresUrl()] },
+];
+
+describe.each(backends)("GitOps delivery end to end on $name", (backend) => {
+  let hubArgs: string[];
   let dir: string;
   let hub: HubProc;
   let repo: TestRepo;
@@ -36,16 +42,19 @@ describe("GitOps delivery end to end", () => {
     waitFor(`${what} on ${clusterNames.join(", ")}`, () => clusterNames.every(check), timeoutMs);
 
   beforeAll(async () => {
-    dir = await tempDir("delivery");
+    dir = await tempDir(`delivery-${backend.name}`);
     repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
     daemon = await startGitDaemon(join(dir, "git"), "apps");
-    hub = await startHub(join(dir, "hub"), ["--heartbeat-timeout", "5s"], env);
+    hubArgs = ["--heartbeat-timeout", "5s", ...backend.args()];
+    hub = await startHub(join(dir, "hub"), hubArgs, env);
     const token = (await cliOk(hub, ["token", "create"])).trim();
     for (const [name, labels] of [["staging", "env=staging"], ["prod-1", "env=prod"], ["prod-2", "env=prod"], ["dev", "env=dev"]] as const) {
       fleet[name] = await simCluster(dir, name, labels);
       runAgent(hub, fleet[name]!, token, ["--resync", "2s"], env);
     }
     for (const name of Object.keys(fleet)) await waitClusterState(hub, name, "Connected");
+    // Agents given a kubeconfig report the cluster's Kubernetes version.
+    expect((await clusters(hub)).every((c) => c.kubernetesVersion?.startsWith("v1."))).toBe(true);
   });
   afterAll(async () => {
     await stopAll();
@@ -170,7 +179,13 @@ spec:
     sim.store.delete("v1", "ConfigMap", "web-config", "web");
     await waitFor("the agent to re-create the ConfigMap without the hub", () => configMap("staging")?.data?.greeting === "hi");
     expect(cm.metadata.name).toBe("web-config");
-    hub = await startHub(hub.dataDir, ["--heartbeat-timeout", "5s"], env, hub);
+    hub = await startHub(hub.dataDir, hubArgs, env, hub);
     await waitClusterState(hub, "staging", "Connected");
+  });
+
+  it("deleting the App prunes it from every cluster", async () => {
+    expect(await cliOk(hub, ["delete", "app", "web"])).toContain("app/web deleted");
+    await everywhere("web pruned", ["staging", "prod-1", "dev", "late"], (c) => configMap(c) === undefined && replicas(c) === undefined);
+    expect(JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"]))).toEqual([]);
   });
 });
