@@ -4,7 +4,7 @@ import { startHub } from "./hub.js";
 
 const USAGE = `usage: gitfleet-hub --data-dir DIR [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d]
-                    [--config-repo URL [--config-branch main] [--config-path DIR]] [--tls-cert FILE --tls-key FILE]
+                    [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
   --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
   --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       "config-repo": { type: "string" },
       "config-branch": { type: "string" },
       "config-path": { type: "string" },
+      "config-interval": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     approvalRequired: values["require-approval"],
     heartbeatTimeoutMs: parseDuration(values["heartbeat-timeout"], "--heartbeat-timeout"),
     driftRetentionMs: parseDuration(values["drift-retention"], "--drift-retention"),
-    configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"] } : undefined,
+    configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"], interval: values["config-interval"] } : undefined,
     tls: values["tls-cert"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"]! } : undefined,
     log,
   });
