@@ -90,4 +90,12 @@ describe("changedBy", () => {
     expect(changedBy(live(mf), [["f:metadata", "f:labels", "f:gone"]])).toBe("editor");
     expect(changedBy(live([]), [["f:spec"]])).toBe("");
   });
+  it("orders by time whether client-node gave Dates or strings", () => {
+    const mf = [
+      { manager: "old", time: new Date("2026-01-01T00:00:01Z"), fieldsV1: {} },
+      { manager: "new", time: "2026-01-01T00:00:05Z", fieldsV1: {} },
+      { manager: "middle", time: new Date("2026-01-01T00:00:03Z"), fieldsV1: {} },
+    ];
+    expect(changedBy(live(mf), [["f:spec", "f:replicas"]])).toBe("new");
+  });
 });

@@ -1,7 +1,10 @@
 import type { KubeObject } from "@gitfleet/shared";
 import { FIELD_MANAGER } from "../kube/client.js";
 
-type ManagedFieldsEntry = { manager?: string; subresource?: string; time?: string; fieldsV1?: Record<string, unknown> };
+// client-node turns `time` into a Date; objects from elsewhere keep the RFC 3339 string.
+type ManagedFieldsEntry = { manager?: string; subresource?: string; time?: string | Date; fieldsV1?: Record<string, unknown> };
+
+const millis = (t: string | Date | undefined) => (t === undefined ? 0 : new Date(t).getTime() || 0);
 
 /**
  * Which field manager made the live change, when managedFields tell: the latest other manager
@@ -10,7 +13,7 @@ type ManagedFieldsEntry = { manager?: string; subresource?: string; time?: strin
 export function changedBy(live: KubeObject, fieldKeys: readonly string[][]): string {
   const entries = ((live.metadata.managedFields ?? []) as ManagedFieldsEntry[])
     .filter((e) => e.manager && e.manager !== FIELD_MANAGER && e.subresource !== "status")
-    .sort((a, b) => (b.time ?? "").localeCompare(a.time ?? ""));
+    .sort((a, b) => millis(b.time) - millis(a.time));
   const owner = entries.find((e) => fieldKeys.some((keys) => owns(e.fieldsV1 ?? {}, keys)));
   return (owner ?? entries[0])?.manager ?? "";
 }

@@ -1,0 +1,175 @@
+import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { stopAll, waitFor } from "../lib/processes.js";
+import { cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { createRepo, SAMPLE_REPO, type TestRepo } from "../lib/git.js";
+import { runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
+
+const SECRET_VALUE = "hunter2-do-not-leak";
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+interface DriftRecordJson {
+  cluster: string;
+  active?: boolean;
+  event: { app: string; ref: { kind: string; name: string }; fields?: { path: string; desired?: string; live?: string }[]; manager?: string; deleted?: boolean; healedAt?: string };
+}
+interface SummaryJson {
+  drifting: number;
+  eventsInWindow: number;
+  clustersDrifting: number;
+  rows: { cluster: string; app: string; drifting?: number; eventsInWindow?: number }[];
+}
+
+const app = (name: string, env: string, extra: string) => `---
+apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: ${name}}
+spec:
+  source: apps
+  path: web
+${extra}
+  targets:
+  - {name: main, clusterSelector: {matchLabels: {env: ${env}}}, overlay: overlays/staging}
+`;
+
+describe("drift: detect, heal, report across the fleet", () => {
+  let dir: string;
+  let hub: HubProc;
+  let repo: TestRepo;
+  const fleet: Record<string, SimCluster> = {};
+  const kubectl = (c: string) => async (...args: string[]) => {
+    const r = await kubectlRunner(fleet[c]!.kubeconfig, join(dir, `${c}-kcache`))(args);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")}: ${r.stderr}`);
+    return r.stdout;
+  };
+  const get = (c: string, apiVersion: string, kind: string, name: string) => fleet[c]!.sim.store.get(apiVersion, kind, name, "web") as Record<string, any> | undefined;
+  const records = async (cluster: string, history = true) =>
+    JSON.parse(await cliOk(hub, ["drift", "show", "--cluster", cluster, ...(history ? ["--history"] : []), "-o", "json"])) as DriftRecordJson[];
+  const recordFor = (cluster: string, kind: string, path?: string, healed?: boolean) =>
+    waitFor(`drift of ${kind}${path ? " " + path : ""} on ${cluster}${healed ? " (healed)" : ""}`, async () =>
+      (await records(cluster)).find((r) => r.event.ref.kind === kind && (!path || r.event.fields?.some((f) => f.path === path)) && (healed === undefined || Boolean(r.event.healedAt) === healed)),
+    15_000);
+
+  beforeAll(async () => {
+    dir = await tempDir("drift");
+    repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
+    repo.commit(
+      {
+        "web/base/secret.yaml": `apiVersion: v1\nkind: Secret\nmetadata: {name: web-secret, namespace: web}\ndata: {password: ${b64("initial-password")}}\n`,
+        "web/base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [namespace.yaml, configmap.yaml, secret.yaml, deployment.yaml, service.yaml]\n",
+      },
+      "add a secret",
+    );
+    hub = await startHub(join(dir, "hub"));
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    for (const [name, labels] of [["heal-1", "env=heal"], ["heal-2", "env=heal"], ["manual", "env=manual"], ["ignore", "env=ignore"]] as const) {
+      fleet[name] = await simCluster(dir, name, labels);
+      runAgent(hub, fleet[name]!, token, ["--resync", "1m", "--drift-interval", "30s"]);
+    }
+    const defs = join(dir, "fleet.yaml");
+    await writeFile(
+      defs,
+      `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
+` +
+        app("healed", "heal", "  selfHeal: true") +
+        app("manual", "manual", "  selfHeal: false") +
+        app("ignoring", "ignore", "  ignoreDifferences: [{group: apps, kind: Deployment, fields: [spec.replicas]}]"),
+    );
+    await cliOk(hub, ["apply", "-f", defs]);
+    for (const c of Object.keys(fleet)) {
+      await waitClusterState(hub, c, "Connected");
+      await waitFor(`web applied on ${c}`, () => get(c, "apps/v1", "Deployment", "web") !== undefined && get(c, "v1", "Secret", "web-secret") !== undefined);
+    }
+  });
+  afterAll(async () => {
+    await stopAll();
+    await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
+    await removeDir(dir);
+  });
+
+  it("heals kubectl scale, an edit-style patch, a removed label and a deleted object, and records each", async () => {
+    const k = kubectl("heal-1");
+    await k("scale", "-n", "web", "deployment/web", "--replicas=5");
+    const scaled = await recordFor("heal-1", "Deployment", "spec.replicas");
+    expect(scaled.event.fields!.find((f) => f.path === "spec.replicas")).toMatchObject({ desired: "1", live: "5" });
+    await waitFor("replicas healed", () => get("heal-1", "apps/v1", "Deployment", "web")?.spec?.replicas === 1);
+    await recordFor("heal-1", "Deployment", "spec.replicas", true);
+
+    await k("patch", "-n", "web", "configmap/web-config", "--type", "merge", "-p", '{"data":{"greeting":"tampered"}}');
+    const edited = await recordFor("heal-1", "ConfigMap");
+    expect(edited.event.manager).toContain("kubectl");
+    await waitFor("ConfigMap healed", () => get("heal-1", "v1", "ConfigMap", "web-config")?.data?.greeting === "hello");
+
+    await k("label", "-n", "web", "deployment/web", "app-");
+    await waitFor("label restored", () => get("heal-1", "apps/v1", "Deployment", "web")?.metadata?.labels?.app === "web");
+
+    await k("delete", "-n", "web", "service/web");
+    const deleted = await waitFor("deleted Service reported", async () => (await records("heal-1")).find((r) => r.event.ref.kind === "Service" && r.event.deleted));
+    expect(deleted.event.ref.name).toBe("web");
+    await waitFor("Service re-created", () => get("heal-1", "v1", "Service", "web") !== undefined);
+  });
+
+  it("does not report a change by another manager to a field the bundle does not set", async () => {
+    const k = kubectl("heal-2");
+    await k("annotate", "-n", "web", "deployment/web", "team.example/owner=ops");
+    await k("patch", "-n", "web", "configmap/web-config", "--type", "merge", "-p", '{"data":{"extra":"added-by-ops"}}');
+    // A later real drift proves the agent looked: the unrelated changes must not be among its records.
+    await k("scale", "-n", "web", "deployment/web", "--replicas=4");
+    await recordFor("heal-2", "Deployment", "spec.replicas");
+    const all = await records("heal-2");
+    expect(all.flatMap((r) => r.event.fields ?? []).map((f) => f.path).filter((p) => /annotations|extra/.test(p))).toEqual([]);
+    expect(get("heal-2", "v1", "ConfigMap", "web-config")?.data?.extra).toBe("added-by-ops");
+  });
+
+  it("with selfHeal off reports the app OutOfSync with the difference and leaves it", async () => {
+    await kubectl("manual")("scale", "-n", "web", "deployment/web", "--replicas=7");
+    const r = await recordFor("manual", "Deployment", "spec.replicas");
+    expect(r.active).toBe(true);
+    await waitFor("manual app OutOfSync", async () => {
+      const show = JSON.parse(await cliOk(hub, ["app", "show", "manual", "-o", "json"])) as { clusters: { sync?: string }[] };
+      return show.clusters[0]?.sync === "SYNC_STATE_OUT_OF_SYNC";
+    });
+    expect(get("manual", "apps/v1", "Deployment", "web")?.spec?.replicas).toBe(7);
+    const diff = await cliOk(hub, ["drift", "show", "--cluster", "manual", "--app", "manual"]);
+    expect(diff).toContain("@@ spec.replicas");
+    expect(diff).toContain("-1");
+    expect(diff).toContain("+7");
+  });
+
+  it("holds ignore rules", async () => {
+    const k = kubectl("ignore");
+    await k("scale", "-n", "web", "deployment/web", "--replicas=9");
+    await k("patch", "-n", "web", "configmap/web-config", "--type", "merge", "-p", '{"data":{"greeting":"x"}}');
+    await recordFor("ignore", "ConfigMap");
+    expect((await records("ignore")).some((r) => r.event.ref.kind === "Deployment")).toBe(false);
+    expect(get("ignore", "apps/v1", "Deployment", "web")?.spec?.replicas).toBe(9);
+  });
+
+  it("never shows Secret values in reports or logs", async () => {
+    await kubectl("heal-2")("patch", "-n", "web", "secret/web-secret", "--type", "merge", "-p", JSON.stringify({ data: { password: b64(SECRET_VALUE) } }));
+    const r = await recordFor("heal-2", "Secret");
+    await waitFor("Secret healed", () => get("heal-2", "v1", "Secret", "web-secret")?.data?.password === b64("initial-password"));
+    const outputs = [JSON.stringify(r), await cliOk(hub, ["drift", "show", "--cluster", "heal-2", "--history"]), hub.output(), ...Object.values(fleet).map((c) => c.agent!.output())];
+    for (const text of outputs) {
+      expect(text).not.toContain(SECRET_VALUE);
+      expect(text).not.toContain(b64(SECRET_VALUE));
+      expect(text).not.toContain(b64("initial-password"));
+    }
+  });
+
+  it("adds up the fleet summary across clusters and filters it by label selector", async () => {
+    const summary = JSON.parse(await cliOk(hub, ["drift", "-o", "json"])) as SummaryJson;
+    expect(summary.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2", "ignore", "manual"]);
+    expect(summary.eventsInWindow).toBe(summary.rows.reduce((n, r) => n + (r.eventsInWindow ?? 0), 0));
+    expect(summary.drifting).toBe(summary.rows.reduce((n, r) => n + (r.drifting ?? 0), 0));
+    expect(summary.rows.find((r) => r.cluster === "manual")?.drifting).toBeGreaterThanOrEqual(1);
+    const heal = JSON.parse(await cliOk(hub, ["drift", "-l", "env=heal", "-o", "json"])) as SummaryJson;
+    expect(heal.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2"]);
+    expect(await cliOk(hub, ["drift"])).toMatch(/manual\s+manual\s+[1-9]/);
+  });
+});
