@@ -33,6 +33,9 @@ export function agentManifest(spec: AgentInstall): string {
       : [
           { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole", metadata: meta(`${SA}-read`), rules: readRules },
           { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", metadata: meta(`${SA}-read`), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: `${SA}-read` }, subjects: subject },
+          // Inventories (what each app applied, for pruning) are ConfigMaps in the agent's own namespace.
+          { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(`${SA}-inventory`, NS), rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["*"] }] },
+          { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: meta(`${SA}-inventory`, NS), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${SA}-inventory` }, subjects: subject },
           ...spec.namespaces.flatMap((ns) => [
             { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: meta(SA, ns), rules: allRules },
             { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: meta(SA, ns), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SA }, subjects: subject },
