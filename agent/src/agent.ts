@@ -1,0 +1,193 @@
+// Library entry: one running agent (identity, hub client, runner, link) as a value, so that a
+// process can host one agent (gitfleet-agent) or many (the fleet benchmark).
+import * as grpc from "@grpc/grpc-js";
+import { toBinary } from "@bufbuild/protobuf";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { AgentService, createClient, createLogger, type Labels, type Logger } from "@gitfleet/shared";
+import { fileAssignmentStore } from "./cache/assignment-store.js";
+import { createBundleCache } from "./cache/bundle-cache.js";
+import { hubBundleFetcher } from "./cache/hub-fetcher.js";
+import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
+import { runLink, type AgentClient, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
+import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
+import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
+import { kubernetesVersion } from "./kube/version.js";
+import { createRunner, type Runner } from "./reconcile/runner.js";
+import { AGENT_VERSION } from "./version.js";
+
+export { AgentFatalError } from "./connection/agent-link.js";
+
+export interface AgentConfig {
+  /** HOST:PORT of the hub's gRPC listener. */
+  hub: string;
+  name: string;
+  /** Bootstrap token; needed only until the identity is stored. */
+  token?: string;
+  labels?: Labels;
+  /** Identity (unless credentialSecret), persisted assignments and the bundle cache. */
+  stateDir: string;
+  /** The cluster to reconcile: a kubeconfig file, a loaded KubeConfig, or a ready Kube. Without it the agent only connects. */
+  kube?: string | KubeConfig | Kube;
+  /** Keep the identity in this Secret ("NAMESPACE/NAME") instead of the state dir. */
+  credentialSecret?: string;
+  /** Default: plaintext. */
+  credentials?: grpc.ChannelCredentials;
+  namespaces?: readonly string[];
+  resyncMs?: number;
+  driftIntervalMs?: number;
+  log?: Logger;
+  /** Extra gRPC channel options. Agents in one process share a connection to the same hub unless these differ. */
+  channelOptions?: grpc.ChannelOptions;
+  /** Observes every message received from the hub (stream messages and bundle chunks) with its encoded size. */
+  onReceive?: (method: string, bytes: number) => void;
+  /** Observes every message the agent sends on its stream (status, drift, heartbeats). */
+  onSend?: (msg: Outgoing) => void;
+  /** Called when the stream to the hub comes up (true) or goes down (false). */
+  onLink?: (up: boolean) => void;
+}
+
+export interface RunningAgent {
+  name: string;
+  kube?: Kube;
+  runner?: Runner;
+  /** Settles when the agent stops: resolves after stop(), rejects on a fatal error (AgentFatalError). */
+  done: Promise<void>;
+  /** Closes the stream, stops reconciling and waits for runs in flight. */
+  stop(): Promise<void>;
+}
+
+export class AgentConfigError extends Error {
+  override name = "AgentConfigError";
+}
+
+/** Starts an agent: reconciles persisted assignments at once, then registers (if needed) and keeps its stream open. */
+export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
+  const log = config.log ?? createLogger("gitfleet-agent").child({ cluster: config.name });
+  const credentials = config.credentials ?? grpc.credentials.createInsecure();
+  const kube = toKube(config.kube);
+  if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
+  const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
+  const identities = identityStore(config.credentialSecret, config.stateDir, kube);
+  const client = agentClient(config);
+  const runner = kube
+    ? createRunner({
+        kube,
+        bundles: createBundleCache(config.stateDir, hubBundleFetcher(client, identities)),
+        store: fileAssignmentStore(config.stateDir),
+        log,
+        namespaces: config.namespaces,
+        timings: { resyncMs: config.resyncMs ?? DEFAULT_RESYNC_MS, driftIntervalMs: config.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS },
+      })
+    : undefined;
+  const handler = observed(runner ?? logOnly(log), config);
+  const abort = new AbortController();
+  try {
+    await runner?.start();
+  } catch (err) {
+    await runner?.stop();
+    client.close();
+    throw err;
+  }
+  const done = (async () => {
+    try {
+      await runLink(
+        {
+          hub: config.hub,
+          name: config.name,
+          token: config.token,
+          labels: config.labels ?? {},
+          agentVersion: AGENT_VERSION,
+          kubernetesVersion: k8sVersion,
+          identities,
+          credentials,
+          log,
+          handler,
+        },
+        client,
+        abort.signal,
+      );
+    } finally {
+      await runner?.stop();
+      client.close();
+    }
+  })();
+  return {
+    name: config.name,
+    kube,
+    runner,
+    done,
+    async stop() {
+      abort.abort();
+      await done.catch(() => undefined);
+    },
+  };
+}
+
+function toKube(kube: AgentConfig["kube"]): Kube | undefined {
+  if (kube === undefined) return undefined;
+  if (typeof kube === "string") return createKube(loadKubeConfig(kube));
+  if ("apply" in kube) return kube;
+  return createKube(kube);
+}
+
+function identityStore(secret: string | undefined, stateDir: string, kube: Kube | undefined): IdentityStore {
+  if (!secret) return fileIdentityStore(stateDir);
+  const [namespace, name, extra] = secret.split("/");
+  if (!namespace || !name || extra !== undefined) throw new AgentConfigError(`credential secret "${secret}": want NAMESPACE/NAME`);
+  if (!kube) throw new AgentConfigError("a credential secret needs a cluster to keep it in");
+  return secretIdentityStore(kube, namespace, name);
+}
+
+/** The same channel as createAgentClient, plus optional channel options and a receive counter. */
+function agentClient(config: AgentConfig): AgentClient {
+  const options: grpc.ClientOptions = {
+    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
+    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
+    "grpc.keepalive_permit_without_calls": 1,
+    ...config.channelOptions,
+  };
+  if (config.onReceive) options.interceptors = [receiveCounter(config.onReceive)];
+  return createClient(AgentService, config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
+}
+
+function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
+  return (options, nextCall) => {
+    const path = options.method_definition.path;
+    const method = path.slice(path.lastIndexOf("/") + 1);
+    const output = AgentService.methods.find((m) => m.name === method)?.output;
+    const requester = new grpc.RequesterBuilder()
+      .withStart((metadata, _listener, next) => {
+        next(metadata, new grpc.ListenerBuilder()
+          .withOnReceiveMessage((message: unknown, nextMsg: (m: unknown) => void) => {
+            // Re-encoding costs a little CPU; the counter is for measurements, not production.
+            if (output) onReceive(method, toBinary(output, message as never).length);
+            nextMsg(message);
+          })
+          .build());
+      })
+      .build();
+    return new grpc.InterceptingCall(nextCall(options), requester);
+  };
+}
+
+function observed(handler: LinkHandler, config: AgentConfig): LinkHandler {
+  if (!config.onSend && !config.onLink) return handler;
+  return {
+    assignments: (set) => handler.assignments(set),
+    link(send) {
+      config.onLink?.(send !== undefined);
+      const onSend = config.onSend;
+      handler.link(send && onSend ? (msg) => {
+        onSend(msg);
+        send(msg);
+      } : send);
+    },
+  };
+}
+
+function logOnly(log: Logger): LinkHandler {
+  return {
+    assignments: (set) => log.info({ assignments: set.assignments.length, generation: String(set.generation) }, "assignments received"),
+    link: () => {},
+  };
+}

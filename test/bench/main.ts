@@ -1,0 +1,335 @@
+// `npm run bench`: a hub (real binary), N kube-sim clusters and N real agents, and a Git repo with
+// an App of M objects in K overlays. Measures registration, delivery of a commit, renders per
+// commit, hub memory and CPU, bytes to agents, agent memory per cluster, drift reporting, and the
+// agent's apply against kubectl's. Prints a table and writes JSON (--out).
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { AdminService, ClusterState, createClient, HealthState, SyncState } from "@gitfleet/shared";
+import { startHub, type HubProc } from "../lib/fleet.js";
+import { githubPush } from "../lib/clusters.js";
+import { stopAll } from "../lib/processes.js";
+import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
+import { forkHost, type Host } from "./hosts.js";
+import { parseOptions, USAGE, type BenchOptions } from "./options.js";
+import { procStats } from "./proc-stats.js";
+import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
+import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, overlayName, SOURCE } from "./repo.js";
+import { formatTable, percentile, round, type BenchResult } from "./report.js";
+
+const SECRET = "bench-webhook-secret";
+
+type SimHost = Host<ToSimHost, FromSimHost>;
+type AgentHost = Host<ToAgentHost, FromAgentHost>;
+
+export async function runBench(o: BenchOptions): Promise<BenchResult> {
+  const say = (line: string) => o.quiet || console.error(`[bench ${elapsed()}] ${line}`);
+  const began = Date.now();
+  const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)}s`;
+  const deadline = began + o.timeoutS * 1000;
+  const left = () => Math.max(1_000, deadline - Date.now());
+  const dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-"));
+  const hosts: { sims: SimHost[]; agents: AgentHost[] } = { sims: [], agents: [] };
+  let hub: HubProc | undefined;
+  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  try {
+    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
+
+    // 1. Agent vs kubectl on one bundle, while the machine is quiet.
+    let apply = { agentMs: [] as number[], kubectlMs: [] as number[] };
+    if (o.applyRuns > 0) {
+      const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
+      apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
+      say(`apply of ${o.objects} objects: agent ${medianOf(apply.agentMs).toFixed(0)} ms, kubectl --server-side ${medianOf(apply.kubectlMs).toFixed(0)} ms`);
+    }
+
+    // 2. Hub, admin client, token.
+    hub = await startHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" });
+    const hubPid = hub.child.pid!;
+    const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${(await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim()}`);
+    const md = { metadata };
+    const { token } = await admin.createToken({ maxUses: o.clusters, description: "bench" }, md);
+
+    // 3. Host processes: kube-sims apart from agents, so agent memory is measured alone.
+    const names = Array.from({ length: o.clusters }, (_, i) => clusterName(i));
+    const chunks = chunk(names, o.perProcess);
+    const logLevel = process.env.GITFLEET_BENCH_AGENT_LOG ?? "warn";
+    for (let i = 0; i < chunks.length; i++) {
+      hosts.sims.push(forkHost(`./sim-host.js`, join(dir, `sim-host-${i}.log`), {}, ["error"]));
+      hosts.agents.push(forkHost(`./agent-host.js`, join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "synced"]));
+    }
+    const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", 60_000).then((m) => m.stats)));
+    await Promise.all(hosts.sims.map((h) => h.next("ready", 60_000)));
+    for (const h of [...hosts.sims, ...hosts.agents]) {
+      h.on((m) => {
+        if (m.type === "error") console.error(`host error: ${m.message}`);
+        if (m.type === "fatal") console.error(`agent ${m.name} stopped: ${m.message}`);
+      });
+    }
+    const sims: SimSpec[] = (
+      await Promise.all(hosts.sims.map((h, i) => {
+        const started = h.next("started", left());
+        h.send({ type: "start", names: chunks[i]!, readyDelayMs: o.readyDelayMs });
+        return started;
+      }))
+    ).flatMap((m) => m.sims);
+    say(`${sims.length} kube-sim clusters up`);
+
+    // Agent-side observations.
+    const linkedAt = new Map<string, number>();
+    const syncedAt = new Map<string, Map<string, number>>();
+    for (const h of hosts.agents) {
+      h.on((m) => {
+        if (m.type === "linked") linkedAt.set(m.name, m.at);
+        if (m.type === "synced") {
+          const byName = syncedAt.get(m.revision) ?? new Map<string, number>();
+          byName.set(m.name, m.at);
+          syncedAt.set(m.revision, byName);
+        }
+      });
+    }
+
+    // 4. Registration: every agent registers with the token and connects.
+    const cpuAtStart = procStats(hubPid).cpuS;
+    const regStart = Date.now();
+    const byName = new Map(sims.map((s) => [s.name, s]));
+    hosts.agents.forEach((h, i) => h.send({
+      type: "start",
+      hub: hub!.grpc,
+      token,
+      dir: join(dir, "agents"),
+      app: APP,
+      resyncMs: o.resyncMs,
+      driftIntervalMs: o.driftIntervalMs,
+      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays), kubeconfig: byName.get(name)!.kubeconfig })),
+    }));
+    await poll("all agents Connected", o.pollMs, left(), async () => {
+      const { clusters } = await admin.listClusters({}, md);
+      return clusters.filter((c) => c.state === ClusterState.CONNECTED).length === o.clusters;
+    });
+    const registrationS = (Date.now() - regStart) / 1000;
+    const cpuAfterRegistration = procStats(hubPid).cpuS;
+    say(`registration: ${registrationS.toFixed(2)} s for ${o.clusters} agents`);
+
+    // 5. The App, first delivery (revision 1) to every cluster.
+    const applyStart = Date.now();
+    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
+    say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
+    const rev1 = repo.git("rev-parse", "HEAD");
+    await waitDelivered(admin, md, rev1, o, applyStart, left());
+    const initialDeliveryS = (Date.now() - applyStart) / 1000;
+    say(`initial delivery: ${initialDeliveryS.toFixed(2)} s until all ${o.clusters} Synced and Healthy`);
+
+    // 6. A new commit, announced by a webhook.
+    const before = { metrics: await hubMetrics(hub.http), traffic: await trafficOf(hosts.agents), cpu: procStats(hubPid).cpuS };
+    const rev2 = repo.commit(baseFiles(o.objects, 2), "bench app: revision 2");
+    const t0 = Date.now();
+    const status = await githubPush(hub.http, SOURCE, SECRET);
+    if (status !== 202) throw new Error(`webhook answered ${status}`);
+    const delivery = await waitDelivered(admin, md, rev2, o, t0, left());
+    const deliveryWallS = (Date.now() - t0) / 1000;
+    const after = { metrics: await hubMetrics(hub.http), traffic: await trafficOf(hosts.agents), cpu: procStats(hubPid).cpuS };
+    const lat = [...delivery.at.values()].map((t) => (t - t0) / 1000);
+    const agentLat = [...(syncedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
+    const rendersPerCommit = after.metrics.renders - before.metrics.renders;
+    say(`delivery: p50 ${percentile(lat, 50).toFixed(2)} s, p99 ${percentile(lat, 99).toFixed(2)} s, max ${Math.max(...lat).toFixed(2)} s; ${rendersPerCommit} renders, ${after.metrics.pushes - before.metrics.pushes} pushes`);
+
+    // 7. Drift: a person edits a managed field in K clusters.
+    let driftS: number | undefined;
+    let driftNote = "";
+    if (o.driftClusters > 0) {
+      const pick = names.filter((_, i) => i % Math.max(1, Math.floor(o.clusters / o.driftClusters)) === 0).slice(0, o.driftClusters);
+      const driftStart = Date.now();
+      await Promise.all(hosts.sims.map((h, i) => {
+        const mine = pick.filter((n) => chunks[i]!.includes(n));
+        if (!mine.length) return undefined;
+        const done = h.next("drifted", left());
+        h.send({ type: "drift", names: mine });
+        return done;
+      }));
+      try {
+        await poll(`drift reported for ${pick.length} clusters`, o.pollMs, Math.min(left(), 120_000), async () => {
+          const { rows } = await admin.getDriftSummary({}, md);
+          const seen = new Set(rows.filter((r) => r.drifting > 0 && r.app === APP).map((r) => r.cluster));
+          return pick.every((n) => seen.has(n));
+        });
+        driftS = (Date.now() - driftStart) / 1000;
+        say(`drift: ${driftS.toFixed(2)} s until the hub showed all ${pick.length} clusters drifting`);
+      } catch (err) {
+        driftNote = (err as Error).message;
+        say(`drift: not reported (${driftNote})`);
+      }
+    }
+
+    // 8. Resources.
+    const hubStats = procStats(hubPid);
+    const agentStats = await Promise.all(hosts.agents.map(async (h) => {
+      const reply = h.next("stats");
+      h.send({ type: "stats" });
+      return reply;
+    }));
+    const simStats = await Promise.all(hosts.sims.map(async (h) => {
+      const reply = h.next("stats");
+      h.send({ type: "stats" });
+      return (await reply).stats;
+    }));
+    const agentRssPerCluster = agentStats.reduce((n, s, i) => n + (s.stats.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
+    const traffic = sumTraffic(agentStats.map((s) => s.traffic));
+    const totalBytes = Object.values(traffic.bytes).reduce((a, b) => a + b, 0);
+    const bytesPerCommit = totalOf(after.traffic) - totalOf(before.traffic);
+
+    const result: BenchResult = {
+      clusters: o.clusters,
+      objects: o.objects,
+      overlays: o.overlays,
+      database: o.postgres ? "postgresql" : "sqlite",
+      registration_s: round(registrationS),
+      initial_delivery_s: round(initialDeliveryS),
+      delivery_p50_s: round(percentile(lat, 50)),
+      delivery_p95_s: round(percentile(lat, 95)),
+      delivery_p99_s: round(percentile(lat, 99)),
+      delivery_max_s: round(Math.max(...lat)),
+      delivery_wall_s: round(deliveryWallS),
+      agent_report_p50_s: agentLat.length ? round(percentile(agentLat, 50)) : null,
+      agent_report_p99_s: agentLat.length ? round(percentile(agentLat, 99)) : null,
+      agent_report_max_s: agentLat.length ? round(Math.max(...agentLat)) : null,
+      hub_poll_max_ms: Math.round(delivery.pollMaxMs),
+      renders_per_commit: rendersPerCommit,
+      distinct_overlays: Math.min(o.overlays, o.clusters),
+      pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
+      hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
+      hub_cpu_s: round(hubStats.cpuS - cpuAtStart, 2),
+      hub_cpu_registration_s: round(cpuAfterRegistration - cpuAtStart, 2),
+      hub_cpu_delivery_s: round(after.cpu - before.cpu, 2),
+      agent_rss_mb_per_cluster: round(agentRssPerCluster, 2),
+      agent_hosts_cpu_s: round(agentStats.reduce((n, s) => n + s.stats.cpuS, 0), 1),
+      sim_hosts_cpu_s: round(simStats.reduce((n, s) => n + s.cpuS, 0), 1),
+      sim_rss_mb_per_cluster: round(simStats.reduce((n, s) => n + s.rssMb, 0) / o.clusters, 2),
+      bytes_to_agents: totalBytes,
+      bytes_to_agents_per_commit: bytesPerCommit,
+      bytes_to_agents_by_method: traffic.bytes,
+      drift_clusters: o.driftClusters,
+      drift_report_s: driftS === undefined ? null : round(driftS),
+      ...(driftNote ? { drift_note: driftNote } : {}),
+      apply_agent_s: apply.agentMs.length ? round(medianOf(apply.agentMs) / 1000, 3) : null,
+      apply_kubectl_s: apply.kubectlMs.length ? round(medianOf(apply.kubectlMs) / 1000, 3) : null,
+      apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
+      total_s: round((Date.now() - began) / 1000, 1),
+    };
+    return result;
+  } catch (err) {
+    if (hub) console.error(`hub output (last 3000 chars):\n${hub.output().slice(-3000)}`);
+    throw err;
+  } finally {
+    await Promise.all([...hosts.agents, ...hosts.sims].map(async (h) => {
+      h.send({ type: "stop" });
+      const timer = setTimeout(() => h.child.kill("SIGKILL"), 10_000);
+      await h.exited;
+      clearTimeout(timer);
+    }));
+    await stopAll();
+    if (o.keep) say(`kept ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Md = { metadata: grpc.Metadata };
+type Admin = ReturnType<typeof createClient<typeof AdminService>>;
+
+/** Polls the hub's view of the app and records, per cluster, when it first shows `revision` Synced and Healthy. */
+async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number) {
+  const at = new Map<string, number>();
+  let pollMaxMs = 0;
+  await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)}`, o.pollMs, timeoutMs, async () => {
+    const t = Date.now();
+    const { clusters } = await admin.getApp({ name: APP }, md);
+    const now = Date.now();
+    pollMaxMs = Math.max(pollMaxMs, now - t);
+    for (const c of clusters) {
+      if (at.has(c.cluster)) continue;
+      if (c.appliedRevision === revision && c.sync === SyncState.SYNCED && c.health === HealthState.HEALTHY) at.set(c.cluster, Math.max(now, since));
+    }
+    return at.size >= o.clusters;
+  });
+  return { at, pollMaxMs };
+}
+
+async function poll(what: string, intervalMs: number, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function hubMetrics(http: string): Promise<{ renders: number; pushes: number }> {
+  const text = await (await fetch(`http://${http}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
+  return { renders: value("gitfleet_renders_total"), pushes: value("gitfleet_assignment_pushes_total") };
+}
+
+async function trafficOf(hosts: AgentHost[]): Promise<Traffic> {
+  return sumTraffic(await Promise.all(hosts.map(async (h) => {
+    const reply = h.next("stats");
+    h.send({ type: "stats" });
+    return (await reply).traffic;
+  })));
+}
+
+function sumTraffic(list: Traffic[]): Traffic {
+  const out: Traffic = { bytes: {}, messages: {} };
+  for (const t of list) {
+    for (const [k, v] of Object.entries(t.bytes)) out.bytes[k] = (out.bytes[k] ?? 0) + v;
+    for (const [k, v] of Object.entries(t.messages)) out.messages[k] = (out.messages[k] ?? 0) + v;
+  }
+  return out;
+}
+
+const totalOf = (t: Traffic) => Object.values(t.bytes).reduce((a, b) => a + b, 0);
+
+function chunk<T>(xs: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** A fresh schema in the given database, so runs never see each other's rows. */
+function pgSchemaUrl(url: string): string {
+  const u = new URL(url);
+  u.searchParams.set("schema", `bench_${randomBytes(6).toString("hex")}`);
+  return u.toString();
+}
+
+export type { ProcStats };
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv.slice(2));
+  if (!o) return void console.log(USAGE);
+  const result = await runBench(o);
+  const out = resolve(o.out);
+  await writeFile(out, JSON.stringify(result, null, 2) + "\n");
+  console.log(formatTable(result));
+  console.log(`\nJSON written to ${out}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(`bench failed: ${(err as Error).stack ?? String(err)}`);
+      process.exit(1);
+    },
+  );
+}

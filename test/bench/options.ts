@@ -1,0 +1,87 @@
+import { parseArgs } from "node:util";
+
+export interface BenchOptions {
+  clusters: number;
+  objects: number;
+  overlays: number;
+  postgres?: string;
+  out: string;
+  /** Agents (and kube-sims) per host process. */
+  perProcess: number;
+  /** Clusters changed by hand for the drift measurement. */
+  driftClusters: number;
+  readyDelayMs: number;
+  pollMs: number;
+  applyRuns: number;
+  /** Agent timers (ms); the agent's defaults unless given. */
+  resyncMs?: number;
+  driftIntervalMs?: number;
+  keep: boolean;
+  timeoutS: number;
+  quiet: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--overlays K] [--postgres URL] [--out FILE]
+       [--per-process 250] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
+       [--resync 300000] [--drift-interval 60000] [--timeout 600] [--keep] [--quiet]
+  --clusters        kube-sim clusters, each with its own agent (default 100)
+  --objects         objects in the App's bundle (default 50)
+  --overlays        kustomize overlays, targeted by the cluster label env (default 3)
+  --postgres        run the hub on PostgreSQL (a fresh schema in this database) instead of SQLite
+  --out             where the JSON result goes (default bench-result.json)
+  --per-process     clusters per agent host process and per kube-sim host process (default 250)
+  --drift-clusters  clusters to change by hand for the drift measurement (default 10)
+  --ready-delay     kube-sim workload readiness delay in ms (default 100)
+  --poll            hub polling interval in ms for status and drift (default 200)
+  --apply-runs      repetitions of the agent-vs-kubectl apply comparison; the median is kept (default 3)
+  --resync, --drift-interval   agent timers in ms (default: the agent's own, 5m and 1m)
+  --timeout         give up after this many seconds (default 600)
+  --keep            keep the temporary directory (hub data, Git repo, logs)`;
+
+export function parseOptions(argv: string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      clusters: { type: "string", default: "100" },
+      objects: { type: "string", default: "50" },
+      overlays: { type: "string", default: "3" },
+      postgres: { type: "string" },
+      out: { type: "string", default: "bench-result.json" },
+      "per-process": { type: "string", default: "250" },
+      "drift-clusters": { type: "string", default: "10" },
+      "ready-delay": { type: "string", default: "100" },
+      poll: { type: "string", default: "200" },
+      "apply-runs": { type: "string", default: "3" },
+      resync: { type: "string" },
+      "drift-interval": { type: "string" },
+      timeout: { type: "string", default: "600" },
+      keep: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) return undefined;
+  const int = (flag: string, v: string | undefined, min: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${flag}: want an integer >= ${min}, got "${v}"`);
+    return n;
+  };
+  const clusters = int("clusters", values.clusters, 1);
+  return {
+    clusters,
+    objects: int("objects", values.objects, 3),
+    overlays: int("overlays", values.overlays, 1),
+    postgres: values.postgres,
+    out: values.out!,
+    perProcess: int("per-process", values["per-process"], 1),
+    driftClusters: Math.min(clusters, int("drift-clusters", values["drift-clusters"], 0)),
+    readyDelayMs: int("ready-delay", values["ready-delay"], 0),
+    pollMs: int("poll", values.poll, 10),
+    applyRuns: int("apply-runs", values["apply-runs"], 0),
+    resyncMs: values.resync === undefined ? undefined : int("resync", values.resync, 1000),
+    driftIntervalMs: values["drift-interval"] === undefined ? undefined : int("drift-interval", values["drift-interval"], 1000),
+    keep: values.keep!,
+    timeoutS: int("timeout", values.timeout, 10),
+    quiet: values.quiet!,
+  };
+}

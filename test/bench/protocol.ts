@@ -1,0 +1,53 @@
+// Messages between the benchmark driver and its host processes (child_process IPC).
+
+export interface ProcStats {
+  pid: number;
+  rssMb: number;
+  peakRssMb: number;
+  cpuS: number;
+}
+
+export interface SimSpec {
+  name: string;
+  kubeconfig: string;
+}
+
+export type ToSimHost =
+  | { type: "start"; names: string[]; readyDelayMs: number }
+  | { type: "drift"; names: string[] }
+  | { type: "stats" }
+  | { type: "stop" };
+
+export type FromSimHost =
+  | { type: "ready"; stats: ProcStats }
+  | { type: "started"; sims: SimSpec[] }
+  | { type: "drifted"; at: Record<string, number> }
+  | { type: "stats"; stats: ProcStats }
+  | { type: "error"; message: string };
+
+export interface AgentSpec {
+  name: string;
+  labels: Record<string, string>;
+  kubeconfig: string;
+}
+
+export type ToAgentHost =
+  | { type: "start"; hub: string; token: string; dir: string; agents: AgentSpec[]; app: string; resyncMs?: number; driftIntervalMs?: number }
+  | { type: "stats" }
+  | { type: "stop" };
+
+export interface Traffic {
+  /** Encoded bytes of messages received from the hub, by method (Connect, GetBundle). */
+  bytes: Record<string, number>;
+  messages: Record<string, number>;
+}
+
+export type FromAgentHost =
+  | { type: "ready"; stats: ProcStats }
+  | { type: "started"; count: number; ms: number }
+  | { type: "linked"; name: string; at: number }
+  /** The first status an agent sent for the app at this revision that was Synced and Healthy. */
+  | { type: "synced"; name: string; revision: string; at: number }
+  | { type: "stats"; stats: ProcStats; traffic: Traffic; agents: number }
+  | { type: "fatal"; name: string; message: string }
+  | { type: "error"; message: string };

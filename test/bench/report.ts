@@ -1,0 +1,82 @@
+// Percentiles, the JSON result's shape, and the printed table with targets beside the figures.
+
+export interface BenchResult {
+  clusters: number;
+  objects: number;
+  overlays: number;
+  database: string;
+  registration_s: number;
+  initial_delivery_s: number;
+  delivery_p50_s: number;
+  delivery_p95_s: number;
+  delivery_p99_s: number;
+  delivery_max_s: number;
+  delivery_wall_s: number;
+  agent_report_p50_s: number | null;
+  agent_report_p99_s: number | null;
+  agent_report_max_s: number | null;
+  hub_poll_max_ms: number;
+  renders_per_commit: number;
+  distinct_overlays: number;
+  pushes_per_commit: number;
+  hub_peak_rss_mb: number;
+  hub_cpu_s: number;
+  hub_cpu_registration_s: number;
+  hub_cpu_delivery_s: number;
+  agent_rss_mb_per_cluster: number;
+  agent_hosts_cpu_s: number;
+  sim_hosts_cpu_s: number;
+  sim_rss_mb_per_cluster: number;
+  bytes_to_agents: number;
+  bytes_to_agents_per_commit: number;
+  bytes_to_agents_by_method: Record<string, number>;
+  drift_clusters: number;
+  drift_report_s: number | null;
+  drift_note?: string;
+  apply_agent_s: number | null;
+  apply_kubectl_s: number | null;
+  apply_ratio: number | null;
+  apply_runs: { agent_ms: number[]; kubectl_ms: number[] };
+  machine: { cpus: number; memory_gb: number; node: string };
+  total_s: number;
+}
+
+/** Nearest-rank percentile. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
+const s = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(2)} s`);
+const verdict = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "met" : "MISSED");
+
+export function formatTable(r: BenchResult): string {
+  const rows: [string, string, string, string][] = [
+    ["registration (all agents Connected)", s(r.registration_s), "", ""],
+    ["initial delivery (apply to all Synced+Healthy)", s(r.initial_delivery_s), "", ""],
+    ["delivery p50 (webhook to Synced+Healthy on hub)", s(r.delivery_p50_s), "", ""],
+    ["delivery p95", s(r.delivery_p95_s), "", ""],
+    ["delivery p99", s(r.delivery_p99_s), "< 5 s at N=1000", verdict(r.delivery_p99_s < 5)],
+    ["delivery max", s(r.delivery_max_s), "", ""],
+    ["agent status sent p50 / p99 (agent side)", `${s(r.agent_report_p50_s)} / ${s(r.agent_report_p99_s)}`, "", ""],
+    ["renders per commit", String(r.renders_per_commit), `= distinct overlays (${r.distinct_overlays})`, verdict(r.renders_per_commit === r.distinct_overlays)],
+    ["assignment pushes per commit", String(r.pushes_per_commit), "", ""],
+    ["hub peak RSS", `${r.hub_peak_rss_mb.toFixed(1)} MB`, "< 300 MB", verdict(r.hub_peak_rss_mb < 300)],
+    ["hub CPU (whole run / registration / delivery)", `${r.hub_cpu_s.toFixed(2)} / ${r.hub_cpu_registration_s.toFixed(2)} / ${r.hub_cpu_delivery_s.toFixed(2)} s`, "", ""],
+    ["bytes to agents (whole run / per commit)", `${mb(r.bytes_to_agents)} / ${mb(r.bytes_to_agents_per_commit)}`, "", ""],
+    ["agent RSS per cluster", `${r.agent_rss_mb_per_cluster.toFixed(2)} MB`, "", ""],
+    ["simulation CPU (agent hosts / kube-sim hosts)", `${r.agent_hosts_cpu_s.toFixed(1)} / ${r.sim_hosts_cpu_s.toFixed(1)} s`, "", ""],
+    [`drift report (${r.drift_clusters} clusters)`, s(r.drift_report_s), "", ""],
+    [`apply ${r.objects} objects: agent`, s(r.apply_agent_s), "", ""],
+    [`apply ${r.objects} objects: kubectl --server-side`, s(r.apply_kubectl_s), "", ""],
+    ["apply ratio agent / kubectl", r.apply_ratio === null ? "n/a" : r.apply_ratio.toFixed(2), "<= 0.5", r.apply_ratio === null ? "" : verdict(r.apply_ratio <= 0.5)],
+  ];
+  const title = `gitfleet fleet benchmark: ${r.clusters} clusters, ${r.objects} objects, ${r.overlays} overlays, ${r.database}, ${r.machine.cpus} CPUs, node ${r.machine.node}`;
+  const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["metric", "value", "target", ""][i]!.length));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
+  return [title, "", line(["metric", "value", "target", ""]), line(w.map((n) => "-".repeat(n))), ...rows.map(line)].join("\n");
+}
