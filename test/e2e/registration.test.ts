@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll, waitFor } from "../lib/processes.js";
+import { freePort, stopAll, waitFor } from "../lib/processes.js";
 import { cli, cliOk, clusters, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 
 const backends = [
@@ -146,6 +146,29 @@ describe.each(backends)("registration on $name", (backend) => {
     const r = await cli({ dataDir: join(dir, "nowhere") }, ["--hub", hub.grpc, "--token", "wrong", "cluster", "list"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("UNAUTHENTICATED");
+  });
+});
+
+describe("an agent started before its hub", () => {
+  let dir: string;
+  afterAll(async () => {
+    await stopAll();
+    await removeDir(dir);
+  });
+
+  it("retries registration with backoff until the hub is up", async () => {
+    dir = await tempDir("early");
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    // The token is made by a first hub on the same data dir, which is then stopped.
+    let hub = await startHub(join(dir, "hub"), [], {}, { grpc: address, http: "127.0.0.1:0" });
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    await hub.stop();
+    const agent = startAgent({ grpc: address }, ["--token", token, "--name", "early", "--state-dir", join(dir, "early")], { GITFLEET_RECONNECT_MAX_MS: "500" });
+    await waitFor("the agent to retry", () => agent.output().includes("retrying"));
+    hub = await startHub(hub.dataDir, [], {}, { grpc: address, http: "127.0.0.1:0" });
+    await waitClusterState(hub, "early", "Connected");
+    expect(agent.child.exitCode).toBeNull();
   });
 });
 

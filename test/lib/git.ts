@@ -1,8 +1,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join } from "node:path";
-import { ROOT, waitFor } from "./processes.js";
+import { freePort, ROOT, waitFor } from "./processes.js";
 
 export const SAMPLE_REPO = join(ROOT, "test/fixtures/sample-repo");
 
@@ -41,17 +40,6 @@ export function createRepo(dir: string, seed?: string): TestRepo {
     repo.commit({}, "initial import");
   }
   return repo;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer()
-      .listen(0, "127.0.0.1", () => {
-        const { port } = srv.address() as { port: number };
-        srv.close(() => resolve(port));
-      })
-      .on("error", reject);
-  });
 }
 
 /** Serves every repository under base over git:// on loopback until stop(); waits until `probe` answers. */
