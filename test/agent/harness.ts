@@ -11,6 +11,7 @@ import { createKube, type Kube } from "../../agent/src/kube/client.js";
 import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/reconcile/runner.js";
 import type { Outgoing } from "../../agent/src/connection/agent-link.js";
 import type { KubeSim } from "../kube-sim/index.js";
+import { waitFor } from "../lib/processes.js";
 
 process.env.GITFLEET_LOG_LEVEL ??= "debug";
 /** Every log line the agents wrote, kept in memory so tests can check what never appears. */
@@ -88,19 +89,9 @@ export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { 
   };
 }
 
-export async function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+/** Polls with a deadline (see test/lib/processes.ts waitFor); argument order kept for these suites. */
+export function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  return waitFor(what, async () => (await fn()) || undefined, timeoutMs, 20) as Promise<NonNullable<T>>;
 }
 
 export const cm = (name: string, namespace: string, data: Record<string, string> = { a: "1" }): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });
