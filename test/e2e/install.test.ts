@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
-import { ROOT, stopAll } from "../lib/processes.js";
-import { cliOk, removeDir, startHub, tempDir, type HubProc } from "../lib/fleet.js";
+import { BIN, ROOT, start, stopAll, waitFor } from "../lib/processes.js";
+import { cliOk, clusters, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 
 type Obj = { kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
 
@@ -59,5 +59,19 @@ describe("installing gitfleet into a cluster", () => {
     expect(tokens.find((t) => token.startsWith(`gft_${t.id}_`))).toMatchObject({ maxUses: 1, labels: { env: "edge" } });
     const args = JSON.parse(await ok(["get", "deployment", "gitfleet-agent", "-n", "gitfleet-system", "-o", "jsonpath={.spec.template.spec.containers[0].args}"])) as string[];
     expect(args).toEqual(expect.arrayContaining(["--hub", "hub.example:7443", "--name", "edge-1", "--namespaces", "apps,web"]));
+
+    // Run the agent as the Deployment would (its args, the token from the Secret), pointed at our hub.
+    const podArgs = args.map((a, i) => (args[i - 1] === "--hub" ? hub.grpc : a));
+    const kubeconfig = join(dir, "kubeconfig");
+    let agent = start(BIN.agent, [...podArgs, "--kubeconfig", kubeconfig, "--state-dir", join(dir, "pod-1")], { GITFLEET_BOOTSTRAP_TOKEN: token });
+    await waitClusterState(hub, "edge-1", "Connected");
+    expect((await clusters(hub)).find((c) => c.name === "edge-1")?.labels).toEqual({ env: "edge" });
+    // The credential lives in the cluster, so a new pod (fresh disk, spent token) is still the same cluster.
+    expect(await ok(["get", "secret", "gitfleet-agent-credential", "-n", "gitfleet-system", "-o", "name"])).toContain("gitfleet-agent-credential");
+    await agent.stop();
+    agent = start(BIN.agent, [...podArgs, "--kubeconfig", kubeconfig, "--state-dir", join(dir, "pod-2")], { GITFLEET_BOOTSTRAP_TOKEN: token });
+    await waitFor("the restarted pod to reconnect", () => agent.output().includes("connected to hub"));
+    await waitClusterState(hub, "edge-1", "Connected");
+    expect((await clusters(hub)).filter((c) => c.name === "edge-1")).toHaveLength(1);
   });
 });
