@@ -3,7 +3,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { toBinary } from "@bufbuild/protobuf";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { AgentService, createClient, createLogger, type Labels, type Logger } from "@gitfleet/shared";
+import { AgentService, createClient, createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
 import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
 import { hubBundleFetcher } from "./cache/hub-fetcher.js";
@@ -44,6 +44,8 @@ export interface AgentConfig {
   onSend?: (msg: Outgoing) => void;
   /** Called when the stream to the hub comes up (true) or goes down (false). */
   onLink?: (up: boolean) => void;
+  /** Observes every AssignmentSet the hub pushes, before the runner sees it. */
+  onAssignments?: (set: AssignmentSet) => void;
 }
 
 export interface RunningAgent {
@@ -171,9 +173,12 @@ function receiveCounter(onReceive: (method: string, bytes: number) => void): grp
 }
 
 function observed(handler: LinkHandler, config: AgentConfig): LinkHandler {
-  if (!config.onSend && !config.onLink) return handler;
+  if (!config.onSend && !config.onLink && !config.onAssignments) return handler;
   return {
-    assignments: (set) => handler.assignments(set),
+    assignments(set) {
+      config.onAssignments?.(set);
+      handler.assignments(set);
+    },
     link(send) {
       config.onLink?.(send !== undefined);
       const onSend = config.onSend;

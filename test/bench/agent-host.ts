@@ -31,6 +31,7 @@ async function startOne(msg: Extract<ToAgentHost, { type: "start" }>, spec: Agen
   await writeFile(kubeconfig, spec.kubeconfig);
   let linked = false;
   const synced = new Set<string>();
+  const assigned = new Set<string>();
   const agent = await startAgent({
     hub: msg.hub,
     name: spec.name,
@@ -53,6 +54,12 @@ async function startOne(msg: Extract<ToAgentHost, { type: "start" }>, spec: Agen
         linked = true;
         reply({ type: "linked", name: spec.name, at: Date.now() });
       }
+    },
+    onAssignments(set) {
+      const a = set.assignments.find((x) => x.app === msg.app);
+      if (!a || assigned.has(a.revision)) return;
+      assigned.add(a.revision);
+      reply({ type: "assigned", name: spec.name, revision: a.revision, at: Date.now() });
     },
     onSend(out) {
       const m = out.msg as { case?: string; value?: { apps?: StatusLike[] } } | undefined;

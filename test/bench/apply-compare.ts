@@ -8,6 +8,7 @@ import { parseAllDocuments } from "yaml";
 import { canonicalize, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim } from "../kube-sim/index.js";
 import { run } from "../lib/processes.js";
+import { profileArgs } from "./hosts.js";
 
 export interface ApplyComparison {
   agentMs: number[];
@@ -63,7 +64,7 @@ function check(ok: boolean, what: string): void {
 }
 
 function agentApply(kubeconfig: string, bundle: string): Promise<number> {
-  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
+  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: profileArgs(), env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

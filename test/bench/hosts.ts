@@ -18,7 +18,7 @@ export function forkHost<In, Out extends { type: string }>(script: string, logFi
   const log = openSync(logFile, "a");
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     stdio: ["ignore", log, log, "ipc"],
-    execArgv: ["--max-old-space-size=8192"],
+    execArgv: ["--max-old-space-size=8192", ...profileArgs()],
     env: { ...process.env, ...env },
   });
   const waiting = new Map<string, ((m: Out) => void)[]>();
@@ -54,4 +54,10 @@ export function forkHost<In, Out extends { type: string }>(script: string, logFi
     },
     on: (fn) => void listeners.push(fn),
   };
+}
+
+/** GITFLEET_BENCH_CPU_PROF=DIR: every forked process writes a V8 CPU profile there on exit. */
+export function profileArgs(): string[] {
+  const dir = process.env.GITFLEET_BENCH_CPU_PROF;
+  return dir ? ["--cpu-prof", "--cpu-prof-dir", dir] : [];
 }

@@ -4,15 +4,14 @@
 // agent's apply against kubectl's. Prints a table and writes JSON (--out).
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, tmpdir, totalmem } from "node:os";
+import { cpus, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, ClusterState, createClient, HealthState, SyncState } from "@gitfleet/shared";
-import { startHub, type HubProc } from "../lib/fleet.js";
 import { githubPush } from "../lib/clusters.js";
-import { stopAll } from "../lib/processes.js";
+import { startBenchHub, type BenchHub } from "./hub.js";
 import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
-import { forkHost, type Host } from "./hosts.js";
+import { forkHost, profileArgs, type Host } from "./hosts.js";
 import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
@@ -32,7 +31,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const left = () => Math.max(1_000, deadline - Date.now());
   const dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-"));
   const hosts: { sims: SimHost[]; agents: AgentHost[] } = { sims: [], agents: [] };
-  let hub: HubProc | undefined;
+  let hub: BenchHub | undefined;
   say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
   try {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
@@ -46,7 +45,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    hub = await startHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" });
+    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, profileArgs());
     const hubPid = hub.child.pid!;
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
     const metadata = new grpc.Metadata();
@@ -60,8 +59,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const logLevel = process.env.GITFLEET_BENCH_AGENT_LOG ?? "warn";
     for (let i = 0; i < chunks.length; i++) {
       hosts.sims.push(forkHost(`./sim-host.js`, join(dir, `sim-host-${i}.log`), {}, ["error"]));
-      hosts.agents.push(forkHost(`./agent-host.js`, join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "synced"]));
+      hosts.agents.push(forkHost(`./agent-host.js`, join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
     }
+    if (o.nice) for (const h of [...hosts.sims, ...hosts.agents]) setPriority(h.child.pid!, o.nice);
     const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", 60_000).then((m) => m.stats)));
     await Promise.all(hosts.sims.map((h) => h.next("ready", 60_000)));
     for (const h of [...hosts.sims, ...hosts.agents]) {
@@ -82,19 +82,23 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     // Agent-side observations.
     const linkedAt = new Map<string, number>();
     const syncedAt = new Map<string, Map<string, number>>();
+    const assignedAt = new Map<string, Map<string, number>>();
+    const note = (into: Map<string, Map<string, number>>, revision: string, name: string, at: number) => {
+      const byName = into.get(revision) ?? new Map<string, number>();
+      byName.set(name, at);
+      into.set(revision, byName);
+    };
     for (const h of hosts.agents) {
       h.on((m) => {
         if (m.type === "linked") linkedAt.set(m.name, m.at);
-        if (m.type === "synced") {
-          const byName = syncedAt.get(m.revision) ?? new Map<string, number>();
-          byName.set(m.name, m.at);
-          syncedAt.set(m.revision, byName);
-        }
+        if (m.type === "synced") note(syncedAt, m.revision, m.name, m.at);
+        if (m.type === "assigned") note(assignedAt, m.revision, m.name, m.at);
       });
     }
+    const snapshot = async () => ({ at: Date.now(), hub: procStats(hubPid).cpuS, ...(await hostTotals(hosts)) });
 
     // 4. Registration: every agent registers with the token and connects.
-    const cpuAtStart = procStats(hubPid).cpuS;
+    const atStart = await snapshot();
     const regStart = Date.now();
     const byName = new Map(sims.map((s) => [s.name, s]));
     hosts.agents.forEach((h, i) => h.send({
@@ -107,12 +111,18 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       driftIntervalMs: o.driftIntervalMs,
       agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays), kubeconfig: byName.get(name)!.kubeconfig })),
     }));
+    let shown = Date.now();
     await poll("all agents Connected", o.pollMs, left(), async () => {
       const { clusters } = await admin.listClusters({}, md);
-      return clusters.filter((c) => c.state === ClusterState.CONNECTED).length === o.clusters;
+      const connected = clusters.filter((c) => c.state === ClusterState.CONNECTED).length;
+      if (Date.now() - shown > 5_000) {
+        shown = Date.now();
+        say(`  ${connected}/${o.clusters} Connected`);
+      }
+      return connected === o.clusters;
     });
     const registrationS = (Date.now() - regStart) / 1000;
-    const cpuAfterRegistration = procStats(hubPid).cpuS;
+    const afterRegistration = await snapshot();
     say(`registration: ${registrationS.toFixed(2)} s for ${o.clusters} agents`);
 
     // 5. The App, first delivery (revision 1) to every cluster.
@@ -120,22 +130,24 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
-    await waitDelivered(admin, md, rev1, o, applyStart, left());
+    await waitDelivered(admin, md, rev1, o, applyStart, left(), say);
     const initialDeliveryS = (Date.now() - applyStart) / 1000;
     say(`initial delivery: ${initialDeliveryS.toFixed(2)} s until all ${o.clusters} Synced and Healthy`);
 
     // 6. A new commit, announced by a webhook.
-    const before = { metrics: await hubMetrics(hub.http), traffic: await trafficOf(hosts.agents), cpu: procStats(hubPid).cpuS };
+    const before = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
     const rev2 = repo.commit(baseFiles(o.objects, 2), "bench app: revision 2");
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
-    const delivery = await waitDelivered(admin, md, rev2, o, t0, left());
+    const delivery = await waitDelivered(admin, md, rev2, o, t0, left(), say);
     const deliveryWallS = (Date.now() - t0) / 1000;
-    const after = { metrics: await hubMetrics(hub.http), traffic: await trafficOf(hosts.agents), cpu: procStats(hubPid).cpuS };
+    const after = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
     const lat = [...delivery.at.values()].map((t) => (t - t0) / 1000);
     const agentLat = [...(syncedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
+    const pushLat = [...(assignedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
     const rendersPerCommit = after.metrics.renders - before.metrics.renders;
+    say(`hub fan-out: the last agent received the new assignment ${pushLat.length ? Math.max(...pushLat).toFixed(2) : "?"} s after the webhook`);
     say(`delivery: p50 ${percentile(lat, 50).toFixed(2)} s, p99 ${percentile(lat, 99).toFixed(2)} s, max ${Math.max(...lat).toFixed(2)} s; ${rendersPerCommit} renders, ${after.metrics.pushes - before.metrics.pushes} pushes`);
 
     // 7. Drift: a person edits a managed field in K clusters.
@@ -167,20 +179,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 8. Resources.
     const hubStats = procStats(hubPid);
-    const agentStats = await Promise.all(hosts.agents.map(async (h) => {
-      const reply = h.next("stats");
-      h.send({ type: "stats" });
-      return reply;
-    }));
-    const simStats = await Promise.all(hosts.sims.map(async (h) => {
-      const reply = h.next("stats");
-      h.send({ type: "stats" });
-      return (await reply).stats;
-    }));
-    const agentRssPerCluster = agentStats.reduce((n, s, i) => n + (s.stats.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
-    const traffic = sumTraffic(agentStats.map((s) => s.traffic));
-    const totalBytes = Object.values(traffic.bytes).reduce((a, b) => a + b, 0);
+    const end = await snapshot();
+    const agentRssPerCluster = end.agentStats.reduce((n, st, i) => n + (st.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
+    const totalBytes = totalOf(end.traffic);
     const bytesPerCommit = totalOf(after.traffic) - totalOf(before.traffic);
+    const cpu = (a: Snapshot, b: Snapshot) => ({ hub_s: round(b.hub - a.hub, 2), agents_s: round(b.agents - a.agents, 1), sims_s: round(b.sims - a.sims, 1), wall_s: round((b.at - a.at) / 1000, 1) });
 
     const result: BenchResult = {
       clusters: o.clusters,
@@ -197,21 +200,24 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       agent_report_p50_s: agentLat.length ? round(percentile(agentLat, 50)) : null,
       agent_report_p99_s: agentLat.length ? round(percentile(agentLat, 99)) : null,
       agent_report_max_s: agentLat.length ? round(Math.max(...agentLat)) : null,
+      hub_fanout_p50_s: pushLat.length ? round(percentile(pushLat, 50)) : null,
+      hub_fanout_max_s: pushLat.length ? round(Math.max(...pushLat)) : null,
       hub_poll_max_ms: Math.round(delivery.pollMaxMs),
       renders_per_commit: rendersPerCommit,
       distinct_overlays: Math.min(o.overlays, o.clusters),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
       hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
-      hub_cpu_s: round(hubStats.cpuS - cpuAtStart, 2),
-      hub_cpu_registration_s: round(cpuAfterRegistration - cpuAtStart, 2),
-      hub_cpu_delivery_s: round(after.cpu - before.cpu, 2),
+      hub_cpu_s: round(hubStats.cpuS - atStart.hub, 2),
+      hub_cpu_registration_s: round(afterRegistration.hub - atStart.hub, 2),
+      hub_cpu_delivery_s: round(after.hub - before.hub, 2),
       agent_rss_mb_per_cluster: round(agentRssPerCluster, 2),
-      agent_hosts_cpu_s: round(agentStats.reduce((n, s) => n + s.stats.cpuS, 0), 1),
-      sim_hosts_cpu_s: round(simStats.reduce((n, s) => n + s.cpuS, 0), 1),
-      sim_rss_mb_per_cluster: round(simStats.reduce((n, s) => n + s.rssMb, 0) / o.clusters, 2),
+      agent_hosts_cpu_s: round(end.agents - atStart.agents, 1),
+      sim_hosts_cpu_s: round(end.sims - atStart.sims, 1),
+      cpu_by_phase: { registration: cpu(atStart, afterRegistration), delivery: cpu(before, after), whole_run: cpu(atStart, end) },
+      sim_rss_mb_per_cluster: round(end.simStats.reduce((n, st) => n + st.rssMb, 0) / o.clusters, 2),
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
-      bytes_to_agents_by_method: traffic.bytes,
+      bytes_to_agents_by_method: end.traffic.bytes,
       drift_clusters: o.driftClusters,
       drift_report_s: driftS === undefined ? null : round(driftS),
       ...(driftNote ? { drift_note: driftNote } : {}),
@@ -219,6 +225,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_kubectl_s: apply.kubectlMs.length ? round(medianOf(apply.kubectlMs) / 1000, 3) : null,
       apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
       apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      host_nice: o.nice,
       machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
       total_s: round((Date.now() - began) / 1000, 1),
     };
@@ -233,7 +240,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       await h.exited;
       clearTimeout(timer);
     }));
-    await stopAll();
+    await hub?.stop();
+    if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
     if (o.keep) say(`kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
   }
@@ -243,9 +251,10 @@ type Md = { metadata: grpc.Metadata };
 type Admin = ReturnType<typeof createClient<typeof AdminService>>;
 
 /** Polls the hub's view of the app and records, per cluster, when it first shows `revision` Synced and Healthy. */
-async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number) {
+async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number, say: (line: string) => void) {
   const at = new Map<string, number>();
   let pollMaxMs = 0;
+  let shown = Date.now();
   await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)}`, o.pollMs, timeoutMs, async () => {
     const t = Date.now();
     const { clusters } = await admin.getApp({ name: APP }, md);
@@ -254,6 +263,10 @@ async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOpt
     for (const c of clusters) {
       if (at.has(c.cluster)) continue;
       if (c.appliedRevision === revision && c.sync === SyncState.SYNCED && c.health === HealthState.HEALTHY) at.set(c.cluster, Math.max(now, since));
+    }
+    if (now - shown > 5_000) {
+      shown = now;
+      say(`  ${at.size}/${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)} after ${((now - since) / 1000).toFixed(1)} s`);
     }
     return at.size >= o.clusters;
   });
@@ -280,12 +293,32 @@ async function hubMetrics(http: string): Promise<{ renders: number; pushes: numb
   return { renders: value("gitfleet_renders_total"), pushes: value("gitfleet_assignment_pushes_total") };
 }
 
-async function trafficOf(hosts: AgentHost[]): Promise<Traffic> {
-  return sumTraffic(await Promise.all(hosts.map(async (h) => {
+interface Snapshot {
+  at: number;
+  hub: number;
+  agents: number;
+  sims: number;
+}
+
+/** CPU seconds of all agent and kube-sim hosts, their stats, and the agents' traffic so far. */
+async function hostTotals(hosts: { sims: SimHost[]; agents: AgentHost[] }) {
+  const agentReplies = await Promise.all(hosts.agents.map((h) => {
     const reply = h.next("stats");
     h.send({ type: "stats" });
-    return (await reply).traffic;
-  })));
+    return reply;
+  }));
+  const simReplies = await Promise.all(hosts.sims.map((h) => {
+    const reply = h.next("stats");
+    h.send({ type: "stats" });
+    return reply;
+  }));
+  return {
+    agents: agentReplies.reduce((n, r) => n + r.stats.cpuS, 0),
+    sims: simReplies.reduce((n, r) => n + r.stats.cpuS, 0),
+    agentStats: agentReplies.map((r) => r.stats),
+    simStats: simReplies.map((r) => r.stats),
+    traffic: sumTraffic(agentReplies.map((r) => r.traffic)),
+  };
 }
 
 function sumTraffic(list: Traffic[]): Traffic {

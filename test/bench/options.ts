@@ -19,11 +19,13 @@ export interface BenchOptions {
   keep: boolean;
   timeoutS: number;
   quiet: boolean;
+  /** Niceness of the agent and kube-sim host processes (0: as the hub). */
+  nice: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--overlays K] [--postgres URL] [--out FILE]
        [--per-process 250] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
-       [--resync 300000] [--drift-interval 60000] [--timeout 600] [--keep] [--quiet]
+       [--resync 300000] [--drift-interval 60000] [--nice 10] [--timeout 600] [--keep] [--quiet]
   --clusters        kube-sim clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
@@ -35,6 +37,8 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --poll            hub polling interval in ms for status and drift (default 200)
   --apply-runs      repetitions of the agent-vs-kubectl apply comparison; the median is kept (default 3)
   --resync, --drift-interval   agent timers in ms (default: the agent's own, 5m and 1m)
+  --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
+                    machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
   --timeout         give up after this many seconds (default 600)
   --keep            keep the temporary directory (hub data, Git repo, logs)`;
 
@@ -57,6 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       timeout: { type: "string", default: "600" },
       keep: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      nice: { type: "string", default: "10" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -83,5 +88,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     keep: values.keep!,
     timeoutS: int("timeout", values.timeout, 10),
     quiet: values.quiet!,
+    nice: int("nice", values.nice, 0),
   };
 }

@@ -46,6 +46,8 @@ export type FromAgentHost =
   | { type: "ready"; stats: ProcStats }
   | { type: "started"; count: number; ms: number }
   | { type: "linked"; name: string; at: number }
+  /** The first AssignmentSet an agent received with the app at this revision. */
+  | { type: "assigned"; name: string; revision: string; at: number }
   /** The first status an agent sent for the app at this revision that was Synced and Healthy. */
   | { type: "synced"; name: string; revision: string; at: number }
   | { type: "stats"; stats: ProcStats; traffic: Traffic; agents: number }

@@ -15,6 +15,8 @@ export interface BenchResult {
   agent_report_p50_s: number | null;
   agent_report_p99_s: number | null;
   agent_report_max_s: number | null;
+  hub_fanout_p50_s: number | null;
+  hub_fanout_max_s: number | null;
   hub_poll_max_ms: number;
   renders_per_commit: number;
   distinct_overlays: number;
@@ -26,6 +28,7 @@ export interface BenchResult {
   agent_rss_mb_per_cluster: number;
   agent_hosts_cpu_s: number;
   sim_hosts_cpu_s: number;
+  cpu_by_phase: Record<string, { hub_s: number; agents_s: number; sims_s: number; wall_s: number }>;
   sim_rss_mb_per_cluster: number;
   bytes_to_agents: number;
   bytes_to_agents_per_commit: number;
@@ -37,6 +40,7 @@ export interface BenchResult {
   apply_kubectl_s: number | null;
   apply_ratio: number | null;
   apply_runs: { agent_ms: number[]; kubectl_ms: number[] };
+  host_nice: number;
   machine: { cpus: number; memory_gb: number; node: string };
   total_s: number;
 }
@@ -62,6 +66,7 @@ export function formatTable(r: BenchResult): string {
     ["delivery p95", s(r.delivery_p95_s), "", ""],
     ["delivery p99", s(r.delivery_p99_s), "< 5 s at N=1000", verdict(r.delivery_p99_s < 5)],
     ["delivery max", s(r.delivery_max_s), "", ""],
+    ["hub fan-out p50 / max (webhook to assignment at agent)", `${s(r.hub_fanout_p50_s)} / ${s(r.hub_fanout_max_s)}`, "", ""],
     ["agent status sent p50 / p99 (agent side)", `${s(r.agent_report_p50_s)} / ${s(r.agent_report_p99_s)}`, "", ""],
     ["renders per commit", String(r.renders_per_commit), `= distinct overlays (${r.distinct_overlays})`, verdict(r.renders_per_commit === r.distinct_overlays)],
     ["assignment pushes per commit", String(r.pushes_per_commit), "", ""],

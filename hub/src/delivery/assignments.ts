@@ -31,12 +31,12 @@ export async function writeDiff(ctx: Ctx, existing: Row[], desired: Row[]): Prom
   const { db } = ctx;
   const byApp = groupBy(remove, (r) => r.app);
   await db.$transaction([
-    ...[...byApp].map(([app, rows]) => db.assignment.deleteMany({ where: { app, clusterName: { in: rows.map((r) => r.clusterName) } } })),
-    ...[...updates.values()].map(([first, ...rest]) => db.assignment.updateMany({
-      where: { app: first!.app, clusterName: { in: [first!, ...rest].map((r) => r.clusterName) } },
-      data: { target: first!.target, revision: first!.revision, bundleDigest: first!.bundleDigest },
-    })),
-    ...(create.length ? [db.assignment.createMany({ data: create })] : []),
+    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.deleteMany({ where: { app, clusterName: { in: names } } }))),
+    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.updateMany({
+      where: { app: rows[0]!.app, clusterName: { in: names } },
+      data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest },
+    }))),
+    ...inChunks(create).map((data) => db.assignment.createMany({ data })),
   ]);
   return new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName));
 }
@@ -46,12 +46,12 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const names = [...new Set(clusters)];
   if (names.length === 0) return;
   const { db } = ctx;
-  if (bump) await db.cluster.updateMany({ where: { name: { in: names } }, data: { generation: { increment: 1 } } });
+  if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 } } })));
   const connected = names.filter((n) => ctx.sessions.get(n));
   if (connected.length === 0) return;
   const [rows, assignments] = await Promise.all([
-    db.cluster.findMany({ where: { name: { in: connected } }, select: { name: true, generation: true } }),
-    db.assignment.findMany({ where: { clusterName: { in: connected } }, orderBy: { app: "asc" } }),
+    Promise.all(inChunks(connected).map((chunk) => db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true, generation: true } }))).then((r) => r.flat()),
+    Promise.all(inChunks(connected).map((chunk) => db.assignment.findMany({ where: { clusterName: { in: chunk } }, orderBy: { app: "asc" } }))).then((r) => r.flat()),
   ]);
   const apps = await db.app.findMany({ where: { name: { in: [...new Set(assignments.map((a) => a.app))] } } });
   const specs = new Map(apps.map((a) => [a.name, JSON.parse(a.spec) as AppSpec]));
@@ -64,6 +64,16 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
     });
     if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) ctx.stats.pushes++;
   }
+}
+
+/**
+ * Splits a list for `in: [...]` filters and createMany: SQLite takes at most 999 bound values per
+ * statement (Prisma fails the query beyond that), and a fleet has more clusters than that.
+ */
+export function inChunks<T>(items: readonly T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
