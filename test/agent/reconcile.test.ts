@@ -39,6 +39,26 @@ describe("agent reconcile against kube-sim", () => {
     await agent.close();
   });
 
+  it("skips the apply of objects that neither Git nor anyone in the cluster changed since the last apply", async () => {
+    const kube = kubeFor(sim);
+    const applies: string[] = [];
+    const counting = { ...kube, apply: (obj: KubeObject, o?: { dryRun?: boolean }) => (applies.push(obj.metadata.name), kube.apply(obj, o)) };
+    const agent = await startAgent(sim, { kube: counting });
+    const app = uniq("quiet");
+    agent.runner.assignments(assignmentSet(assignment(app, [cm("a", "default"), cm("b", "default")])));
+    await eventually(() => agent.runner.status(app)?.sync === SyncState.SYNCED, "synced");
+    const first = applies.length;
+    agent.runner.reconcile(app);
+    await agent.runner.idle();
+    expect(applies.length).toBe(first);
+    // Someone edits one object: only that one is applied again.
+    sim.store.put({ ...sim.store.get("v1", "ConfigMap", "b", "default")!, data: { a: "2" } });
+    agent.runner.reconcile(app);
+    await agent.runner.idle();
+    expect(applies.slice(first).filter((n) => n === "a" || n === "b")).toEqual(["b"]);
+    await agent.close();
+  });
+
   it("prunes what the app no longer has, but never an object it does not own", async () => {
     const agent = await startAgent(sim);
     const app = uniq("prune");

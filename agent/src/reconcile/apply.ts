@@ -13,7 +13,15 @@ export interface AppliedObject {
   obj: KubeObject;
   action: ApplyAction;
   message: string;
+  /** The object as the API server returned it, when it was read or written (health needs no second read). */
+  live?: KubeObject;
 }
+
+/**
+ * What this agent last applied per object: the desired content and the resourceVersion the server
+ * answered. When neither side moved since, the apply is skipped: most of a commit is unchanged.
+ */
+export type ApplyMemory = Map<string, { desired: string; resourceVersion: string }>;
 
 export interface ApplyContext {
   kube: Kube;
@@ -22,6 +30,7 @@ export interface ApplyContext {
   namespaces?: ReadonlySet<string>;
   /** Fields others may set (Assignment.ignoreFields): an existing object keeps its live values there. */
   ignore?: IgnoreRules;
+  memory?: ApplyMemory;
 }
 
 export function describeObject(obj: { kind: string; metadata: { namespace?: string; name: string } }): string {
@@ -75,11 +84,20 @@ function outsideNamespaces(ctx: ApplyContext, obj: KubeObject): string | undefin
   return undefined;
 }
 
-async function applyOne({ kube, ignore }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
+async function applyOne({ kube, ignore, memory }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
+  const key = describeObject(obj) + "@" + obj.apiVersion;
+  const desired = JSON.stringify(obj);
   const before = await kube.get(idOf(obj));
-  if (before && ignore) for (const path of ignore.paths(obj.apiVersion, obj.kind)) keepLiveValue(obj, before, path);
+  const ignored = ignore?.paths(obj.apiVersion, obj.kind) ?? [];
+  const last = memory?.get(key);
+  // Same content as our last apply and nobody wrote the object since: the apply would change nothing.
+  if (before && last && ignored.length === 0 && last.desired === desired && last.resourceVersion === before.metadata.resourceVersion) {
+    return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: before };
+  }
+  if (before) for (const path of ignored) keepLiveValue(obj, before, path);
   const after = await kube.apply(obj);
+  memory?.set(key, { desired, resourceVersion: String(after.metadata.resourceVersion) });
   // The API server does not bump resourceVersion for an apply that changes nothing.
   const action: ApplyAction = !before ? "created" : before.metadata.resourceVersion === after.metadata.resourceVersion ? "unchanged" : "configured";
-  return { obj, action, message: `${describeObject(obj)} ${action}` };
+  return { obj, action, message: `${describeObject(obj)} ${action}`, live: after };
 }

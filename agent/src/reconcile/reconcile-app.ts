@@ -3,7 +3,7 @@ import { ignoreRules } from "../drift/ignore.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
-import { applyAll, type AppliedObject } from "./apply.js";
+import { applyAll, type AppliedObject, type ApplyMemory } from "./apply.js";
 import { entryKey, entryOf, loadInventory, saveInventory, type InventoryEntry } from "./inventory.js";
 import { classify, DependenciesNotReady, errorMessage, TerminalError, TransientError, type Outcome } from "./outcome.js";
 import { pruneStale, type PruneResult } from "./prune.js";
@@ -12,6 +12,8 @@ import { appStatus, objectRef, refOf, type ObjectResultInit } from "./status.js"
 export interface AppContext {
   kube: Kube;
   namespaces?: ReadonlySet<string>;
+  /** This app's last applies, kept by its worker across runs. */
+  memory?: ApplyMemory;
 }
 
 export interface ReconcileOutput {
@@ -32,7 +34,7 @@ export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: (
     if (unreadyDeps.length) throw new DependenciesNotReady(`waiting for dependencies to be Healthy: ${unreadyDeps.join(", ")}`);
     const objects = await build(a, loadBundle);
     const inventory = (await loadInventory(ctx.kube, a.app)) ?? { app: a.app, prune: a.prune, entries: [] };
-    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields) }, objects);
+    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields), memory: ctx.memory }, objects);
     const failed = applied.some((r) => r.action === "failed");
     const current = applied.filter((r) => r.action !== "failed").map((r) => entryOf(r.obj));
     const keys = new Set(current.map(entryKey));
@@ -41,7 +43,7 @@ export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: (
     if (a.prune && !failed) pruned = await pruneStale(ctx.kube, a.app, stale);
     const entries: InventoryEntry[] = failed ? [...current, ...stale] : current;
     if (inventoryChanged(inventory.entries, entries) || inventory.prune !== a.prune) await saveInventory(ctx.kube, { app: a.app, prune: a.prune, entries });
-    const rated = await checkHealth(ctx.kube, applied.map((r) => r.obj));
+    const rated = await checkHealth(ctx.kube, applied.map((r) => r.obj), applied.map((r) => r.live));
     healthOf = rated.map((h) => h.status);
     health = appHealth(rated.map((h) => h.status));
     if (failed) throw new TerminalError(applied.filter((r) => r.action === "failed").map((r) => r.message).join("; "));

@@ -101,7 +101,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     try {
       if (mode === "full" || !before) {
         w.drift = undefined;
-        const out = await reconcileApp(ctx, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a));
+        const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a));
         Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
         if (!out.outcome || out.outcome === "terminal") drift.track(a, out.applied);
       } else {

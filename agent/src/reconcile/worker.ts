@@ -1,6 +1,7 @@
 import type { AppStatus, Assignment, KubeObject } from "@gitfleet/shared";
 import { createBackoff } from "../connection/backoff.js";
 import type { Outcome } from "./outcome.js";
+import type { ApplyMemory } from "./apply.js";
 
 export type RunMode = "full" | "health";
 
@@ -22,10 +23,11 @@ export interface Worker {
   /** A health refresh from a watch event is waiting in the lane. */
   refreshing?: boolean;
   chain: Promise<void>;
+  memory: ApplyMemory;
 }
 
 export function createWorker(app: string, after: Promise<void>, retryBaseMs: number, retryMaxMs: number): Worker {
-  return { app, applied: [], backoff: createBackoff(retryBaseMs, retryMaxMs), chain: after };
+  return { app, applied: [], backoff: createBackoff(retryBaseMs, retryMaxMs), chain: after, memory: new Map() };
 }
 
 export function enqueue(w: Worker, mode: RunMode, run: (mode: RunMode) => Promise<void>): void {
