@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, ClusterState, createClient, HealthState, SyncState } from "@gitfleet/shared";
+import { AdminService, ClusterState, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
 import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
@@ -32,6 +32,15 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-"));
   const hosts: { sims: SimHost[]; agents: AgentHost[] } = { sims: [], agents: [] };
   let hub: BenchHub | undefined;
+  // Ctrl-C: take the hub and every host down with the driver.
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const h of [...hosts.agents, ...hosts.sims]) h.child.kill("SIGKILL");
+    hub?.child.kill("SIGKILL");
+    console.error(`bench: ${signal}; stopped the hub and ${hosts.agents.length + hosts.sims.length} host processes (files in ${dir})`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
   try {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
@@ -130,7 +139,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
-    await waitDelivered(admin, md, rev1, o, applyStart, left(), say);
+    const progress = (rev: string) => ({ assigned: () => assignedAt.get(rev)?.size ?? 0, synced: () => syncedAt.get(rev)?.size ?? 0 });
+    await waitDelivered(admin, md, rev1, o, applyStart, left(), say, progress(rev1));
     const initialDeliveryS = (Date.now() - applyStart) / 1000;
     say(`initial delivery: ${initialDeliveryS.toFixed(2)} s until all ${o.clusters} Synced and Healthy`);
 
@@ -140,15 +150,17 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
-    const delivery = await waitDelivered(admin, md, rev2, o, t0, left(), say);
+    const delivery = await waitDelivered(admin, md, rev2, o, t0, left(), say, progress(rev2));
     const deliveryWallS = (Date.now() - t0) / 1000;
     const after = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
-    const lat = [...delivery.at.values()].map((t) => (t - t0) / 1000);
-    const agentLat = [...(syncedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
+    // Per cluster: when its agent sent the status Synced and Healthy at the new revision.
+    const lat = [...(syncedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
+    const hubSynced = delivery.syncedTimes.map((t) => (t - t0) / 1000);
+    const hubAllS = (delivery.allAt - t0) / 1000;
     const pushLat = [...(assignedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
     const rendersPerCommit = after.metrics.renders - before.metrics.renders;
     say(`hub fan-out: the last agent received the new assignment ${pushLat.length ? Math.max(...pushLat).toFixed(2) : "?"} s after the webhook`);
-    say(`delivery: p50 ${percentile(lat, 50).toFixed(2)} s, p99 ${percentile(lat, 99).toFixed(2)} s, max ${Math.max(...lat).toFixed(2)} s; ${rendersPerCommit} renders, ${after.metrics.pushes - before.metrics.pushes} pushes`);
+    say(`delivery: p50 ${percentile(lat, 50).toFixed(2)} s, p99 ${percentile(lat, 99).toFixed(2)} s, last agent ${Math.max(...lat).toFixed(2)} s, hub showed all ${hubAllS.toFixed(2)} s; ${rendersPerCommit} renders, ${after.metrics.pushes - before.metrics.pushes} pushes`);
 
     // 7. Drift: a person edits a managed field in K clusters.
     let driftS: number | undefined;
@@ -195,11 +207,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       delivery_p50_s: round(percentile(lat, 50)),
       delivery_p95_s: round(percentile(lat, 95)),
       delivery_p99_s: round(percentile(lat, 99)),
-      delivery_max_s: round(Math.max(...lat)),
+      delivery_max_s: round(Math.max(hubAllS, ...lat)),
+      delivery_hub_all_s: round(hubAllS),
+      delivery_hub_synced_p50_s: round(percentile(hubSynced, 50)),
+      delivery_hub_synced_p99_s: round(percentile(hubSynced, 99)),
       delivery_wall_s: round(deliveryWallS),
-      agent_report_p50_s: agentLat.length ? round(percentile(agentLat, 50)) : null,
-      agent_report_p99_s: agentLat.length ? round(percentile(agentLat, 99)) : null,
-      agent_report_max_s: agentLat.length ? round(Math.max(...agentLat)) : null,
       hub_fanout_p50_s: pushLat.length ? round(percentile(pushLat, 50)) : null,
       hub_fanout_max_s: pushLat.length ? round(Math.max(...pushLat)) : null,
       hub_poll_max_ms: Math.round(delivery.pollMaxMs),
@@ -226,6 +238,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
       apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
       host_nice: o.nice,
+      agent_resync_ms: o.resyncMs,
+      agent_drift_interval_ms: o.driftIntervalMs,
       machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
       total_s: round((Date.now() - began) / 1000, 1),
     };
@@ -242,6 +256,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }));
     await hub?.stop();
     if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
+    process.removeListener("SIGINT", interrupted);
+    process.removeListener("SIGTERM", interrupted);
     if (o.keep) say(`kept ${dir}`);
     else await rm(dir, { recursive: true, force: true });
   }
@@ -250,27 +266,36 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 type Md = { metadata: grpc.Metadata };
 type Admin = ReturnType<typeof createClient<typeof AdminService>>;
 
-/** Polls the hub's view of the app and records, per cluster, when it first shows `revision` Synced and Healthy. */
-async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number, say: (line: string) => void) {
-  const at = new Map<string, number>();
+/**
+ * Polls the hub's App list (counts only: cheap at any fleet size) until it shows every cluster
+ * Synced and Healthy at `revision`, and every agent has reported so. Per-cluster times come from
+ * the agents; the hub's count of Synced clusters over time is kept as its own view of the same.
+ */
+async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number, say: (line: string) => void, agents: { assigned(): number; synced(): number }) {
+  const syncedTimes: number[] = [];
   let pollMaxMs = 0;
   let shown = Date.now();
+  let last = "";
+  let allAt = 0;
   await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)}`, o.pollMs, timeoutMs, async () => {
+    // Before the first agent has its new assignment, the hub may still count the old one as Synced.
+    const written = agents.assigned() > 0;
     const t = Date.now();
-    const { clusters } = await admin.getApp({ name: APP }, md);
+    const { apps } = await admin.listApps({}, md);
     const now = Date.now();
     pollMaxMs = Math.max(pollMaxMs, now - t);
-    for (const c of clusters) {
-      if (at.has(c.cluster)) continue;
-      if (c.appliedRevision === revision && c.sync === SyncState.SYNCED && c.health === HealthState.HEALTHY) at.set(c.cluster, Math.max(now, since));
-    }
+    const app = apps.find((a) => a.name === APP);
+    if (!app || app.revision !== revision || !written) return false;
+    while (syncedTimes.length < app.clustersSynced) syncedTimes.push(now);
+    last = `${app.clustersSynced}/${o.clusters} Synced and ${app.clustersHealthy}/${o.clusters} Healthy on the hub, ${agents.synced()} agents reported`;
     if (now - shown > 5_000) {
       shown = now;
-      say(`  ${at.size}/${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)} after ${((now - since) / 1000).toFixed(1)} s`);
+      say(`  ${last} after ${((now - since) / 1000).toFixed(1)} s`);
     }
-    return at.size >= o.clusters;
+    if (!allAt && app.clustersSynced === o.clusters && app.clustersHealthy === o.clusters) allAt = now;
+    return allAt > 0 && agents.synced() >= o.clusters;
   });
-  return { at, pollMaxMs };
+  return { syncedTimes, allAt, pollMaxMs };
 }
 
 async function poll(what: string, intervalMs: number, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {

@@ -5,16 +5,17 @@ import type { App, Assignment, AppStatus } from "../store/index.js";
 import { groupBy } from "./assignments.js";
 import type { Ctx, Init } from "./context.js";
 import { renderKey } from "./renderer.js";
-import { healthOf, isSynced, statusDetail } from "./status.js";
+import { healthOf, isSynced, statusDetail, type StatusCounts } from "./status.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
 
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
+  // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
   const [apps, assignments, statuses] = await Promise.all([
     ctx.db.app.findMany({ orderBy: { name: "asc" } }),
     ctx.db.assignment.findMany(),
-    ctx.db.appStatus.findMany(),
+    ctx.db.appStatus.findMany({ select: { clusterName: true, app: true, sync: true, health: true, revision: true } }),
   ]);
   const byApp = groupBy(assignments, (a) => a.app);
   const statusByApp = groupBy(statuses, (s) => s.app);
@@ -38,7 +39,7 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
   return { app: await summarize(ctx, row, assignments, statuses), clusters };
 }
 
-async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses: AppStatus[]): Promise<AppSummaryInit> {
+async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses: (StatusCounts & Pick<AppStatus, "clusterName">)[]): Promise<AppSummaryInit> {
   const spec = JSON.parse(row.spec) as AppSpec;
   const keys = spec.targets.flatMap((t) => [row.revision, row.lastErrorRevision].filter((r): r is string => !!r).map((sha) => renderKey(spec, sha, t)));
   const renders = new Map((await ctx.db.render.findMany({ where: { key: { in: keys } } })).map((r) => [r.key, r]));

@@ -22,16 +22,19 @@ export async function storeStatus(ctx: Ctx, cluster: string, report: StatusRepor
 
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };
 
-export function syncOf(row: StatusRow | undefined): SyncState {
+/** The columns the App summaries count with; listing Apps reads only these (not the objects). */
+export type StatusCounts = Pick<StatusRow, "sync" | "health" | "revision">;
+
+export function syncOf(row: Pick<StatusRow, "sync"> | undefined): SyncState {
   return SyncState[(row?.sync ?? "UNSPECIFIED") as keyof typeof SyncState] ?? SyncState.UNSPECIFIED;
 }
 
-export function healthOf(row: StatusRow | undefined): HealthState {
+export function healthOf(row: Pick<StatusRow, "health"> | undefined): HealthState {
   return HealthState[(row?.health ?? "UNSPECIFIED") as keyof typeof HealthState] ?? HealthState.UNSPECIFIED;
 }
 
 /** The agent runs what it should: the desired revision, reported Synced. */
-export function isSynced(desiredRevision: string, row: StatusRow | undefined): boolean {
+export function isSynced(desiredRevision: string, row: StatusCounts | undefined): boolean {
   return row !== undefined && row.revision === desiredRevision && syncOf(row) === SyncState.SYNCED;
 }
 
