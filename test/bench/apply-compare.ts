@@ -64,7 +64,7 @@ function check(ok: boolean, what: string): void {
 }
 
 function agentApply(kubeconfig: string, bundle: string): Promise<number> {
-  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: profileArgs(), env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
+  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: profileArgs("apply"), env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {

@@ -14,11 +14,11 @@ export interface Host<In, Out extends { type: string }> {
 }
 
 /** Messages of `streamTypes` go to on() listeners; others wait in a queue for next(). */
-export function forkHost<In, Out extends { type: string }>(script: string, logFile: string, env: Record<string, string>, streamTypes: readonly string[]): Host<In, Out> {
+export function forkHost<In, Out extends { type: string }>(script: string, role: "agents" | "sims", logFile: string, env: Record<string, string>, streamTypes: readonly string[]): Host<In, Out> {
   const log = openSync(logFile, "a");
   const child = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     stdio: ["ignore", log, log, "ipc"],
-    execArgv: ["--max-old-space-size=8192", ...profileArgs()],
+    execArgv: ["--max-old-space-size=8192", ...profileArgs(role)],
     env: { ...process.env, ...env },
   });
   const waiting = new Map<string, ((m: Out) => void)[]>();
@@ -56,8 +56,12 @@ export function forkHost<In, Out extends { type: string }>(script: string, logFi
   };
 }
 
-/** GITFLEET_BENCH_CPU_PROF=DIR: every forked process writes a V8 CPU profile there on exit. */
-export function profileArgs(): string[] {
+/**
+ * GITFLEET_BENCH_CPU_PROF=DIR: processes write a V8 CPU profile there on exit; which ones:
+ * GITFLEET_BENCH_CPU_PROF_ONLY=hub,agents,sims,apply (default all).
+ */
+export function profileArgs(role: "hub" | "agents" | "sims" | "apply"): string[] {
   const dir = process.env.GITFLEET_BENCH_CPU_PROF;
-  return dir ? ["--cpu-prof", "--cpu-prof-dir", dir] : [];
+  const only = process.env.GITFLEET_BENCH_CPU_PROF_ONLY?.split(",");
+  return dir && (!only || only.includes(role)) ? ["--cpu-prof", "--cpu-prof-dir", dir] : [];
 }

@@ -54,7 +54,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, profileArgs());
+    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, profileArgs("hub"));
+    const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
     const metadata = new grpc.Metadata();
@@ -67,8 +68,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const chunks = chunk(names, o.perProcess);
     const logLevel = process.env.GITFLEET_BENCH_AGENT_LOG ?? "warn";
     for (let i = 0; i < chunks.length; i++) {
-      hosts.sims.push(forkHost(`./sim-host.js`, join(dir, `sim-host-${i}.log`), {}, ["error"]));
-      hosts.agents.push(forkHost(`./agent-host.js`, join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
+      hosts.sims.push(forkHost(`./sim-host.js`, "sims", join(dir, `sim-host-${i}.log`), {}, ["error"]));
+      hosts.agents.push(forkHost(`./agent-host.js`, "agents", join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
     }
     if (o.nice) for (const h of [...hosts.sims, ...hosts.agents]) setPriority(h.child.pid!, o.nice);
     const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", 60_000).then((m) => m.stats)));
@@ -104,7 +105,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         if (m.type === "assigned") note(assignedAt, m.revision, m.name, m.at);
       });
     }
-    const snapshot = async () => ({ at: Date.now(), hub: procStats(hubPid).cpuS, ...(await hostTotals(hosts)) });
+    const snapshot = async () => ({ at: Date.now(), hub: procStats(hubPid).cpuS, hubRssMb: hubRss.peakSince(), ...(await hostTotals(hosts)) });
 
     // 4. Registration: every agent registers with the token and connects.
     const atStart = await snapshot();
@@ -191,11 +192,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 8. Resources.
     const hubStats = procStats(hubPid);
+    hubRss.stop();
     const end = await snapshot();
     const agentRssPerCluster = end.agentStats.reduce((n, st, i) => n + (st.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
     const totalBytes = totalOf(end.traffic);
     const bytesPerCommit = totalOf(after.traffic) - totalOf(before.traffic);
-    const cpu = (a: Snapshot, b: Snapshot) => ({ hub_s: round(b.hub - a.hub, 2), agents_s: round(b.agents - a.agents, 1), sims_s: round(b.sims - a.sims, 1), wall_s: round((b.at - a.at) / 1000, 1) });
+    const cpu = (a: Snapshot, b: Snapshot & { hubRssMb: number }) => ({ hub_s: round(b.hub - a.hub, 2), agents_s: round(b.agents - a.agents, 1), sims_s: round(b.sims - a.sims, 1), wall_s: round((b.at - a.at) / 1000, 1), hub_peak_rss_mb: round(b.hubRssMb, 1) });
 
     const result: BenchResult = {
       clusters: o.clusters,
@@ -225,7 +227,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       agent_rss_mb_per_cluster: round(agentRssPerCluster, 2),
       agent_hosts_cpu_s: round(end.agents - atStart.agents, 1),
       sim_hosts_cpu_s: round(end.sims - atStart.sims, 1),
-      cpu_by_phase: { registration: cpu(atStart, afterRegistration), delivery: cpu(before, after), whole_run: cpu(atStart, end) },
+      cpu_by_phase: {
+        registration: cpu(atStart, afterRegistration),
+        initial_delivery: cpu(afterRegistration, before),
+        delivery: cpu(before, after),
+        drift: cpu(after, end),
+        whole_run: { ...cpu(atStart, end), hub_peak_rss_mb: round(hubStats.peakRssMb, 1) },
+      },
       sim_rss_mb_per_cluster: round(end.simStats.reduce((n, st) => n + st.rssMb, 0) / o.clusters, 2),
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
@@ -323,6 +331,27 @@ interface Snapshot {
   hub: number;
   agents: number;
   sims: number;
+}
+
+/** Samples a process's RSS twice a second; peakSince() is the highest sample since the previous call. */
+function sampleRss(pid: number) {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, procStats(pid).rssMb);
+    } catch {
+      // exited
+    }
+  }, 500);
+  timer.unref();
+  return {
+    peakSince() {
+      const p = Math.max(peak, procStats(pid).rssMb);
+      peak = 0;
+      return p;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** CPU seconds of all agent and kube-sim hosts, their stats, and the agents' traffic so far. */

@@ -28,7 +28,7 @@ export interface BenchResult {
   agent_rss_mb_per_cluster: number;
   agent_hosts_cpu_s: number;
   sim_hosts_cpu_s: number;
-  cpu_by_phase: Record<string, { hub_s: number; agents_s: number; sims_s: number; wall_s: number }>;
+  cpu_by_phase: Record<string, { hub_s: number; agents_s: number; sims_s: number; wall_s: number; hub_peak_rss_mb: number }>;
   sim_rss_mb_per_cluster: number;
   bytes_to_agents: number;
   bytes_to_agents_per_commit: number;

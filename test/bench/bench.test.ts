@@ -1,0 +1,37 @@
+// Smoke test of `npm run bench` on a tiny fleet: it runs end to end, writes every JSON key, and
+// renders once per overlay. Needs the build (test/dist), like the end-to-end suites.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, it } from "vitest";
+import { ROOT, run } from "../lib/processes.js";
+
+const KEYS = [
+  "clusters", "objects", "registration_s", "delivery_p50_s", "delivery_p95_s", "delivery_p99_s", "delivery_max_s",
+  "renders_per_commit", "distinct_overlays", "hub_peak_rss_mb", "hub_cpu_s", "agent_rss_mb_per_cluster",
+  "bytes_to_agents", "drift_report_s", "apply_agent_s", "apply_kubectl_s",
+];
+
+let dir = "";
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+it("runs with 3 clusters and 5 objects, writes every key, and renders once per overlay", async () => {
+  dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
+  const out = join(dir, "result.json");
+  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--clusters", "3", "--objects", "5", "--apply-runs", "1", "--timeout", "50", "--quiet", "--out", out]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain("renders per commit");
+  const result = JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
+  for (const key of KEYS) expect(result, key).toHaveProperty(key);
+  expect(result.clusters).toBe(3);
+  expect(result.objects).toBe(5);
+  expect(result.distinct_overlays).toBe(3);
+  expect(result.renders_per_commit).toBe(result.distinct_overlays);
+  for (const key of KEYS.filter((k) => k.endsWith("_s") || k.endsWith("_mb") || k.endsWith("_cluster"))) {
+    expect(typeof result[key], key).toBe("number");
+    expect(result[key] as number, key).toBeGreaterThan(0);
+  }
+  expect(result.bytes_to_agents as number).toBeGreaterThan(0);
+}, 60_000);

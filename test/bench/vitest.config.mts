@@ -1,0 +1,11 @@
+// `cd test && npx vitest run --config bench/vitest.config.mts`: the bench smoke test (needs `npm run build`).
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL(".", import.meta.url)),
+    include: ["*.test.ts"],
+    testTimeout: 60_000,
+  },
+});
