@@ -39,23 +39,27 @@ describe("agent reconcile against kube-sim", () => {
     await agent.close();
   });
 
-  it("skips the apply of objects that neither Git nor anyone in the cluster changed since the last apply", async () => {
+  it("applies only what Git changed, and heals a change made in the cluster", async () => {
     const kube = kubeFor(sim);
     const applies: string[] = [];
-    const counting = { ...kube, apply: (obj: KubeObject, o?: { dryRun?: boolean }) => (applies.push(obj.metadata.name), kube.apply(obj, o)) };
+    const counting = { ...kube, apply: (obj: KubeObject, o?: { dryRun?: boolean }) => (o?.dryRun || applies.push(obj.metadata.name), kube.apply(obj, o)) };
     const agent = await startAgent(sim, { kube: counting });
     const app = uniq("quiet");
-    agent.runner.assignments(assignmentSet(assignment(app, [cm("a", "default"), cm("b", "default")])));
+    const heal = { selfHeal: true };
+    agent.runner.assignments(assignmentSet(assignment(app, [cm("a", "default"), cm("b", "default")], heal)));
     await eventually(() => agent.runner.status(app)?.sync === SyncState.SYNCED, "synced");
     const first = applies.length;
     agent.runner.reconcile(app);
     await agent.runner.idle();
     expect(applies.length).toBe(first);
-    // Someone edits one object: only that one is applied again.
-    sim.store.put({ ...sim.store.get("v1", "ConfigMap", "b", "default")!, data: { a: "2" } });
-    agent.runner.reconcile(app);
+    // A new revision that changes b only: a is not applied again.
+    agent.runner.assignments(assignmentSet(assignment(app, [cm("a", "default"), cm("b", "default", { a: "2" })], heal)));
+    await eventually(() => sim.store.get("v1", "ConfigMap", "b", "default")?.data?.a === "2", "b updated");
     await agent.runner.idle();
     expect(applies.slice(first).filter((n) => n === "a" || n === "b")).toEqual(["b"]);
+    // Someone edits b in the cluster: the drift detector heals it.
+    sim.store.put({ ...sim.store.get("v1", "ConfigMap", "b", "default")!, data: { a: "tampered" } });
+    await eventually(() => sim.store.get("v1", "ConfigMap", "b", "default")?.data?.a === "2", "b healed");
     await agent.close();
   });
 

@@ -24,6 +24,11 @@ const RULES: Record<string, (o: Live) => ObjectHealth> = {
   "apiextensions.k8s.io/CustomResourceDefinition": crd,
 };
 
+/** True when the object's health comes from its status (a workload, a PVC, a CRD, conditions): it must be read fresh. */
+export function hasHealthStatus(o: KubeObject): boolean {
+  return `${apiGroup(o.apiVersion)}/${o.kind}` in RULES || conditions(o as Live).length > 0;
+}
+
 export function objectHealth(live: KubeObject | undefined): ObjectHealth {
   if (!live) return { status: "NotFound", message: "not found" };
   const o = live as Live;

@@ -4,6 +4,7 @@ import { keepLiveValue } from "../drift/field-path.js";
 import type { IgnoreRules } from "../drift/ignore.js";
 import { definingCrd, waitEstablished } from "./crd.js";
 import { withOwnership } from "./labels.js";
+import { hasHealthStatus } from "../health/object-health.js";
 import { classify, errorMessage, TransientError, WaitError } from "./outcome.js";
 
 export type ApplyAction = "created" | "configured" | "unchanged" | "failed";
@@ -18,10 +19,12 @@ export interface AppliedObject {
 }
 
 /**
- * What this agent last applied per object: the desired content and the resourceVersion the server
- * answered. When neither side moved since, the apply is skipped: most of a commit is unchanged.
+ * What this agent last applied per object: the desired content and what the server answered.
+ * An object whose desired content did not change is not applied again: most of a commit is
+ * unchanged. Changes made in the cluster are the drift detector's: a heal (and every resync or
+ * retry) clears the memory, so those runs read and apply everything.
  */
-export type ApplyMemory = Map<string, { desired: string; resourceVersion: string }>;
+export type ApplyMemory = Map<string, { desired: string; live: KubeObject }>;
 
 export interface ApplyContext {
   kube: Kube;
@@ -87,16 +90,22 @@ function outsideNamespaces(ctx: ApplyContext, obj: KubeObject): string | undefin
 async function applyOne({ kube, ignore, memory }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
   const key = describeObject(obj) + "@" + obj.apiVersion;
   const desired = JSON.stringify(obj);
-  const before = await kube.get(idOf(obj));
   const ignored = ignore?.paths(obj.apiVersion, obj.kind) ?? [];
-  const last = memory?.get(key);
-  // Same content as our last apply and nobody wrote the object since: the apply would change nothing.
-  if (before && last && ignored.length === 0 && last.desired === desired && last.resourceVersion === before.metadata.resourceVersion) {
-    return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: before };
+  const last = ignored.length === 0 ? memory?.get(key) : undefined;
+  let before: KubeObject | undefined;
+  if (last?.desired === desired) {
+    // Unchanged in Git. Objects whose health lives in their status are read fresh; the rest are not read at all.
+    if (!hasHealthStatus(last.live)) return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: last.live };
+    before = await kube.get(idOf(obj));
+    if (before?.metadata.resourceVersion === last.live.metadata.resourceVersion) {
+      return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: before };
+    }
+  } else {
+    before = await kube.get(idOf(obj));
   }
   if (before) for (const path of ignored) keepLiveValue(obj, before, path);
   const after = await kube.apply(obj);
-  memory?.set(key, { desired, resourceVersion: String(after.metadata.resourceVersion) });
+  memory?.set(key, { desired, live: after });
   // The API server does not bump resourceVersion for an apply that changes nothing.
   const action: ApplyAction = !before ? "created" : before.metadata.resourceVersion === after.metadata.resourceVersion ? "unchanged" : "configured";
   return { obj, action, message: `${describeObject(obj)} ${action}`, live: after };

@@ -87,7 +87,11 @@ export function createRunner(opts: RunnerOptions): Runner {
       const w = workers.get(app);
       if (w?.assignment && !stopped) void after(w, fn);
     },
-    heal: (app) => runner.reconcile(app),
+    // A heal reads and applies everything again: the drift happened in the cluster, not in Git.
+    heal: (app) => {
+      workers.get(app)?.memory.clear();
+      runner.reconcile(app);
+    },
     drifted: setDrift,
     touched,
   }, t.driftIntervalMs);
@@ -163,7 +167,11 @@ export function createRunner(opts: RunnerOptions): Runner {
     // With selfHeal off a resync only re-checks health: re-applying would undo drift left for people to see.
     else [delay, mode] = [t.resyncMs, w.assignment?.selfHeal ? "full" : "health"];
     if (w.outcome !== "transient") w.backoff.reset();
-    w.timer = setTimeout(() => kick(w, mode), delay);
+    w.timer = setTimeout(() => {
+      // Resyncs, retries and waits start fresh: they exist to catch what nobody told us about.
+      if (mode === "full") w.memory.clear();
+      kick(w, mode);
+    }, delay);
   }
 
   function setDrift(app: string, message: string | undefined): void {
