@@ -1,5 +1,6 @@
 // A host process for many agents: each has its own gRPC connection, credential, state dir and cluster.
 import { mkdir, writeFile } from "node:fs/promises";
+import http from "node:http";
 import { join } from "node:path";
 import { startAgent, type RunningAgent } from "@gitfleet/agent/dist/agent.js";
 import { createLogger, HealthState, SyncState } from "@gitfleet/shared";
@@ -7,7 +8,16 @@ import { selfStats } from "./proc-stats.js";
 import type { AgentSpec, FromAgentHost, ToAgentHost, Traffic } from "./protocol.js";
 
 const agents: RunningAgent[] = [];
-const traffic: Traffic = { bytes: {}, messages: {} };
+const traffic: Traffic = { bytes: {}, messages: {}, kubeRequests: {} };
+
+// Counts the agents' Kubernetes API requests (client-node goes through http.request; gRPC does not).
+const originalRequest = http.request;
+http.request = function (this: unknown, ...args: unknown[]) {
+  const req = (originalRequest as (...a: unknown[]) => http.ClientRequest).apply(this, args);
+  const kind = req.path.includes("watch=true") ? "WATCH" : req.path.includes("dryRun=All") ? `${req.method} dry-run` : req.method;
+  traffic.kubeRequests[kind] = (traffic.kubeRequests[kind] ?? 0) + 1;
+  return req;
+} as typeof http.request;
 const reply = (msg: FromAgentHost) => process.send!(msg);
 const log = createLogger("gitfleet-agent", { write: (line: string) => void process.stderr.write(line) });
 

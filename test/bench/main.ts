@@ -190,7 +190,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       }
     }
 
-    // 8. Resources.
+    // 8. At rest: what N connected agents cost the hub when nothing changes (heartbeats, keepalives).
+    const idleStart = await snapshot();
+    if (o.idleS > 0) {
+      say(`at rest for ${o.idleS} s`);
+      await new Promise((r) => setTimeout(r, o.idleS * 1000));
+    }
+
+    // 9. Resources.
     const hubStats = procStats(hubPid);
     hubRss.stop();
     const end = await snapshot();
@@ -231,13 +238,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         registration: cpu(atStart, afterRegistration),
         initial_delivery: cpu(afterRegistration, before),
         delivery: cpu(before, after),
-        drift: cpu(after, end),
+        drift: cpu(after, idleStart),
+        at_rest: cpu(idleStart, end),
         whole_run: { ...cpu(atStart, end), hub_peak_rss_mb: round(hubStats.peakRssMb, 1) },
       },
       sim_rss_mb_per_cluster: round(end.simStats.reduce((n, st) => n + st.rssMb, 0) / o.clusters, 2),
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
       bytes_to_agents_by_method: end.traffic.bytes,
+      hub_cpu_at_rest_pct: o.idleS > 0 ? round(((end.hub - idleStart.hub) / ((end.at - idleStart.at) / 1000)) * 100, 1) : null,
+      kube_requests_per_cluster_per_commit: Object.fromEntries(Object.entries(after.traffic.kubeRequests).map(([k, v]) => [k, round((v - (before.traffic.kubeRequests[k] ?? 0)) / o.clusters, 1)])),
       drift_clusters: o.driftClusters,
       drift_report_s: driftS === undefined ? null : round(driftS),
       ...(driftNote ? { drift_note: driftNote } : {}),
@@ -376,8 +386,9 @@ async function hostTotals(hosts: { sims: SimHost[]; agents: AgentHost[] }) {
 }
 
 function sumTraffic(list: Traffic[]): Traffic {
-  const out: Traffic = { bytes: {}, messages: {} };
+  const out: Traffic = { bytes: {}, messages: {}, kubeRequests: {} };
   for (const t of list) {
+    for (const [k, v] of Object.entries(t.kubeRequests)) out.kubeRequests[k] = (out.kubeRequests[k] ?? 0) + v;
     for (const [k, v] of Object.entries(t.bytes)) out.bytes[k] = (out.bytes[k] ?? 0) + v;
     for (const [k, v] of Object.entries(t.messages)) out.messages[k] = (out.messages[k] ?? 0) + v;
   }

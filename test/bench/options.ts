@@ -21,11 +21,13 @@ export interface BenchOptions {
   quiet: boolean;
   /** Niceness of the agent and kube-sim host processes (0: as the hub). */
   nice: number;
+  /** Seconds at rest at the end, to measure what connected agents cost the hub when nothing changes. */
+  idleS: number;
 }
 
 export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--overlays K] [--postgres URL] [--out FILE]
        [--per-process 250] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
-       [--resync 300000] [--drift-interval 60000] [--nice 10] [--timeout 600] [--keep] [--quiet]
+       [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
   --clusters        kube-sim clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
@@ -39,6 +41,7 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --resync, --drift-interval   agent timers in ms (default 600000 each, see below)
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
+  --idle            seconds at rest at the end, to measure the hub's CPU with every agent connected (default 15)
   --timeout         give up after this many seconds (default 600)
   --keep            keep the temporary directory (hub data, Git repo, logs)`;
 
@@ -65,6 +68,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       keep: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       nice: { type: "string", default: "10" },
+      idle: { type: "string", default: "15" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -92,5 +96,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     timeoutS: int("timeout", values.timeout, 10),
     quiet: values.quiet!,
     nice: int("nice", values.nice, 0),
+    idleS: int("idle", values.idle, 0),
   };
 }

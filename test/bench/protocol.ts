@@ -40,6 +40,8 @@ export interface Traffic {
   /** Encoded bytes of messages received from the hub, by method (Connect, GetBundle). */
   bytes: Record<string, number>;
   messages: Record<string, number>;
+  /** Requests the agents made to their clusters' API servers, by kind (GET, PATCH, PATCH dry-run, WATCH, ...). */
+  kubeRequests: Record<string, number>;
 }
 
 export type FromAgentHost =

@@ -33,6 +33,8 @@ export interface BenchResult {
   bytes_to_agents: number;
   bytes_to_agents_per_commit: number;
   bytes_to_agents_by_method: Record<string, number>;
+  hub_cpu_at_rest_pct: number | null;
+  kube_requests_per_cluster_per_commit: Record<string, number>;
   drift_clusters: number;
   drift_report_s: number | null;
   drift_note?: string;
@@ -74,6 +76,8 @@ export function formatTable(r: BenchResult): string {
     ["assignment pushes per commit", String(r.pushes_per_commit), "", ""],
     ["hub peak RSS", `${r.hub_peak_rss_mb.toFixed(1)} MB`, "< 300 MB", verdict(r.hub_peak_rss_mb < 300)],
     ["hub CPU (whole run / registration / delivery)", `${r.hub_cpu_s.toFixed(2)} / ${r.hub_cpu_registration_s.toFixed(2)} / ${r.hub_cpu_delivery_s.toFixed(2)} s`, "", ""],
+    ["hub CPU at rest with all agents connected", r.hub_cpu_at_rest_pct === null ? "n/a" : `${r.hub_cpu_at_rest_pct.toFixed(1)} %`, "", ""],
+    ["agent API requests per cluster per commit", Object.entries(r.kube_requests_per_cluster_per_commit).map(([k, v]) => `${k} ${v}`).join(", "), "", ""],
     ["bytes to agents (whole run / per commit)", `${mb(r.bytes_to_agents)} / ${mb(r.bytes_to_agents_per_commit)}`, "", ""],
     ["agent RSS per cluster", `${r.agent_rss_mb_per_cluster.toFixed(2)} MB`, "", ""],
     ["simulation CPU (agent hosts / kube-sim hosts)", `${r.agent_hosts_cpu_s.toFixed(1)} / ${r.sim_hosts_cpu_s.toFixed(1)} s`, "", ""],
