@@ -247,7 +247,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       bytes_to_agents_per_commit: bytesPerCommit,
       bytes_to_agents_by_method: end.traffic.bytes,
       hub_cpu_at_rest_pct: o.idleS > 0 ? round(((end.hub - idleStart.hub) / ((end.at - idleStart.at) / 1000)) * 100, 1) : null,
-      kube_requests_per_cluster_per_commit: Object.fromEntries(Object.entries(after.traffic.kubeRequests).map(([k, v]) => [k, round((v - (before.traffic.kubeRequests[k] ?? 0)) / o.clusters, 1)])),
+      kube_requests_per_cluster_per_commit: Object.fromEntries(
+        Object.entries(after.traffic.kubeRequests)
+          .map(([k, v]) => [k, round((v - (before.traffic.kubeRequests[k] ?? 0)) / o.clusters, 1)] as const)
+          .filter(([, v]) => v > 0)
+          .sort((a, b) => b[1] - a[1]),
+      ),
       drift_clusters: o.driftClusters,
       drift_report_s: driftS === undefined ? null : round(driftS),
       ...(driftNote ? { drift_note: driftNote } : {}),

@@ -62,6 +62,16 @@ const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MB`;
 const s = (x: number | null) => (x === null ? "n/a" : `${x.toFixed(2)} s`);
 const verdict = (ok: boolean | undefined) => (ok === undefined ? "" : ok ? "met" : "MISSED");
 
+/** "GET 118, PATCH 13" from per-resource counts ("GET deployments": 60, ...). */
+function byVerb(counts: Record<string, number>): string {
+  const verbs = new Map<string, number>();
+  for (const [k, v] of Object.entries(counts)) {
+    const verb = k.replace(/ [^ ]+$/, "");
+    verbs.set(verb, (verbs.get(verb) ?? 0) + v);
+  }
+  return [...verbs].map(([k, v]) => `${k} ${Math.round(v * 10) / 10}`).join(", ") || "none";
+}
+
 export function formatTable(r: BenchResult): string {
   const rows: [string, string, string, string][] = [
     ["registration (all agents Connected)", s(r.registration_s), "", ""],
@@ -77,7 +87,7 @@ export function formatTable(r: BenchResult): string {
     ["hub peak RSS", `${r.hub_peak_rss_mb.toFixed(1)} MB`, "< 300 MB", verdict(r.hub_peak_rss_mb < 300)],
     ["hub CPU (whole run / registration / delivery)", `${r.hub_cpu_s.toFixed(2)} / ${r.hub_cpu_registration_s.toFixed(2)} / ${r.hub_cpu_delivery_s.toFixed(2)} s`, "", ""],
     ["hub CPU at rest with all agents connected", r.hub_cpu_at_rest_pct === null ? "n/a" : `${r.hub_cpu_at_rest_pct.toFixed(1)} %`, "", ""],
-    ["agent API requests per cluster per commit", Object.entries(r.kube_requests_per_cluster_per_commit).map(([k, v]) => `${k} ${v}`).join(", "), "", ""],
+    ["agent API requests per cluster per commit", byVerb(r.kube_requests_per_cluster_per_commit), "", ""],
     ["bytes to agents (whole run / per commit)", `${mb(r.bytes_to_agents)} / ${mb(r.bytes_to_agents_per_commit)}`, "", ""],
     ["agent RSS per cluster", `${r.agent_rss_mb_per_cluster.toFixed(2)} MB`, "", ""],
     ["simulation CPU (agent hosts / kube-sim hosts)", `${r.agent_hosts_cpu_s.toFixed(1)} / ${r.sim_hosts_cpu_s.toFixed(1)} s`, "", ""],

@@ -21,6 +21,7 @@ import { openSecrets } from "./source-secrets.js";
 import { getSource, listSources, type SourceSummaryInit } from "./source-summary.js";
 import { storeStatus } from "./status.js";
 import { createSerial } from "./serial.js";
+import { createBundleCache } from "./bundle-cache.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -58,6 +59,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const fetcher = createFetcher(ctx);
   const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
   const serial = createSerial();
+  const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
@@ -142,7 +144,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
         }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      bundle: async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests,
+      bundle: (digest) => bundles.get(digest),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     webhookRoute: createWebhookRoute({
