@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HealthState } from "@gitfleet/shared";
 import { appHealth } from "./app-health.js";
-import { objectHealth } from "./object-health.js";
+import { hasHealthStatus, objectHealth } from "./object-health.js";
 
 const obj = (apiVersion: string, kind: string, rest: Record<string, unknown> = {}, generation = 1) => ({
   apiVersion, kind, metadata: { name: "x", namespace: "ns", generation }, ...rest,
@@ -48,5 +48,16 @@ describe("appHealth", () => {
     expect(appHealth(["Current", "InProgress"])).toBe(HealthState.PROGRESSING);
     expect(appHealth(["InProgress", "Failed"])).toBe(HealthState.DEGRADED);
     expect(appHealth(["Failed", "NotFound"])).toBe(HealthState.MISSING);
+  });
+});
+
+describe("hasHealthStatus", () => {
+  const obj = (apiVersion: string, kind: string, status?: unknown) => ({ apiVersion, kind, metadata: { name: "x" }, ...(status ? { status } : {}) });
+  it("reads workloads and custom resources fresh, static kinds only when they carry conditions", () => {
+    expect(hasHealthStatus(obj("apps/v1", "Deployment"))).toBe(true);
+    expect(hasHealthStatus(obj("example.com/v1", "Widget"))).toBe(true);
+    expect(hasHealthStatus(obj("v1", "ConfigMap"))).toBe(false);
+    expect(hasHealthStatus(obj("rbac.authorization.k8s.io/v1", "Role"))).toBe(false);
+    expect(hasHealthStatus(obj("v1", "Service", { conditions: [{ type: "Ready", status: "False" }] }))).toBe(true);
   });
 });

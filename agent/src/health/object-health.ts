@@ -24,9 +24,16 @@ const RULES: Record<string, (o: Live) => ObjectHealth> = {
   "apiextensions.k8s.io/CustomResourceDefinition": crd,
 };
 
-/** True when the object's health comes from its status (a workload, a PVC, a CRD, conditions): it must be read fresh. */
+// Kinds that have no status to wait for: Current as soon as they exist.
+const STATIC = new Set(["/ConfigMap", "/Secret", "/Service", "/ServiceAccount", "/Namespace", "/LimitRange", "/ResourceQuota", "/Endpoints"]);
+const STATIC_GROUPS = new Set(["rbac.authorization.k8s.io", "networking.k8s.io", "scheduling.k8s.io", "policy", "admissionregistration.k8s.io"]);
+
+/** True when the object's health comes from its status (workloads, PVCs, CRDs, custom resources): it must be read fresh. */
 export function hasHealthStatus(o: KubeObject): boolean {
-  return `${apiGroup(o.apiVersion)}/${o.kind}` in RULES || conditions(o as Live).length > 0;
+  const group = apiGroup(o.apiVersion);
+  if (`${group}/${o.kind}` in RULES) return true;
+  if (STATIC.has(`${group}/${o.kind}`) || STATIC_GROUPS.has(group)) return conditions(o as Live).length > 0;
+  return true;
 }
 
 export function objectHealth(live: KubeObject | undefined): ObjectHealth {

@@ -7,6 +7,7 @@ import type { LinkHandler, Outgoing } from "../connection/agent-link.js";
 import { createDriftDetector } from "../drift/detector.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
+import { hasHealthStatus } from "../health/object-health.js";
 import type { Kube } from "../kube/client.js";
 import { listInventories } from "./inventory.js";
 import { errorMessage } from "./outcome.js";
@@ -148,7 +149,8 @@ export function createRunner(opts: RunnerOptions): Runner {
   }
 
   async function recheckHealth(w: Worker, before: AppStatus): Promise<AppStatus> {
-    const rated = await checkHealth(kube, w.applied);
+    // Only objects whose health lives in their status are read; a deleted static object is the drift detector's.
+    const rated = await checkHealth(kube, w.applied, w.applied.map((o) => (hasHealthStatus(o) ? undefined : o)));
     const health = appHealth(rated.map((h) => h.status));
     const byKey = new Map(w.applied.map((o, i) => [refKey({ kind: o.kind, ...o.metadata }), rated[i]!.status]));
     const objects = before.objects.map((o) => ({ ...o, health: byKey.get(refKey(o.ref)) ?? o.health }));
