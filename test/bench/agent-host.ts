@@ -1,35 +1,18 @@
 // A host process for many agents: each has its own gRPC connection, credential, state dir and cluster.
 import { mkdir, writeFile } from "node:fs/promises";
-import http from "node:http";
 import { join } from "node:path";
 import { startAgent, type RunningAgent } from "@gitfleet/agent/dist/agent.js";
 import { createLogger, HealthState, SyncState } from "@gitfleet/shared";
+import { countKubeRequests } from "./kube-requests.js";
 import { selfStats } from "./proc-stats.js";
 import type { AgentSpec, FromAgentHost, ToAgentHost, Traffic } from "./protocol.js";
 
 const agents: RunningAgent[] = [];
 const traffic: Traffic = { bytes: {}, messages: {}, kubeRequests: {} };
 
-// Counts the agents' Kubernetes API requests (client-node goes through http.request; gRPC does not).
-const originalRequest = http.request;
-http.request = function (this: unknown, ...args: unknown[]) {
-  const req = (originalRequest as (...a: unknown[]) => http.ClientRequest).apply(this, args);
-  const verb = req.path.includes("watch=true") ? "WATCH" : req.path.includes("dryRun=All") ? `${req.method} dry-run` : req.method;
-  const kind = `${verb} ${resourceOf(req.path)}`;
-  traffic.kubeRequests[kind] = (traffic.kubeRequests[kind] ?? 0) + 1;
-  return req;
-} as typeof http.request;
-
-/** "deployments" for /t/TOKEN/apis/apps/v1/namespaces/bench/deployments/web, "discovery" for /api and /apis. */
-function resourceOf(path: string): string {
-  let segs = path.split("?")[0]!.split("/").filter(Boolean);
-  if (segs[0] === "t") segs = segs.slice(2);
-  const rest = segs[0] === "api" ? segs.slice(2) : segs[0] === "apis" ? segs.slice(3) : segs;
-  if (rest.length === 0) return "discovery";
-  return rest[0] === "namespaces" && rest.length >= 3 ? rest[2]! : rest[0]!;
-}
 const reply = (msg: FromAgentHost) => process.send!(msg);
 const log = createLogger("gitfleet-agent", { write: (line: string) => void process.stderr.write(line) });
+countKubeRequests(traffic.kubeRequests);
 
 interface StatusLike {
   app?: string;

@@ -5,15 +5,19 @@ import { KubeConfig } from "@kubernetes/client-node";
 import { AssignmentSetSchema, bundleDigest, createLogger, SyncState } from "@gitfleet/shared";
 import { createKube } from "@gitfleet/agent/dist/kube/client.js";
 import { createRunner } from "@gitfleet/agent/dist/reconcile/runner.js";
+import { countKubeRequests } from "./kube-requests.js";
 
 interface Request {
   kubeconfig: string;
   bundle: string;
 }
 
+const requests: Record<string, number> = {};
+countKubeRequests(requests);
+
 process.once("message", (req: Request) => {
   void run(req).then(
-    (ms) => process.send!({ ms }, () => process.exit(0)),
+    (ms) => process.send!({ ms, requests }, () => process.exit(0)),
     (err: unknown) => process.send!({ error: (err as Error).stack ?? String(err) }, () => process.exit(1)),
   );
 });

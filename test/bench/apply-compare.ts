@@ -14,6 +14,8 @@ export interface ApplyComparison {
   agentMs: number[];
   kubectlMs: number[];
   objects: number;
+  /** The agent's API requests in one apply, by verb and resource. */
+  agentRequests: Record<string, number>;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
@@ -31,12 +33,14 @@ export async function compareApply(dir: string, manifests: string, runs: number,
   const bundle = canonicalize(objects);
   const file = join(dir, "manifests.yaml");
   await writeFile(file, manifests);
-  const out: ApplyComparison = { agentMs: [], kubectlMs: [], objects: objects.length };
+  const out: ApplyComparison = { agentMs: [], kubectlMs: [], objects: objects.length, agentRequests: {} };
   for (let i = 0; i < runs; i++) {
     // Agent: fresh cluster, fresh process, cold discovery.
     const a = await startKubeSim({ readyDelayMs });
     try {
-      out.agentMs.push(await agentApply(a.kubeconfig(), bundle));
+      const r = await agentApply(a.kubeconfig(), bundle);
+      out.agentMs.push(r.ms);
+      out.agentRequests = r.requests;
       check(a.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
     } finally {
       await a.close();
@@ -63,12 +67,12 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-function agentApply(kubeconfig: string, bundle: string): Promise<number> {
+function agentApply(kubeconfig: string, bundle: string): Promise<{ ms: number; requests: Record<string, number> }> {
   const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: profileArgs("apply"), env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { ms?: number; error?: string }) => (m.ms !== undefined ? resolve(m.ms) : reject(new Error(m.error))));
+    child.once("message", (m: { ms?: number; requests?: Record<string, number>; error?: string }) => (m.ms !== undefined ? resolve({ ms: m.ms, requests: m.requests ?? {} }) : reject(new Error(m.error))));
     child.once("exit", (code) => reject(new Error(`apply-agent exited ${code}: ${err}`)));
     child.send({ kubeconfig, bundle });
   });

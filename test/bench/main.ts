@@ -46,7 +46,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
-    let apply = { agentMs: [] as number[], kubectlMs: [] as number[] };
+    let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
     if (o.applyRuns > 0) {
       const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
       apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
@@ -54,7 +54,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, profileArgs("hub"));
+    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
@@ -197,6 +197,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       await new Promise((r) => setTimeout(r, o.idleS * 1000));
     }
 
+    // What one status poll of this benchmark costs the hub (it polls the App list during deliveries).
+    const pollCpu0 = procStats(hubPid).cpuS;
+    for (let i = 0; i < 10; i++) await admin.listApps({}, md);
+    const hubCpuPerPollMs = ((procStats(hubPid).cpuS - pollCpu0) / 10) * 1000;
+
     // 9. Resources.
     const hubStats = procStats(hubPid);
     hubRss.stop();
@@ -224,6 +229,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       hub_fanout_p50_s: pushLat.length ? round(percentile(pushLat, 50)) : null,
       hub_fanout_max_s: pushLat.length ? round(Math.max(...pushLat)) : null,
       hub_poll_max_ms: Math.round(delivery.pollMaxMs),
+      hub_polls_during_delivery: delivery.polls,
+      hub_cpu_per_poll_ms: round(hubCpuPerPollMs, 1),
       renders_per_commit: rendersPerCommit,
       distinct_overlays: Math.min(o.overlays, o.clusters),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
@@ -259,8 +266,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_agent_s: apply.agentMs.length ? round(medianOf(apply.agentMs) / 1000, 3) : null,
       apply_kubectl_s: apply.kubectlMs.length ? round(medianOf(apply.kubectlMs) / 1000, 3) : null,
       apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_agent_requests: apply.agentRequests,
       apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
       host_nice: o.nice,
+      hub_node_flags: o.hubNodeOptions.join(" "),
+      per_process: o.perProcess,
       agent_resync_ms: o.resyncMs,
       agent_drift_interval_ms: o.driftIntervalMs,
       machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -300,12 +310,14 @@ async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOpt
   let shown = Date.now();
   let last = "";
   let allAt = 0;
+  let polls = 0;
   await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)}`, o.pollMs, timeoutMs, async () => {
     // Before the first agent has its new assignment, the hub may still count the old one as Synced.
     const written = agents.assigned() > 0;
     const t = Date.now();
     const { apps } = await admin.listApps({}, md);
     const now = Date.now();
+    polls++;
     pollMaxMs = Math.max(pollMaxMs, now - t);
     const app = apps.find((a) => a.name === APP);
     if (!app || app.revision !== revision || !written) return false;
@@ -318,20 +330,23 @@ async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOpt
     if (!allAt && app.clustersSynced === o.clusters && app.clustersHealthy === o.clusters) allAt = now;
     return allAt > 0 && agents.synced() >= o.clusters;
   });
-  return { syncedTimes, allAt, pollMaxMs };
+  return { syncedTimes, allAt, pollMaxMs, polls };
 }
 
+/** Calls check() until it is true; waits intervalMs between calls, or twice as long as the call took, so polling never takes more than a third of the hub's time. */
 async function poll(what: string, intervalMs: number, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    const started = Date.now();
     try {
       if (await check()) return;
     } catch (err) {
       last = err;
     }
+    const took = Date.now() - started;
     if (Date.now() > end) throw new Error(`timed out after ${(timeoutMs / 1000).toFixed(0)} s waiting for ${what}${last ? `: ${(last as Error).message}` : ""}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
+    await new Promise((r) => setTimeout(r, Math.max(intervalMs, 2 * took)));
   }
 }
 

@@ -23,17 +23,20 @@ export interface BenchOptions {
   nice: number;
   /** Seconds at rest at the end, to measure what connected agents cost the hub when nothing changes. */
   idleS: number;
+  /** Extra node flags for the hub process (e.g. --max-semi-space-size=4). */
+  hubNodeOptions: string[];
 }
 
 export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--overlays K] [--postgres URL] [--out FILE]
-       [--per-process 250] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
+       [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
        [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
   --clusters        kube-sim clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
   --postgres        run the hub on PostgreSQL (a fresh schema in this database) instead of SQLite
   --out             where the JSON result goes (default bench-result.json)
-  --per-process     clusters per agent host process and per kube-sim host process (default 250)
+  --per-process     clusters per agent host process and per kube-sim host process (default 125; with 250
+                    a starved host stalls long enough for its agents' gRPC keepalives to time out)
   --drift-clusters  clusters to change by hand for the drift measurement (default 10)
   --ready-delay     kube-sim workload readiness delay in ms (default 100)
   --poll            hub polling interval in ms for status and drift (default 200)
@@ -42,6 +45,7 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
   --idle            seconds at rest at the end, to measure the hub's CPU with every agent connected (default 15)
+  --hub-node-flags  extra node flags for the hub process, e.g. --hub-node-flags=--max-semi-space-size=4
   --timeout         give up after this many seconds (default 600)
   --keep            keep the temporary directory (hub data, Git repo, logs)`;
 
@@ -54,7 +58,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       overlays: { type: "string", default: "3" },
       postgres: { type: "string" },
       out: { type: "string", default: "bench-result.json" },
-      "per-process": { type: "string", default: "250" },
+      "per-process": { type: "string", default: "125" },
       "drift-clusters": { type: "string", default: "10" },
       "ready-delay": { type: "string", default: "100" },
       poll: { type: "string", default: "200" },
@@ -69,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       quiet: { type: "boolean", default: false },
       nice: { type: "string", default: "10" },
       idle: { type: "string", default: "15" },
+      "hub-node-flags": { type: "string", default: "" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -97,5 +102,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     quiet: values.quiet!,
     nice: int("nice", values.nice, 0),
     idleS: int("idle", values.idle, 0),
+    hubNodeOptions: values["hub-node-flags"]!.split(/\s+/).filter(Boolean),
   };
 }

@@ -18,6 +18,8 @@ export interface BenchResult {
   hub_fanout_p50_s: number | null;
   hub_fanout_max_s: number | null;
   hub_poll_max_ms: number;
+  hub_polls_during_delivery: number;
+  hub_cpu_per_poll_ms: number;
   renders_per_commit: number;
   distinct_overlays: number;
   pushes_per_commit: number;
@@ -41,8 +43,11 @@ export interface BenchResult {
   apply_agent_s: number | null;
   apply_kubectl_s: number | null;
   apply_ratio: number | null;
+  apply_agent_requests: Record<string, number>;
   apply_runs: { agent_ms: number[]; kubectl_ms: number[] };
   host_nice: number;
+  hub_node_flags: string;
+  per_process: number;
   agent_resync_ms: number;
   agent_drift_interval_ms: number;
   machine: { cpus: number; memory_gb: number; node: string };
@@ -86,6 +91,7 @@ export function formatTable(r: BenchResult): string {
     ["assignment pushes per commit", String(r.pushes_per_commit), "", ""],
     ["hub peak RSS", `${r.hub_peak_rss_mb.toFixed(1)} MB`, "< 300 MB", verdict(r.hub_peak_rss_mb < 300)],
     ["hub CPU (whole run / registration / delivery)", `${r.hub_cpu_s.toFixed(2)} / ${r.hub_cpu_registration_s.toFixed(2)} / ${r.hub_cpu_delivery_s.toFixed(2)} s`, "", ""],
+    ["  of which the bench's status polls (delivery)", `${((r.hub_polls_during_delivery * r.hub_cpu_per_poll_ms) / 1000).toFixed(2)} s (${r.hub_polls_during_delivery} x ${r.hub_cpu_per_poll_ms.toFixed(1)} ms)`, "", ""],
     ["hub CPU at rest with all agents connected", r.hub_cpu_at_rest_pct === null ? "n/a" : `${r.hub_cpu_at_rest_pct.toFixed(1)} %`, "", ""],
     ["agent API requests per cluster per commit", byVerb(r.kube_requests_per_cluster_per_commit), "", ""],
     ["bytes to agents (whole run / per commit)", `${mb(r.bytes_to_agents)} / ${mb(r.bytes_to_agents_per_commit)}`, "", ""],
@@ -93,6 +99,7 @@ export function formatTable(r: BenchResult): string {
     ["simulation CPU (agent hosts / kube-sim hosts)", `${r.agent_hosts_cpu_s.toFixed(1)} / ${r.sim_hosts_cpu_s.toFixed(1)} s`, "", ""],
     [`drift report (${r.drift_clusters} clusters)`, s(r.drift_report_s), "", ""],
     [`apply ${r.objects} objects: agent`, s(r.apply_agent_s), "", ""],
+    [`  agent API requests for that apply`, byVerb(r.apply_agent_requests), "", ""],
     [`apply ${r.objects} objects: kubectl --server-side`, s(r.apply_kubectl_s), "", ""],
     ["apply ratio agent / kubectl", r.apply_ratio === null ? "n/a" : r.apply_ratio.toFixed(2), "<= 0.5", r.apply_ratio === null ? "" : verdict(r.apply_ratio <= 0.5)],
   ];
