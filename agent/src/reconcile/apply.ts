@@ -97,7 +97,8 @@ async function applyOne({ kube, ignore, memory }: ApplyContext, obj: KubeObject)
     // Unchanged in Git. Objects whose health lives in their status are read fresh; the rest are not read at all.
     if (!hasHealthStatus(last.live)) return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: last.live };
     before = await kube.get(idOf(obj));
-    if (before?.metadata.resourceVersion === last.live.metadata.resourceVersion) {
+    // Controllers rewrite status (and resourceVersion) all the time; a spec change by anyone bumps generation.
+    if (before && before.metadata.generation === last.live.metadata.generation) {
       return { obj, action: "unchanged", message: `${describeObject(obj)} unchanged`, live: before };
     }
   } else {
