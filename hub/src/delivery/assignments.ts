@@ -2,6 +2,7 @@ import { effectiveLabels } from "../registry/clusters.js";
 import { ignoreFields, type AppSpec } from "../definitions/index.js";
 import type { ClusterFacts } from "../targeting/index.js";
 import type { Ctx } from "./context.js";
+import { inChunks } from "../store/chunks.js";
 
 export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string };
 
@@ -64,16 +65,6 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
     });
     if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) ctx.stats.pushes++;
   }
-}
-
-/**
- * Splits a list for `in: [...]` filters and createMany: SQLite takes at most 999 bound values per
- * statement (Prisma fails the query beyond that), and a fleet has more clusters than that.
- */
-export function inChunks<T>(items: readonly T[], size = 500): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

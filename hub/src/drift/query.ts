@@ -30,14 +30,17 @@ async function relevant(db: Db, q: DriftQuery, now: number): Promise<DriftEvent[
     const clusters = await db.cluster.findMany();
     clusterNames = clusters.filter((c) => selects({ clusterSelector: sel }, { name: c.name, labels: effectiveLabels(c) })).map((c) => c.name);
   }
-  return db.driftEvent.findMany({
+  const rows = await db.driftEvent.findMany({
     where: {
       ...(q.app ? { app: q.app } : {}),
-      ...(q.cluster ? { clusterName: q.cluster } : clusterNames ? { clusterName: { in: clusterNames } } : {}),
+      ...(q.cluster ? { clusterName: q.cluster } : {}),
       OR: [{ active: true }, { firstSeen: { gte: since } }, { healedAt: { gte: since } }],
     },
     orderBy: [{ clusterName: "asc" }, { app: "asc" }, { firstSeen: "asc" }],
   });
+  // Filtered here, not with `in: [...]`: a selector can match more clusters than SQLite takes bound values.
+  const selected = clusterNames && new Set(clusterNames);
+  return selected ? rows.filter((r) => selected.has(r.clusterName)) : rows;
 }
 
 export async function driftSummary(db: Db, q: DriftQuery, now = Date.now()) {

@@ -1,5 +1,6 @@
 import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers, type StatusReport, type DriftReport } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
 import { authenticateCluster, clusterToProto, registerCluster } from "../registry/clusters.js";
 import { audit } from "../registry/audit.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
@@ -110,8 +111,12 @@ async function disconnect(deps: AgentServiceDeps, session: Session): Promise<voi
   await deps.db.cluster.updateMany({ where: { name: session.cluster, state: "Connected" }, data: { state: "Disconnected" } });
 }
 
-/** Marks clusters whose agents went quiet as Disconnected and flushes heartbeat times in one pass. */
+/**
+ * Marks clusters whose agents went quiet as Disconnected and flushes heartbeats: one statement
+ * for all agents heard since the last sweep (their last-seen time is the sweep's, a few seconds late at most).
+ */
 export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | "sessions">, timeoutMs: number, now = Date.now()): Promise<void> {
+  const heard: string[] = [];
   for (const s of deps.sessions.all()) {
     if (now - s.lastSeen > timeoutMs) {
       deps.log.warn({ cluster: s.cluster, silentMs: now - s.lastSeen }, "agent heartbeat timed out");
@@ -119,8 +124,11 @@ export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | 
       await deps.db.cluster.updateMany({ where: { name: s.cluster, state: "Connected" }, data: { state: "Disconnected" } });
     } else if (s.dirty) {
       s.dirty = false;
-      await deps.db.cluster.updateMany({ where: { name: s.cluster }, data: { lastHeartbeat: new Date(s.lastSeen) } });
+      heard.push(s.cluster);
     }
+  }
+  for (const names of inChunks(heard)) {
+    await deps.db.cluster.updateMany({ where: { name: { in: names } }, data: { lastHeartbeat: new Date(now) } });
   }
 }
 
