@@ -3,12 +3,12 @@
 import * as grpc from "@grpc/grpc-js";
 import { toBinary } from "@bufbuild/protobuf";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { AgentService, createClient, createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
+import { AgentService, createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
 import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
 import { hubBundleFetcher } from "./cache/hub-fetcher.js";
-import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
-import { runLink, type AgentClient, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
+import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
+import { createAgentClient, runLink, type AgentClient, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
 import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
@@ -140,16 +140,11 @@ function identityStore(secret: string | undefined, stateDir: string, kube: Kube 
   return secretIdentityStore(kube, namespace, name);
 }
 
-/** The same channel as createAgentClient, plus optional channel options and a receive counter. */
+/** createAgentClient plus the config's channel options and, when asked, a receive counter. */
 function agentClient(config: AgentConfig): AgentClient {
-  const options: grpc.ClientOptions = {
-    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
-    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
-    "grpc.keepalive_permit_without_calls": 1,
-    ...config.channelOptions,
-  };
+  const options: grpc.ClientOptions = { ...config.channelOptions };
   if (config.onReceive) options.interceptors = [receiveCounter(config.onReceive)];
-  return createClient(AgentService, config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
+  return createAgentClient(config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
 }
 
 function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {

@@ -46,11 +46,13 @@ export class AgentFatalError extends Error {
 
 export type AgentClient = ServiceClient<typeof AgentService>;
 
-export function createAgentClient(hub: string, credentials: grpc.ChannelCredentials): AgentClient {
+/** The agent's one channel to the hub, with keepalive; `extra` adds channel options or interceptors. */
+export function createAgentClient(hub: string, credentials: grpc.ChannelCredentials, extra: grpc.ClientOptions = {}): AgentClient {
   return createClient(AgentService, hub, credentials, {
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
     "grpc.keepalive_permit_without_calls": 1,
+    ...extra,
   });
 }
 
