@@ -7,3 +7,4 @@ export * from "./log.js";
 export * from "./labels.js";
 export * from "./duration.js";
 export * from "./manifest.js";
+export * from "./redact.js";

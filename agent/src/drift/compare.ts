@@ -3,7 +3,7 @@ import { idOf, type Kube } from "../kube/client.js";
 import { diffObjects, type FieldDifference } from "./diff.js";
 import type { IgnoreRules } from "./ignore.js";
 import { changedBy } from "./manager.js";
-import { redact } from "./redact.js";
+import { redactSecretFields as redact } from "@gitfleet/shared";
 
 export interface ObjectDrift {
   deleted: boolean;

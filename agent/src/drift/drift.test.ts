@@ -3,7 +3,6 @@ import { ABSENT, diffObjects } from "./diff.js";
 import { keepLiveValue, parsePath } from "./field-path.js";
 import { ignoreRules } from "./ignore.js";
 import { changedBy } from "./manager.js";
-import { REDACTED, redact } from "./redact.js";
 
 const dep = (replicas: number, containers: unknown[], extra: Record<string, unknown> = {}) => ({
   apiVersion: "apps/v1",
@@ -65,15 +64,6 @@ describe("field paths", () => {
     expect(desired).toEqual(live);
     keepLiveValue(desired, { spec: {} }, "spec.replicas");
     expect(desired.spec).not.toHaveProperty("replicas");
-  });
-});
-
-describe("redact", () => {
-  it("masks Secret data, stringData and the last-applied annotation, and nothing else", () => {
-    const d = (path: string) => ({ path, fieldKeys: [], desired: "c2VjcmV0", live: "b3RoZXI=" });
-    const out = redact("Secret", [d("data.password"), d("stringData"), d('metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"]'), d("metadata.labels.x")]);
-    expect(out.map((x) => x.desired)).toEqual([REDACTED, REDACTED, REDACTED, "c2VjcmV0"]);
-    expect(redact("ConfigMap", [d("data.password")])[0]!.live).toBe("b3RoZXI=");
   });
 });
 

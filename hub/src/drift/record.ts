@@ -1,7 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import type { DriftReport } from "@gitfleet/shared";
+import { redactSecretFields, type DriftReport } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
-import { redactFields } from "./redact.js";
 
 const objectWhere = (cluster: string, app: string, ref: { apiVersion: string; kind: string; namespace: string; name: string }) => ({
   clusterName: cluster,
@@ -25,7 +24,8 @@ export async function recordDrift(db: Db, cluster: string, report: DriftReport, 
     reported.add(JSON.stringify(where));
     const healedAt = e.healedAt ? timestampDate(e.healedAt) : null;
     const data = {
-      fields: JSON.stringify(redactFields(e.ref.kind, e.fields)),
+      // Masked again here: a Secret's values are never stored, whatever an agent sends.
+      fields: JSON.stringify(redactSecretFields(e.ref.kind, e.fields.map(({ path, desired, live }) => ({ path, desired, live })))),
       manager: e.manager,
       deleted: e.deleted,
       healedAt,
