@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, createClient, type ServiceClient } from "@gitfleet/shared";
+import { ADMIN_TOKEN_FILE, AdminService, createClient, HUB_INFO_FILE, type HubInfo, type ServiceClient } from "@gitfleet/shared";
 
 export interface GlobalOptions {
   hub?: string;
@@ -21,13 +21,13 @@ export interface AdminConnection {
 /** Finds the hub (--hub, GITFLEET_HUB, DATA_DIR/hub.json) and the admin token (--token, GITFLEET_TOKEN, DATA_DIR/admin-token). */
 export function connectAdmin(opts: GlobalOptions): AdminConnection {
   const dataDir = opts.dataDir ?? process.env.GITFLEET_DATA_DIR;
-  const hubFile = dataDir ? join(dataDir, "hub.json") : undefined;
-  const hubInfo = hubFile && existsSync(hubFile) ? (JSON.parse(readFileSync(hubFile, "utf8")) as { grpc: string; tls: boolean }) : undefined;
+  const hubFile = dataDir ? join(dataDir, HUB_INFO_FILE) : undefined;
+  const hubInfo = hubFile && existsSync(hubFile) ? (JSON.parse(readFileSync(hubFile, "utf8")) as HubInfo) : undefined;
   const address = opts.hub ?? process.env.GITFLEET_HUB ?? hubInfo?.grpc;
   if (!address) throw new CliError("no hub address: pass --hub HOST:PORT, set GITFLEET_HUB, or --data-dir of a local hub");
   let token = opts.token ?? process.env.GITFLEET_TOKEN;
   if (!token && dataDir) {
-    const file = join(dataDir, "admin-token");
+    const file = join(dataDir, ADMIN_TOKEN_FILE);
     if (existsSync(file)) token = readFileSync(file, "utf8").trim();
   }
   if (!token) throw new CliError("no admin token: pass --token, set GITFLEET_TOKEN, or --data-dir of the hub (it holds admin-token)");
