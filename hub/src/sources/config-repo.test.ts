@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
 import { openStore } from "../store/index.js";
-import { createDelivery } from "./index.js";
+import { createDelivery } from "../delivery/index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-config-"));
 const repo = join(tmp, "config");

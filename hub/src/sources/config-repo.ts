@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseDuration, type Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
-import { checkout, createMirrorCache, resolveRevision, DEFAULT_INTERVAL_MS } from "../sources/index.js";
+import { checkout, createMirrorCache, resolveRevision, DEFAULT_INTERVAL_MS } from "./index.js";
 
 export type ConfigSourceOptions = { url: string; branch?: string; path?: string; interval?: string };
 

@@ -1,8 +1,8 @@
 import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers, type StatusReport, type DriftReport } from "@gitfleet/shared";
-import type { Db } from "../store/index.js";
-import { inChunks } from "../store/chunks.js";
-import { authenticateCluster, clusterToProto, registerCluster } from "../registry/clusters.js";
-import { audit } from "../registry/audit.js";
+import type { Db } from "../../store/index.js";
+import { inChunks } from "../../store/chunks.js";
+import { authenticateCluster, clusterToProto, registerCluster } from "../../registry/clusters.js";
+import { audit } from "../../registry/audit.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
 

@@ -1,7 +1,7 @@
 import { effectiveLabels } from "../registry/clusters.js";
 import { ignoreFields, type AppSpec } from "../definitions/index.js";
 import type { ClusterFacts } from "../targeting/index.js";
-import type { Ctx } from "./context.js";
+import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
 
 export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string };

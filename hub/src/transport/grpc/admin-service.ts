@@ -14,13 +14,13 @@ import {
   type SourceSummarySchema,
   type Token,
 } from "@gitfleet/shared";
-import type { Db } from "../store/index.js";
-import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../registry/clusters.js";
-import { createToken, revokeToken, type TokenRow } from "../registry/tokens.js";
-import { audit } from "../registry/audit.js";
-import { sameSecret } from "../registry/secrets.js";
+import type { Db } from "../../store/index.js";
+import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../registry/clusters.js";
+import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
+import { audit } from "../../registry/audit.js";
+import { sameSecret } from "../../registry/secrets.js";
 import { bearer, unary } from "./handlers.js";
-import { driftSummary, listDrift } from "../drift/query.js";
+import { driftSummary, listDrift } from "../../drift/query.js";
 import type { Sessions } from "./sessions.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */

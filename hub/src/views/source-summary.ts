@@ -3,7 +3,7 @@ import { RpcError, type RevisionInfoSchema, type SourceSummarySchema } from "@gi
 import { storedSourceSpec } from "../definitions/index.js";
 import type { RevisionSelector } from "../sources/index.js";
 import type { Revision, Source } from "../store/index.js";
-import type { Ctx, Init } from "./context.js";
+import type { Ctx, Init } from "../delivery/context.js";
 
 export type SourceSummaryInit = Init<typeof SourceSummarySchema>;
 const HISTORY = 10;

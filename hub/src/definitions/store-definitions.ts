@@ -1,10 +1,10 @@
 import { RpcError, type ResourceResult } from "@gitfleet/shared";
 
 import type { ResourceResultSchema } from "@gitfleet/shared";
-import { parseDefinitions, type Definition, type DefinitionText } from "../definitions/index.js";
+import { parseDefinitions, type Definition, type DefinitionText } from "./index.js";
 import { audit } from "../registry/audit.js";
-import type { Ctx, Init } from "./context.js";
-import { openSecrets, sealSecrets } from "./source-secrets.js";
+import type { Ctx, Init } from "../delivery/context.js";
+import { openSecrets, sealSecrets } from "../sources/stored-secrets.js";
 
 export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;
 export type Applied = { results: ResultInit[]; sources: string[]; apps: string[] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createBundleCache } from "./bundle-cache.js";
+import { createBundleCache } from "./served-bundles.js";
 
 describe("bundle cache", () => {
   it("reads each bundle once, also under concurrent requests", async () => {

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ADMIN_TOKEN_FILE } from "@gitfleet/shared";
-import { randomSecret } from "./registry/secrets.js";
+import { randomSecret } from "./secrets.js";
 
 /**
  * GITFLEET_ADMIN_TOKEN when set (a Secret in Kubernetes), else DATA_DIR/admin-token, created with

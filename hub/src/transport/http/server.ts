@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { Logger } from "@gitfleet/shared";
-import type { Db } from "../store/index.js";
+import type { Db } from "../../store/index.js";
 import type { Sessions } from "../grpc/sessions.js";
 
 export type Route = (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; body: string; type?: string }>;

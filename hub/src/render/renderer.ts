@@ -1,8 +1,8 @@
 import { formatLabels } from "@gitfleet/shared";
 import type { AppSpec, AppTarget } from "../definitions/index.js";
-import { RenderError, renderBundle, type RenderProblem } from "../render/index.js";
-import type { Ctx } from "./context.js";
-import type { Fetcher } from "./fetcher.js";
+import { RenderError, renderBundle, type RenderProblem } from "./index.js";
+import type { Ctx } from "../delivery/context.js";
+import type { Fetcher } from "../sources/fetcher.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { RpcError } from "@gitfleet/shared";
 import { gitCredentials, storedSourceSpec } from "../definitions/index.js";
-import { checkout, createMirrorCache, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type Revision } from "../sources/index.js";
-import type { Ctx } from "./context.js";
-import { openSecrets } from "./source-secrets.js";
+import { checkout, createMirrorCache, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type Revision } from "./index.js";
+import type { Ctx } from "../delivery/context.js";
+import { openSecrets } from "./stored-secrets.js";
 
 export type FetchResult = { sha?: string; changed: boolean };
 

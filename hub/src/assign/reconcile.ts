@@ -2,9 +2,9 @@ import type { AppSpec } from "../definitions/index.js";
 import { firstMatch } from "../targeting/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { approvedClusters, push, writeDiff, type Row } from "./assignments.js";
-import type { Ctx } from "./context.js";
-import type { Fetcher } from "./fetcher.js";
-import type { Renderer } from "./renderer.js";
+import type { Ctx } from "../delivery/context.js";
+import type { Fetcher } from "../sources/fetcher.js";
+import type { Renderer } from "../render/renderer.js";
 
 export type Prepared = { digests: string[] } | { error: string };
 

@@ -1,5 +1,5 @@
 import type { SourceSecrets } from "../definitions/index.js";
-import type { Ctx } from "./context.js";
+import type { Ctx } from "../delivery/context.js";
 
 const context = (name: string) => `source/${name}`;
 

@@ -2,10 +2,10 @@ import { HealthState, RpcError, type AppSummarySchema, type ClusterAppStatusSche
 import type { AppSpec } from "../definitions/index.js";
 import { selectorText } from "../targeting/index.js";
 import type { App, Assignment, AppStatus } from "../store/index.js";
-import { groupBy } from "./assignments.js";
-import type { Ctx, Init } from "./context.js";
-import { renderKey } from "./renderer.js";
-import { healthOf, isSynced, statusDetail, type StatusCounts } from "./status.js";
+import { groupBy } from "../assign/assignments.js";
+import type { Ctx, Init } from "../delivery/context.js";
+import { renderKey } from "../render/renderer.js";
+import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;

@@ -1,7 +1,7 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult, type StatusReport } from "@gitfleet/shared";
-import type { Ctx } from "./context.js";
+import type { Ctx } from "../delivery/context.js";
 
 /** Stores each reported AppStatus (one row per cluster and app). Enums are stored by name. */
 export async function storeStatus(ctx: Ctx, cluster: string, report: StatusReport): Promise<void> {
