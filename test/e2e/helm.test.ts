@@ -2,10 +2,9 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments, stringify } from "yaml";
-import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { CHARTS, helm } from "../lib/helm.js";
 import { BIN, start, stopAll } from "../lib/processes.js";
+import { startSimCluster, type SimCluster } from "../lib/sim-cluster.js";
 import { cliOk, clusters, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 
 type Container = { args: string[]; env?: { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[]; volumeMounts: { name: string; mountPath: string }[] };
@@ -125,25 +124,18 @@ describe("helm charts", () => {
   });
 
   describe("applied to a cluster", () => {
-    let sim: KubeSim;
+    let cluster: SimCluster;
     let hub: HubProc;
-    let kubectl: ReturnType<typeof kubectlRunner>;
-    const ok = async (args: string[], stdin?: string) => {
-      const r = await kubectl(args, stdin);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr}`);
-      return r.stdout;
-    };
+    const ok = (args: string[], stdin?: string) => cluster.kubectl(args, stdin);
 
     beforeAll(async () => {
-      sim = await startKubeSim();
-      await sim.writeKubeconfig(join(dir, "kubeconfig"));
-      kubectl = kubectlRunner(join(dir, "kubeconfig"), join(dir, "kube-cache"));
+      cluster = await startSimCluster(dir);
       hub = await startHub(join(dir, "hub"));
       await ok(["apply", "--server-side", "-f", "-"], ["gitfleet-system", "apps", "web"].map((ns) => `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${ns}}\n`).join("---\n"));
     });
     afterAll(async () => {
       await stopAll();
-      await sim?.close();
+      await cluster?.sim.close();
     });
 
     it.each([
@@ -170,7 +162,7 @@ describe("helm charts", () => {
 
       // Run the agent as the pod would (its args, the token from the Secret), pointed at our hub.
       const podArgs = args.map((a, i) => (args[i - 1] === "--hub" ? hub.grpc : args[i - 1] === "--state-dir" ? join(dir, "agent-state") : a));
-      start(BIN.agent, [...podArgs, "--kubeconfig", join(dir, "kubeconfig")], { GITFLEET_BOOTSTRAP_TOKEN: token });
+      start(BIN.agent, [...podArgs, "--kubeconfig", cluster.kubeconfig], { GITFLEET_BOOTSTRAP_TOKEN: token });
       await waitClusterState(hub, "edge-1", "Connected");
       expect((await clusters(hub)).find((c) => c.name === "edge-1")?.labels).toEqual({ env: "edge" });
       expect(await ok(["get", "secret", "gitfleet-agent-credential", "-n", "gitfleet-system", "-o", "name"])).toContain("gitfleet-agent-credential");
