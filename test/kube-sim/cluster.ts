@@ -9,6 +9,7 @@ import { apiVersionOf, Registry, type ResourceType } from "./kinds.js";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.js";
 import { labelSelectorOf, parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
 import { apply, trackUpdate } from "./ssa.js";
+import { allowedConflicts, UPGRADING_MANAGER, updateLastApplied } from "./last-applied.js";
 import { finalized, NamespaceLifecycle } from "./namespaces.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
@@ -289,7 +290,10 @@ export class Cluster {
       return { obj: this.finish(rt, undefined, obj, ctx, false), created: true };
     }
     const live = this.present(rt, old);
-    const obj = apply({ rt: rtFor, live, config, manager: ctx.manager, force: !!ctx.force, apiVersion: apiVersionOf(rt), subresource });
+    const upgrading = ctx.manager === UPGRADING_MANAGER && !subresource;
+    const obj = apply({ rt: rtFor, live, config, manager: ctx.manager, force: !!ctx.force, apiVersion: apiVersionOf(rt), subresource,
+      allowedConflicts: upgrading ? allowedConflicts(rt, live) : undefined });
+    if (upgrading) updateLastApplied(live, config, obj);
     for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion"]) {
       if (old.metadata[k] !== undefined) obj.metadata[k] = old.metadata[k];
     }
