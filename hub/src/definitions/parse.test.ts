@@ -1,4 +1,4 @@
-import { RpcError } from "@gitfleet/shared";
+import { HubError } from "../errors.js";
 import { describe, expect, it } from "vitest";
 import { ignoreFields, parseDefinitions, type Definition } from "./index.js";
 
@@ -33,8 +33,8 @@ const failure = (yaml: string): string => {
   try {
     parse(yaml);
   } catch (err) {
-    expect(err).toBeInstanceOf(RpcError);
-    expect((err as RpcError).reason).toBe("INVALID_ARGUMENT");
+    expect(err).toBeInstanceOf(HubError);
+    expect((err as HubError).reason).toBe("INVALID_ARGUMENT");
     return (err as Error).message;
   }
   throw new Error("no error");

@@ -1,8 +1,8 @@
-import { RpcError } from "@gitfleet/shared";
 import { parseAllDocuments } from "yaml";
 import { parseAppSpec, type AppSpec } from "./app.js";
 import { FieldError, name, object, onlyKeys } from "./fields.js";
 import { parseSourceDef, type ParsedSource } from "./source.js";
+import { HubError } from "../errors.js";
 
 export const API_VERSION = "gitfleet.dev/v1";
 
@@ -39,7 +39,7 @@ export function parseDefinitions(texts: readonly DefinitionText[]): Definition[]
       seen.set(id, where);
     });
   }
-  if (problems.length > 0) throw new RpcError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
+  if (problems.length > 0) throw new HubError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
   return defs;
 }
 

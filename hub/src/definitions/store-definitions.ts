@@ -1,10 +1,11 @@
-import { RpcError, type ResourceResult } from "@gitfleet/shared";
+import { type ResourceResult } from "@gitfleet/shared";
 
 import type { ResourceResultSchema } from "@gitfleet/shared";
 import { parseDefinitions, type Definition, type DefinitionText } from "./index.js";
 import { audit } from "../registry/audit.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { openSecrets, sealSecrets } from "../sources/stored-secrets.js";
+import { HubError } from "../errors.js";
 
 export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;
 export type Applied = { results: ResultInit[]; sources: string[]; apps: string[] };
@@ -53,7 +54,7 @@ async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
     if (d.kind !== "App" || incoming.has(d.spec.source)) continue;
     if (!(await ctx.db.source.findUnique({ where: { name: d.spec.source } }))) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
   }
-  if (problems.length) throw new RpcError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
+  if (problems.length) throw new HubError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
 }
 
 /** Names of the Apps that use a Source. */

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { join } from "node:path";
-import { RpcError, type Logger } from "@gitfleet/shared";
+import { type Logger } from "@gitfleet/shared";
 import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
 import type { AgentEvents } from "../transport/grpc/agent-service.js";
 import type { Sessions } from "../transport/grpc/sessions.js";
@@ -23,6 +23,7 @@ import { getSource, listSources, type SourceSummaryInit } from "../views/source-
 import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
 import { createBundleCache } from "../assign/served-bundles.js";
+import { HubError } from "../errors.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -103,13 +104,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   async function removeResource(kind: "Source" | "App", name: string, actor: string): Promise<void> {
     if (kind === "App") {
-      if (!(await db.app.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no app named "${name}"`);
+      if (!(await db.app.findUnique({ where: { name } }))) throw new HubError("NOT_FOUND", `no app named "${name}"`);
       await db.app.delete({ where: { name } });
       await reconciler.removeApp(name);
     } else {
-      if (!(await db.source.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no source named "${name}"`);
+      if (!(await db.source.findUnique({ where: { name } }))) throw new HubError("NOT_FOUND", `no source named "${name}"`);
       const users = await appsUsing(ctx, name);
-      if (users.length) throw new RpcError("FAILED_PRECONDITION", `source "${name}" is used by app(s) ${users.join(", ")}: delete or change them first`);
+      if (users.length) throw new HubError("FAILED_PRECONDITION", `source "${name}" is used by app(s) ${users.join(", ")}: delete or change them first`);
       await db.$transaction([db.source.delete({ where: { name } }), db.revision.deleteMany({ where: { sourceName: name } })]);
       pollers.remove(name);
       fetcher.forget(name);
@@ -119,14 +120,14 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   async function pin(name: string, revision: string): Promise<AppSummaryInit> {
     const row = await db.app.findUnique({ where: { name } });
-    if (!row) throw new RpcError("NOT_FOUND", `no app named "${name}"`);
+    if (!row) throw new HubError("NOT_FOUND", `no app named "${name}"`);
     let sha: string | null = null;
     if (revision) {
-      if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new RpcError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
+      if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new HubError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
       const spec = JSON.parse(row.spec) as { source: string };
       sha = (await fetcher.resolveCommit(spec.source, revision.toLowerCase())).sha;
       const prepared = await reconciler.prepare(JSON.parse(row.spec), sha);
-      if ("error" in prepared) throw new RpcError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
+      if ("error" in prepared) throw new HubError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
     }
     await db.app.update({ where: { name }, data: { pinnedRevision: sha } });
     await reconciler.reconcileApp(name);

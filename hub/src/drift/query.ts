@@ -1,10 +1,11 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { DriftRecordSchema, RpcError, type DriftRecord, type DriftSummaryRow } from "@gitfleet/shared";
+import { DriftRecordSchema, type DriftRecord, type DriftSummaryRow } from "@gitfleet/shared";
 import type { Db, DriftEvent } from "../store/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { parseSelector, SelectorSyntaxError } from "../targeting/parse-selector.js";
 import { selects } from "../targeting/selector.js";
+import { HubError } from "../errors.js";
 
 export const DEFAULT_WINDOW_MS = 24 * 3600 * 1000;
 
@@ -24,7 +25,7 @@ async function relevant(db: Db, q: DriftQuery, now: number): Promise<DriftEvent[
     try {
       sel = parseSelector(q.clusterSelector);
     } catch (err) {
-      if (err instanceof SelectorSyntaxError) throw new RpcError("INVALID_ARGUMENT", err.message);
+      if (err instanceof SelectorSyntaxError) throw new HubError("INVALID_ARGUMENT", err.message);
       throw err;
     }
     const clusters = await db.cluster.findMany();

@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ClusterSchema, ClusterState, RpcError, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
+import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { isUniqueViolation, type Db } from "../store/index.js";
 import { hashSecret, randomSecret } from "./secrets.js";
 import { consumeToken } from "./tokens.js";
+import { HubError } from "../errors.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
 export type StateName = "Pending" | "Connected" | "Disconnected";
@@ -30,11 +31,11 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
     validateName("cluster", reg.name);
     for (const [k, v] of Object.entries(reg.labels)) validateLabel(k, v);
   } catch (err) {
-    throw new RpcError("INVALID_ARGUMENT", (err as Error).message);
+    throw new HubError("INVALID_ARGUMENT", (err as Error).message);
   }
   // Checked before the token so that a name clash does not burn a use of a one-use token.
   if (await db.cluster.findUnique({ where: { name: reg.name } })) {
-    throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
+    throw new HubError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
   }
   const token = await consumeToken(db, reg.token);
   const credential = `gfc_${randomSecret()}`;
@@ -57,7 +58,7 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
     return { credential, row };
   } catch (err) {
     if (isUniqueViolation(err)) {
-      throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered`);
+      throw new HubError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered`);
     }
     throw err;
   }
@@ -70,14 +71,14 @@ export async function authenticateCluster(db: Db, credential: string): Promise<C
   if (row) return row;
   const tomb = await db.clusterTombstone.findUnique({ where: { credentialHash: hash } });
   if (tomb) {
-    throw new RpcError("CLUSTER_DELETED", `cluster "${tomb.name}" was deleted from the hub at ${tomb.deletedAt.toISOString()}: register again with a new token and a fresh state dir`);
+    throw new HubError("CLUSTER_DELETED", `cluster "${tomb.name}" was deleted from the hub at ${tomb.deletedAt.toISOString()}: register again with a new token and a fresh state dir`);
   }
-  throw new RpcError("CLUSTER_UNKNOWN", "the cluster credential is not known to this hub: register with a bootstrap token");
+  throw new HubError("CLUSTER_UNKNOWN", "the cluster credential is not known to this hub: register with a bootstrap token");
 }
 
 export async function getCluster(db: Db, name: string): Promise<ClusterRow> {
   const row = await db.cluster.findUnique({ where: { name } });
-  if (!row) throw new RpcError("NOT_FOUND", `no cluster named "${name}" (see \`gitfleet cluster list\`)`);
+  if (!row) throw new HubError("NOT_FOUND", `no cluster named "${name}" (see \`gitfleet cluster list\`)`);
   return row;
 }
 
@@ -90,7 +91,7 @@ export async function labelCluster(db: Db, name: string, set: Labels, remove: st
       admin[k] = v;
     }
   } catch (err) {
-    throw new RpcError("INVALID_ARGUMENT", (err as Error).message);
+    throw new HubError("INVALID_ARGUMENT", (err as Error).message);
   }
   for (const k of remove) admin[k] = null;
   return db.cluster.update({ where: { name }, data: { adminLabels: JSON.stringify(admin), generation: { increment: 1 } } });

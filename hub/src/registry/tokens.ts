@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { RpcError, type Labels } from "@gitfleet/shared";
+import { type Labels } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import { DEFAULT_TOKEN_TTL_S, MAX_TOKEN_TTL_S } from "../config/intervals.js";
 import { hashSecret, randomSecret } from "./secrets.js";
+import { HubError } from "../errors.js";
 
 export type TokenRow = Awaited<ReturnType<Db["token"]["findUniqueOrThrow"]>>;
 
@@ -18,8 +19,8 @@ const TOKEN_RE = /^gft_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$/;
 
 export async function createToken(db: Db, spec: NewToken, now = new Date()): Promise<{ token: string; row: TokenRow }> {
   const ttl = spec.ttlSeconds && spec.ttlSeconds > 0 ? spec.ttlSeconds : DEFAULT_TOKEN_TTL_S;
-  if (ttl > MAX_TOKEN_TTL_S) throw new RpcError("INVALID_ARGUMENT", `token TTL ${ttl}s exceeds the maximum of ${MAX_TOKEN_TTL_S}s (365d)`);
-  if ((spec.maxUses ?? 0) < 0) throw new RpcError("INVALID_ARGUMENT", "max uses must be 0 (unlimited within the TTL) or more");
+  if (ttl > MAX_TOKEN_TTL_S) throw new HubError("INVALID_ARGUMENT", `token TTL ${ttl}s exceeds the maximum of ${MAX_TOKEN_TTL_S}s (365d)`);
+  if ((spec.maxUses ?? 0) < 0) throw new HubError("INVALID_ARGUMENT", "max uses must be 0 (unlimited within the TTL) or more");
   const id = randomBytes(6).toString("hex");
   const secret = randomSecret();
   const row = await db.token.create({
@@ -35,16 +36,16 @@ export async function createToken(db: Db, spec: NewToken, now = new Date()): Pro
   return { token: `gft_${id}_${secret}`, row };
 }
 
-/** Checks a bootstrap token and takes one use of it; throws a distinct RpcError per failure. */
+/** Checks a bootstrap token and takes one use of it; throws a distinct HubError reason per failure. */
 export async function consumeToken(db: Db, token: string, now = new Date()): Promise<TokenRow> {
   const m = TOKEN_RE.exec(token.trim());
   const row = m ? await db.token.findUnique({ where: { id: m[1]! } }) : null;
   if (!m || !row || row.secretHash !== hashSecret(m[2]!)) {
-    throw new RpcError("TOKEN_UNKNOWN", "bootstrap token is not known to this hub: create one with `gitfleet token create`");
+    throw new HubError("TOKEN_UNKNOWN", "bootstrap token is not known to this hub: create one with `gitfleet token create`");
   }
-  if (row.revoked) throw new RpcError("TOKEN_REVOKED", `bootstrap token ${row.id} was revoked: create a new one with \`gitfleet token create\``);
+  if (row.revoked) throw new HubError("TOKEN_REVOKED", `bootstrap token ${row.id} was revoked: create a new one with \`gitfleet token create\``);
   if (row.expiresAt.getTime() <= now.getTime()) {
-    throw new RpcError("TOKEN_EXPIRED", `bootstrap token ${row.id} expired at ${row.expiresAt.toISOString()}: create a new one with \`gitfleet token create\``);
+    throw new HubError("TOKEN_EXPIRED", `bootstrap token ${row.id} expired at ${row.expiresAt.toISOString()}: create a new one with \`gitfleet token create\``);
   }
   // Conditional increment: two agents racing for the last use cannot both win.
   const taken = await db.token.updateMany({
@@ -52,12 +53,12 @@ export async function consumeToken(db: Db, token: string, now = new Date()): Pro
     data: { uses: { increment: 1 } },
   });
   if (taken.count === 0) {
-    throw new RpcError("TOKEN_EXHAUSTED", `bootstrap token ${row.id} has been used ${row.maxUses} time(s), its maximum: create a new one`);
+    throw new HubError("TOKEN_EXHAUSTED", `bootstrap token ${row.id} has been used ${row.maxUses} time(s), its maximum: create a new one`);
   }
   return row;
 }
 
 export async function revokeToken(db: Db, id: string): Promise<void> {
   const res = await db.token.updateMany({ where: { id }, data: { revoked: true } });
-  if (res.count === 0) throw new RpcError("NOT_FOUND", `no token with id "${id}" (see \`gitfleet token list\`)`);
+  if (res.count === 0) throw new HubError("NOT_FOUND", `no token with id "${id}" (see \`gitfleet token list\`)`);
 }

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import { RpcError } from "@gitfleet/shared";
 import { gitCredentials, storedSourceSpec } from "../definitions/index.js";
 import { checkout, createMirrorCache, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./stored-secrets.js";
+import { HubError } from "../errors.js";
 
 export type FetchResult = { sha?: string; changed: boolean };
 
@@ -15,7 +15,7 @@ export function createFetcher(ctx: Ctx) {
 
   async function load(name: string) {
     const row = await db.source.findUnique({ where: { name } });
-    if (!row) throw new RpcError("NOT_FOUND", `no source named "${name}"`);
+    if (!row) throw new HubError("NOT_FOUND", `no source named "${name}"`);
     return row;
   }
 
@@ -47,7 +47,7 @@ export function createFetcher(ctx: Ctx) {
   async function mirror(name: string): Promise<Mirror> {
     if (!mirrors.has(name)) await fetch(name);
     const m = mirrors.get(name);
-    if (!m) throw new RpcError("FAILED_PRECONDITION", `source "${name}" could not be fetched: ${(await load(name)).lastError ?? "unknown error"}`);
+    if (!m) throw new HubError("FAILED_PRECONDITION", `source "${name}" could not be fetched: ${(await load(name)).lastError ?? "unknown error"}`);
     return m;
   }
 
@@ -64,7 +64,7 @@ export function createFetcher(ctx: Ctx) {
         await record(source, rev);
         return rev;
       } catch (err) {
-        if (err instanceof RevisionNotFoundError) throw new RpcError("NOT_FOUND", err.message);
+        if (err instanceof RevisionNotFoundError) throw new HubError("NOT_FOUND", err.message);
         throw err;
       }
     },

@@ -1,4 +1,4 @@
-import { HealthState, RpcError, type AppSummarySchema, type ClusterAppStatusSchema } from "@gitfleet/shared";
+import { HealthState, type AppSummarySchema, type ClusterAppStatusSchema } from "@gitfleet/shared";
 import type { AppSpec } from "../definitions/index.js";
 import { selectorText } from "../targeting/index.js";
 import type { App, Assignment, AppStatus } from "../store/index.js";
@@ -6,6 +6,7 @@ import { groupBy } from "../assign/assignments.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey } from "../render/renderer.js";
 import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
+import { HubError } from "../errors.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
@@ -25,7 +26,7 @@ export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
 /** One App, and per cluster what it should run next to what it reports running. */
 export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }> {
   const row = await ctx.db.app.findUnique({ where: { name } });
-  if (!row) throw new RpcError("NOT_FOUND", `no app named "${name}" (see \`gitfleet app list\`)`);
+  if (!row) throw new HubError("NOT_FOUND", `no app named "${name}" (see \`gitfleet app list\`)`);
   const [assignments, statuses] = await Promise.all([
     ctx.db.assignment.findMany({ where: { app: name }, orderBy: { clusterName: "asc" } }),
     ctx.db.appStatus.findMany({ where: { app: name } }),

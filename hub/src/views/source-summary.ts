@@ -1,9 +1,10 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { RpcError, type RevisionInfoSchema, type SourceSummarySchema } from "@gitfleet/shared";
+import { type RevisionInfoSchema, type SourceSummarySchema } from "@gitfleet/shared";
 import { storedSourceSpec } from "../definitions/index.js";
 import type { RevisionSelector } from "../sources/index.js";
 import type { Revision, Source } from "../store/index.js";
 import type { Ctx, Init } from "../delivery/context.js";
+import { HubError } from "../errors.js";
 
 export type SourceSummaryInit = Init<typeof SourceSummarySchema>;
 const HISTORY = 10;
@@ -17,7 +18,7 @@ export async function listSources(ctx: Ctx): Promise<SourceSummaryInit[]> {
 /** One Source with its recent revisions, newest first. */
 export async function getSource(ctx: Ctx, name: string): Promise<SourceSummaryInit> {
   const row = await ctx.db.source.findUnique({ where: { name } });
-  if (!row) throw new RpcError("NOT_FOUND", `no source named "${name}" (see \`gitfleet source list\`)`);
+  if (!row) throw new HubError("NOT_FOUND", `no source named "${name}" (see \`gitfleet source list\`)`);
   const history = await ctx.db.revision.findMany({ where: { sourceName: name }, orderBy: { fetchedAt: "desc" }, take: HISTORY });
   const head = history.find((h) => h.sha === row.lastRevision) ?? (await ctx.db.revision.findFirst({ where: { sourceName: name, sha: row.lastRevision ?? "" } }));
   return { ...summarize(row, head ? [head] : []), history: history.map(revisionInfo) };

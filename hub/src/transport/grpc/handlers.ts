@@ -1,5 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { RpcError, type Logger } from "@gitfleet/shared";
+import { HubError } from "../../errors.js";
 
 /** Wraps a unary handler: typed errors go out with their reason, anything else as INTERNAL with its cause logged. */
 export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
@@ -11,7 +12,9 @@ export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req, call
   };
 }
 
+/** The one place domain errors become gRPC statuses; anything untyped is INTERNAL, its cause only logged. */
 export function toServiceError(log: Logger, method: string, err: unknown): Partial<grpc.ServiceError> {
+  if (err instanceof HubError) return new RpcError(err.reason, err.message).toServiceError();
   if (!(err instanceof RpcError)) log.error({ method, err }, "unexpected error in handler");
   return RpcError.from(err).toServiceError();
 }
