@@ -4,9 +4,10 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
-import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
+import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
+import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
-import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
+import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
 import { createAdminService } from "./transport/grpc/admin-service.js";
 import { Sessions } from "./transport/grpc/sessions.js";
@@ -78,7 +79,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
   );
 
-  const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
+  const routes = new Map<string, Route>([[HOOKS_PREFIX, createWebhookRoute({ log, secretOf: delivery.webhookSecret, trigger: delivery.trigger })]]);
   const http = createHttpServer({ db, log, routes, metrics: metrics.registry });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
-import type { Logger } from "@gitfleet/shared";
+import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
-import type { Sessions } from "../transport/grpc/sessions.js";
 import type { SecretBox } from "../secrets/index.js";
 import type { Db } from "../store/index.js";
 
@@ -10,11 +9,19 @@ export interface Ctx {
   db: Db;
   log: Logger;
   box: SecretBox;
-  sessions: Pick<Sessions, "send" | "get">;
+  sessions: AgentStreams;
   /** DATA_DIR/git: mirrors/ and trees/ (one tree per checked-out SHA). */
   gitDir: string;
   stats: DeliveryStats;
   metrics: HubMetrics;
+}
+
+/** The agents' open streams as delivery sees them (transport/grpc/sessions.ts implements it). */
+export interface AgentStreams {
+  /** Present while the cluster's agent has a stream open. */
+  get(cluster: string): object | undefined;
+  /** Writes one message on the cluster's stream; false when it has none. */
+  send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean;
 }
 
 /** Counters for a metrics line and the benchmark: renders grow with distinct overlays, not clusters. */

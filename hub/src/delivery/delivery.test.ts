@@ -11,6 +11,7 @@ import { StatusReportSchema } from "@gitfleet/shared";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
+import { createWebhookRoute } from "../transport/http/webhooks/index.js";
 import { createDelivery, type Delivery } from "./index.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-delivery-"));
@@ -78,8 +79,9 @@ async function hook(): Promise<number> {
   const body = Buffer.from("{}");
   const sig = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
   const req = { url: "/hooks/apps", method: "POST", headers: { "x-hub-signature-256": sig } } as unknown as http.IncomingMessage;
-  return (await delivery.webhookRoute(req, body)).status;
+  return (await webhookRoute()(req, body)).status;
 }
+const webhookRoute = () => createWebhookRoute({ log: pino({ level: "silent" }), secretOf: delivery.webhookSecret, trigger: delivery.trigger });
 async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
@@ -162,7 +164,7 @@ describe("delivery", () => {
 
   it("refuses an unsigned webhook and fetches nothing", async () => {
     const req = { url: "/hooks/apps", method: "POST", headers: { "x-gitlab-token": "nope" } } as unknown as http.IncomingMessage;
-    expect((await delivery.webhookRoute(req, Buffer.from("{}"))).status).toBe(401);
+    expect((await webhookRoute()(req, Buffer.from("{}"))).status).toBe(401);
   });
 
   it("records a broken commit on the App with file and line, keeping every assignment", async () => {

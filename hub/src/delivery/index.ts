@@ -1,19 +1,16 @@
-import type http from "node:http";
 import { join } from "node:path";
 import { type Logger } from "@gitfleet/shared";
 import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
-import type { AgentEvents } from "../transport/grpc/agent-service.js";
-import type { Sessions } from "../transport/grpc/sessions.js";
+import type { AgentEvents } from "./agent-events.js";
 import { audit } from "../registry/audit.js";
 import { createMetrics, type HubMetrics } from "../metrics/index.js";
 import { createSecretBox, loadSecretKey } from "../secrets/index.js";
 import type { Db } from "../store/index.js";
-import { createWebhookRoute, type WebhookResponse } from "../transport/http/webhooks/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "../views/app-summary.js";
 import { appsUsing, storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
 import { push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
-import { ADMIN_ORIGIN, CONFIG_ORIGIN, type Ctx, type DeliveryStats } from "./context.js";
+import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
@@ -31,7 +28,7 @@ export interface DeliveryDeps {
   db: Db;
   log: Logger;
   dataDir: string;
-  sessions: Pick<Sessions, "send" | "get">;
+  sessions: AgentStreams;
   configSource?: ConfigSourceOptions;
   /** The hub's metrics; a private set when not given (unit tests). */
   metrics?: HubMetrics;
@@ -48,7 +45,10 @@ export interface Delivery {
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
-  webhookRoute: (req: http.IncomingMessage, body: Buffer) => Promise<WebhookResponse>;
+  /** A Source's webhook secret: null when there is no such Source, undefined when it has none. */
+  webhookSecret(source: string): Promise<string | null | undefined>;
+  /** Starts a fetch of the Source without waiting for it (what a verified webhook does). */
+  trigger(source: string): void;
   /** Fetches a Source now (what a webhook does), resolving when its Apps are delivered. */
   refresh(source: string): Promise<void>;
   stats: Readonly<DeliveryStats>;
@@ -153,14 +153,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       bundle: (digest) => bundles.get(digest),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
-    webhookRoute: createWebhookRoute({
-      log,
-      secretOf: async (name) => {
-        const row = await db.source.findUnique({ where: { name } });
-        return row ? openSecrets(ctx, row).webhookSecret : null;
-      },
-      trigger: (name) => void pollers.trigger(name),
-    }),
+    async webhookSecret(name) {
+      const row = await db.source.findUnique({ where: { name } });
+      return row ? openSecrets(ctx, row).webhookSecret : null;
+    },
+    trigger: (name) => void pollers.trigger(name),
     refresh: (name) => pollers.trigger(name),
     stats: ctx.stats,
     start() {

@@ -1,18 +1,12 @@
-import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers, type StatusReport, type DriftReport } from "@gitfleet/shared";
+import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers } from "@gitfleet/shared";
 import type { Db } from "../../store/index.js";
 import { inChunks } from "../../store/chunks.js";
 import { authenticateCluster, clusterToProto, registerCluster } from "../../registry/clusters.js";
 import { audit } from "../../registry/audit.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
+import type { AgentEvents } from "../../delivery/agent-events.js";
 
-/** What the delivery side does with an agent's stream; wired in the composition root. */
-export interface AgentEvents {
-  connected(cluster: string): Promise<void>;
-  status(cluster: string, report: StatusReport): Promise<void>;
-  drift(cluster: string, report: DriftReport): Promise<void>;
-  bundle(digest: string): Promise<string | undefined>;
-}
 
 export interface AgentServiceDeps {
   db: Db;

@@ -1,0 +1,9 @@
+import type { DriftReport, StatusReport } from "@gitfleet/shared";
+
+/** What the hub does with what an agent says on its stream; transports call it, the composition root wires it. */
+export interface AgentEvents {
+  connected(cluster: string): Promise<void>;
+  status(cluster: string, report: StatusReport): Promise<void>;
+  drift(cluster: string, report: DriftReport): Promise<void>;
+  bundle(digest: string): Promise<string | undefined>;
+}
