@@ -11,3 +11,16 @@ export function redactSecretFields<T extends { path: string; desired: string; li
     SECRET_PATHS.test(f.path) ? { ...f, desired: f.desired && REDACTED, live: f.live && REDACTED } : f,
   );
 }
+
+/**
+ * Masks credentials anywhere in free text (error messages, logs, displayed URLs): the password of
+ * URL userinfo (a user alone, often a token, is masked whole) and Authorization header values.
+ */
+export function redactCredentials(text: string): string {
+  return text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^\s/@]+)@/gi, (_, scheme: string, userinfo: string) => {
+      const colon = userinfo.indexOf(":");
+      return `${scheme}${colon < 0 ? REDACTED : `${userinfo.slice(0, colon)}:${REDACTED}`}@`;
+    })
+    .replace(/(authorization:\s*)(basic|bearer)\s+\S+/gi, `$1$2 ${REDACTED}`);
+}

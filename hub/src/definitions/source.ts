@@ -1,10 +1,10 @@
+import { REDACTED } from "@gitfleet/shared";
 import { parseSourceSpec, splitCredentials, SourceSpecError, type GitCredentials, type SourceSpec } from "../sources/index.js";
 import { FieldError, object, onlyKeys, optionalString, string, type Obj } from "./fields.js";
 
 /** The secret parts of a Source: stored encrypted, never shown. */
 export type SourceSecrets = { username?: string; password?: string; sshPrivateKey?: string; knownHosts?: string; webhookSecret?: string };
 
-export const REDACTED = "[redacted]";
 const SECRET_FIELDS = ["credentials", "webhookSecret"];
 
 /** `shown` is the spec as stored and returned: URL without userinfo, secrets as "[redacted]". */

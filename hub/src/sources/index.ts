@@ -1,5 +1,5 @@
 export { checkout } from "./checkout.js";
-export { CheckoutError, redact, RevisionNotFoundError, SourceFetchError, SourceSpecError } from "./errors.js";
+export { CheckoutError, RevisionNotFoundError, SourceFetchError, SourceSpecError } from "./errors.js";
 export type { GitCredentials } from "./git-env.js";
 export { createMirrorCache, splitCredentials, type Mirror, type MirrorCache, type MirrorCacheOptions } from "./mirror-cache.js";
 export { resolveRevision, type Revision } from "./resolve.js";

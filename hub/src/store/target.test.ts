@@ -18,10 +18,10 @@ describe("database URL", () => {
 
   it("accepts postgres:// and postgresql:// and keeps secrets out of display", () => {
     const t = resolveTarget("", "postgres://hub:p%40ss@db.example:5433/gitfleet?sslmode=require&schema=fleet");
-    expect(t).toMatchObject({ provider: "postgresql", schema: "fleet", display: "postgres://hub:***@db.example:5433/gitfleet" });
+    expect(t).toMatchObject({ provider: "postgresql", schema: "fleet", display: "postgres://hub:[redacted]@db.example:5433/gitfleet" });
     expect(t.provider === "postgresql" && t.connectionString).toBe("postgres://hub:p%40ss@db.example:5433/gitfleet?sslmode=require");
     expect(resolveTarget("", "postgresql://db/x")).toMatchObject({ provider: "postgresql", schema: undefined });
-    expect(redactUrl("postgresql://u:topsecret@h/db")).toBe("postgresql://u:***@h/db");
+    expect(redactUrl("postgresql://u:topsecret@h/db")).toBe("postgresql://u:[redacted]@h/db");
   });
 
   it.each([

@@ -2,6 +2,7 @@
 // `display` is the URL without its password, safe for logs and error messages.
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { redactCredentials } from "@gitfleet/shared";
 
 export class StoreConfigError extends Error {
   override name = "StoreConfigError";
@@ -69,13 +70,12 @@ function postgresTarget(raw: string): StoreTarget {
   return { provider: "postgresql", connectionString, schema, display: redactUrl(raw) };
 }
 
-/** The URL with any password replaced by "***" (and nothing at all if it does not parse). */
+/** The URL for logs: no password, no query (it may carry one), nothing at all if it does not parse. */
 export function redactUrl(raw: string): string {
   try {
     const u = new URL(raw);
-    if (u.password) u.password = "***";
     u.search = "";
-    return u.toString();
+    return redactCredentials(u.toString());
   } catch {
     return "<unparseable database URL>";
   }
