@@ -1,3 +1,5 @@
+import { createSingleFlight } from "../lib/concurrency.js";
+
 /**
  * Bundles by digest for agents' GetBundle, kept in memory (least recently used out first). A
  * bundle never changes, and a commit sends the same few bundles to every cluster: without this
@@ -5,7 +7,7 @@
  */
 export function createBundleCache(load: (digest: string) => Promise<string | undefined>, maxBytes = 64 * 1024 * 1024) {
   const cache = new Map<string, string>();
-  const loading = new Map<string, Promise<string | undefined>>();
+  const once = createSingleFlight<string | undefined>();
   let bytes = 0;
 
   function remember(digest: string, text: string): void {
@@ -28,15 +30,11 @@ export function createBundleCache(load: (digest: string) => Promise<string | und
         cache.set(digest, hit);
         return hit;
       }
-      let p = loading.get(digest);
-      if (!p) {
-        p = load(digest).then((text) => {
-          if (text !== undefined) remember(digest, text);
-          return text;
-        }).finally(() => loading.delete(digest));
-        loading.set(digest, p);
-      }
-      return p;
+      return once(digest, async () => {
+        const text = await load(digest);
+        if (text !== undefined) remember(digest, text);
+        return text;
+      });
     },
     get size() {
       return cache.size;

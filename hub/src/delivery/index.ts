@@ -12,13 +12,14 @@ import { push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
+import { createMirrorCache } from "../sources/index.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
 import { createRenderer } from "../render/renderer.js";
 import { openSecrets } from "../sources/stored-secrets.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
 import { storeStatus } from "../status/ingest.js";
-import { createSerial } from "./serial.js";
+import { createLanes } from "../lib/concurrency.js";
 import { createBundleCache } from "../assign/served-bundles.js";
 import { HubError } from "../errors.js";
 
@@ -60,12 +61,16 @@ export interface Delivery {
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
-  const fetcher = createFetcher(ctx);
+  const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
+  const fetcher = createFetcher(ctx, mirrors);
   const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
-  const serial = createSerial();
+  // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
+  // assignments, and interleaving them could push a stale set.
+  const lanes = createLanes();
+  const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
-  const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
+  const config = deps.configSource && createConfigSource(deps.configSource, mirrors, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
 
   /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */

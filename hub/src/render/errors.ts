@@ -16,8 +16,9 @@ export class KustomizeNotFoundError extends Error {
   }
 }
 
+/** "file:line (document n): message", each part only when known: what the App error and the RenderError show. */
 export function formatProblem(p: RenderProblem): string {
-  const where = [p.file, p.line !== undefined ? `line ${p.line}` : "", p.document !== undefined ? `document ${p.document}` : ""]
-    .filter(Boolean).join(", ");
+  const file = p.file ? `${p.file}${p.line !== undefined ? `:${p.line}` : ""}` : "";
+  const where = [file, p.document !== undefined ? `(document ${p.document})` : ""].filter(Boolean).join(" ");
   return where ? `${where}: ${p.message}` : p.message;
 }

@@ -1,6 +1,7 @@
 import { formatLabels } from "@gitfleet/shared";
 import type { AppSpec, AppTarget } from "../definitions/index.js";
-import { RenderError, renderBundle, type RenderProblem } from "./index.js";
+import { createSingleFlight } from "../lib/concurrency.js";
+import { formatProblem, RenderError, renderBundle } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
 
@@ -15,7 +16,7 @@ export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
 export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
   const { db } = ctx;
-  const inflight = new Map<string, Promise<RenderOutcome>>();
+  const once = createSingleFlight<RenderOutcome>();
 
   async function renderOnce(key: string, spec: AppSpec, sha: string, t: AppTarget): Promise<RenderOutcome> {
     const cached = await db.render.findUnique({ where: { key } });
@@ -34,7 +35,7 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
     } catch (err) {
       // Only a broken input is cached; a missing kustomize binary or a disk error is retried next time.
       if (!(err instanceof RenderError)) throw err;
-      outcome = { error: err.problems.map(describe).join("; ") };
+      outcome = { error: err.problems.map(formatProblem).join("; ") };
     } finally {
       rendered();
     }
@@ -45,18 +46,8 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
   return {
     render(spec: AppSpec, sha: string, t: AppTarget): Promise<RenderOutcome> {
       const key = renderKey(spec, sha, t);
-      let p = inflight.get(key);
-      if (!p) {
-        p = renderOnce(key, spec, sha, t).finally(() => inflight.delete(key));
-        inflight.set(key, p);
-      }
-      return p;
+      return once(key, () => renderOnce(key, spec, sha, t));
     },
   };
 }
 export type Renderer = ReturnType<typeof createRenderer>;
-
-function describe(p: RenderProblem): string {
-  const where = p.file ? `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ` : "";
-  return `${where}${p.message}`;
-}

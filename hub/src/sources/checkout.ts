@@ -1,11 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { createSingleFlight } from "../lib/concurrency.js";
 import { CheckoutError } from "./errors.js";
 import { ambientEnv } from "./git-env.js";
 import type { Mirror } from "./mirror-cache.js";
 
-const inflight = new Map<string, Promise<string>>();
+const once = createSingleFlight<string>();
 
 /**
  * Materialises the tree of a commit under cacheDir/<sha> (no .git) and returns that path.
@@ -14,12 +15,7 @@ const inflight = new Map<string, Promise<string>>();
 export function checkout(mirror: Mirror, sha: string, cacheDir: string): Promise<string> {
   if (!/^[0-9a-f]{40}$/.test(sha)) return Promise.reject(new CheckoutError(mirror.sourceName, sha, "want a full 40-digit SHA"));
   const dest = join(cacheDir, sha);
-  let pending = inflight.get(dest);
-  if (!pending) {
-    pending = materialise(mirror, sha, cacheDir, dest).finally(() => inflight.delete(dest));
-    inflight.set(dest, pending);
-  }
-  return pending;
+  return once(dest, () => materialise(mirror, sha, cacheDir, dest));
 }
 
 async function materialise(mirror: Mirror, sha: string, cacheDir: string, dest: string): Promise<string> {

@@ -2,13 +2,15 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseDuration, type Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
-import { checkout, createMirrorCache, resolveRevision, DEFAULT_INTERVAL_MS } from "./index.js";
+import { checkout, resolveRevision, DEFAULT_INTERVAL_MS, type MirrorCache } from "./index.js";
 
 export type ConfigSourceOptions = { url: string; branch?: string; path?: string; interval?: string };
 
-/** The hub's own definitions repo: each new commit's YAML under path is applied as a whole. */
-export function createConfigSource(opts: ConfigSourceOptions, gitDir: string, log: Logger, apply: (texts: DefinitionText[]) => Promise<void>) {
-  const cache = createMirrorCache({ dir: join(gitDir, "mirrors"), logger: log });
+/**
+ * The hub's own definitions repo: each new commit's YAML under path is applied as a whole. It uses
+ * the Sources' mirror cache, so a repository that is both is fetched by one git at a time.
+ */
+export function createConfigSource(opts: ConfigSourceOptions, cache: MirrorCache, gitDir: string, log: Logger, apply: (texts: DefinitionText[]) => Promise<void>) {
   let applied: string | undefined;
   return {
     intervalMs: opts.interval ? parseDuration(opts.interval, "config source interval") : DEFAULT_INTERVAL_MS,

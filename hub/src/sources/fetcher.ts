@@ -1,16 +1,15 @@
 import { join } from "node:path";
 import { gitCredentials, storedSourceSpec } from "../definitions/index.js";
-import { checkout, createMirrorCache, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type Revision } from "./index.js";
+import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./stored-secrets.js";
 import { HubError } from "../errors.js";
 
 export type FetchResult = { sha?: string; changed: boolean };
 
-/** Fetches Sources into the mirror cache and records what they resolve to. */
-export function createFetcher(ctx: Ctx) {
+/** Fetches Sources into the mirror cache (shared with the config repo) and records what they resolve to. */
+export function createFetcher(ctx: Ctx, cache: MirrorCache) {
   const { db, log } = ctx;
-  const cache = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
   const mirrors = new Map<string, Mirror>();
 
   async function load(name: string) {

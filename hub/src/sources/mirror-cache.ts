@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
+import { createLanes } from "../lib/concurrency.js";
 import { SourceFetchError } from "./errors.js";
 import { gitIn, withCredentials, type GitCredentials } from "./git-env.js";
 import { checkUrl } from "./spec.js";
@@ -16,16 +17,8 @@ export type MirrorCache = {
 export type MirrorCacheOptions = { dir: string; logger: Logger; timeoutMs?: number };
 
 export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions): MirrorCache {
-  const queues = new Map<string, Promise<unknown>>();
-
   // One git operation per mirror at a time; different mirrors fetch in parallel.
-  function serialize<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const next = (queues.get(key) ?? Promise.resolve()).then(fn, fn);
-    const settled = next.catch(() => undefined);
-    queues.set(key, settled);
-    void settled.then(() => queues.get(key) === settled && queues.delete(key));
-    return next;
-  }
+  const lanes = createLanes();
 
   async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials): Promise<"cloned" | "fetched"> {
     await mkdir(dir, { recursive: true });
@@ -50,7 +43,7 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
     fetch(sourceName, rawUrl, credentials) {
       const { url, fromUrl } = splitCredentials(checkUrl(rawUrl));
       const mirrorDir = join(dir, createHash("sha256").update(url).digest("hex").slice(0, 24) + ".git");
-      return serialize(mirrorDir, async () => {
+      return lanes.run(mirrorDir, async () => {
         const started = Date.now();
         let how: string;
         try {
