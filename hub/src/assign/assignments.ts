@@ -1,5 +1,5 @@
 import { effectiveLabels } from "../registry/clusters.js";
-import { ignoreFields, type AppSpec } from "../definitions/index.js";
+import { ignoreFields } from "../definitions/index.js";
 import type { ClusterFacts } from "../targeting/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
@@ -54,8 +54,8 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
     Promise.all(inChunks(connected).map((chunk) => db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true, generation: true } }))).then((r) => r.flat()),
     Promise.all(inChunks(connected).map((chunk) => db.assignment.findMany({ where: { clusterName: { in: chunk } }, orderBy: { app: "asc" } }))).then((r) => r.flat()),
   ]);
-  const apps = await db.app.findMany({ where: { name: { in: [...new Set(assignments.map((a) => a.app))] } } });
-  const specs = new Map(apps.map((a) => [a.name, JSON.parse(a.spec) as AppSpec]));
+  const apps = await ctx.apps.list({ names: [...new Set(assignments.map((a) => a.app))] });
+  const specs = new Map(apps.map((a) => [a.name, a.spec]));
   const byCluster = groupBy(assignments, (a) => a.clusterName);
   let sent = 0;
   for (const row of rows) {

@@ -20,16 +20,16 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
   }
 
   async function desiredRevision(row: { pinnedRevision: string | null }, spec: AppSpec): Promise<string | undefined> {
-    if (!row.pinnedRevision) return (await db.source.findUnique({ where: { name: spec.source } }))?.lastRevision ?? undefined;
+    if (!row.pinnedRevision) return (await ctx.sources.get(spec.source))?.lastRevision ?? undefined;
     if (/^[0-9a-f]{40}$/.test(row.pinnedRevision)) return row.pinnedRevision;
     return (await fetcher.resolveCommit(spec.source, row.pinnedRevision)).sha;
   }
 
   /** Brings one App's assignments to its desired revision; `all` re-pushes every cluster it runs on (spec change). */
   async function reconcileApp(name: string, all = false): Promise<void> {
-    const row = await db.app.findUnique({ where: { name } });
+    const row = await ctx.apps.get(name);
     if (!row) return;
-    const spec = JSON.parse(row.spec) as AppSpec;
+    const { spec } = row;
     let sha: string | undefined;
     let prepared: Prepared;
     try {
@@ -41,10 +41,10 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
     }
     if ("error" in prepared) {
       log.warn({ app: name, revision: sha, err: prepared.error }, "app not delivered: clusters keep their last good bundle");
-      await db.app.update({ where: { name }, data: { lastError: prepared.error, lastErrorRevision: sha ?? null } });
+      await ctx.apps.update(name, { lastError: prepared.error, lastErrorRevision: sha ?? null });
       return;
     }
-    await db.app.update({ where: { name }, data: { revision: sha!, lastError: null, lastErrorRevision: null } });
+    await ctx.apps.update(name, { revision: sha!, lastError: null, lastErrorRevision: null });
     const existing = await db.assignment.findMany({ where: { app: name } });
     const desired: Row[] = [];
     for (const c of await approvedClusters(ctx)) {
@@ -67,8 +67,8 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
     const desired: Row[] = [];
     if (row.approved) {
       const facts = { name: cluster, labels: effectiveLabels(row) };
-      for (const app of await db.app.findMany({ where: { revision: { not: null } } })) {
-        const spec = JSON.parse(app.spec) as AppSpec;
+      for (const app of await ctx.apps.list({ delivered: true })) {
+        const { spec } = app;
         const i = firstMatch(spec.targets, facts);
         if (i < 0) continue;
         const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));

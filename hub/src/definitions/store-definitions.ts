@@ -19,19 +19,19 @@ export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[
   const writes = [];
   for (const def of defs) {
     if (def.kind === "Source") {
-      const row = await db.source.findUnique({ where: { name: def.name } });
+      const row = await ctx.sources.get(def.name);
       const spec = JSON.stringify(def.shown);
-      const same = row && row.spec === spec && JSON.stringify(openSecrets(ctx, row)) === JSON.stringify(def.secrets);
+      const same = row && row.specJson === spec && JSON.stringify(openSecrets(ctx, row)) === JSON.stringify(def.secrets);
       const data = { spec, credentials: sealSecrets(ctx, def.name, def.secrets), origin: originPrefix + def.origin };
       writes.push(same ? db.source.update({ where: { name: def.name }, data: { origin: originPrefix + def.origin } }) : db.source.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: data }));
       out.results.push({ kind: "Source", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
       if (!same) out.sources.push(def.name);
     } else {
-      const row = await db.app.findUnique({ where: { name: def.name } });
+      const row = await ctx.apps.get(def.name);
       const spec = JSON.stringify(def.spec);
-      const same = row?.spec === spec;
+      const same = row?.specJson === spec;
       // The definition's revision is a pin; dropping it from the definition unpins.
-      const hadRevision = row ? (JSON.parse(row.spec) as { revision?: string }).revision !== undefined : false;
+      const hadRevision = row?.spec.revision !== undefined;
       const pin = def.spec.revision ?? (hadRevision ? null : (row?.pinnedRevision ?? null));
       const data = { spec, origin: originPrefix + def.origin, pinnedRevision: pin };
       writes.push(db.app.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: same ? { origin: originPrefix + def.origin } : data }));
@@ -52,13 +52,7 @@ async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
   const problems: string[] = [];
   for (const d of defs) {
     if (d.kind !== "App" || incoming.has(d.spec.source)) continue;
-    if (!(await ctx.db.source.findUnique({ where: { name: d.spec.source } }))) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
+    if (!(await ctx.sources.exists(d.spec.source))) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
   }
   if (problems.length) throw new HubError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
-}
-
-/** Names of the Apps that use a Source. */
-export async function appsUsing(ctx: Ctx, source: string): Promise<string[]> {
-  const apps = await ctx.db.app.findMany({ select: { name: true, spec: true } });
-  return apps.filter((a) => (JSON.parse(a.spec) as { source: string }).source === source).map((a) => a.name);
 }

@@ -2,11 +2,13 @@ import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf"
 import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
 import type { SecretBox } from "../secrets/index.js";
-import type { Db } from "../store/index.js";
+import type { AppRepository, Db, SourceRepository } from "../store/index.js";
 
 /** What every delivery step shares; built once in createDelivery. */
 export interface Ctx {
   db: Db;
+  apps: AppRepository;
+  sources: SourceRepository;
   log: Logger;
   box: SecretBox;
   sessions: AgentStreams;

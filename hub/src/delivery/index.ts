@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import { type Logger } from "@gitfleet/shared";
-import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
+import type { DefinitionText } from "../definitions/index.js";
 import type { AgentEvents } from "./agent-events.js";
 import { audit } from "../registry/audit.js";
 import { createMetrics, type HubMetrics } from "../metrics/index.js";
 import { createSecretBox, loadSecretKey } from "../secrets/index.js";
-import type { Db } from "../store/index.js";
+import { createAppRepository, createSourceRepository, type Db } from "../store/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "../views/app-summary.js";
-import { appsUsing, storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
+import { storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
 import { push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
@@ -60,7 +60,7 @@ export interface Delivery {
 /** From Git commits to per-cluster Assignments pushed on agents' streams. */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
-  const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
+  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
   const fetcher = createFetcher(ctx, mirrors);
   const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
@@ -75,20 +75,21 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
-    if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
+    if (!(await ctx.sources.exists(name))) return pollers.remove(name);
     const delivered = ctx.metrics.deliverySeconds.startTimer();
     const { changed } = await fetcher.fetch(name);
     if (!changed && !force) return;
-    for (const app of await appsUsing(ctx, name)) if (!except.has(app)) await reconciler.reconcileApp(app);
+    for (const app of await ctx.apps.namesUsing(name)) if (!except.has(app)) await reconciler.reconcileApp(app);
     delivered();
   }
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
     const applied = await storeDefinitions(ctx, texts, actor, prefix);
     for (const name of applied.sources) {
-      const row = await db.source.findUniqueOrThrow({ where: { name } });
+      const source = await ctx.sources.get(name);
+      if (!source) continue;
       fetcher.forget(name);
-      pollers.schedule(name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
+      pollers.schedule(name, source.spec.intervalMs);
       await refreshSource(name, true, new Set(applied.apps));
     }
     for (const app of applied.apps) await reconciler.reconcileApp(app, true);
@@ -99,24 +100,24 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   async function applyConfig(texts: DefinitionText[]): Promise<void> {
     const results = await applyTexts(texts, "config-source", CONFIG_ORIGIN);
     const keep = new Set(results.map((r) => `${r.kind}/${r.name}`));
-    for (const app of await db.app.findMany({ where: { origin: { startsWith: CONFIG_ORIGIN } } })) {
+    for (const app of await ctx.apps.list({ originPrefix: CONFIG_ORIGIN })) {
       if (!keep.has(`App/${app.name}`)) await removeResource("App", app.name, "config-source");
     }
-    for (const src of await db.source.findMany({ where: { origin: { startsWith: CONFIG_ORIGIN } } })) {
+    for (const src of await ctx.sources.list({ originPrefix: CONFIG_ORIGIN })) {
       if (!keep.has(`Source/${src.name}`)) await removeResource("Source", src.name, "config-source").catch((err: unknown) => log.warn({ source: src.name, err: (err as Error).message }, "config source: kept a Source still in use"));
     }
   }
 
   async function removeResource(kind: "Source" | "App", name: string, actor: string): Promise<void> {
     if (kind === "App") {
-      if (!(await db.app.findUnique({ where: { name } }))) throw new HubError("NOT_FOUND", `no app named "${name}"`);
-      await db.app.delete({ where: { name } });
+      if (!(await ctx.apps.get(name))) throw new HubError("NOT_FOUND", `no app named "${name}"`);
+      await ctx.apps.delete(name);
       await reconciler.removeApp(name);
     } else {
-      if (!(await db.source.findUnique({ where: { name } }))) throw new HubError("NOT_FOUND", `no source named "${name}"`);
-      const users = await appsUsing(ctx, name);
+      if (!(await ctx.sources.exists(name))) throw new HubError("NOT_FOUND", `no source named "${name}"`);
+      const users = await ctx.apps.namesUsing(name);
       if (users.length) throw new HubError("FAILED_PRECONDITION", `source "${name}" is used by app(s) ${users.join(", ")}: delete or change them first`);
-      await db.$transaction([db.source.delete({ where: { name } }), db.revision.deleteMany({ where: { sourceName: name } })]);
+      await ctx.sources.delete(name);
       pollers.remove(name);
       fetcher.forget(name);
     }
@@ -124,17 +125,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   }
 
   async function pin(name: string, revision: string): Promise<AppSummaryInit> {
-    const row = await db.app.findUnique({ where: { name } });
-    if (!row) throw new HubError("NOT_FOUND", `no app named "${name}"`);
+    const app = await ctx.apps.get(name);
+    if (!app) throw new HubError("NOT_FOUND", `no app named "${name}"`);
     let sha: string | null = null;
     if (revision) {
       if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new HubError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
-      const spec = JSON.parse(row.spec) as { source: string };
-      sha = (await fetcher.resolveCommit(spec.source, revision.toLowerCase())).sha;
-      const prepared = await reconciler.prepare(JSON.parse(row.spec), sha);
+      sha = (await fetcher.resolveCommit(app.spec.source, revision.toLowerCase())).sha;
+      const prepared = await reconciler.prepare(app.spec, sha);
       if ("error" in prepared) throw new HubError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
     }
-    await db.app.update({ where: { name }, data: { pinnedRevision: sha } });
+    await ctx.apps.update(name, { pinnedRevision: sha });
     await reconciler.reconcileApp(name);
     await audit(db, "admin", sha ? "app.pin" : "app.unpin", name, sha ? { revision: sha } : {});
     return (await getApp(ctx, name)).app;
@@ -159,17 +159,17 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     async webhookSecret(name) {
-      const row = await db.source.findUnique({ where: { name } });
-      return row ? openSecrets(ctx, row).webhookSecret : null;
+      const source = await ctx.sources.get(name);
+      return source ? openSecrets(ctx, source).webhookSecret : null;
     },
     trigger: (name) => void pollers.trigger(name),
     refresh: (name) => pollers.trigger(name),
     stats: ctx.stats,
     start() {
-      void db.source.findMany().then((rows) => {
-        for (const row of rows) {
-          pollers.schedule(row.name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
-          void pollers.trigger(row.name);
+      void ctx.sources.list().then((sources) => {
+        for (const source of sources) {
+          pollers.schedule(source.name, source.spec.intervalMs);
+          void pollers.trigger(source.name);
         }
       }, (err: unknown) => log.error({ err }, "loading sources failed"));
       if (config) {

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { gitCredentials, storedSourceSpec } from "../definitions/index.js";
+import { gitCredentials } from "../definitions/index.js";
 import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./stored-secrets.js";
@@ -13,7 +13,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
   const mirrors = new Map<string, Mirror>();
 
   async function load(name: string) {
-    const row = await db.source.findUnique({ where: { name } });
+    const row = await ctx.sources.get(name);
     if (!row) throw new HubError("NOT_FOUND", `no source named "${name}"`);
     return row;
   }
@@ -26,19 +26,19 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
   /** Fetch failures are recorded on the Source (and logged), not thrown: assignments stay as they are. */
   async function fetch(name: string): Promise<FetchResult> {
     const row = await load(name);
-    const spec = storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>);
+    const { spec } = row;
     try {
       const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)));
       mirrors.set(name, mirror);
       const rev = await resolveRevision(mirror, spec);
       await record(name, rev);
-      await db.source.update({ where: { name }, data: { lastRevision: rev.sha, lastFetchedAt: new Date(), lastError: null } });
+      await ctx.sources.update(name, { lastRevision: rev.sha, lastFetchedAt: new Date(), lastError: null });
       if (rev.sha !== row.lastRevision) log.info({ source: name, sha: rev.sha, ref: rev.ref }, "source revision changed");
       return { sha: rev.sha, changed: rev.sha !== row.lastRevision };
     } catch (err) {
       if (!(err instanceof SourceFetchError || err instanceof RevisionNotFoundError)) throw err;
       log.warn({ source: name, err: err.message }, "source fetch failed");
-      await db.source.update({ where: { name }, data: { lastError: err.message, lastFetchedAt: new Date() } });
+      await ctx.sources.update(name, { lastError: err.message, lastFetchedAt: new Date() });
       return { changed: false };
     }
   }

@@ -118,3 +118,7 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isNotFound(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2025";
 }
+
+export { createAppRepository, type AppRecord, type AppRepository, type AppState } from "./apps.js";
+export { createSourceRepository, type SourceRecord, type SourceRepository, type SourceState } from "./sources.js";
+export { CorruptRecordError } from "./records.js";

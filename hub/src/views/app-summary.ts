@@ -1,7 +1,6 @@
 import { HealthState, type AppSummarySchema, type ClusterAppStatusSchema } from "@gitfleet/shared";
-import type { AppSpec } from "../definitions/index.js";
 import { selectorText } from "../targeting/index.js";
-import type { App, Assignment, AppStatus } from "../store/index.js";
+import type { AppRecord, Assignment, AppStatus } from "../store/index.js";
 import { groupBy } from "../assign/assignments.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey } from "../render/renderer.js";
@@ -14,7 +13,7 @@ export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
   // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
   const [apps, assignments, statuses] = await Promise.all([
-    ctx.db.app.findMany({ orderBy: { name: "asc" } }),
+    ctx.apps.list(),
     ctx.db.assignment.findMany(),
     ctx.db.appStatus.findMany({ select: { clusterName: true, app: true, sync: true, health: true, revision: true } }),
   ]);
@@ -25,7 +24,7 @@ export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
 
 /** One App, and per cluster what it should run next to what it reports running. */
 export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }> {
-  const row = await ctx.db.app.findUnique({ where: { name } });
+  const row = await ctx.apps.get(name);
   if (!row) throw new HubError("NOT_FOUND", `no app named "${name}" (see \`gitfleet app list\`)`);
   const [assignments, statuses] = await Promise.all([
     ctx.db.assignment.findMany({ where: { app: name }, orderBy: { clusterName: "asc" } }),
@@ -40,8 +39,8 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
   return { app: await summarize(ctx, row, assignments, statuses), clusters };
 }
 
-async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses: (StatusCounts & Pick<AppStatus, "clusterName">)[]): Promise<AppSummaryInit> {
-  const spec = JSON.parse(row.spec) as AppSpec;
+async function summarize(ctx: Ctx, row: AppRecord, assignments: Assignment[], statuses: (StatusCounts & Pick<AppStatus, "clusterName">)[]): Promise<AppSummaryInit> {
+  const { spec } = row;
   const keys = spec.targets.flatMap((t) => [row.revision, row.lastErrorRevision].filter((r): r is string => !!r).map((sha) => renderKey(spec, sha, t)));
   const renders = new Map((await ctx.db.render.findMany({ where: { key: { in: keys } } })).map((r) => [r.key, r]));
   const status = new Map(statuses.map((s) => [s.clusterName, s]));
@@ -65,6 +64,6 @@ async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses
     clustersHealthy: assignments.filter((a) => healthOf(status.get(a.clusterName)) === HealthState.HEALTHY).length,
     error: row.lastError ?? "",
     errorRevision: row.lastErrorRevision ?? "",
-    specJson: row.spec,
+    specJson: row.specJson,
   };
 }
