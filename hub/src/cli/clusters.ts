@@ -1,6 +1,7 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, formatLabels, parseLabels, validateName, type Cluster } from "@gitfleet/shared";
+import { agentHelmValues } from "./agent-helm-values.js";
 import { agentManifest } from "./agent-manifest.js";
 import { CliError, type AdminConnection } from "./connection.js";
 import { ago, printJson, printKeyValues, printTable } from "./output.js";
@@ -57,11 +58,15 @@ export interface AddOptions {
   hubAddress?: string;
   image: string;
   ttl: number;
+  /** manifest (default, for kubectl apply) or helm-values (for the gitfleet-agent chart). */
+  output?: string;
 }
 
-/** Creates a one-use token for NAME and prints the agent's install manifest, ready for `kubectl apply -f -`. */
+/** Creates a one-use token for NAME and prints the agent's install manifest (`kubectl apply -f -`) or chart values. */
 export async function addCluster(conn: AdminConnection, name: string, opts: AddOptions): Promise<void> {
   validateName("cluster", name);
+  const render = { manifest: agentManifest, "helm-values": agentHelmValues }[opts.output ?? "manifest"];
+  if (!render) throw new CliError(`cluster add -o takes manifest or helm-values, got "${opts.output}"`);
   const labels = parseLabels(opts.labels);
   const namespaces = (opts.namespaces ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   namespaces.forEach((ns) => validateName("namespace", ns));
@@ -69,5 +74,5 @@ export async function addCluster(conn: AdminConnection, name: string, opts: AddO
     { labels, maxUses: 1, ttlSeconds: BigInt(Math.round(opts.ttl / 1000)), description: `install of cluster ${name}` },
     { metadata: conn.metadata },
   );
-  process.stdout.write(agentManifest({ name, hub: opts.hubAddress ?? conn.address, token, labels, namespaces, image: opts.image }));
+  process.stdout.write(render({ name, hub: opts.hubAddress ?? conn.address, token, labels, namespaces, image: opts.image }));
 }

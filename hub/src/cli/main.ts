@@ -17,6 +17,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   cluster approve NAME
   cluster delete NAME
   cluster add NAME [--labels k=v,...] [--namespaces a,b] [--hub-address HOST:PORT] [--image IMAGE]
+                   [-o manifest|helm-values]   an install manifest, or values for the gitfleet-agent chart
   apply -f FILE|DIR|-             Sources and Apps (apiVersion gitfleet.dev/v1), kubectl-style
   get apps|sources [NAME] [-o yaml|json]
   delete app|source NAME
@@ -60,7 +61,8 @@ async function main(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (values.output && !["json", "yaml", "table"].includes(values.output)) throw new CliError(`-o must be json, yaml or table, got "${values.output}"`);
+  const clusterAdd = noun === "cluster" && verb === "add"; // its -o picks an install format instead
+  if (values.output && !clusterAdd && !["json", "yaml", "table"].includes(values.output)) throw new CliError(`-o must be json, yaml or table, got "${values.output}"`);
   const conn = () => connectAdmin({ hub: values.hub, token: values.token, dataDir: values["data-dir"], caFile: values["ca-file"] });
   const arg = (what: string) => {
     if (!rest[0]) throw new CliError(`${noun} ${verb} needs ${what}`);
@@ -118,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
         namespaces: values.namespaces,
         hubAddress: values["hub-address"],
         image: values.image,
+        output: values.output,
         ttl: values.ttl ? parseDuration(values.ttl, "--ttl") : 3_600_000,
       });
     case "app list":
