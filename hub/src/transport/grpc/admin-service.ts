@@ -32,6 +32,7 @@ export interface DeliveryAdmin {
   listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
   getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
   pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  sync(name: string, cluster?: string): Promise<{ clusters: string[]; disconnected: string[] }>;
   /** Called after an admin change that may alter a cluster's assignments. */
   clusterChanged(cluster: string): Promise<void>;
 }
@@ -122,6 +123,11 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
     listApps: admin("ListApps", async () => ({ apps: await deps.delivery.listApps() })),
     getApp: admin("GetApp", async (req) => deps.delivery.getApp(req.name)),
     pinApp: admin("PinApp", async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) })),
+    syncApp: admin("SyncApp", async (req) => {
+      const result = await deps.delivery.sync(req.name, req.cluster || undefined);
+      await audit(db, ADMIN, "app.sync", req.name, { clusters: result.clusters });
+      return result;
+    }),
     getDriftSummary: admin("GetDriftSummary", async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
     ),
