@@ -8,7 +8,8 @@ import { createAgentService, sweepSessions, type AgentEvents } from "./grpc/agen
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { HOOKS_PREFIX } from "./webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { createAdminService } from "./grpc/admin-service.js";
+import { adminApi, createAdminService } from "./grpc/admin-service.js";
+import { createDashboard } from "./transport/http/dashboard.js";
 import { Sessions } from "./grpc/sessions.js";
 import { createHttpServer, type Route } from "./api/http.js";
 import { ensureAdminToken } from "./admin-token.js";
@@ -62,10 +63,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     serviceDefinition(AgentService),
     createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }) as unknown as grpc.UntypedServiceImplementation,
   );
-  server.addService(
-    serviceDefinition(AdminService),
-    createAdminService({ db, log, sessions, adminToken: admin.token, delivery }) as unknown as grpc.UntypedServiceImplementation,
-  );
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  server.addService(serviceDefinition(AdminService), createAdminService(adminDeps) as unknown as grpc.UntypedServiceImplementation);
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -75,7 +74,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const http = createHttpServer({ db, log, sessions, routes, stats: delivery.stats });
+  const dashboard = createDashboard(adminApi(adminDeps), admin.token, log);
+  const http = createHttpServer({ db, log, sessions, routes, stats: delivery.stats, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
@@ -108,7 +108,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await delivery.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
+        http.closeAllConnections();
+      });
       await store.close();
     },
   };
