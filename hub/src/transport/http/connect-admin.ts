@@ -3,7 +3,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AdminService, RpcError, type ApiHandlers, type Logger } from "@gitfleet/shared";
-import { bearerToken, requireAdmin } from "../../admin-token.js";
+import { bearerToken, requireAdmin } from "../../registry/admin-token.js";
 
 /** Where the dashboard reaches the admin API: /api/gitfleet.v1.AdminService/Method. */
 export const CONNECT_PREFIX = "/api";

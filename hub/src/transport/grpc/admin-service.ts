@@ -1,0 +1,140 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import {
+  RpcError,
+  TokenSchema,
+  AdminService,
+  type ApiHandlers,
+  type AppSummarySchema,
+  type ClusterAppStatusSchema,
+  type Logger,
+  type ResourceResultSchema,
+  type ServiceHandlers,
+  type SourceSummarySchema,
+  type Token,
+} from "@gitfleet/shared";
+import type { Db } from "../../store/index.js";
+import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../registry/clusters.js";
+import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
+import { audit } from "../../registry/audit.js";
+import { bearer, grpcHandlers } from "./handlers.js";
+import { requireAdmin } from "../../registry/admin-token.js";
+import { driftSummary, listDrift } from "../../drift/query.js";
+import type { Sessions } from "./sessions.js";
+
+/** The delivery side as the admin API sees it (Sources, Apps, status). */
+export interface DeliveryAdmin {
+  apply(yaml: string, origin: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
+  deleteResource(kind: "Source" | "App", name: string): Promise<void>;
+  listSources(): Promise<MessageInitShape<typeof SourceSummarySchema>[]>;
+  getSource(name: string): Promise<MessageInitShape<typeof SourceSummarySchema>>;
+  listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
+  getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
+  pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  /** Called after an admin change that may alter a cluster's assignments. */
+  clusterChanged(cluster: string): Promise<void>;
+}
+
+export interface AdminServiceDeps {
+  db: Db;
+  log: Logger;
+  sessions: Sessions;
+  adminToken: string;
+  delivery: DeliveryAdmin;
+}
+
+const ADMIN = "admin";
+
+/** The admin API's handlers, free of any transport: gRPC (CLI) and Connect (dashboard) both serve these. */
+export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminService> {
+  const { db, log, sessions } = deps;
+  return {
+    createToken: async (req) => {
+      const { token, row } = await createToken(db, {
+        labels: req.labels,
+        ttlSeconds: Number(req.ttlSeconds),
+        maxUses: req.maxUses,
+        description: req.description,
+      });
+      await audit(db, ADMIN, "token.create", row.id, { labels: req.labels, maxUses: row.maxUses, expiresAt: row.expiresAt });
+      return { token, info: tokenToProto(row) };
+    },
+    listTokens: async () => {
+      const rows = await db.token.findMany({ orderBy: { createdAt: "asc" } });
+      return { tokens: rows.map(tokenToProto) };
+    },
+    revokeToken: async (req) => {
+      await revokeToken(db, req.id);
+      await audit(db, ADMIN, "token.revoke", req.id);
+      return {};
+    },
+    listClusters: async () => {
+      const rows = await db.cluster.findMany({ orderBy: { name: "asc" } });
+      return { clusters: rows.map(clusterToProto) };
+    },
+    getCluster: async (req) => ({ cluster: clusterToProto(await getCluster(db, req.name)) }),
+    labelCluster: async (req) => {
+      const row = await labelCluster(db, req.name, req.set, req.remove);
+      await audit(db, ADMIN, "cluster.label", req.name, { set: req.set, remove: req.remove });
+      await deps.delivery.clusterChanged(req.name);
+      return { cluster: clusterToProto(row) };
+    },
+    approveCluster: async (req) => {
+      const before = await getCluster(db, req.name);
+      if (before.approved) return { cluster: clusterToProto(before) };
+      const connected = sessions.get(req.name) !== undefined;
+      const row = await db.cluster.update({
+        where: { name: req.name },
+        data: { approved: true, state: connected ? "Connected" : "Disconnected" },
+      });
+      await audit(db, ADMIN, "cluster.approve", req.name);
+      log.info({ cluster: req.name }, "cluster approved");
+      sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
+      if (connected) await deps.delivery.clusterChanged(req.name);
+      return { cluster: clusterToProto(row) };
+    },
+    deleteCluster: async (req) => {
+      await deleteCluster(db, req.name);
+      await audit(db, ADMIN, "cluster.delete", req.name);
+      log.info({ cluster: req.name }, "cluster deleted");
+      sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
+      await deps.delivery.clusterChanged(req.name);
+      return {};
+    },
+    applyResources: async (req) => ({ results: await deps.delivery.apply(req.yaml, req.origin || "stdin") }),
+    deleteResource: async (req) => {
+      if (req.kind !== "Source" && req.kind !== "App") throw new RpcError("INVALID_ARGUMENT", `kind must be Source or App, got "${req.kind}"`);
+      await deps.delivery.deleteResource(req.kind, req.name);
+      return {};
+    },
+    listSources: async () => ({ sources: await deps.delivery.listSources() }),
+    getSource: async (req) => ({ source: await deps.delivery.getSource(req.name) }),
+    listApps: async () => ({ apps: await deps.delivery.listApps() }),
+    getApp: async (req) => deps.delivery.getApp(req.name),
+    pinApp: async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) }),
+    getDriftSummary: async (req) =>
+      driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
+    listDrift: async (req) => ({
+      records: await listDrift(db, { cluster: req.cluster, app: req.app, history: req.history, windowMs: Number(req.windowSeconds) * 1000 }),
+    }),
+  };
+}
+
+/** The admin API over gRPC, for the CLI. */
+export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<typeof AdminService> {
+  return grpcHandlers(AdminService, adminApi(deps), deps.log, (md) => requireAdmin(bearer(md), deps.adminToken));
+}
+
+function tokenToProto(row: TokenRow): Token {
+  return create(TokenSchema, {
+    id: row.id,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+    expiresAt: timestampFromDate(row.expiresAt),
+    maxUses: row.maxUses,
+    uses: row.uses,
+    revoked: row.revoked,
+    createdAt: timestampFromDate(row.createdAt),
+    description: row.description,
+  });
+}
