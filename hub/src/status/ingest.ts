@@ -6,6 +6,7 @@ import type { Ctx } from "../delivery/context.js";
 /** Stores each reported AppStatus (one row per cluster and app). Enums are stored by name. */
 export async function storeStatus(ctx: Ctx, cluster: string, report: StatusReport): Promise<void> {
   const { db } = ctx;
+  const stored = ctx.metrics.statusIngestSeconds.startTimer();
   await db.$transaction(report.apps.map((s) => {
     const data = {
       revision: s.revision,
@@ -18,6 +19,7 @@ export async function storeStatus(ctx: Ctx, cluster: string, report: StatusRepor
     };
     return db.appStatus.upsert({ where: { clusterName_app: { clusterName: cluster, app: s.app } }, create: { clusterName: cluster, app: s.app, ...data }, update: data });
   }));
+  stored();
 }
 
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };
