@@ -10,7 +10,7 @@ import type { Db } from "../store/index.js";
 import { createWebhookRoute, type WebhookResponse } from "../webhooks/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "./app-summary.js";
 import { appsUsing, storeDefinitions, type ResultInit } from "./apply.js";
-import { push } from "./assignments.js";
+import { assignedDigest, push } from "./assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "./config-source.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "./fetcher.js";
@@ -144,7 +144,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
         }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      bundle: (digest) => bundles.get(digest),
+      bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     webhookRoute: createWebhookRoute({
