@@ -7,7 +7,7 @@ import {
 } from "./errors.js";
 import { apiVersionOf, Registry, type ResourceType } from "./kinds.js";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.js";
-import { parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
+import { labelSelectorOf, parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
 import { apply, trackUpdate } from "./ssa.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
@@ -147,6 +147,7 @@ export class Cluster {
       obj.status ??= { loadBalancer: {} };
     }
     if (rt.kind === "Namespace" && rt.group === "") obj.status = { phase: "Active" };
+    if (rt.kind === "PersistentVolume") obj.status = { phase: "Pending" };
     if (rt.kind === "Deployment") meta.annotations = { "deployment.kubernetes.io/revision": "1", ...(meta.annotations ?? {}) };
   }
 
@@ -299,7 +300,7 @@ export class Cluster {
     const s = rt.scale!;
     const sel = s.labelSelectorPath ? getPath(o, s.labelSelectorPath) : undefined;
     const status: KObj = { replicas: getPath(o, s.statusReplicasPath) ?? 0 };
-    const selector = typeof sel === "string" ? sel : isObj(o.spec?.selector) ? selectorString(o.spec.selector) : undefined;
+    const selector = typeof sel === "string" ? sel : isObj(o.spec?.selector) ? selectorString(labelSelectorOf(rt.kind, o.spec.selector)) : undefined;
     if (selector) status.selector = selector;
     const m = o.metadata;
     return {
