@@ -75,14 +75,17 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const apps = await db.app.findMany({ where: { name: { in: [...new Set(assignments.map((a) => a.app))] } } });
   const specs = new Map(apps.map((a) => [a.name, JSON.parse(a.spec) as AppSpec]));
   const byCluster = groupBy(assignments, (a) => a.clusterName);
+  let sent = 0;
   for (const row of rows) {
     const set = (byCluster.get(row.name) ?? []).flatMap((a) => {
       const spec = specs.get(a.app);
       if (!spec) return [];
       return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, prune: spec.prune, selfHeal: spec.selfHeal, ignoreFields: ignoreFields(spec), dependsOn: spec.dependsOn }];
     });
-    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) ctx.stats.pushes++;
+    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) sent++;
   }
+  ctx.stats.pushes += sent;
+  ctx.metrics.pushFanout.observe(sent);
 }
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -15,6 +15,7 @@ export async function storeStatus(ctx: Ctx, cluster: string, report: StatusRepor
   const allowed = await reportableApps(ctx, cluster);
   const accepted = new Map(report.apps.filter((s) => allowed.has(s.app)).map((s) => [s.app, s]));
   if (accepted.size < report.apps.length) ctx.log.warn({ cluster, apps: report.apps.filter((s) => !allowed.has(s.app)).slice(0, 10).map((s) => s.app.slice(0, 100)) }, "dropped status for apps not assigned to the cluster");
+  const stored = ctx.metrics.statusIngestSeconds.startTimer();
   await db.$transaction([...accepted.values()].map((s) => {
     const data = {
       revision: s.revision.slice(0, 64),
@@ -27,6 +28,7 @@ export async function storeStatus(ctx: Ctx, cluster: string, report: StatusRepor
     };
     return db.appStatus.upsert({ where: { clusterName_app: { clusterName: cluster, app: s.app } }, create: { clusterName: cluster, app: s.app, ...data }, update: data });
   }));
+  stored();
 }
 
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };
