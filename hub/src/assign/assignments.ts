@@ -1,5 +1,5 @@
 import { effectiveLabels } from "../registry/clusters.js";
-import { ignoreFields, type AppSpec } from "../definitions/index.js";
+import { agentOptions, type AppSpec } from "../definitions/index.js";
 import type { ClusterFacts } from "../targeting/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
@@ -80,7 +80,7 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
     const set = (byCluster.get(row.name) ?? []).flatMap((a) => {
       const spec = specs.get(a.app);
       if (!spec) return [];
-      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, prune: spec.prune, selfHeal: spec.selfHeal, ignoreFields: ignoreFields(spec), dependsOn: spec.dependsOn }];
+      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, ...agentOptions(spec, a.target) }];
     });
     if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) sent++;
   }
