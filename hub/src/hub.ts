@@ -6,6 +6,8 @@ import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubI
 import { openStore, type Store } from "./store/index.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { reportableApps } from "./assign/assignments.js";
+import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
 import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
@@ -60,8 +62,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     renders: () => delivery.stats.renders,
     pushes: () => delivery.stats.pushes,
   });
-  // Drift reports are stored here; everything else an agent says goes to delivery.
-  const events: AgentEvents = { ...delivery.events, drift: (cluster, report) => recordDrift(db, cluster, report) };
+  // Drift reports are stored here, only for Apps the cluster may report on; everything else an agent says goes to delivery.
+  const events: AgentEvents = {
+    ...delivery.events,
+    drift: async (cluster, report) => {
+      const apps = await reportableApps({ db }, cluster);
+      const events = report.events.filter((e) => apps.has(e.app)).slice(0, MAX_DRIFT_EVENTS);
+      await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+    },
+  };
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
