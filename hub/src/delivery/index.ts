@@ -11,7 +11,7 @@ import type { Db } from "../store/index.js";
 import { createWebhookRoute, type WebhookResponse } from "../transport/http/webhooks/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "../views/app-summary.js";
 import { appsUsing, storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
-import { push } from "../assign/assignments.js";
+import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
@@ -152,7 +152,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
         }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      bundle: (digest) => bundles.get(digest),
+      bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     webhookRoute: createWebhookRoute({
