@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     return;
   }
   if (values.version) {
-    console.log(versionLine("gitfleet-hub", readBuildInfo(new URL("../", import.meta.url))));
+    console.log(versionLine("gitfleet-hub", readBuildInfo(import.meta.url)));
     return;
   }
   if (!values["data-dir"]) throw new UsageError("--data-dir is required");

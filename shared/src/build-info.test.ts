@@ -15,11 +15,12 @@ describe("build info", () => {
       mkdirSync(join(dir, "dist"));
       writeFileSync(join(dir, "dist", "build-info.json"), buildInfo);
     }
-    return pathToFileURL(dir + "/");
+    mkdirSync(join(dir, "dist", "src"), { recursive: true });
+    return pathToFileURL(join(dir, "dist", "src", "main.js"));
   };
   afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it("reads the version from package.json and the commit stamped into dist/", () => {
+  it("reads the version from the nearest package.json and the commit stamped into its dist/", () => {
     const info = readBuildInfo(pkg(JSON.stringify({ commit: "0123456789ab" })));
     expect(info).toEqual({ version: "1.2.3", commit: "0123456789ab" });
     expect(versionLine("gitfleet-hub", info)).toBe("gitfleet-hub 1.2.3 (commit 0123456789ab)");

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 export interface BuildInfo {
   version: string;
@@ -7,10 +7,11 @@ export interface BuildInfo {
 }
 
 /**
- * A package's version (its package.json) and build commit (dist/build-info.json, written at build
- * time by scripts/stamp-build.mjs). packageRoot is the package's directory URL.
+ * The version (package.json) and build commit (dist/build-info.json, written at build time by
+ * scripts/stamp-build.mjs) of the package holding the module at moduleUrl (pass import.meta.url).
  */
-export function readBuildInfo(packageRoot: URL): BuildInfo {
+export function readBuildInfo(moduleUrl: string | URL): BuildInfo {
+  const packageRoot = findPackageRoot(new URL(".", moduleUrl));
   const { version } = JSON.parse(readFileSync(new URL("package.json", packageRoot), "utf8")) as { version: string };
   let commit = "unknown";
   try {
@@ -19,6 +20,13 @@ export function readBuildInfo(packageRoot: URL): BuildInfo {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   return { version, commit };
+}
+
+function findPackageRoot(dir: URL): URL {
+  for (let at = dir; ; at = new URL("..", at)) {
+    if (existsSync(new URL("package.json", at))) return at;
+    if (at.pathname === "/") throw new Error(`no package.json above ${dir.pathname}`);
+  }
 }
 
 /** What `--version` prints: `gitfleet-hub 0.1.0 (commit 1a2b3c4d5e6f)`. */

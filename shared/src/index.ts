@@ -9,3 +9,4 @@ export * from "./duration.js";
 export * from "./manifest.js";
 export * from "./redact.js";
 export * from "./build-info.js";
+export * from "./hub-files.js";

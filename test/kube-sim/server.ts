@@ -205,7 +205,7 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
     }
     case "update": {
       if (sub === "scale") return send(res, 200, c.writeScale(rt, ns, name!, "PUT", "application/json", raw, ctx));
-      const o = c.update(rt, ns, name!, parseJson(), ctx, sub === "finalize" ? undefined : sub);
+      const o = c.update(rt, ns, name!, parseJson(), ctx, sub);
       return send(res, 200, o, warnHeaders());
     }
     case "patch": {

@@ -2,7 +2,7 @@
 // a real cluster answers, so an unknown kind fails alone with `no matches for kind` and the rest of the file applies.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFields } from "../protowire.js";
-import { kubectlSim, writeManifest, type KubectlSim } from "../test-helpers.js";
+import { kubectlSim, simRequest, writeManifest, type KubectlSim } from "../test-helpers.js";
 
 const file = (group: string, cm: string) => `apiVersion: ${group}
 kind: Gadget
@@ -35,11 +35,10 @@ describe("kubectl with an unknown kind", () => {
   });
 
   it("serves /openapi/v2 as a gnostic Document in protobuf, and as JSON", async () => {
-    const pb = await fetch(`${s.sim.url}/openapi/v2`, { headers: { Authorization: `Bearer ${s.sim.token}`, Accept: "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" } });
-    expect(pb.headers.get("content-type")).toBe("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
-    const fields = readFields(new Uint8Array(await pb.arrayBuffer()));
+    const pb = await simRequest(s.sim, "GET", "/openapi/v2", undefined, { Accept: "application/com.github.proto-openapi.spec.v2.v1.0+protobuf" });
+    expect(pb.headers["content-type"]).toBe("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    const fields = readFields(pb.body);
     expect(Buffer.from(fields.find((f) => f.no === 1)!.value as Uint8Array).toString()).toBe("2.0");
-    const json = await (await fetch(`${s.sim.url}/openapi/v2`, { headers: { Authorization: `Bearer ${s.sim.token}` } })).json();
-    expect(json.swagger).toBe("2.0");
+    expect((await simRequest(s.sim, "GET", "/openapi/v2")).json().swagger).toBe("2.0");
   });
 });
