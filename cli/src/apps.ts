@@ -81,14 +81,22 @@ export async function showApp(conn: AdminConnection, name: string, output: strin
   );
 }
 
-function objectErrors(message: string, objects: { action: string; message: string; ref?: { kind: string; namespace: string; name: string } }[]): string {
-  const failed = objects.filter((o) => o.action === "failed").map((o) => `${o.ref?.kind}/${o.ref?.namespace ? o.ref.namespace + "/" : ""}${o.ref?.name}: ${o.message}`);
-  return [message, ...failed].filter(Boolean).join("; ");
+/** The status message and each failed object's message once (agents name the object in it; the status often repeats them). */
+function objectErrors(message: string, objects: { action: string; message: string }[]): string {
+  const failed = objects.filter((o) => o.action === "failed" && !message.includes(o.message)).map((o) => o.message);
+  return [message, ...new Set(failed)].filter(Boolean).join("; ");
 }
 
 export async function pinApp(conn: AdminConnection, name: string, revision: string): Promise<void> {
   const { app } = await conn.client.pinApp({ name, revision }, { metadata: conn.metadata });
   console.log(revision ? `app/${name} pinned to ${short(app!.pinnedRevision)}` : `app/${name} unpinned; following its source at ${short(app!.revision)}`);
+}
+
+export async function syncApp(conn: AdminConnection, name: string, cluster: string | undefined): Promise<void> {
+  const res = await conn.client.syncApp({ name, cluster: cluster ?? "" }, { metadata: conn.metadata });
+  if (res.clusters.length) console.log(`app/${name}: sync requested on ${res.clusters.join(", ")}`);
+  if (res.disconnected.length) console.log(`app/${name}: not connected now (they reconcile when they reconnect): ${res.disconnected.join(", ")}`);
+  if (!res.clusters.length && !res.disconnected.length) console.log(`app/${name} is not assigned to any cluster`);
 }
 
 export async function listSources(conn: AdminConnection, output: string | undefined): Promise<void> {

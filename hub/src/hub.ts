@@ -7,9 +7,12 @@ import { openStore, type Store } from "./store/index.js";
 import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { reportableApps } from "./assign/assignments.js";
+import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { createAdminService } from "./transport/grpc/admin-service.js";
+import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
+import { createDashboard } from "./transport/http/dashboard.js";
 import { Sessions } from "./transport/grpc/sessions.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
@@ -60,8 +63,15 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     renders: () => delivery.stats.renders,
     pushes: () => delivery.stats.pushes,
   });
-  // Drift reports are stored here; everything else an agent says goes to delivery.
-  const events: AgentEvents = { ...delivery.events, drift: (cluster, report) => recordDrift(db, cluster, report) };
+  // Drift reports are stored here, only for Apps the cluster may report on; everything else an agent says goes to delivery.
+  const events: AgentEvents = {
+    ...delivery.events,
+    drift: async (cluster, report) => {
+      const apps = await reportableApps({ db }, cluster);
+      const events = report.events.filter((e) => apps.has(e.app)).slice(0, MAX_DRIFT_EVENTS);
+      await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+    },
+  };
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
@@ -70,7 +80,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
-  addService(serviceDefinition(AdminService), createAdminService({ db, log, sessions, adminToken: admin.token, delivery }));
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  addService(serviceDefinition(AdminService), createAdminService(adminDeps));
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -80,7 +91,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, createWebhookRoute({ log, secretOf: delivery.webhookSecret, trigger: delivery.trigger })]]);
-  const http = createHttpServer({ db, log, routes, metrics: metrics.registry });
+  const dashboard = createDashboard(adminApi(adminDeps), admin.token, log);
+  const http = createHttpServer({ db, log, routes, metrics: metrics.registry, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
@@ -114,7 +126,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await delivery.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
+        http.closeAllConnections();
+      });
       await store.close();
     },
   };

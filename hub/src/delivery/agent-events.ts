@@ -5,5 +5,6 @@ export interface AgentEvents {
   connected(cluster: string): Promise<void>;
   status(cluster: string, report: StatusReport): Promise<void>;
   drift(cluster: string, report: DriftReport): Promise<void>;
-  bundle(digest: string): Promise<string | undefined>;
+  /** The bundle's manifests when it is one of the cluster's current (or just replaced) assignments. */
+  bundle(cluster: string, digest: string): Promise<string | undefined>;
 }

@@ -8,7 +8,7 @@ import { createSecretBox, loadSecretKey } from "../secrets/index.js";
 import { createAppRepository, createSourceRepository, type Db } from "../store/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "../views/app-summary.js";
 import { storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
-import { push } from "../assign/assignments.js";
+import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
@@ -22,6 +22,7 @@ import { storeStatus } from "../status/ingest.js";
 import { createLanes } from "../lib/concurrency.js";
 import { createBundleCache } from "../assign/served-bundles.js";
 import { HubError } from "../errors.js";
+import { requestSync, type SyncResult } from "../assign/sync.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -43,6 +44,7 @@ export interface Delivery {
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
+  sync(name: string, cluster?: string): Promise<SyncResult>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
@@ -148,6 +150,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     listApps: () => listApps(ctx),
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
+    sync: (name, cluster) => requestSync(ctx, name, cluster),
     events: {
       // A cluster registered after its Apps were applied has no assignments yet: compute them, then send the set.
       connected: (cluster) =>
@@ -155,7 +158,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
         }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      bundle: (digest) => bundles.get(digest),
+      bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     async webhookSecret(name) {

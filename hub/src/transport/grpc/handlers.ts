@@ -1,6 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
-import { RpcError, type Logger } from "@gitfleet/shared";
-import { HubError } from "../../errors.js";
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import type { ApiHandlers, Logger, ServiceHandlers } from "@gitfleet/shared";
+import { bearerToken } from "../../registry/admin-token.js";
+import { toRpcError } from "../errors.js";
 
 /** Wraps a unary handler: typed errors go out with their reason, anything else as INTERNAL with its cause logged. */
 export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res>): grpc.handleUnaryCall<Req, Res> {
@@ -12,16 +15,56 @@ export function unary<Req, Res>(log: Logger, method: string, fn: (req: Req, call
   };
 }
 
-/** The one place domain errors become gRPC statuses; anything untyped is INTERNAL, its cause only logged. */
+/** Domain errors become gRPC statuses (transport/errors.ts); anything untyped is INTERNAL, its cause only logged. */
 export function toServiceError(log: Logger, method: string, err: unknown): Partial<grpc.ServiceError> {
-  if (err instanceof HubError) return new RpcError(err.reason, err.message).toServiceError();
-  if (!(err instanceof RpcError)) log.error({ method, err }, "unexpected error in handler");
-  return RpcError.from(err).toServiceError();
+  return toRpcError(err, (e) => log.error({ method, err: e }, "unexpected error in handler")).toServiceError();
 }
 
 export function bearer(metadata: grpc.Metadata): string | undefined {
-  const value = metadata.get("authorization")[0];
-  if (typeof value !== "string") return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(value);
-  return m?.[1]?.trim();
+  return bearerToken(metadata.get("authorization")[0]);
+}
+
+/** Serves transport-free handlers over grpc-js; `authorize` runs before every call. */
+export function grpcHandlers<S extends GenService<GenServiceMethods>>(
+  service: S,
+  api: ApiHandlers<S>,
+  log: Logger,
+  authorize: (metadata: grpc.Metadata) => void,
+): ServiceHandlers<S> {
+  const out: Record<string, unknown> = {};
+  for (const method of service.methods as DescMethod[]) {
+    const fn = (api as Record<string, (req: unknown, signal: AbortSignal) => unknown>)[method.localName]!;
+    if (method.methodKind === "unary") {
+      out[method.localName] = unary(log, method.name, async (req, call) => {
+        authorize(call.metadata);
+        return fn(req, new AbortController().signal) as Promise<unknown>;
+      });
+    } else if (method.methodKind === "server_streaming") {
+      out[method.localName] = (call: grpc.ServerWritableStream<unknown, unknown>) => void stream(log, method.name, call, authorize, fn);
+    } else {
+      throw new Error(`${method.name}: only unary and server-streaming methods are served this way`);
+    }
+  }
+  return out as ServiceHandlers<S>;
+}
+
+async function stream(
+  log: Logger,
+  method: string,
+  call: grpc.ServerWritableStream<unknown, unknown>,
+  authorize: (metadata: grpc.Metadata) => void,
+  fn: (req: unknown, signal: AbortSignal) => unknown,
+): Promise<void> {
+  const abort = new AbortController();
+  call.on("cancelled", () => abort.abort());
+  try {
+    authorize(call.metadata);
+    for await (const msg of fn(call.request, abort.signal) as AsyncIterable<unknown>) {
+      if (abort.signal.aborted) break;
+      call.write(msg);
+    }
+    call.end();
+  } catch (err) {
+    if (!abort.signal.aborted) call.destroy(toServiceError(log, method, err) as grpc.ServiceError);
+  }
 }
