@@ -276,7 +276,7 @@ describe.each([sqlite, postgres])("store on $name", (backend) => {
       bad.port = "1";
       const log2 = capture();
       const err = await openStore({ dataDir: "", databaseUrl: bad.toString(), logger: log2.logger }).catch((e: unknown) => e);
-      expect(String(err)).toMatch(/cannot connect to PostgreSQL at postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\//);
+      expect(String(err)).toMatch(/cannot connect to PostgreSQL at postgresql:\/\/postgres:\[redacted\]@127\.0\.0\.1:1\//);
       expect(String(err)).not.toContain(PASSWORD);
       expect(log2.text()).toContain("cannot connect");
       expect(log2.text()).not.toContain(PASSWORD);
