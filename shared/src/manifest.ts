@@ -21,10 +21,17 @@ export function apiGroup(apiVersion: string): string {
   return slash < 0 ? "" : apiVersion.slice(0, slash);
 }
 
-/** "group/Kind/namespace/name"; group and namespace are "" for core and cluster-scoped. */
+/**
+ * "group/Kind/namespace/name"; group and namespace are "" for core and cluster-scoped. The version
+ * is left out: apps/v1 and apps/v1beta1 name the same object.
+ */
 export function objectKey(obj: KubeObject): string {
-  const ns = obj.metadata.namespace ?? "";
-  return `${apiGroup(obj.apiVersion)}/${obj.kind}/${ns}/${obj.metadata.name}`;
+  return refKeyOf({ apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name });
+}
+
+/** objectKey of a flat reference (inventory entries, object refs). */
+export function refKeyOf(ref: { apiVersion: string; kind: string; namespace?: string; name: string }): string {
+  return `${apiGroup(ref.apiVersion)}/${ref.kind}/${ref.namespace ?? ""}/${ref.name}`;
 }
 
 export function parseObjectKey(key: string): ObjectKeyParts {

@@ -1,4 +1,4 @@
-import { apiGroup, type KubeObject } from "@gitfleet/shared";
+import { refKeyOf, type KubeObject } from "@gitfleet/shared";
 import type { Kube, ObjectId } from "../kube/client.js";
 import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "./labels.js";
 
@@ -19,9 +19,9 @@ export function entryOf(obj: KubeObject): InventoryEntry {
   return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace ?? "", name: obj.metadata.name };
 }
 
-/** Identity regardless of version: apps/v1 and apps/v1beta1 name the same object. */
+/** Identity regardless of version (the objectKey of the entry). */
 export function entryKey(e: InventoryEntry): string {
-  return `${apiGroup(e.apiVersion)}/${e.kind}/${e.namespace}/${e.name}`;
+  return refKeyOf(e);
 }
 
 const configMapName = (app: string) => `gitfleet-inventory-${app}`;
