@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { DriftRecordSchema, type DriftRecord, type DriftSummaryRow } from "@gitfleet/shared";
-import type { Db, DriftEvent } from "../store/index.js";
+import { decodeJson, objectArray, type Db, type DriftEvent } from "../store/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { parseSelector, SelectorSyntaxError } from "../targeting/parse-selector.js";
 import { selects } from "../targeting/selector.js";
@@ -73,7 +73,7 @@ export async function listDrift(db: Db, q: DriftQuery & { history: boolean }, no
       event: {
         app: r.app,
         ref: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace, name: r.name },
-        fields: JSON.parse(r.fields) as { path: string; desired: string; live: string }[],
+        fields: decodeJson(r.fields, `DriftEvent ${r.id}`, "fields", objectArray),
         manager: r.manager,
         deleted: r.deleted,
         firstSeen: timestampFromDate(r.firstSeen),

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
-import { isUniqueViolation, type Db } from "../store/index.js";
+import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
 import { hashSecret, randomSecret } from "./secrets.js";
 import { consumeToken } from "./tokens.js";
 import { HubError } from "../errors.js";
@@ -17,12 +17,10 @@ export interface Registration {
   kubernetesVersion: string;
 }
 
-/** Admin labels hold null for a removed key, so an admin can also remove a token or agent label. */
-type AdminLabels = Record<string, string | null>;
-
+/** Agent, then token, then admin labels; an admin's null removes a token or agent label. */
 export function effectiveLabels(row: ClusterRow): Labels {
-  const admin = JSON.parse(row.adminLabels) as AdminLabels;
-  const merged: Record<string, string | null> = { ...JSON.parse(row.agentLabels), ...JSON.parse(row.tokenLabels), ...admin };
+  const { agent, token, admin } = clusterLabelSources(row);
+  const merged: Record<string, string | null> = { ...agent, ...token, ...admin };
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
 }
 
@@ -84,7 +82,7 @@ export async function getCluster(db: Db, name: string): Promise<ClusterRow> {
 
 export async function labelCluster(db: Db, name: string, set: Labels, remove: string[]): Promise<ClusterRow> {
   const row = await getCluster(db, name);
-  const admin = JSON.parse(row.adminLabels) as AdminLabels;
+  const { admin } = clusterLabelSources(row);
   try {
     for (const [k, v] of Object.entries(set)) {
       validateLabel(k, v);
@@ -113,7 +111,7 @@ const stateEnum: Record<string, ClusterState> = {
 };
 
 export function clusterToProto(row: ClusterRow): Cluster {
-  const admin = JSON.parse(row.adminLabels) as AdminLabels;
+  const { admin } = clusterLabelSources(row);
   return create(ClusterSchema, {
     name: row.name,
     labels: effectiveLabels(row),
@@ -123,6 +121,6 @@ export function clusterToProto(row: ClusterRow): Cluster {
     kubernetesVersion: row.kubernetesVersion,
     lastHeartbeat: row.lastHeartbeat ? timestampFromDate(row.lastHeartbeat) : undefined,
     registeredAt: timestampFromDate(row.registeredAt),
-    namespaces: JSON.parse(row.namespaces) as string[],
+    namespaces: clusterNamespaces(row),
   });
 }

@@ -1,5 +1,6 @@
 import type { SourceSecrets } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
+import { decodeJson, stringMap } from "../store/index.js";
 
 const context = (name: string) => `source/${name}`;
 
@@ -8,5 +9,5 @@ export function sealSecrets(ctx: Ctx, name: string, secrets: SourceSecrets): str
 }
 
 export function openSecrets(ctx: Ctx, row: { name: string; credentials: string | null }): SourceSecrets {
-  return row.credentials ? (JSON.parse(ctx.box.open(row.credentials, context(row.name))) as SourceSecrets) : {};
+  return row.credentials ? decodeJson(ctx.box.open(row.credentials, context(row.name)), `Source "${row.name}"`, "credentials", stringMap) : {};
 }

@@ -1,4 +1,5 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
+import { decodeJson, objectArray } from "../store/index.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult, type StatusReport } from "@gitfleet/shared";
 import { MAX_OBJECT_MESSAGE, MAX_STATUS_MESSAGE, MAX_STATUS_OBJECTS, truncate } from "../config/limits.js";
@@ -57,7 +58,7 @@ export function statusDetail(row: StatusRow | undefined) {
     sync: syncOf(row),
     health: healthOf(row),
     message: row.message,
-    objects: (JSON.parse(row.objects) as JsonValue[]).map((o): ObjectResult => fromJson(ObjectResultSchema, o)),
+    objects: decodeJson(row.objects, "AppStatus", "objects", objectArray).map((o): ObjectResult => fromJson(ObjectResultSchema, o as JsonValue)),
     observedAt: timestampFromDate(row.observedAt),
   };
 }

@@ -122,3 +122,5 @@ export function isNotFound(err: unknown): boolean {
 export { createAppRepository, type AppRecord, type AppRepository, type AppState } from "./apps.js";
 export { createSourceRepository, type SourceRecord, type SourceRepository, type SourceState } from "./sources.js";
 export { CorruptRecordError } from "./records.js";
+export { clusterLabelSources, clusterNamespaces, type ClusterLabelSources } from "./clusters.js";
+export { decodeJson, objectArray, stringArray, stringMap } from "./records.js";

@@ -18,3 +18,31 @@ export function decodeJson<T>(text: string, what: string, column: string, valida
     throw new CorruptRecordError(what, column, err);
   }
 }
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Validator for a JSON object of string values (labels). */
+export function stringMap(v: unknown): Record<string, string> {
+  if (!isRecord(v) || Object.values(v).some((x) => typeof x !== "string")) throw new Error("want an object of strings");
+  return v as Record<string, string>;
+}
+
+/** Validator for a JSON object of string or null values (admin labels: null removes a key). */
+export function nullableStringMap(v: unknown): Record<string, string | null> {
+  if (!isRecord(v) || Object.values(v).some((x) => typeof x !== "string" && x !== null)) throw new Error("want an object of strings or nulls");
+  return v as Record<string, string | null>;
+}
+
+/** Validator for a JSON array of strings. */
+export function stringArray(v: unknown): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) throw new Error("want an array of strings");
+  return v as string[];
+}
+
+/** Validator for a JSON array of objects (protobuf JSON of repeated messages, drift field lists). */
+export function objectArray(v: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(v) || v.some((x) => !isRecord(x))) throw new Error("want an array of objects");
+  return v as Record<string, unknown>[];
+}

@@ -14,7 +14,7 @@ import {
   type SourceSummarySchema,
   type Token,
 } from "@gitfleet/shared";
-import type { Db } from "../../store/index.js";
+import { decodeJson, stringMap, type Db } from "../../store/index.js";
 import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../registry/clusters.js";
 import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
 import { audit } from "../../registry/audit.js";
@@ -135,7 +135,7 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
 function tokenToProto(row: TokenRow): Token {
   return create(TokenSchema, {
     id: row.id,
-    labels: JSON.parse(row.labels) as Record<string, string>,
+    labels: decodeJson(row.labels, `Token "${row.id}"`, "labels", stringMap),
     expiresAt: timestampFromDate(row.expiresAt),
     maxUses: row.maxUses,
     uses: row.uses,
