@@ -13,6 +13,7 @@ export interface AppJson {
   name: string;
   revision?: string;
   error?: string;
+  errorRevision?: string;
   clustersMatched?: number;
   clustersSynced?: number;
   clustersHealthy?: number;

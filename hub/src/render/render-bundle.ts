@@ -6,6 +6,7 @@ import { kustomizeBuild, kustomizeProblem, type KustomizeOptions } from "./kusto
 import { parseStream, type Located } from "./parse-stream.js";
 import { readManifestDir } from "./read-dir.js";
 import { applyTarget } from "./target.js";
+import { emptyRenderProblem, KUSTOMIZATION_FILES } from "./hints.js";
 
 export type RenderInput = {
   root: string;
@@ -14,12 +15,13 @@ export type RenderInput = {
   namespace?: string;
   labels?: Record<string, string>;
   kustomize?: KustomizeOptions;
+  /** An empty render is an error unless this is set. */
+  allowEmpty?: boolean;
 };
 
 /** A rendered bundle: manifests is the canonical text and digest its content address. */
 export type RenderedBundle = { digest: string; manifests: string; objects: KubeObject[]; count: number };
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** Renders root/path[/overlay] all or nothing: any problem throws a RenderError listing all. */
 export async function renderBundle(input: RenderInput): Promise<RenderedBundle> {
@@ -31,7 +33,8 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
 
   const problems: RenderProblem[] = [];
   let located: Located[];
-  if (KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)))) {
+  const kustomized = KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)));
+  if (kustomized) {
     let text: string;
     try {
       text = await kustomizeBuild(dir, input.kustomize);
@@ -45,6 +48,7 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
   }
   applyTarget(located.map((l) => l.object), input);
   problems.push(...duplicates(located));
+  if (located.length === 0 && problems.length === 0 && !input.allowEmpty) problems.push(await emptyRenderProblem(root, dir, kustomized));
   if (problems.length > 0) throw new RenderError(problems);
 
   const manifests = canonicalize(located.map((l) => l.object));
