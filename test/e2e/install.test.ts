@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { startSimCluster, type SimCluster } from "../lib/sim-cluster.js";
 import { BIN, ROOT, start, stopAll, waitFor } from "../lib/processes.js";
 import { BACKENDS, cliOk, clusters, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo } from "../lib/git.js";
@@ -29,53 +28,40 @@ const RIGHTS: [string, string, boolean][] = [
   ["POST", "/apis/rbac.authorization.k8s.io/v1/namespaces/apps/rolebindings", true],
 ];
 
-/** A fresh kube-sim with the namespaces a namespace-limited agent is installed into, and kubectl for it. */
-async function cluster(dir: string) {
-  const sim = await startKubeSim();
-  await sim.writeKubeconfig(join(dir, "kubeconfig"));
-  const kubectl = kubectlRunner(join(dir, "kubeconfig"), join(dir, "kube-cache"));
-  const ok = async (args: string[], stdin?: string) => {
-    const r = await kubectl(args, stdin);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr}`);
-    return r.stdout;
-  };
-  await ok(["apply", "--server-side", "-f", "-"], "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n");
-  return { sim, ok };
+/** A fresh kube-sim with the namespaces a namespace-limited agent is installed into. */
+async function cluster(dir: string): Promise<SimCluster> {
+  const c = await startSimCluster(dir);
+  await c.kubectl(["apply", "--server-side", "-f", "-"], "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n");
+  return c;
 }
 
 describe("the deploy bases", () => {
-  let c: Awaited<ReturnType<typeof cluster>>;
+  let c: SimCluster;
   beforeAll(async () => {
     c = await cluster(await tempDir("deploy"));
   });
-  afterAll(async () => {
-    await c?.sim.close();
-  });
 
   it.each(["deploy/agent", "deploy/agent-namespaced", "deploy/hub/sqlite", "deploy/hub/postgres"])("%s renders with kustomize and applies to a cluster", async (base) => {
-    const rendered = await c.ok(["kustomize", join(ROOT, base)]);
+    const rendered = await c.kubectl(["kustomize", join(ROOT, base)]);
     expect(rendered).toContain("kind: Deployment");
-    await c.ok(["apply", "--server-side", "-f", "-"], rendered);
+    await c.kubectl(["apply", "--server-side", "-f", "-"], rendered);
     const kind = base.includes("hub") ? "gitfleet-hub" : "gitfleet-agent";
-    expect(await c.ok(["get", "deployment", kind, "-n", "gitfleet-system", "-o", "name"])).toContain(`deployment.apps/${kind}`);
+    expect(await c.kubectl(["get", "deployment", kind, "-n", "gitfleet-system", "-o", "name"])).toContain(`deployment.apps/${kind}`);
   });
 });
 
 describe.each(BACKENDS)("installing an agent with gitfleet cluster add on $name", (backend) => {
   let dir: string;
-  let sim: KubeSim;
+  let sim: SimCluster["sim"];
   let hub: HubProc;
-  let ok: Awaited<ReturnType<typeof cluster>>["ok"];
+  let ok: SimCluster["kubectl"];
 
   beforeAll(async () => {
     dir = await tempDir("install");
-    ({ sim, ok } = await cluster(dir));
+    ({ sim, kubectl: ok } = await cluster(dir));
     hub = await startHub(join(dir, "hub"), backend.args());
   });
-  afterAll(async () => {
-    await stopAll();
-    await sim?.close();
-  });
+  afterAll(stopAll);
 
   it("cluster add prints an install manifest with a one-use token that kubectl applies", async () => {
     const manifest = await cliOk(hub, ["cluster", "add", "edge-1", "--labels", "env=edge", "--namespaces", "apps,web", "--hub-address", "hub.example:7443"]);

@@ -42,6 +42,11 @@ export const BACKENDS = [
   { name: "postgresql", args: (): string[] => ["--database-url", freshPostgresUrl()] },
 ];
 
+/** Removes a directory now (tempDir's are also removed when the test file ends). */
+export async function removeDir(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true });
+}
+
 /** A fresh directory under the OS temp dir, removed when the test file ends. */
 export async function tempDir(prefix: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), `gitfleet-${prefix}-`));

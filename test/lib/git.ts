@@ -44,16 +44,17 @@ export function createRepo(dir: string, seed?: string): TestRepo {
 }
 
 /**
- * Serves every repository under base over git:// on loopback until the test file ends; waits until
+ * Serves every repository under base over git:// on loopback until stop() or the end of the test file; waits until
  * `probe` answers. The daemon and the children it forks per connection are one process group.
  */
-export async function startGitDaemon(base: string, probe: string): Promise<{ url(repo: string): string }> {
+export async function startGitDaemon(base: string, probe: string): Promise<{ url(repo: string): string; stop(): void }> {
   const port = await freePort();
   const child = spawnInGroup("git", ["daemon", "--reuseaddr", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, "--export-all", base], {});
   child.stdin!.end();
   child.stdout!.resume();
   child.stderr!.resume();
-  atFileEnd(() => killGroup(child, "SIGKILL"));
+  const stop = () => killGroup(child, "SIGKILL");
+  atFileEnd(stop);
   const url = (repo: string) => `git://127.0.0.1:${port}/${repo}`;
   try {
     await waitFor("git daemon to serve", () => {
@@ -61,8 +62,8 @@ export async function startGitDaemon(base: string, probe: string): Promise<{ url
       return true;
     }, 30_000, 100);
   } catch (err) {
-    killGroup(child, "SIGKILL");
+    stop();
     throw err;
   }
-  return { url };
+  return { url, stop };
 }

@@ -1,0 +1,52 @@
+import http from "node:http";
+import type { Logger } from "@gitfleet/shared";
+import type { Db } from "../../store/index.js";
+import type { Registry } from "prom-client";
+
+export type Route = (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; body: string; type?: string }>;
+
+export interface HttpDeps {
+  db: Db;
+  log: Logger;
+  /** Extra routes by path prefix (webhooks). */
+  routes: Map<string, Route>;
+  metrics: Registry;
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+/** Health, metrics and webhooks on the hub's HTTP port. */
+export function createHttpServer(deps: HttpDeps): http.Server {
+  return http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) req.destroy();
+      else chunks.push(c);
+    });
+    req.on("end", () => {
+      handle(deps, req, Buffer.concat(chunks)).then(
+        (r) => res.writeHead(r.status, { "content-type": r.type ?? "text/plain; charset=utf-8" }).end(r.body),
+        (err: unknown) => {
+          deps.log.error({ err, path: req.url }, "http handler failed");
+          res.writeHead(500).end("internal error\n");
+        },
+      );
+    });
+  });
+}
+
+async function handle(deps: HttpDeps, req: http.IncomingMessage, body: Buffer) {
+  const path = new URL(req.url ?? "/", "http://hub").pathname;
+  if (path === "/healthz") return { status: 200, body: "ok\n" };
+  if (path === "/readyz") {
+    await deps.db.cluster.count();
+    return { status: 200, body: "ok\n" };
+  }
+  if (path === "/metrics") return { status: 200, body: await deps.metrics.metrics(), type: deps.metrics.contentType };
+  for (const [prefix, route] of deps.routes) {
+    if (path.startsWith(prefix)) return route(req, body);
+  }
+  return { status: 404, body: "not found\n" };
+}
