@@ -22,6 +22,8 @@ export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;
 /** What the rest of the agent does with the link: receive assignments, send reports while connected. */
 export interface LinkHandler {
   assignments(set: AssignmentSet): void;
+  /** `gitfleet app sync`: reconcile these apps now. */
+  sync(apps: string[]): void;
   /** Called with a sender when the stream is up, and with undefined when it goes down. */
   link(send: ((msg: Outgoing) => void) | undefined): void;
 }
@@ -132,6 +134,9 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
         }
         case "assignments":
           opts.handler.assignments(res.msg.value);
+          return;
+        case "sync":
+          opts.handler.sync(res.msg.value.apps);
           return;
         default:
           return;

@@ -35,6 +35,7 @@ export interface DeliveryAdmin {
   listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
   getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
   pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  sync(name: string, cluster?: string): Promise<{ clusters: string[]; disconnected: string[] }>;
   /** Called after an admin change that may alter a cluster's assignments. */
   clusterChanged(cluster: string): Promise<void>;
 }
@@ -116,6 +117,11 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     listApps: async () => ({ apps: await deps.delivery.listApps() }),
     getApp: async (req) => deps.delivery.getApp(req.name),
     pinApp: async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) }),
+    syncApp: async (req) => {
+      const result = await deps.delivery.sync(req.name, req.cluster || undefined);
+      await audit(db, ADMIN, "app.sync", req.name, { clusters: result.clusters });
+      return result;
+    },
     getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
     listDrift: async (req) => ({
