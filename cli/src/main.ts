@@ -1,13 +1,13 @@
 import { parseArgs } from "node:util";
-import { DurationError, LabelError, parseDuration, RpcError } from "@gitfleet/shared";
+import { DurationError, LabelError, parseDuration, readBuildInfo, RpcError, versionLine } from "@gitfleet/shared";
 import { CliError, connectAdmin } from "./connection.js";
 import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
 import { createToken, listTokens, revokeToken } from "./tokens.js";
 import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
-import { getResources, listApps, listSources, pinApp, showApp, showSource } from "./apps.js";
+import { getResources, listApps, listSources, pinApp, showApp, showSource, syncApp } from "./apps.js";
 
-const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND
+const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
   token list [-o json]
   token revoke ID
@@ -25,6 +25,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   app show NAME [-o json]
   app pin NAME REVISION
   app unpin NAME
+  app sync NAME [--cluster C]     reconcile now on every cluster (or one), e.g. after fixing the cluster
   source list [-o json]
   source show NAME [-o json]
   drift [-l SELECTOR] [--cluster C] [--app A] [--since 24h] [-o json]
@@ -52,11 +53,16 @@ const options = {
   since: { type: "string", default: "24h" },
   history: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
   const [noun, verb, ...rest] = positionals;
+  if (values.version) {
+    console.log(versionLine("gitfleet", readBuildInfo(import.meta.url)));
+    return;
+  }
   if (values.help || !noun) {
     console.log(USAGE);
     return;
@@ -132,6 +138,8 @@ async function main(argv: string[]): Promise<void> {
       return pinApp(conn(), rest[0]!, rest[1]);
     case "app unpin":
       return pinApp(conn(), arg("an app NAME"), "");
+    case "app sync":
+      return syncApp(conn(), arg("an app NAME"), values.cluster);
     case "source list":
       return listSources(conn(), values.output);
     case "source show":

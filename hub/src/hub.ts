@@ -4,13 +4,15 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
+import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { reportableApps } from "./assign/assignments.js";
 import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { createAdminService } from "./transport/grpc/admin-service.js";
+import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
+import { createDashboard } from "./transport/http/dashboard.js";
 import { Sessions } from "./transport/grpc/sessions.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
@@ -78,7 +80,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
-  addService(serviceDefinition(AdminService), createAdminService({ db, log, sessions, adminToken: admin.token, delivery }));
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  addService(serviceDefinition(AdminService), createAdminService(adminDeps));
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -88,7 +91,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const http = createHttpServer({ db, log, routes, metrics: metrics.registry });
+  const dashboard = createDashboard(adminApi(adminDeps), admin.token, log);
+  const http = createHttpServer({ db, log, routes, metrics: metrics.registry, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
@@ -120,13 +124,33 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(sweeper);
       clearInterval(driftPruner);
       await delivery.stop();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      server.forceShutdown();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
+      // Disconnected now rather than when the next hub starts.
+      for (const names of inChunks(sessions.endAll())) {
+        await db.cluster.updateMany({ where: { name: { in: names }, state: "Connected" }, data: { state: "Disconnected" } });
+      }
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
+        http.closeAllConnections();
+      });
       await store.close();
     },
   };
 }
+
+/** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value);
