@@ -1,11 +1,10 @@
 import { readdir } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
 import type { RenderProblem } from "./errors.js";
+import { KUSTOMIZATION_FILES } from "./kustomize-check.js";
 
 // Messages for the shapes of real repositories that are not plain manifests (Helm charts, Fleet and
 // kustomize folders read without an overlay, empty paths): say what the folder is and what to set.
-
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** A folder with Chart.yaml, reached while reading plain manifests: its templates are not YAML. */
 export function helmChartProblem(root: string, dir: string): RenderProblem {
