@@ -49,7 +49,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
 
   const sessions = new Sessions();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource });
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, heartbeatTimeoutMs: timeoutMs });
   // Drift reports are stored here; everything else an agent says goes to delivery.
   const events: AgentEvents = { ...delivery.events, drift: (cluster, report) => recordDrift(db, cluster, report) };
   const server = new grpc.Server({
@@ -83,7 +84,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const httpPort = (http.address() as AddressInfo).port;
 
-  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));

@@ -1,6 +1,8 @@
 import type { Labels } from "@gitfleet/shared";
-import { OPERATORS, type ClusterSelector, type Requirement, type TargetSelector } from "../targeting/index.js";
-import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string, type Obj } from "./fields.js";
+import type { TargetSelector } from "../targeting/index.js";
+import { parseRolloutSpec, type RolloutSpec } from "../rollout/strategy.js";
+import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string } from "./fields.js";
+import { parseSelector } from "./selector.js";
 
 export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; labels?: Labels };
 export type IgnoreDifference = { group: string; kind: string; fields: string[] };
@@ -15,9 +17,11 @@ export type AppSpec = {
   revision?: string;
   ignoreDifferences: IgnoreDifference[];
   targets: AppTarget[];
+  /** As written; defaults are applied when a rollout runs (hub/src/rollout/strategy.ts). */
+  rollout?: RolloutSpec;
 };
 
-const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "targets"];
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "targets", "rollout"];
 const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "labels"];
 
 export function parseAppSpec(value: unknown): AppSpec {
@@ -41,6 +45,7 @@ export function parseAppSpec(value: unknown): AppSpec {
     ...(revision ? { revision: revision.toLowerCase() } : {}),
     ignoreDifferences: list(spec.ignoreDifferences, "spec.ignoreDifferences").map((d, i) => parseIgnore(d, `spec.ignoreDifferences[${i}]`)),
     targets,
+    ...(spec.rollout !== undefined ? { rollout: parseRolloutSpec(spec.rollout, "spec.rollout") } : {}),
   };
 }
 
@@ -57,26 +62,6 @@ function parseTarget(value: unknown, field: string): AppTarget {
   if (t.namespace !== undefined) target.namespace = name(t.namespace, `${field}.namespace`, "namespace");
   if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
   return target;
-}
-
-function parseSelector(value: unknown, field: string): ClusterSelector {
-  const s = object(value, field);
-  onlyKeys(s, ["matchLabels", "matchExpressions"], field);
-  const out: ClusterSelector = {};
-  if (s.matchLabels !== undefined) out.matchLabels = labels(s.matchLabels, `${field}.matchLabels`);
-  if (s.matchExpressions !== undefined) out.matchExpressions = list(s.matchExpressions, `${field}.matchExpressions`).map((e, i) => parseRequirement(e, `${field}.matchExpressions[${i}]`));
-  return out;
-}
-
-function parseRequirement(value: unknown, field: string): Requirement {
-  const e: Obj = object(value, field);
-  onlyKeys(e, ["key", "operator", "values"], field);
-  const operator = e.operator as Requirement["operator"];
-  if (!OPERATORS.includes(operator)) throw new FieldError(`${field}.operator`, `want one of ${OPERATORS.join(", ")}`);
-  const values = list(e.values, `${field}.values`).map((v, i) => string(v, `${field}.values[${i}]`));
-  const needsValues = operator === "In" || operator === "NotIn";
-  if (needsValues !== values.length > 0) throw new FieldError(`${field}.values`, needsValues ? `${operator} needs values` : `${operator} takes no values`);
-  return { key: string(e.key, `${field}.key`), operator, ...(needsValues ? { values } : {}) };
 }
 
 function parseIgnore(value: unknown, field: string): IgnoreDifference {
