@@ -1,6 +1,7 @@
 // Regenerates prisma/schema.{sqlite,postgres}.prisma from prisma/models.prisma, runs
-// `prisma generate` for each into src/store/gen/{sqlite,postgres}, and embeds the committed
-// migration SQL into src/store/gen/migrations.ts (so dist/ carries it). Works offline.
+// `prisma generate` for each into generated/prisma/{sqlite,postgres}, and embeds the committed
+// migration SQL into generated/migrations.ts (so dist/ carries it). Works offline. Generated code
+// lives outside src/ so readers and tools can skip it; src/store/ is its only importer.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,11 +9,11 @@ import { hubDir, migrationsDir, prisma, providers, schemaFile, schemaText } from
 
 for (const p of providers) {
   writeFileSync(schemaFile(p), schemaText(p));
-  rmSync(join(hubDir, "src/store/gen", p.dir), { recursive: true, force: true });
+  rmSync(join(hubDir, "generated/prisma", p.dir), { recursive: true, force: true });
   prisma(p, ["generate", "--no-hints"], "inherit");
   // Generated code records absolute paths (informational only); make them relative so the
   // output is identical in every checkout.
-  const cls = join(hubDir, "src/store/gen", p.dir, "internal/class.ts");
+  const cls = join(hubDir, "generated/prisma", p.dir, "internal/class.ts");
   // Also sort the generator "config" keys, whose order varies between runs.
   const text = readFileSync(cls, "utf8")
     .replaceAll(JSON.stringify(hubDir + "/").slice(1, -1), "")
@@ -20,8 +21,8 @@ for (const p of providers) {
   writeFileSync(cls, text);
 }
 
-writeFileSync(join(hubDir, "src/store/gen/migrations.ts"), embedMigrations());
-console.log("store: schemas, clients and src/store/gen/migrations.ts regenerated");
+writeFileSync(join(hubDir, "generated/migrations.ts"), embedMigrations());
+console.log("store: schemas, clients and generated/migrations.ts regenerated");
 
 function sortLines(body) {
   const lines = body.split("\n").map((l) => l.replace(/,$/, ""));

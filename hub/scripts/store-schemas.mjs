@@ -22,7 +22,7 @@ export function header(p) {
   return `// GENERATED from models.prisma by scripts/generate-store.mjs. Do not edit.
 generator client {
   provider            = "prisma-client"
-  output              = "../src/store/gen/${p.dir}"
+  output              = "../generated/prisma/${p.dir}"
   engineType          = "client"
   runtime             = "nodejs"
   moduleFormat        = "esm"

@@ -2,16 +2,16 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, AgentService, serviceDefinition, type Logger } from "@gitfleet/shared";
+import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
-import { createAgentService, sweepSessions, type AgentEvents } from "./grpc/agent-service.js";
+import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
-import { HOOKS_PREFIX } from "./webhooks/index.js";
+import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { createAdminService } from "./grpc/admin-service.js";
-import { Sessions } from "./grpc/sessions.js";
-import { createHttpServer, type Route } from "./api/http.js";
-import { ensureAdminToken } from "./admin-token.js";
+import { createAdminService } from "./transport/grpc/admin-service.js";
+import { Sessions } from "./transport/grpc/sessions.js";
+import { createHttpServer, type Route } from "./transport/http/server.js";
+import { ensureAdminToken } from "./registry/admin-token.js";
 import { DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
 
 export interface HubOptions {
@@ -95,7 +95,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const grpcAddress = `${host}:${grpcPort}`;
   const httpAddress = `${httpHp.host}:${httpPort}`;
-  await writeFile(join(opts.dataDir, "hub.json"), JSON.stringify({ grpc: grpcAddress, http: httpAddress, tls: Boolean(opts.tls), pid: process.pid }) + "\n");
+  const info: HubInfo = { grpc: grpcAddress, http: httpAddress, tls: Boolean(opts.tls), pid: process.pid };
+  await writeFile(join(opts.dataDir, HUB_INFO_FILE), JSON.stringify(info) + "\n");
   log.info({ grpc: grpcAddress, http: httpAddress, database: store.provider, approvalRequired: opts.approvalRequired }, "hub listening");
 
   return {

@@ -8,3 +8,4 @@ export * from "./labels.js";
 export * from "./duration.js";
 export * from "./manifest.js";
 export * from "./redact.js";
+export * from "./hub-files.js";

@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
-import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { startSimCluster, type SimCluster } from "../lib/sim-cluster.js";
 import { BIN, ROOT, start, stopAll, waitFor } from "../lib/processes.js";
 import { cliOk, clusters, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 
@@ -10,27 +9,20 @@ type Obj = { kind: string; metadata: { name: string; namespace?: string }; [k: s
 
 describe("installing gitfleet into a cluster", () => {
   let dir: string;
-  let sim: KubeSim;
+  let cluster: SimCluster;
   let hub: HubProc;
-  let kubectl: ReturnType<typeof kubectlRunner>;
-  const ok = async (args: string[], stdin?: string) => {
-    const r = await kubectl(args, stdin);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed: ${r.stderr}`);
-    return r.stdout;
-  };
+  const ok = (args: string[], stdin?: string) => cluster.kubectl(args, stdin);
 
   beforeAll(async () => {
     dir = await tempDir("install");
-    sim = await startKubeSim();
-    await sim.writeKubeconfig(join(dir, "kubeconfig"));
-    kubectl = kubectlRunner(join(dir, "kubeconfig"), join(dir, "kube-cache"));
+    cluster = await startSimCluster(dir);
     hub = await startHub(join(dir, "hub"));
     // A namespace-limited agent is installed into namespaces that already exist.
     await ok(["apply", "--server-side", "-f", "-"], "apiVersion: v1\nkind: Namespace\nmetadata: {name: apps}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n");
   });
   afterAll(async () => {
     await stopAll();
-    await sim?.close();
+    await cluster?.sim.close();
     await removeDir(dir);
   });
 
@@ -62,7 +54,7 @@ describe("installing gitfleet into a cluster", () => {
 
     // Run the agent as the Deployment would (its args, the token from the Secret), pointed at our hub.
     const podArgs = args.map((a, i) => (args[i - 1] === "--hub" ? hub.grpc : a));
-    const kubeconfig = join(dir, "kubeconfig");
+    const kubeconfig = cluster.kubeconfig;
     let agent = start(BIN.agent, [...podArgs, "--kubeconfig", kubeconfig, "--state-dir", join(dir, "pod-1")], { GITFLEET_BOOTSTRAP_TOKEN: token });
     await waitClusterState(hub, "edge-1", "Connected");
     expect((await clusters(hub)).find((c) => c.name === "edge-1")?.labels).toEqual({ env: "edge" });

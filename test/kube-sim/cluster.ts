@@ -7,8 +7,10 @@ import {
 } from "./errors.js";
 import { apiVersionOf, Registry, type ResourceType } from "./kinds.js";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.js";
-import { parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
+import { labelSelectorOf, parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
 import { apply, trackUpdate } from "./ssa.js";
+import { allowedConflicts, UPGRADING_MANAGER, updateLastApplied } from "./last-applied.js";
+import { finalized, NamespaceLifecycle } from "./namespaces.js";
 import { Scheduler } from "./scheduler.js";
 import { Store } from "./store.js";
 import { checkUnknownFields } from "./structural.js";
@@ -42,8 +44,11 @@ export class Cluster {
   readonly scheduler = new Scheduler();
   private nextIp = 2;
 
-  constructor(opts: { watchHistory?: number } = {}) {
+  readonly namespaces: NamespaceLifecycle;
+
+  constructor(opts: { watchHistory?: number; namespaceDeleteDelayMs?: number } = {}) {
     this.store = new Store(opts.watchHistory ?? 1000);
+    this.namespaces = new NamespaceLifecycle(this, opts.namespaceDeleteDelayMs ?? 300);
   }
 
   rt(apiVersion: string, kind: string): ResourceType {
@@ -88,13 +93,13 @@ export class Cluster {
     return { items: items.map((x) => this.present(rt, x)), rv, continue: cont, remaining };
   }
 
-  private requireNamespace(rt: ResourceType, ns: string | undefined, verb: string): void {
+  private requireNamespace(rt: ResourceType, ns: string | undefined, verb: string, name = ""): void {
     if (!rt.namespaced) return;
     if (!ns) throw badRequest("the server could not find the requested resource");
     const nsObj = this.store.get({ group: "", plural: "namespaces" }, undefined, ns);
     if (!nsObj) throw notFound(this.registry.byResource("", "v1", "namespaces")!, ns);
     if (verb === "create" && nsObj.metadata.deletionTimestamp) {
-      throw new ApiError(403, "Forbidden", `${rt.group ? `${rt.plural}.${rt.group}` : rt.plural} "${""}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+      throw new ApiError(403, "Forbidden", `${rt.group ? `${rt.plural}.${rt.group}` : rt.plural} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
         { kind: rt.plural, ...(rt.group ? { group: rt.group } : {}), causes: [{ reason: "NamespaceTerminating", message: `namespace ${ns} is being terminated`, field: "metadata.namespace" }] });
     }
   }
@@ -127,7 +132,7 @@ export class Cluster {
     } else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSuffix()}`;
     if (meta.name && this.store.get(rt, meta.namespace, meta.name)) throw alreadyExists(rt, meta.name);
-    if (meta.name) this.requireNamespace(rt, meta.namespace, "create");
+    if (meta.name) this.requireNamespace(rt, meta.namespace, "create", meta.name);
     for (const k of SYSTEM_META) delete meta[k];
     if (rt.status && rt.kind !== "Node" && rt.kind !== "Namespace") delete obj.status;
     return this.finish(rt, undefined, obj, ctx, true);
@@ -147,6 +152,7 @@ export class Cluster {
       obj.status ??= { loadBalancer: {} };
     }
     if (rt.kind === "Namespace" && rt.group === "") obj.status = { phase: "Active" };
+    if (rt.kind === "PersistentVolume") obj.status = { phase: "Pending" };
     if (rt.kind === "Deployment") meta.annotations = { "deployment.kubernetes.io/revision": "1", ...(meta.annotations ?? {}) };
   }
 
@@ -163,7 +169,7 @@ export class Cluster {
     if (old) {
       const gen = old.metadata.generation;
       if (rt.generation) obj.metadata.generation = specChanged(rt, old, obj) ? (gen ?? 0) + 1 : gen;
-      if (old.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length)) {
+      if (old.metadata.deletionTimestamp && finalized(rt, obj)) {
         if (ctx.dryRun) return this.present(rt, obj);
         const gone = this.store.remove(rt, old.metadata.namespace, old.metadata.name);
         this.afterDelete(rt, gone!, "Background");
@@ -202,7 +208,11 @@ export class Cluster {
       throw conflict(rt, old.metadata.name, `Precondition failed: UID in precondition: ${next.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
     }
     let obj: KObj;
-    if (subresource === "status") {
+    if (subresource === "finalize") {
+      obj = clone(old);
+      obj.spec = { ...(obj.spec ?? {}), finalizers: next.spec?.finalizers };
+      if (!obj.spec.finalizers?.length) delete obj.spec.finalizers;
+    } else if (subresource === "status") {
       obj = { ...clone(old), status: next.status };
       if (next.metadata?.managedFields) obj.metadata.managedFields = next.metadata.managedFields;
     } else {
@@ -271,7 +281,7 @@ export class Cluster {
     if (subresource === "status") config = { apiVersion: cfg.apiVersion, kind: cfg.kind, metadata: { name }, status: cfg.status };
     const rtFor = subresource === "status" ? { ...rt, status: false } : rt;
     if (!old) {
-      this.requireNamespace(rt, ns, "create");
+      this.requireNamespace(rt, ns, "create", name);
       if (subresource) throw notFound(rt, name);
       const obj = apply({ rt: rtFor, live: undefined, config, manager: ctx.manager, force: !!ctx.force, apiVersion: apiVersionOf(rt) });
       if (rt.status && rt.kind !== "Namespace") delete obj.status;
@@ -280,7 +290,10 @@ export class Cluster {
       return { obj: this.finish(rt, undefined, obj, ctx, false), created: true };
     }
     const live = this.present(rt, old);
-    const obj = apply({ rt: rtFor, live, config, manager: ctx.manager, force: !!ctx.force, apiVersion: apiVersionOf(rt), subresource });
+    const upgrading = ctx.manager === UPGRADING_MANAGER && !subresource;
+    const obj = apply({ rt: rtFor, live, config, manager: ctx.manager, force: !!ctx.force, apiVersion: apiVersionOf(rt), subresource,
+      allowedConflicts: upgrading ? allowedConflicts(rt, live) : undefined });
+    if (upgrading) updateLastApplied(live, config, obj);
     for (const k of ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion"]) {
       if (old.metadata[k] !== undefined) obj.metadata[k] = old.metadata[k];
     }
@@ -299,7 +312,7 @@ export class Cluster {
     const s = rt.scale!;
     const sel = s.labelSelectorPath ? getPath(o, s.labelSelectorPath) : undefined;
     const status: KObj = { replicas: getPath(o, s.statusReplicasPath) ?? 0 };
-    const selector = typeof sel === "string" ? sel : isObj(o.spec?.selector) ? selectorString(o.spec.selector) : undefined;
+    const selector = typeof sel === "string" ? sel : isObj(o.spec?.selector) ? selectorString(labelSelectorOf(rt.kind, o.spec.selector)) : undefined;
     if (selector) status.selector = selector;
     const m = o.metadata;
     return {
@@ -352,7 +365,7 @@ export class Cluster {
       if (!obj.metadata.finalizers) delete obj.metadata.finalizers;
       if (isNs) obj.status = { ...(obj.status ?? {}), phase: "Terminating" };
       const stored = this.store.put(rt, obj);
-      if (isNs) this.scheduler.after(0, () => this.drainNamespace(name));
+      if (isNs) this.namespaces.terminating(name);
       if (finalizers.includes("foregroundDeletion")) this.scheduler.after(0, () => this.foreground(rt, stored));
       return { obj: this.present(rt, stored), gone: false };
     }
@@ -415,25 +428,11 @@ export class Cluster {
     else this.afterDelete(rt, this.store.remove(rt, obj.metadata.namespace, obj.metadata.name)!, "Background");
   }
 
-  private drainNamespace(ns: string): void {
-    const nsRt = this.registry.byResource("", "v1", "namespaces")!;
-    const nsObj = this.store.get(nsRt, undefined, ns);
-    if (!nsObj?.metadata.deletionTimestamp) return;
-    let left = 0;
-    for (const t of this.registry.all()) {
-      if (!t.namespaced) continue;
-      for (const obj of this.store.list(t, ns)) {
-        left++;
-        if (!obj.metadata.deletionTimestamp) {
-          try { this.delete(t, ns, obj.metadata.name, { propagationPolicy: "Background" }); } catch { /* gone */ }
-        }
-      }
-    }
-    const stillThere = this.registry.all().some((t) => t.namespaced && this.store.list(t, ns).length > 0);
-    if (stillThere || (left > 0 && stillThere)) { this.scheduler.after(50, () => this.drainNamespace(ns)); return; }
-    const fin = (nsObj.metadata.finalizers ?? []) as string[];
-    if (fin.length) { this.scheduler.after(50, () => this.drainNamespace(ns)); return; }
-    this.store.remove(nsRt, undefined, ns);
+  /** removes an object marked for deletion once nothing holds it any more */
+  removeIfFinalized(rt: ResourceType, obj: KObj): void {
+    if (!obj.metadata.deletionTimestamp || !finalized(rt, obj)) return;
+    const gone = this.store.remove(rt, obj.metadata.namespace, obj.metadata.name);
+    if (gone) this.afterDelete(rt, gone, "Background");
   }
 
   /** direct write used by controllers (status simulation): no admission, no managedFields */

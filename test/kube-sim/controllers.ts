@@ -53,7 +53,7 @@ export class Controllers {
     const o = e.object;
     const gen = o.metadata.generation;
     switch (`${e.key}`) {
-      case "apps/deployments": case "apps/statefulsets": case "apps/daemonsets": case "apps/replicasets":
+      case "apps/deployments": case "apps/statefulsets": case "apps/daemonsets": case "apps/replicasets": case "/replicationcontrollers":
         if (o.status?.observedGeneration !== gen && !o.metadata.deletionTimestamp) this.rollout(e.key, o);
         break;
       case "batch/jobs":
@@ -64,6 +64,9 @@ export class Controllers {
         break;
       case "/persistentvolumeclaims":
         if (e.type === "ADDED") this.pvc(o);
+        break;
+      case "/persistentvolumes":
+        if (e.type === "ADDED") this.c.scheduler.after(0, () => this.c.putStatus(this.rt("", "persistentvolumes"), o, { phase: "Available" }));
         break;
       case "/namespaces":
         if (e.type === "ADDED") this.c.scheduler.after(0, () => this.defaultServiceAccount(o.metadata.name));
@@ -145,7 +148,7 @@ export class Controllers {
         const r = o.spec?.replicas ?? 1;
         const readyN = ready ? r : 0;
         status = { replicas: r, ...omitZero({ fullyLabeledReplicas: r, readyReplicas: readyN, availableReplicas: readyN }), observedGeneration: gen };
-        if (isObj(o.spec?.selector)) status.selector = selectorString(o.spec.selector);
+        if (isObj(o.spec?.selector) && rt.kind === "ReplicaSet") status.selector = selectorString(o.spec.selector);
       }
     }
     this.c.putStatus(rt, o, status);

@@ -68,6 +68,21 @@ export function applyDefaults(kind: string, obj: KObj): void {
       spec.replicas ??= 1;
       template(spec.template);
       break;
+    case "ReplicationController": {
+      if (!isObj(spec)) break;
+      spec.replicas ??= 1;
+      spec.minReadySeconds ??= 0;
+      template(spec.template);
+      const labels = spec.template?.metadata?.labels;
+      if (isObj(labels)) spec.selector ??= { ...labels };
+      if (isObj(labels)) obj.metadata.labels ??= { ...labels };
+      break;
+    }
+    case "PersistentVolume":
+      if (!isObj(spec)) break;
+      spec.persistentVolumeReclaimPolicy ??= "Retain";
+      spec.volumeMode ??= "Filesystem";
+      break;
     case "Job":
       if (!isObj(spec)) break;
       spec.parallelism ??= 1;

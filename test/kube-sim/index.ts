@@ -45,6 +45,8 @@ export interface KubeSimOptions {
   bookmarkIntervalMs?: number;
   /** events kept for watch resumption, default 1000 */
   watchHistory?: number;
+  /** how long after its DELETE a Namespace's content starts to be removed (the namespace controller's lag), default 300 ms */
+  namespaceDeleteDelayMs?: number;
 }
 
 export interface KubeSim {
@@ -69,7 +71,7 @@ export interface KubeSim {
 }
 
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
-  const cluster = new Cluster({ watchHistory: opts.watchHistory });
+  const cluster = new Cluster({ watchHistory: opts.watchHistory, namespaceDeleteDelayMs: opts.namespaceDeleteDelayMs });
   const readyDelayMs = opts.readyDelayMs ?? 200;
   const controllers = new Controllers(cluster, {
     readyDelayMs,

@@ -49,6 +49,9 @@ const BUILTIN_DEFS: Array<[string, string, Def[]]> = [
     { kind: "Node", ns: false, short: ["no"], status: true },
     { kind: "Event", short: ["ev"] },
     { kind: "Endpoints", plural: "endpoints", short: ["ep"] },
+    // with PersistentVolume: on kubectl's default prune allow-list, which `apply --prune` maps before pruning
+    { kind: "ReplicationController", short: ["rc"], cat: ["all"], status: true, scale: true, gen: true },
+    { kind: "PersistentVolume", ns: false, short: ["pv"], status: true },
   ]],
   ["apps", "v1", [
     { kind: "Deployment", short: ["deploy"], cat: ["all"], status: true, scale: true, gen: true },

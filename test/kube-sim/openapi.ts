@@ -1,7 +1,22 @@
 // Minimal OpenAPI v3: enough for kubectl to see that PATCH takes fieldValidation (so it validates server-side).
 import { createHash } from "node:crypto";
 import { apiVersionOf, type Registry, type ResourceType } from "./kinds.js";
+import { lenField, message } from "./protowire.js";
 import type { KObj } from "./util.js";
+
+export const OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+
+/**
+ * /openapi/v2 without definitions. kubectl falls back to it when a kind is missing from OpenAPI v3 and asks for
+ * protobuf (a gnostic openapi_v2.Document); a kind it has no definition for is then left to the server, as
+ * on a real cluster with an unknown kind, so the apply reports `no matches for kind` and goes on with the file.
+ */
+export function openApiV2(protobuf: boolean): Buffer | KObj {
+  const info = { title: "Kubernetes", version: "v1.32.4" };
+  if (!protobuf) return { swagger: "2.0", info, paths: {}, definitions: {} };
+  // Document: swagger = 1, info = 2 (title = 1, version = 2), paths = 8
+  return message(lenField(1, "2.0"), lenField(2, message(lenField(1, info.title), lenField(2, info.version))), lenField(8, message()));
+}
 
 const PARAMS = ["dryRun", "fieldManager", "fieldValidation", "force", "pretty"].map((name) => ({
   name, in: "query", uniqueItems: true, schema: { type: name === "force" ? "boolean" : "string" },

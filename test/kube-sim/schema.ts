@@ -58,6 +58,7 @@ const POD_SPEC_AT: Record<string, string> = {
   StatefulSet: "spec.template.spec",
   DaemonSet: "spec.template.spec",
   ReplicaSet: "spec.template.spec",
+  ReplicationController: "spec.template.spec",
   Job: "spec.template.spec",
   CronJob: "spec.jobTemplate.spec.template.spec",
 };
@@ -65,7 +66,7 @@ const POD_SPEC_AT: Record<string, string> = {
 /** Maps and structs replaced as a whole (+structType=atomic / +mapType=atomic). */
 const ATOMIC_MAPS: Record<string, string[]> = {
   Deployment: ["spec.selector"], StatefulSet: ["spec.selector"], DaemonSet: ["spec.selector"],
-  ReplicaSet: ["spec.selector"], Job: ["spec.selector"], Service: ["spec.selector"],
+  ReplicaSet: ["spec.selector"], Job: ["spec.selector"], Service: ["spec.selector"], ReplicationController: ["spec.selector"],
   NetworkPolicy: ["spec.podSelector"],
 };
 

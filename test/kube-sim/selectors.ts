@@ -68,6 +68,11 @@ export function labelSelectorMatches(sel: KObj | undefined, labels: Record<strin
   return true;
 }
 
+/** a ReplicationController's selector is a plain label map; every other workload has a LabelSelector */
+export function labelSelectorOf(kind: string, sel: KObj): KObj {
+  return kind === "ReplicationController" ? { matchLabels: sel } : sel;
+}
+
 export function selectorString(sel: KObj | undefined): string {
   if (!sel) return "";
   const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);

@@ -6,7 +6,7 @@ import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSI
 import { ApiError, badRequest, internal, methodNotAllowed, unsupportedMediaType } from "./errors.js";
 import type { Faults } from "./faults.js";
 import type { ResourceType } from "./kinds.js";
-import type { OpenApi } from "./openapi.js";
+import { OPENAPI_V2_PROTOBUF, openApiV2, type OpenApi } from "./openapi.js";
 import { toTable } from "./table.js";
 import { startWatch, type WatchRegistry } from "./watch.js";
 import type { KObj } from "./util.js";
@@ -84,8 +84,14 @@ async function route(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, 
   const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const reg = d.cluster.registry;
   const accept = String(req.headers.accept ?? "");
-  if (seg.length === 0) return send(res, 200, { paths: ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v3", "/readyz", "/version"] });
+  if (seg.length === 0) return send(res, 200, { paths: ["/api", "/api/v1", "/apis", "/healthz", "/livez", "/openapi/v2", "/openapi/v3", "/readyz", "/version"] });
   if (seg[0] === "openapi") {
+    if (seg[1] === "v2" && seg.length === 2) {
+      const doc = openApiV2(/protobuf/.test(accept));
+      if (!Buffer.isBuffer(doc)) return send(res, 200, doc);
+      res.writeHead(200, { "Content-Type": OPENAPI_V2_PROTOBUF, "Cache-Control": "no-cache, private" });
+      return void res.end(doc);
+    }
     if (seg[1] === "v3" && seg.length === 2) return send(res, 200, d.openapi.index(prefix));
     if (seg[1] === "v3") {
       const doc = d.openapi.doc(seg.slice(2).join("/"));
@@ -199,7 +205,7 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
     }
     case "update": {
       if (sub === "scale") return send(res, 200, c.writeScale(rt, ns, name!, "PUT", "application/json", raw, ctx));
-      const o = c.update(rt, ns, name!, parseJson(), ctx, sub === "finalize" ? undefined : sub);
+      const o = c.update(rt, ns, name!, parseJson(), ctx, sub);
       return send(res, 200, o, warnHeaders());
     }
     case "patch": {

@@ -78,6 +78,8 @@ export interface ApplyInput {
   force: boolean;
   apiVersion: string;
   subresource?: string;
+  /** conflicts taken over without force (kubectl's client-side apply upgrade) */
+  allowedConflicts?: Set<string>;
 }
 
 /** Server-side apply: returns the new object with managedFields set, or throws a 409 naming conflicting managers. */
@@ -115,7 +117,9 @@ export function apply(inp: ApplyInput): KObj {
       if (c) conflicts.push({ m, path: c.path });
     }
   }
-  if (conflicts.length && !inp.force) throw conflictError(conflicts);
+  if (conflicts.length && !inp.force && !conflicts.every(({ path }) => inp.allowedConflicts?.has(keyOf(path)))) {
+    throw conflictError(conflicts.filter(({ path }) => !inp.allowedConflicts?.has(keyOf(path))));
+  }
   for (const { m, path } of conflicts) if (m.paths.delete(keyOf(path))) m.time = nowIso();
   for (const [id, m] of managers) if (id !== selfId && minus(m, cmp.removed)) m.time = nowIso();
   result.metadata = { ...(result.metadata ?? {}), managedFields: encode(managers) };

@@ -1,8 +1,10 @@
-// Helpers shared by the kube-sim tests: kubectl runner, deadline-bound polling, temp dirs.
+// Helpers shared by the kube-sim tests: kubectl runner and a kube-sim bound to it, deadline-bound polling, temp dirs.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startKubeSim, type KubeSim, type KubeSimOptions } from "./index.js";
 
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
@@ -43,4 +45,47 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface KubectlSim {
+  sim: KubeSim;
+  dir: string;
+  k: (args: string[], stdin?: string) => Promise<KubectlResult>;
+  /** runs kubectl and returns stdout, throwing with stderr when it fails */
+  ok: (args: string[], stdin?: string) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+/** a fresh kube-sim and a kubectl bound to it (own kubeconfig and discovery cache) */
+export async function kubectlSim(opts: KubeSimOptions = {}): Promise<KubectlSim> {
+  const { dir, cleanup } = await tempDir();
+  const sim = await startKubeSim({ readyDelayMs: 50, ...opts });
+  await sim.writeKubeconfig(join(dir, "kubeconfig"));
+  const k = kubectlRunner(join(dir, "kubeconfig"), join(dir, "cache"));
+  const ok = async (args: string[], stdin?: string) => {
+    const r = await k(args, stdin);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    return r.stdout;
+  };
+  return { sim, dir, k, ok, close: async () => { await sim.close(); await cleanup(); } };
+}
+
+export interface SimResponse { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; json: () => any }
+
+/** one request to the sim with the admin token in the Authorization header */
+export function simRequest(sim: KubeSim, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<SimResponse> {
+  const url = new URL(path, sim.url);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { Authorization: `Bearer ${sim.token}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const buf = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, json: () => JSON.parse(buf.toString("utf8")) });
+      });
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }

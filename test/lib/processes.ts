@@ -16,7 +16,7 @@ function findRoot(from: string): string {
 }
 export const BIN = {
   hub: `${ROOT}hub/bin/gitfleet-hub.js`,
-  cli: `${ROOT}hub/bin/gitfleet.js`,
+  cli: `${ROOT}cli/bin/gitfleet.js`,
   agent: `${ROOT}agent/bin/gitfleet-agent.js`,
 };
 

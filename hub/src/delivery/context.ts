@@ -1,6 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "@gitfleet/shared";
-import type { Sessions } from "../grpc/sessions.js";
+import type { Sessions } from "../transport/grpc/sessions.js";
 import type { SecretBox } from "../secrets/index.js";
 import type { Db } from "../store/index.js";
 

@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "@gitfleet/shared";
 import type { AppSpec } from "../definitions/index.js";
-import { diffWrites, type Row } from "../delivery/assignments.js";
-import type { RenderOutcome } from "../delivery/renderer.js";
+import { diffWrites, type Row } from "../assign/assignments.js";
+import type { RenderOutcome } from "../render/renderer.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
 import type { Db } from "../store/index.js";

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { migrations } from "./gen/migrations.js";
+import { migrations } from "../../generated/migrations.js";
 // @ts-expect-error plain JS helper shared with the generation scripts
 import { migrationsDir, modelsFile, providers, schemaFile, schemaText, snapshotFile } from "../../scripts/store-schemas.mjs";
 

@@ -4,8 +4,8 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import pg from "pg";
-import type { PrismaClient } from "./gen/sqlite/client.js";
-import { migrations } from "./gen/migrations.js";
+import type { PrismaClient } from "../../generated/prisma/sqlite/client.js";
+import { migrations } from "../../generated/migrations.js";
 import { migratePostgres, migrateSqlite, type StoreLogger } from "./migrate.js";
 import { resolveTarget, StoreConfigError, type StoreTarget } from "./target.js";
 
@@ -25,7 +25,7 @@ export type {
   AppStatus,
   DriftEvent,
   AuditEvent,
-} from "./gen/sqlite/client.js";
+} from "../../generated/prisma/sqlite/client.js";
 
 /** The Prisma client. The PostgreSQL client is generated from the same models and is cast to this. */
 export type Db = PrismaClient;
@@ -67,7 +67,7 @@ async function openSqlite(t: Extract<StoreTarget, { provider: "sqlite" }>, log: 
   const applied = migrateSqlite(t.file, migrations.sqlite, log);
   logApplied(log, applied);
   const [{ PrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
-    import("./gen/sqlite/client.js"),
+    import("../../generated/prisma/sqlite/client.js"),
     import("@prisma/adapter-better-sqlite3"),
   ]);
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: t.file, timeout: 30_000 }) });
@@ -90,7 +90,7 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
     await client.end().catch(() => undefined);
   }
   const [{ PrismaClient }, { PrismaPg }] = await Promise.all([
-    import("./gen/postgres/client.js"),
+    import("../../generated/prisma/postgres/client.js"),
     import("@prisma/adapter-pg"),
   ]);
   const adapter = new PrismaPg(

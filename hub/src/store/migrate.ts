@@ -17,7 +17,7 @@
  */
 import Database from "better-sqlite3";
 import pg from "pg";
-import type { EmbeddedMigration } from "./gen/migrations.js";
+import type { EmbeddedMigration } from "../../generated/migrations.js";
 
 export const MIGRATIONS_TABLE = "_gitfleet_migrations";
 /** pg_advisory_xact_lock(key1, key2): "gitf", 1. Advisory locks are per database. */

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openStore, isUniqueViolation, isNotFound, type Store, type StoreLogger } from "./index.js";
-import { migrations } from "./gen/migrations.js";
+import { migrations } from "../../generated/migrations.js";
 import { MIGRATIONS_TABLE, migratePostgres, migrateSqlite } from "./migrate.js";
 
 const PG_ADMIN_URL = process.env.GITFLEET_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";

@@ -1,0 +1,72 @@
+import { ignoreFields, type AppSpec } from "../definitions/index.js";
+import type { Ctx } from "../delivery/context.js";
+import { inChunks } from "../store/chunks.js";
+import type { Db } from "../store/index.js";
+
+export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string };
+
+/**
+ * The statements that make the stored rows `existing` equal to `desired`, and the clusters whose
+ * rows change. Rows that change the same way (a new revision for a whole target) go in one
+ * updateMany, so a commit costs a few queries per target, not per cluster.
+ */
+export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
+  const id = (r: Row) => `${r.clusterName}\0${r.app}`;
+  const before = new Map(existing.map((r) => [id(r), r]));
+  const after = new Set(desired.map(id));
+  const create = desired.filter((r) => !before.has(id(r)));
+  const remove = existing.filter((r) => !after.has(id(r)));
+  const updates = new Map<string, Row[]>();
+  for (const r of desired) {
+    const old = before.get(id(r));
+    if (!old || (old.target === r.target && old.revision === r.revision && old.bundleDigest === r.bundleDigest)) continue;
+    const group = `${r.app}\0${r.target}\0${r.revision}\0${r.bundleDigest}`;
+    updates.set(group, [...(updates.get(group) ?? []), r]);
+  }
+  const byApp = groupBy(remove, (r) => r.app);
+  const writes = [
+    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.deleteMany({ where: { app, clusterName: { in: names } } }))),
+    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.updateMany({
+      where: { app: rows[0]!.app, clusterName: { in: names } },
+      data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest },
+    }))),
+    ...inChunks(create).map((data) => db.assignment.createMany({ data })),
+  ];
+  return { writes, changed: new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName)) };
+}
+
+/** Bumps the clusters' generation and sends each connected one its full AssignmentSet. */
+export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): Promise<void> {
+  const names = [...new Set(clusters)];
+  if (names.length === 0) return;
+  const { db } = ctx;
+  if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 } } })));
+  const connected = names.filter((n) => ctx.sessions.get(n));
+  if (connected.length === 0) return;
+  const [rows, assignments] = await Promise.all([
+    Promise.all(inChunks(connected).map((chunk) => db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true, generation: true } }))).then((r) => r.flat()),
+    Promise.all(inChunks(connected).map((chunk) => db.assignment.findMany({ where: { clusterName: { in: chunk } }, orderBy: { app: "asc" } }))).then((r) => r.flat()),
+  ]);
+  const apps = await db.app.findMany({ where: { name: { in: [...new Set(assignments.map((a) => a.app))] } } });
+  const specs = new Map(apps.map((a) => [a.name, JSON.parse(a.spec) as AppSpec]));
+  const byCluster = groupBy(assignments, (a) => a.clusterName);
+  for (const row of rows) {
+    const set = (byCluster.get(row.name) ?? []).flatMap((a) => {
+      const spec = specs.get(a.app);
+      if (!spec) return [];
+      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, prune: spec.prune, selfHeal: spec.selfHeal, ignoreFields: ignoreFields(spec), dependsOn: spec.dependsOn }];
+    });
+    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) ctx.stats.pushes++;
+  }
+}
+
+export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}

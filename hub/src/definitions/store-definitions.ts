@@ -1,0 +1,63 @@
+import { RpcError, type ResourceResult } from "@gitfleet/shared";
+
+import type { ResourceResultSchema } from "@gitfleet/shared";
+import { parseDefinitions, type Definition, type DefinitionText } from "./index.js";
+import { audit } from "../registry/audit.js";
+import type { Ctx, Init } from "../delivery/context.js";
+import { openSecrets, sealSecrets } from "../sources/stored-secrets.js";
+
+export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;
+export type Applied = { results: ResultInit[]; sources: string[]; apps: string[] };
+
+/** Stores validated definitions in one transaction, kubectl-style; returns what changed for the caller to deliver. */
+export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[], actor: string, originPrefix: string): Promise<Applied> {
+  const defs = parseDefinitions(texts);
+  await checkSources(ctx, defs);
+  const { db } = ctx;
+  const out: Applied = { results: [], sources: [], apps: [] };
+  const writes = [];
+  for (const def of defs) {
+    if (def.kind === "Source") {
+      const row = await db.source.findUnique({ where: { name: def.name } });
+      const spec = JSON.stringify(def.shown);
+      const same = row && row.spec === spec && JSON.stringify(openSecrets(ctx, row)) === JSON.stringify(def.secrets);
+      const data = { spec, credentials: sealSecrets(ctx, def.name, def.secrets), origin: originPrefix + def.origin };
+      writes.push(same ? db.source.update({ where: { name: def.name }, data: { origin: originPrefix + def.origin } }) : db.source.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: data }));
+      out.results.push({ kind: "Source", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
+      if (!same) out.sources.push(def.name);
+    } else {
+      const row = await db.app.findUnique({ where: { name: def.name } });
+      const spec = JSON.stringify(def.spec);
+      const same = row?.spec === spec;
+      // The definition's revision is a pin; dropping it from the definition unpins.
+      const hadRevision = row ? (JSON.parse(row.spec) as { revision?: string }).revision !== undefined : false;
+      const pin = def.spec.revision ?? (hadRevision ? null : (row?.pinnedRevision ?? null));
+      const data = { spec, origin: originPrefix + def.origin, pinnedRevision: pin };
+      writes.push(db.app.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: same ? { origin: originPrefix + def.origin } : data }));
+      out.results.push({ kind: "App", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
+      if (!same) out.apps.push(def.name);
+    }
+  }
+  await db.$transaction(writes);
+  for (const r of out.results.filter((r) => r.action !== "unchanged")) {
+    await audit(db, actor, `${r.kind.toLowerCase()}.apply`, r.name, { action: r.action, origin: originPrefix + defs.find((d) => d.name === r.name && d.kind === r.kind)!.origin });
+  }
+  return out;
+}
+
+// An App must name a Source that exists already or comes in the same apply.
+async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
+  const incoming = new Set(defs.filter((d) => d.kind === "Source").map((d) => d.name));
+  const problems: string[] = [];
+  for (const d of defs) {
+    if (d.kind !== "App" || incoming.has(d.spec.source)) continue;
+    if (!(await ctx.db.source.findUnique({ where: { name: d.spec.source } }))) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
+  }
+  if (problems.length) throw new RpcError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
+}
+
+/** Names of the Apps that use a Source. */
+export async function appsUsing(ctx: Ctx, source: string): Promise<string[]> {
+  const apps = await ctx.db.app.findMany({ select: { name: true, spec: true } });
+  return apps.filter((a) => (JSON.parse(a.spec) as { source: string }).source === source).map((a) => a.name);
+}

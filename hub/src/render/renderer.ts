@@ -1,0 +1,59 @@
+import { formatLabels } from "@gitfleet/shared";
+import type { AppSpec, AppTarget } from "../definitions/index.js";
+import { RenderError, renderBundle, type RenderProblem } from "./index.js";
+import type { Ctx } from "../delivery/context.js";
+import type { Fetcher } from "../sources/fetcher.js";
+
+export type RenderOutcome = { digest: string } | { error: string };
+
+/** "source@sha:path:overlay", plus namespace and labels when the target sets them (they change the output). */
+export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
+  const key = `${spec.source}@${sha}:${spec.path}:${t.overlay ?? ""}`;
+  return t.namespace || t.labels ? `${key}:${t.namespace ?? ""}:${formatLabels(t.labels ?? {})}` : key;
+}
+
+/** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
+export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
+  const { db } = ctx;
+  const inflight = new Map<string, Promise<RenderOutcome>>();
+
+  async function renderOnce(key: string, spec: AppSpec, sha: string, t: AppTarget): Promise<RenderOutcome> {
+    const cached = await db.render.findUnique({ where: { key } });
+    if (cached) {
+      ctx.stats.renderCacheHits++;
+      return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
+    }
+    const root = await fetcher.tree(spec.source, sha);
+    ctx.stats.renders++;
+    let outcome: RenderOutcome;
+    try {
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}) });
+      await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
+      outcome = { digest: b.digest };
+    } catch (err) {
+      // Only a broken input is cached; a missing kustomize binary or a disk error is retried next time.
+      if (!(err instanceof RenderError)) throw err;
+      outcome = { error: err.problems.map(describe).join("; ") };
+    }
+    await db.render.upsert({ where: { key }, create: { key, digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null }, update: {} });
+    return outcome;
+  }
+
+  return {
+    render(spec: AppSpec, sha: string, t: AppTarget): Promise<RenderOutcome> {
+      const key = renderKey(spec, sha, t);
+      let p = inflight.get(key);
+      if (!p) {
+        p = renderOnce(key, spec, sha, t).finally(() => inflight.delete(key));
+        inflight.set(key, p);
+      }
+      return p;
+    },
+  };
+}
+export type Renderer = ReturnType<typeof createRenderer>;
+
+function describe(p: RenderProblem): string {
+  const where = p.file ? `${p.file}${p.line !== undefined ? `:${p.line}` : ""}: ` : "";
+  return `${where}${p.message}`;
+}

@@ -1,0 +1,134 @@
+import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers, type StatusReport, type DriftReport } from "@gitfleet/shared";
+import type { Db } from "../../store/index.js";
+import { inChunks } from "../../store/chunks.js";
+import { authenticateCluster, clusterToProto, registerCluster } from "../../registry/clusters.js";
+import { audit } from "../../registry/audit.js";
+import { bearer, toServiceError, unary } from "./handlers.js";
+import type { Session, Sessions } from "./sessions.js";
+
+/** What the delivery side does with an agent's stream; wired in the composition root. */
+export interface AgentEvents {
+  connected(cluster: string): Promise<void>;
+  status(cluster: string, report: StatusReport): Promise<void>;
+  drift(cluster: string, report: DriftReport): Promise<void>;
+  bundle(digest: string): Promise<string | undefined>;
+}
+
+export interface AgentServiceDeps {
+  db: Db;
+  log: Logger;
+  sessions: Sessions;
+  approvalRequired: boolean;
+  heartbeatIntervalS: number;
+  events: AgentEvents;
+}
+
+const CHUNK = 256 * 1024;
+
+export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<typeof AgentService> {
+  const { db, log, sessions } = deps;
+  return {
+    register: unary(log, "Register", async (req) => {
+      const { credential, row } = await registerCluster(
+        db,
+        { token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion },
+        deps.approvalRequired,
+      );
+      await audit(db, `cluster:${row.name}`, "cluster.register", row.name, { tokenId: row.tokenId, state: row.state });
+      log.info({ cluster: row.name, tokenId: row.tokenId, state: row.state }, "cluster registered");
+      return { credential, cluster: clusterToProto(row) };
+    }),
+
+    connect: (call) => {
+      void connect(deps, call).catch((err: unknown) => {
+        call.emit("error", toServiceError(log, "Connect", err));
+      });
+    },
+
+    getBundle: (call) => {
+      void (async () => {
+        await authenticateCluster(db, bearer(call.metadata) ?? "");
+        const manifests = await deps.events.bundle(call.request.digest);
+        if (manifests === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest}`);
+        const bytes = Buffer.from(manifests);
+        for (let off = 0; off < bytes.length || off === 0; off += CHUNK) {
+          call.write({ chunk: bytes.subarray(off, off + CHUNK) });
+          if (bytes.length === 0) break;
+        }
+        call.end();
+      })().catch((err: unknown) => call.emit("error", toServiceError(log, "GetBundle", err)));
+    },
+  };
+}
+
+type ConnectCall = Parameters<ServiceHandlers<typeof AgentService>["connect"]>[0];
+
+async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void> {
+  const { db, log, sessions } = deps;
+  const row = await authenticateCluster(db, bearer(call.metadata) ?? "");
+  const cluster = row.name;
+  const session = sessions.open(cluster, call);
+  const state = row.approved ? "Connected" : "Pending";
+  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date() } });
+  log.info({ cluster, state }, "agent connected");
+  call.write({ msg: { case: "welcome", value: { cluster: clusterToProto(updated), heartbeatIntervalSeconds: deps.heartbeatIntervalS } } });
+
+  call.on("data", (req: ConnectRequest) => {
+    session.lastSeen = Date.now();
+    session.dirty = true;
+    void onMessage(deps, cluster, req).catch((err: unknown) => log.error({ cluster, err }, "handling agent message failed"));
+  });
+  const finish = () => void disconnect(deps, session).catch((err: unknown) => log.error({ cluster, err }, "marking cluster disconnected failed"));
+  call.on("end", () => {
+    finish();
+    call.end();
+  });
+  call.on("cancelled", finish);
+  call.on("error", finish);
+  if (row.approved) await deps.events.connected(cluster);
+}
+
+async function onMessage(deps: AgentServiceDeps, cluster: string, req: ConnectRequest): Promise<void> {
+  switch (req.msg.case) {
+    case "hello":
+      await deps.db.cluster.update({
+        where: { name: cluster },
+        data: { agentVersion: req.msg.value.agentVersion, kubernetesVersion: req.msg.value.kubernetesVersion },
+      });
+      return;
+    case "status":
+      return deps.events.status(cluster, req.msg.value);
+    case "drift":
+      return deps.events.drift(cluster, req.msg.value);
+    default:
+      return;
+  }
+}
+
+async function disconnect(deps: AgentServiceDeps, session: Session): Promise<void> {
+  if (!deps.sessions.release(session)) return;
+  deps.log.info({ cluster: session.cluster }, "agent disconnected");
+  await deps.db.cluster.updateMany({ where: { name: session.cluster, state: "Connected" }, data: { state: "Disconnected" } });
+}
+
+/**
+ * Marks clusters whose agents went quiet as Disconnected and flushes heartbeats: one statement
+ * for all agents heard since the last sweep (their last-seen time is the sweep's, a few seconds late at most).
+ */
+export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | "sessions">, timeoutMs: number, now = Date.now()): Promise<void> {
+  const heard: string[] = [];
+  for (const s of deps.sessions.all()) {
+    if (now - s.lastSeen > timeoutMs) {
+      deps.log.warn({ cluster: s.cluster, silentMs: now - s.lastSeen }, "agent heartbeat timed out");
+      deps.sessions.close(s.cluster, new RpcError("UNAVAILABLE", `no heartbeat for ${timeoutMs} ms`));
+      await deps.db.cluster.updateMany({ where: { name: s.cluster, state: "Connected" }, data: { state: "Disconnected" } });
+    } else if (s.dirty) {
+      s.dirty = false;
+      heard.push(s.cluster);
+    }
+  }
+  for (const names of inChunks(heard)) {
+    await deps.db.cluster.updateMany({ where: { name: { in: names } }, data: { lastHeartbeat: new Date(now) } });
+  }
+}
+
