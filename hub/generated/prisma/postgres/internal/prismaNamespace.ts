@@ -1614,6 +1614,7 @@ export const AssignmentScalarFieldEnum = {
   target: 'target',
   revision: 'revision',
   bundleDigest: 'bundleDigest',
+  previousDigest: 'previousDigest',
   updatedAt: 'updatedAt'
 } as const
 
