@@ -24,6 +24,7 @@ import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
 import { createBundleCache } from "../assign/served-bundles.js";
 import { createRolloutController } from "../rollout/index.js";
+import { requestSync, type SyncResult } from "../assign/sync.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -47,6 +48,7 @@ export interface Delivery {
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
+  sync(name: string, cluster?: string): Promise<SyncResult>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
@@ -151,6 +153,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     listApps: () => listApps(ctx),
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
+    sync: (name, cluster) => requestSync(ctx, name, cluster),
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).
