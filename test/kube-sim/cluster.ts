@@ -9,6 +9,7 @@ import { apiVersionOf, Registry, type ResourceType } from "./kinds.js";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.js";
 import { labelSelectorOf, parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
 import { apply, trackUpdate } from "./ssa.js";
+import { prepareForUpdate } from "./immutable.js";
 import { allowedConflicts, UPGRADING_MANAGER, updateLastApplied } from "./last-applied.js";
 import { finalized, NamespaceLifecycle } from "./namespaces.js";
 import { Scheduler } from "./scheduler.js";
@@ -43,6 +44,7 @@ export class Cluster {
   readonly store: Store;
   readonly scheduler = new Scheduler();
   private nextIp = 2;
+  private nextNodePort = 0;
 
   readonly namespaces: NamespaceLifecycle;
 
@@ -156,11 +158,20 @@ export class Cluster {
     if (rt.kind === "Deployment") meta.annotations = { "deployment.kubernetes.io/revision": "1", ...(meta.annotations ?? {}) };
   }
 
+  /** the Service REST storage allocates node ports (30000-32767) for NodePort and LoadBalancer Services */
+  private allocateNodePorts(rt: ResourceType, obj: KObj): void {
+    const spec = obj.spec;
+    if (rt.group !== "" || rt.kind !== "Service" || !isObj(spec) || (spec.type !== "NodePort" && spec.type !== "LoadBalancer")) return;
+    for (const p of (spec.ports ?? []) as KObj[]) if (isObj(p) && p.nodePort === undefined) p.nodePort = 30000 + (this.nextNodePort++ % 2768);
+  }
+
   /** defaulting, validation, managedFields, generation, then store */
   private finish(rt: ResourceType, old: KObj | undefined, next: KObj, ctx: WriteCtx, track: boolean, subresource?: string): KObj {
     let obj = clone(next);
     obj.metadata ??= {};
     if (!old) this.fresh(rt, obj);
+    else prepareForUpdate(rt, old, obj);
+    this.allocateNodePorts(rt, obj);
     applyDefaults(rt.kind, obj);
     if (rt.schema) this.structural(rt, obj, ctx);
     const errs = validate(rt, obj, old);

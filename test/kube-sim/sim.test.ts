@@ -111,6 +111,15 @@ describe("kube-sim library", () => {
     expect(noMgr.status).toBe(422);
   });
 
+  it("server-side apply keeps metadata when the manager owns nothing under it", async () => {
+    const apply = (data: Record<string, string>) => req("PATCH", "/api/v1/namespaces/default/configmaps/bare?fieldManager=m",
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bare" }, data }, "application/apply-patch+yaml");
+    expect((await apply({ a: "1", b: "2" })).status).toBe(201);
+    const r = await apply({ a: "2" });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect([r.body.metadata.name, r.body.data]).toEqual(["bare", { a: "2" }]);
+  });
+
   it("dryRun=All on create, update and delete changes nothing", async () => {
     const c = await req("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { metadata: { name: "dry" } });
     expect(c.status).toBe(201);
