@@ -81,9 +81,10 @@ export async function showApp(conn: AdminConnection, name: string, output: strin
   );
 }
 
-function objectErrors(message: string, objects: { action: string; message: string; ref?: { kind: string; namespace: string; name: string } }[]): string {
-  const failed = objects.filter((o) => o.action === "failed").map((o) => `${o.ref?.kind}/${o.ref?.namespace ? o.ref.namespace + "/" : ""}${o.ref?.name}: ${o.message}`);
-  return [message, ...failed].filter(Boolean).join("; ");
+/** The status message and each failed object's message once (agents name the object in it; the status often repeats them). */
+function objectErrors(message: string, objects: { action: string; message: string }[]): string {
+  const failed = objects.filter((o) => o.action === "failed" && !message.includes(o.message)).map((o) => o.message);
+  return [message, ...new Set(failed)].filter(Boolean).join("; ");
 }
 
 export async function pinApp(conn: AdminConnection, name: string, revision: string): Promise<void> {

@@ -11,6 +11,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261130121346_definition_origin",
       "checksum": "3b786e858be04268bcbb5c16ae52f43fc2342f049ddb354aab11821ff32dbcde",
       "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Source\" (\n    \"name\" TEXT NOT NULL PRIMARY KEY,\n    \"spec\" TEXT NOT NULL,\n    \"credentials\" TEXT,\n    \"lastRevision\" TEXT,\n    \"lastFetchedAt\" DATETIME,\n    \"lastError\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" DATETIME NOT NULL\n);\nINSERT INTO \"new_Source\" (\"createdAt\", \"credentials\", \"lastError\", \"lastFetchedAt\", \"lastRevision\", \"name\", \"spec\", \"updatedAt\") SELECT \"createdAt\", \"credentials\", \"lastError\", \"lastFetchedAt\", \"lastRevision\", \"name\", \"spec\", \"updatedAt\" FROM \"Source\";\nDROP TABLE \"Source\";\nALTER TABLE \"new_Source\" RENAME TO \"Source\";\nCREATE TABLE \"new_App\" (\n    \"name\" TEXT NOT NULL PRIMARY KEY,\n    \"spec\" TEXT NOT NULL,\n    \"pinnedRevision\" TEXT,\n    \"revision\" TEXT,\n    \"lastError\" TEXT,\n    \"lastErrorRevision\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" DATETIME NOT NULL\n);\nINSERT INTO \"new_App\" (\"createdAt\", \"lastError\", \"lastErrorRevision\", \"name\", \"pinnedRevision\", \"revision\", \"spec\", \"updatedAt\") SELECT \"createdAt\", \"lastError\", \"lastErrorRevision\", \"name\", \"pinnedRevision\", \"revision\", \"spec\", \"updatedAt\" FROM \"App\";\nDROP TABLE \"App\";\nALTER TABLE \"new_App\" RENAME TO \"App\";\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
+    },
+    {
+      "name": "20261204191503_assignment_previous_digest",
+      "checksum": "b86cd4ff6af42c3824285addfca271ee7122e57611fbeca3c3df5339fe4aba99",
+      "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Assignment\" (\n    \"clusterName\" TEXT NOT NULL,\n    \"app\" TEXT NOT NULL,\n    \"target\" TEXT NOT NULL,\n    \"revision\" TEXT NOT NULL,\n    \"bundleDigest\" TEXT NOT NULL,\n    \"previousDigest\" TEXT NOT NULL DEFAULT '',\n    \"updatedAt\" DATETIME NOT NULL,\n\n    PRIMARY KEY (\"clusterName\", \"app\")\n);\nINSERT INTO \"new_Assignment\" (\"app\", \"bundleDigest\", \"clusterName\", \"revision\", \"target\", \"updatedAt\") SELECT \"app\", \"bundleDigest\", \"clusterName\", \"revision\", \"target\", \"updatedAt\" FROM \"Assignment\";\nDROP TABLE \"Assignment\";\nALTER TABLE \"new_Assignment\" RENAME TO \"Assignment\";\nCREATE INDEX \"Assignment_app_idx\" ON \"Assignment\"(\"app\");\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
     }
   ],
   "postgresql": [
@@ -23,6 +28,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261130121346_definition_origin",
       "checksum": "f49c59a66926a028c134610e3ac2b7990fb0226f41074e79dcb313640ecd7c79",
       "sql": "-- AlterTable\nALTER TABLE \"Source\" ADD COLUMN     \"origin\" TEXT NOT NULL DEFAULT '';\n\n-- AlterTable\nALTER TABLE \"App\" ADD COLUMN     \"origin\" TEXT NOT NULL DEFAULT '';\n\n"
+    },
+    {
+      "name": "20261204191503_assignment_previous_digest",
+      "checksum": "121890a9fbcf9cb6451b5a3ae52d173d80ef22f7cdad387cee19a39be35d2073",
+      "sql": "-- AlterTable\nALTER TABLE \"Assignment\" ADD COLUMN     \"previousDigest\" TEXT NOT NULL DEFAULT '';\n\n"
     }
   ]
 };

@@ -6,11 +6,15 @@ import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubI
 import { openStore, type Store } from "./store/index.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { reportableApps } from "./assign/assignments.js";
+import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
 import { createAdminService } from "./transport/grpc/admin-service.js";
 import { Sessions } from "./transport/grpc/sessions.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
+import { instrumentUnary } from "./transport/grpc/instrument.js";
+import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
 import { DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
 
@@ -49,23 +53,32 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
 
   const sessions = new Sessions();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource });
-  // Drift reports are stored here; everything else an agent says goes to delivery.
-  const events: AgentEvents = { ...delivery.events, drift: (cluster, report) => recordDrift(db, cluster, report) };
+  const metrics = createMetrics();
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics });
+  registerScrapeMetrics(metrics, {
+    clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
+    agentStreams: () => sessions.size,
+    renders: () => delivery.stats.renders,
+    pushes: () => delivery.stats.pushes,
+  });
+  // Drift reports are stored here, only for Apps the cluster may report on; everything else an agent says goes to delivery.
+  const events: AgentEvents = {
+    ...delivery.events,
+    drift: async (cluster, report) => {
+      const apps = await reportableApps({ db }, cluster);
+      const events = report.events.filter((e) => apps.has(e.app)).slice(0, MAX_DRIFT_EVENTS);
+      await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+    },
+  };
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
     "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
   });
-  server.addService(
-    serviceDefinition(AgentService),
-    createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }) as unknown as grpc.UntypedServiceImplementation,
-  );
-  server.addService(
-    serviceDefinition(AdminService),
-    createAdminService({ db, log, sessions, adminToken: admin.token, delivery }) as unknown as grpc.UntypedServiceImplementation,
-  );
+  const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
+  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
+  addService(serviceDefinition(AdminService), createAdminService({ db, log, sessions, adminToken: admin.token, delivery }));
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -75,7 +88,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const http = createHttpServer({ db, log, sessions, routes, stats: delivery.stats });
+  const http = createHttpServer({ db, log, routes, metrics: metrics.registry });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));

@@ -116,6 +116,25 @@ spec:
     console.log(`webhook to three clusters: ${Date.now() - started} ms`);
   });
 
+  it("serves Prometheus metrics: process, fleet gauges and the delivery histograms", async () => {
+    const text = await (await fetch(`http://${hub.http}/metrics`)).text();
+    const count = (name: string, ...labels: string[]) => {
+      const line = text.split("\n").find((l) => l.startsWith(`${name}_count`) && labels.every((x) => l.includes(x)));
+      return Number(line?.split(" ").pop() ?? NaN);
+    };
+    expect(text).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^gitfleet_clusters\{state="Connected"\} 4$/m);
+    expect(text).toMatch(/^gitfleet_agent_streams 4$/m);
+    expect(Number(/^gitfleet_renders_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+    for (const histogram of ["gitfleet_delivery_seconds", "gitfleet_render_seconds", "gitfleet_push_fanout_clusters", "gitfleet_status_ingest_seconds"]) {
+      expect(count(histogram), histogram).toBeGreaterThan(0);
+    }
+    // The webhook's commit went to three clusters in one push.
+    expect(Number(/^gitfleet_push_fanout_clusters_sum (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(3);
+    expect(count("gitfleet_grpc_server_handling_seconds", 'method="ApplyResources"', 'code="OK"')).toBeGreaterThanOrEqual(1);
+    expect(count("gitfleet_grpc_server_handling_seconds", 'method="Register"', 'code="OK"')).toBe(4);
+  });
+
   it("shows a malformed commit's error while clusters keep the last good revision; a revert recovers", async () => {
     const good = repo.git("rev-parse", "HEAD");
     const bad = await push({ "web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web\n  namespace: web\n" }, "break the service");

@@ -15,6 +15,8 @@ export interface Kube {
   /** Server-side apply as FIELD_MANAGER with force; dryRun compares without writing. */
   apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
   get(id: ObjectId): Promise<KubeObject | undefined>;
+  /** Drops one label with a merge patch (other fields and their owners stay); an object gone is not an error. */
+  removeLabel(id: ObjectId, key: string): Promise<void>;
   /** Deletes in the background; an object already gone is not an error. */
   delete(id: ObjectId): Promise<void>;
   list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]>;
@@ -78,6 +80,14 @@ export function createKube(kc: KubeConfig): Kube {
       } catch (err) {
         if (isNotFound(err)) return undefined;
         throw err;
+      }
+    },
+    async removeLabel(id, key) {
+      const patch = { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace, labels: { [key]: null } } };
+      try {
+        await api.patch(patch as unknown as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
       }
     },
     async delete(id) {

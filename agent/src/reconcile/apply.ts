@@ -6,6 +6,9 @@ import { definingCrd, waitEstablished } from "./crd.js";
 import { withOwnership } from "./labels.js";
 import { hasHealthStatus } from "../health/object-health.js";
 import { classify, errorMessage, TransientError, WaitError } from "./outcome.js";
+import { ownershipRefusal, type OwnershipPolicy } from "./ownership.js";
+import { describeObject } from "./status.js";
+import { statusCode } from "../kube/errors.js";
 
 export type ApplyAction = "created" | "configured" | "unchanged" | "failed";
 
@@ -14,6 +17,8 @@ export interface AppliedObject {
   obj: KubeObject;
   action: ApplyAction;
   message: string;
+  /** A failure caused by the cluster's state (namespace missing, object owned by another App): another try may pass. */
+  retry?: boolean;
   /** The object as the API server returned it, when it was read or written (health needs no second read). */
   live?: KubeObject;
 }
@@ -34,10 +39,8 @@ export interface ApplyContext {
   /** Fields others may set (Assignment.ignoreFields): an existing object keeps its live values there. */
   ignore?: IgnoreRules;
   memory?: ApplyMemory;
-}
-
-export function describeObject(obj: { kind: string; metadata: { namespace?: string; name: string } }): string {
-  return obj.metadata.namespace ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;
+  /** Which existing objects this App may take (see ownership.ts); undefined applies over anything. */
+  ownership?: OwnershipPolicy;
 }
 
 /**
@@ -61,10 +64,16 @@ export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]
       const message = `${describeObject(obj)}: ${errorMessage(err)}`;
       if (outcome === "wait") throw err;
       if (outcome === "transient") throw new TransientError(message, { cause: err });
-      results.push({ obj, action: "failed", message });
+      results.push({ obj, action: "failed", message, retry: causedByClusterState(err) });
     }
   }
   return results;
+}
+
+/** Not found (a namespace that does not exist yet) and conflicts change with the cluster, not with Git. */
+function causedByClusterState(err: unknown): boolean {
+  const code = statusCode(err);
+  return code === 404 || code === 409;
 }
 
 async function resolveNamespace(ctx: ApplyContext, objects: readonly KubeObject[], obj: KubeObject): Promise<void> {
@@ -87,7 +96,7 @@ function outsideNamespaces(ctx: ApplyContext, obj: KubeObject): string | undefin
   return undefined;
 }
 
-async function applyOne({ kube, ignore, memory }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
+async function applyOne({ kube, ignore, memory, ownership }: ApplyContext, obj: KubeObject): Promise<AppliedObject> {
   const key = describeObject(obj) + "@" + obj.apiVersion;
   const desired = JSON.stringify(obj);
   const ignored = ignore?.paths(obj.apiVersion, obj.kind) ?? [];
@@ -104,6 +113,8 @@ async function applyOne({ kube, ignore, memory }: ApplyContext, obj: KubeObject)
   } else {
     before = await kube.get(idOf(obj));
   }
+  const refusal = ownership && (await ownershipRefusal(ownership, obj, before));
+  if (refusal) return { obj, action: "failed", message: refusal, retry: true };
   if (before) for (const path of ignored) keepLiveValue(obj, before, path);
   const after = await kube.apply(obj);
   memory?.set(key, { desired, live: after });

@@ -21,11 +21,17 @@ export class DependenciesNotReady extends WaitError {
   override name = "DependenciesNotReady";
 }
 
-export type Outcome = "terminal" | "transient" | "wait";
+/** The apply ran, but some objects failed because of the cluster's state (a namespace not there yet, an object another App owns): retry with backoff. */
+export class ClusterStateError extends Error {
+  override name = "ClusterStateError";
+}
+
+export type Outcome = "terminal" | "transient" | "wait" | "retry";
 
 export function classify(err: unknown): Outcome {
   if (err instanceof WaitError) return "wait";
   if (err instanceof TransientError) return "transient";
+  if (err instanceof ClusterStateError) return "retry";
   if (err instanceof TerminalError) return "terminal";
   return isTransient(err) ? "transient" : "terminal";
 }

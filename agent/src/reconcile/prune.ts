@@ -2,7 +2,7 @@ import { applyOrder, type KubeObject } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import type { InventoryEntry } from "./inventory.js";
 import { ownedBy } from "./labels.js";
-import { describeObject } from "./apply.js";
+import { describeObject } from "./status.js";
 
 export interface PruneResult {
   entry: InventoryEntry;

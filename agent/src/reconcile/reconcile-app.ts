@@ -5,7 +5,8 @@ import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
 import { applyAll, type AppliedObject, type ApplyMemory } from "./apply.js";
 import { entryKey, entryOf, loadInventory, saveInventory, type InventoryEntry } from "./inventory.js";
-import { classify, DependenciesNotReady, errorMessage, TerminalError, TransientError, type Outcome } from "./outcome.js";
+import { classify, ClusterStateError, DependenciesNotReady, errorMessage, TerminalError, TransientError, type Outcome } from "./outcome.js";
+import { releaseStale, type Owners, type ReleaseResult } from "./ownership.js";
 import { pruneStale, type PruneResult } from "./prune.js";
 import { appStatus, objectRef, refOf, type ObjectResultInit } from "./status.js";
 
@@ -14,6 +15,8 @@ export interface AppContext {
   namespaces?: ReadonlySet<string>;
   /** This app's last applies, kept by its worker across runs. */
   memory?: ApplyMemory;
+  /** Other Apps' claims on objects; without it, any object is applied over. */
+  owners?: Owners;
 }
 
 export interface ReconcileOutput {
@@ -27,32 +30,39 @@ export interface ReconcileOutput {
 /** One reconcile, top to bottom: check dependencies, build, apply, prune, health; status always. */
 export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: () => Promise<string>, unreadyDeps: readonly string[]): Promise<ReconcileOutput> {
   let applied: AppliedObject[] = [];
-  let pruned: PruneResult[] = [];
+  let pruned: (PruneResult | ReleaseResult)[] = [];
   let health = HealthState.UNSPECIFIED;
   let healthOf: string[] = [];
   try {
     if (unreadyDeps.length) throw new DependenciesNotReady(`waiting for dependencies to be Healthy: ${unreadyDeps.join(", ")}`);
     const objects = await build(a, loadBundle);
     const inventory = (await loadInventory(ctx.kube, a.app)) ?? { app: a.app, prune: a.prune, entries: [] };
-    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields), memory: ctx.memory }, objects);
+    const ownership = ctx.owners && { app: a.app, refuseTakeover: a.refuseTakeover, owners: ctx.owners };
+    applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields), memory: ctx.memory, ownership }, objects);
     const failed = applied.some((r) => r.action === "failed");
     const current = applied.filter((r) => r.action !== "failed").map((r) => entryOf(r.obj));
     const keys = new Set(current.map(entryKey));
     const stale = inventory.entries.filter((e) => !keys.has(entryKey(e)));
     // After a failed apply nothing is pruned: what runs stays until the new set applies cleanly.
-    if (a.prune && !failed) pruned = await pruneStale(ctx.kube, a.app, stale);
+    if (!failed) pruned = a.prune ? await pruneStale(ctx.kube, a.app, stale) : await releaseStale(ctx.kube, a.app, stale);
     const entries: InventoryEntry[] = failed ? [...current, ...stale] : current;
     if (inventoryChanged(inventory.entries, entries) || inventory.prune !== a.prune) await saveInventory(ctx.kube, { app: a.app, prune: a.prune, entries });
     const rated = await checkHealth(ctx.kube, applied.map((r) => r.obj), applied.map((r) => r.live));
     healthOf = rated.map((h) => h.status);
     health = appHealth(rated.map((h) => h.status));
-    if (failed) throw new TerminalError(applied.filter((r) => r.action === "failed").map((r) => r.message).join("; "));
+    if (failed) throw failure(applied.filter((r) => r.action === "failed"));
     return { status: finalStatus(a, applied, pruned, healthOf, health), applied: applied.map((r) => r.obj) };
   } catch (err) {
     const outcome = classify(err);
     const status = finalStatus(a, applied, pruned, healthOf, health, err, outcome);
     return { status, outcome, applied: applied.filter((r) => r.action !== "failed").map((r) => r.obj) };
   }
+}
+
+/** Failures the cluster's state caused are retried; the rest wait for a new assignment. */
+function failure(failed: readonly AppliedObject[]): Error {
+  const message = failed.map((r) => r.message).join("; ");
+  return failed.some((r) => r.retry) ? new ClusterStateError(message) : new TerminalError(message);
 }
 
 async function build(a: Assignment, loadBundle: () => Promise<string>): Promise<KubeObject[]> {
@@ -75,7 +85,7 @@ function inventoryChanged(before: readonly InventoryEntry[], after: readonly Inv
   return a !== b;
 }
 
-function finalStatus(a: Assignment, applied: AppliedObject[], pruned: PruneResult[], healthOf: string[], health: HealthState, err?: unknown, outcome?: Outcome): AppStatus {
+function finalStatus(a: Assignment, applied: AppliedObject[], pruned: (PruneResult | ReleaseResult)[], healthOf: string[], health: HealthState, err?: unknown, outcome?: Outcome): AppStatus {
   const objects: ObjectResultInit[] = [
     ...applied.map((r, i) => ({ ref: objectRef(r.obj), action: r.action, health: healthOf[i] ?? "", message: r.message })),
     ...pruned.map((p) => ({ ref: refOf(p.entry), action: p.action, health: "", message: p.message })),
@@ -85,10 +95,12 @@ function finalStatus(a: Assignment, applied: AppliedObject[], pruned: PruneResul
   return appStatus(a, { sync, health, objects, message });
 }
 
-function summary(applied: AppliedObject[], pruned: PruneResult[]): string {
+function summary(applied: AppliedObject[], pruned: (PruneResult | ReleaseResult)[]): string {
   const count = (action: string) => applied.filter((r) => r.action === action).length;
   const parts = [`${applied.length} objects applied (${count("created")} created, ${count("configured")} configured, ${count("unchanged")} unchanged)`];
   const gone = pruned.filter((p) => p.action === "pruned").length;
   if (gone) parts.push(`${gone} pruned`);
+  const released = pruned.filter((p) => p.action === "released").length;
+  if (released) parts.push(`${released} released`);
   return parts.join(", ");
 }

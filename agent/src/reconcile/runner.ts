@@ -1,5 +1,5 @@
 import { equals } from "@bufbuild/protobuf";
-import { AssignmentSchema, HealthState, SyncState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
+import { AssignmentSchema, HealthState, SyncState, type AppStatus, type Assignment, type AssignmentSet, type KubeObject, type Logger } from "@gitfleet/shared";
 import type { AssignmentStore } from "../cache/assignment-store.js";
 import type { BundleCache } from "../cache/bundle-cache.js";
 import * as intervals from "../config/intervals.js";
@@ -9,8 +9,9 @@ import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import { hasHealthStatus } from "../health/object-health.js";
 import type { Kube } from "../kube/client.js";
-import { listInventories } from "./inventory.js";
-import { errorMessage } from "./outcome.js";
+import { entryKey, entryOf, listInventories, loadInventory } from "./inventory.js";
+import { errorMessage, type Outcome } from "./outcome.js";
+import { createClaims } from "./ownership.js";
 import { reconcileApp } from "./reconcile-app.js";
 import { removeApp } from "./remove-app.js";
 import { appStatus, refKey, statusFingerprint } from "./status.js";
@@ -48,6 +49,9 @@ export interface Runner extends LinkHandler {
   idle(): Promise<void>;
 }
 
+/** Every object was applied or failed on its own: what was applied is what drift compares against. */
+const appliedInFull = (outcome: Outcome | undefined) => !outcome || outcome === "terminal" || outcome === "retry";
+
 export function createRunner(opts: RunnerOptions): Runner {
   const t: RunnerTimings = {
     resyncMs: intervals.DEFAULT_RESYNC_MS,
@@ -59,7 +63,8 @@ export function createRunner(opts: RunnerOptions): Runner {
     ...opts.timings,
   };
   const { kube, log } = opts;
-  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined };
+  const claims = createClaims();
+  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: { holds, claim: claims.claim } };
   const workers = new Map<string, Worker>();
   let assigned = new Set<string>();
   let send: ((msg: Outgoing) => void) | undefined;
@@ -106,9 +111,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     try {
       if (mode === "full" || !before) {
         w.drift = undefined;
-        const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a));
+        const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a)).finally(() => claims.release(a.app));
         Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
-        if (!out.outcome || out.outcome === "terminal") drift.track(a, out.applied);
+        if (appliedInFull(out.outcome)) drift.track(a, out.applied);
       } else {
         w.status = await recheckHealth(w, before);
       }
@@ -163,12 +168,12 @@ export function createRunner(opts: RunnerOptions): Runner {
     let delay: number;
     let mode: RunMode = "full";
     if (w.outcome === "terminal") return; // nothing to retry until the next assignment
-    if (w.outcome === "transient") delay = w.backoff.next();
+    if (w.outcome === "transient" || w.outcome === "retry") delay = w.backoff.next();
     else if (w.outcome === "wait") delay = t.waitRecheckMs;
     else if (s && s.health !== HealthState.HEALTHY) [delay, mode] = [t.healthRecheckMs, "health"];
     // With selfHeal off a resync only re-checks health: re-applying would undo drift left for people to see.
     else [delay, mode] = [t.resyncMs, w.assignment?.selfHeal ? "full" : "health"];
-    if (w.outcome !== "transient") w.backoff.reset();
+    if (w.outcome !== "transient" && w.outcome !== "retry") w.backoff.reset();
     w.timer = setTimeout(() => {
       // Resyncs, retries and waits start fresh: they exist to catch what nobody told us about.
       if (mode === "full") w.memory.clear();
@@ -210,6 +215,20 @@ export function createRunner(opts: RunnerOptions): Runner {
     );
   }
 
+  /** An App holds an object it labelled while applying it, and while assigned here with its inventory (once written) listing it. */
+  async function holds(owner: string, obj: KubeObject): Promise<boolean> {
+    if (claims.claimedBy(owner, obj)) return true;
+    const inventory = await loadInventory(kube, owner);
+    if (!inventory) return assigned.has(owner);
+    const key = entryKey(entryOf(obj));
+    return inventory.entries.some((e) => entryKey(e) === key);
+  }
+
+  /** An App let go of its objects: Apps refused by it (or waiting on the cluster) try again now. */
+  function retryRefused(): void {
+    for (const w of workers.values()) if (w.outcome === "retry") kick(w, "full");
+  }
+
   function remove(app: string): void {
     const w = worker(app);
     w.assignment = undefined;
@@ -222,6 +241,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         const pruned = await removeApp(kube, app);
         log.info({ app, pruned: pruned.filter((p) => p.action === "pruned").length }, "app unassigned; inventory removed");
         if (!assigned.has(app) && workers.get(app) === w && !w.queued) workers.delete(app);
+        retryRefused();
       } catch (err) {
         log.warn({ app, err: errorMessage(err) }, "cannot remove unassigned app; retrying");
         w.timer = setTimeout(() => assigned.has(app) || remove(app), w.backoff.next());

@@ -2,6 +2,10 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { AppStatusSchema, type AppStatus, type Assignment, type HealthState, type KubeObject, type ObjectRefSchema, type ObjectResultSchema, type SyncState } from "@gitfleet/shared";
 
+export function describeObject(obj: { kind: string; metadata: { namespace?: string; name: string } }): string {
+  return obj.metadata.namespace ? `${obj.kind}/${obj.metadata.namespace}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;
+}
+
 export type ObjectResultInit = MessageInitShape<typeof ObjectResultSchema>;
 
 export function refOf(o: { apiVersion: string; kind: string; namespace?: string; name: string }): MessageInitShape<typeof ObjectRefSchema> {

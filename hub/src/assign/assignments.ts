@@ -1,10 +1,10 @@
 import { effectiveLabels } from "../registry/clusters.js";
-import { ignoreFields, type AppSpec } from "../definitions/index.js";
+import { agentOptions, type AppSpec } from "../definitions/index.js";
 import type { ClusterFacts } from "../targeting/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
 
-export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string };
+export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string; previousDigest?: string };
 
 export async function approvedClusters(ctx: Ctx): Promise<ClusterFacts[]> {
   const rows = await ctx.db.cluster.findMany({ where: { approved: true } });
@@ -26,8 +26,10 @@ export async function writeDiff(ctx: Ctx, existing: Row[], desired: Row[]): Prom
   for (const r of desired) {
     const old = before.get(id(r));
     if (!old || (old.target === r.target && old.revision === r.revision && old.bundleDigest === r.bundleDigest)) continue;
-    const group = `${r.app}\0${r.target}\0${r.revision}\0${r.bundleDigest}`;
-    updates.set(group, [...(updates.get(group) ?? []), r]);
+    // The digest being replaced stays readable by the cluster (rollback); nothing older does.
+    const previousDigest = old.bundleDigest === r.bundleDigest ? (old.previousDigest ?? "") : old.bundleDigest;
+    const group = `${r.app}\0${r.target}\0${r.revision}\0${r.bundleDigest}\0${previousDigest}`;
+    updates.set(group, [...(updates.get(group) ?? []), { ...r, previousDigest }]);
   }
   const { db } = ctx;
   const byApp = groupBy(remove, (r) => r.app);
@@ -35,11 +37,27 @@ export async function writeDiff(ctx: Ctx, existing: Row[], desired: Row[]): Prom
     ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.deleteMany({ where: { app, clusterName: { in: names } } }))),
     ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.updateMany({
       where: { app: rows[0]!.app, clusterName: { in: names } },
-      data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest },
+      data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" },
     }))),
     ...inChunks(create).map((data) => db.assignment.createMany({ data })),
   ]);
   return new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName));
+}
+
+/** The Apps a cluster may report on: those assigned to it, and those it still has a status row for (pruning). */
+export async function reportableApps(ctx: Pick<Ctx, "db">, cluster: string): Promise<Set<string>> {
+  const [assigned, known] = await Promise.all([
+    ctx.db.assignment.findMany({ where: { clusterName: cluster }, select: { app: true } }),
+    ctx.db.appStatus.findMany({ where: { clusterName: cluster }, select: { app: true } }),
+  ]);
+  return new Set([...assigned, ...known].map((r) => r.app));
+}
+
+/** True when digest is one of the cluster's current assignments, or the one an assignment just replaced. */
+export async function assignedDigest(ctx: Ctx, cluster: string, digest: string): Promise<boolean> {
+  if (!digest) return false;
+  const row = await ctx.db.assignment.findFirst({ where: { clusterName: cluster, OR: [{ bundleDigest: digest }, { previousDigest: digest }] }, select: { app: true } });
+  return row !== null;
 }
 
 /** Bumps the clusters' generation and sends each connected one its full AssignmentSet. */
@@ -57,14 +75,17 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const apps = await db.app.findMany({ where: { name: { in: [...new Set(assignments.map((a) => a.app))] } } });
   const specs = new Map(apps.map((a) => [a.name, JSON.parse(a.spec) as AppSpec]));
   const byCluster = groupBy(assignments, (a) => a.clusterName);
+  let sent = 0;
   for (const row of rows) {
     const set = (byCluster.get(row.name) ?? []).flatMap((a) => {
       const spec = specs.get(a.app);
       if (!spec) return [];
-      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, prune: spec.prune, selfHeal: spec.selfHeal, ignoreFields: ignoreFields(spec), dependsOn: spec.dependsOn }];
+      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, ...agentOptions(spec, a.target) }];
     });
-    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) ctx.stats.pushes++;
+    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) sent++;
   }
+  ctx.stats.pushes += sent;
+  ctx.metrics.pushFanout.observe(sent);
 }
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

@@ -2,7 +2,9 @@ import type { Labels } from "@gitfleet/shared";
 import { OPERATORS, type ClusterSelector, type Requirement, type TargetSelector } from "../targeting/index.js";
 import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string, type Obj } from "./fields.js";
 
-export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; labels?: Labels };
+/** createNamespace: false leaves the target namespace to someone else (it is created by default). */
+export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels };
+export const TAKEOVER = ["adopt", "refuse"] as const;
 export type IgnoreDifference = { group: string; kind: string; fields: string[] };
 
 /** An App spec with defaults filled in; stored as is (it holds no secrets). */
@@ -14,16 +16,22 @@ export type AppSpec = {
   dependsOn: string[];
   revision?: string;
   ignoreDifferences: IgnoreDifference[];
+  /** Objects in the cluster that gitfleet did not make: adopt them (default) or refuse to apply over them. */
+  takeover?: (typeof TAKEOVER)[number];
+  /** An empty render is an error unless this is set (a typo'd or emptied path must not prune everything). */
+  allowEmpty?: boolean;
   targets: AppTarget[];
 };
 
-const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "targets"];
-const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "labels"];
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets"];
+const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels"];
 
 export function parseAppSpec(value: unknown): AppSpec {
   const spec = object(value, "spec");
   onlyKeys(spec, APP_FIELDS, "spec");
   const revision = optionalString(spec.revision, "spec.revision");
+  const takeover = spec.takeover ?? "adopt";
+  if (!TAKEOVER.includes(takeover as "adopt")) throw new FieldError("spec.takeover", `want one of ${TAKEOVER.join(", ")}`);
   if (revision !== undefined && !/^[0-9a-f]{7,40}$/i.test(revision)) throw new FieldError("spec.revision", "want a commit SHA (7 to 40 hex digits)");
   const targets = list(spec.targets, "spec.targets").map((t, i) => parseTarget(t, `spec.targets[${i}]`));
   if (targets.length === 0) throw new FieldError("spec.targets", "want at least one target");
@@ -40,6 +48,8 @@ export function parseAppSpec(value: unknown): AppSpec {
     dependsOn: list(spec.dependsOn, "spec.dependsOn").map((d, i) => name(d, `spec.dependsOn[${i}]`, "app")),
     ...(revision ? { revision: revision.toLowerCase() } : {}),
     ignoreDifferences: list(spec.ignoreDifferences, "spec.ignoreDifferences").map((d, i) => parseIgnore(d, `spec.ignoreDifferences[${i}]`)),
+    takeover: takeover as AppSpec["takeover"],
+    allowEmpty: boolean(spec.allowEmpty, "spec.allowEmpty", false),
     targets,
   };
 }
@@ -55,6 +65,7 @@ function parseTarget(value: unknown, field: string): AppTarget {
   if (t.clusterNames !== undefined) target.clusterNames = list(t.clusterNames, `${field}.clusterNames`).map((n, i) => name(n, `${field}.clusterNames[${i}]`, "cluster"));
   if (t.overlay !== undefined) target.overlay = repoPath(t.overlay, `${field}.overlay`);
   if (t.namespace !== undefined) target.namespace = name(t.namespace, `${field}.namespace`, "namespace");
+  if (t.createNamespace !== undefined) target.createNamespace = boolean(t.createNamespace, `${field}.createNamespace`, true);
   if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
   return target;
 }
@@ -90,4 +101,17 @@ function parseIgnore(value: unknown, field: string): IgnoreDifference {
 /** Assignment.ignoreFields entries: "apps/Deployment:spec.replicas" ("Service:..." for the core group). */
 export function ignoreFields(spec: AppSpec): string[] {
   return spec.ignoreDifferences.flatMap((d) => d.fields.map((f) => `${d.group ? `${d.group}/` : ""}${d.kind}:${f}`));
+}
+
+/** What an agent needs besides the bundle to run one target of an App (definitions stored before a field existed take its default). */
+export function agentOptions(spec: AppSpec, target: string) {
+  const t = spec.targets.find((x) => x.name === target);
+  return {
+    prune: spec.prune,
+    selfHeal: spec.selfHeal,
+    ignoreFields: ignoreFields(spec),
+    dependsOn: spec.dependsOn,
+    refuseTakeover: spec.takeover === "refuse",
+    createNamespace: t?.namespace && t.createNamespace !== false ? t.namespace : "",
+  };
 }

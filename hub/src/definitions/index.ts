@@ -1,4 +1,4 @@
-export { ignoreFields, parseAppSpec, type AppSpec, type AppTarget, type IgnoreDifference } from "./app.js";
+export { agentOptions, ignoreFields, parseAppSpec, type AppSpec, type AppTarget, type IgnoreDifference } from "./app.js";
 export { FieldError } from "./fields.js";
 export { API_VERSION, parseDefinitions, type Definition, type DefinitionText } from "./parse.js";
 export { gitCredentials, parseSourceDef, REDACTED, storedSourceSpec, type ParsedSource, type SourceSecrets } from "./source.js";

@@ -1,6 +1,6 @@
 import { RpcError } from "@gitfleet/shared";
 import { describe, expect, it } from "vitest";
-import { ignoreFields, parseDefinitions, type Definition } from "./index.js";
+import { agentOptions, ignoreFields, parseDefinitions, type Definition } from "./index.js";
 
 const source = `apiVersion: gitfleet.dev/v1
 kind: Source
@@ -49,6 +49,15 @@ describe("parseDefinitions", () => {
     expect(a.spec).toMatchObject({ source: "apps", path: "web", prune: true, selfHeal: true, dependsOn: [] });
     expect(a.spec.targets[1]).toEqual({ name: "prod", clusterSelector: { matchExpressions: [{ key: "env", operator: "In", values: ["prod"] }] }, namespace: "prod-ns", labels: { team: "web" } });
     expect(ignoreFields(a.spec)).toEqual(["apps/Deployment:spec.replicas"]);
+    expect(a.spec).toMatchObject({ takeover: "adopt", allowEmpty: false });
+  });
+
+  it("gives agents the takeover policy and the target namespace to create, unless createNamespace is false", () => {
+    const [a] = parse(web.replace("path: web", "path: web\n  takeover: refuse")) as [Extract<Definition, { kind: "App" }>];
+    expect(agentOptions(a.spec, "prod")).toMatchObject({ refuseTakeover: true, createNamespace: "prod-ns", prune: true });
+    expect(agentOptions(a.spec, "staging")).toMatchObject({ createNamespace: "" });
+    const [kept] = parse(web.replace("namespace: prod-ns", "namespace: prod-ns\n    createNamespace: false")) as [Extract<Definition, { kind: "App" }>];
+    expect(agentOptions(kept.spec, "prod")).toMatchObject({ refuseTakeover: false, createNamespace: "" });
   });
 
   it("takes explicit ssh credentials and keeps them out of the shown spec", () => {
@@ -72,6 +81,8 @@ describe("parseDefinitions", () => {
     [source.replace("kind: Source", "kind: Secret"), /kind: want Source or App/],
     [source.replace("gitfleet.dev/v1", "v1"), /apiVersion: want gitfleet.dev\/v1/],
     ["kind: [unclosed", /document 1: line 1:/],
+    [web.replace("path: web", "path: web\n  takeover: steal"), /spec\.takeover: want one of adopt, refuse/],
+    [web.replace("path: web", "path: web\n  allowEmpty: yes"), /spec\.allowEmpty: want true or false/],
   ])("rejects %#", (yaml, message) => {
     expect(failure(yaml)).toMatch(message);
   });

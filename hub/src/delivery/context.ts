@@ -1,5 +1,6 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import type { Logger } from "@gitfleet/shared";
+import type { HubMetrics } from "../metrics/index.js";
 import type { Sessions } from "../transport/grpc/sessions.js";
 import type { SecretBox } from "../secrets/index.js";
 import type { Db } from "../store/index.js";
@@ -13,6 +14,7 @@ export interface Ctx {
   /** DATA_DIR/git: mirrors/ and trees/ (one tree per checked-out SHA). */
   gitDir: string;
   stats: DeliveryStats;
+  metrics: HubMetrics;
 }
 
 /** Counters for a metrics line and the benchmark: renders grow with distinct overlays, not clusters. */

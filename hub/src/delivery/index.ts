@@ -5,12 +5,13 @@ import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
 import type { AgentEvents } from "../transport/grpc/agent-service.js";
 import type { Sessions } from "../transport/grpc/sessions.js";
 import { audit } from "../registry/audit.js";
+import { createMetrics, type HubMetrics } from "../metrics/index.js";
 import { createSecretBox, loadSecretKey } from "../secrets/index.js";
 import type { Db } from "../store/index.js";
 import { createWebhookRoute, type WebhookResponse } from "../transport/http/webhooks/index.js";
 import { getApp, listApps, type AppSummaryInit, type ClusterAppStatusInit } from "../views/app-summary.js";
 import { appsUsing, storeDefinitions, type ResultInit } from "../definitions/store-definitions.js";
-import { push } from "../assign/assignments.js";
+import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
@@ -31,6 +32,8 @@ export interface DeliveryDeps {
   dataDir: string;
   sessions: Pick<Sessions, "send" | "get">;
   configSource?: ConfigSourceOptions;
+  /** The hub's metrics; a private set when not given (unit tests). */
+  metrics?: HubMetrics;
 }
 
 export interface Delivery {
@@ -55,7 +58,7 @@ export interface Delivery {
 /** From Git commits to per-cluster Assignments pushed on agents' streams. */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
-  const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 } };
+  const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const fetcher = createFetcher(ctx);
   const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
   const serial = createSerial();
@@ -67,9 +70,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
     if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
+    const delivered = ctx.metrics.deliverySeconds.startTimer();
     const { changed } = await fetcher.fetch(name);
     if (!changed && !force) return;
     for (const app of await appsUsing(ctx, name)) if (!except.has(app)) await reconciler.reconcileApp(app);
+    delivered();
   }
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
@@ -144,7 +149,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
         }),
       status: (cluster, report) => storeStatus(ctx, cluster, report),
-      bundle: (digest) => bundles.get(digest),
+      bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
     clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
     webhookRoute: createWebhookRoute({

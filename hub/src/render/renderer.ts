@@ -25,6 +25,7 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
     }
     const root = await fetcher.tree(spec.source, sha);
     ctx.stats.renders++;
+    const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
       const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}) });
@@ -34,6 +35,8 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
       // Only a broken input is cached; a missing kustomize binary or a disk error is retried next time.
       if (!(err instanceof RenderError)) throw err;
       outcome = { error: err.problems.map(describe).join("; ") };
+    } finally {
+      rendered();
     }
     await db.render.upsert({ where: { key }, create: { key, digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null }, update: {} });
     return outcome;

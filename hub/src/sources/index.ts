@@ -3,5 +3,4 @@ export { CheckoutError, redact, RevisionNotFoundError, SourceFetchError, SourceS
 export type { GitCredentials } from "./git-env.js";
 export { createMirrorCache, splitCredentials, type Mirror, type MirrorCache, type MirrorCacheOptions } from "./mirror-cache.js";
 export { resolveRevision, type Revision } from "./resolve.js";
-export { maxSatisfying, parseRange, parseVersion, satisfies, type Version } from "./semver.js";
 export { DEFAULT_INTERVAL_MS, parseSourceSpec, type RevisionSelector, type SourceSpec } from "./spec.js";

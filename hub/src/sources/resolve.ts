@@ -1,7 +1,7 @@
 import { RevisionNotFoundError } from "./errors.js";
 import { gitIn } from "./git-env.js";
 import type { Mirror } from "./mirror-cache.js";
-import { maxSatisfying } from "./semver.js";
+import { maxSatisfying } from "semver";
 import type { RevisionSelector } from "./spec.js";
 
 export type Revision = { sha: string; ref: string; author: string; message: string; committedAt: Date };

@@ -1,6 +1,6 @@
 import { parseDuration } from "@gitfleet/shared";
 import { SourceSpecError } from "./errors.js";
-import { parseRange } from "./semver.js";
+import { validRange } from "semver";
 
 /** What to follow in a repository: exactly one of these. */
 export type RevisionSelector =
@@ -60,11 +60,7 @@ function parseSelector(obj: Record<string, unknown>): RevisionSelector {
       if (!REF_NAME_RE.test(value)) throw new SourceSpecError(field, `"${value}" is not a valid ref name`);
       return field === "branch" ? { kind: "branch", branch: value } : { kind: "tag", tag: value };
     case "semver":
-      try {
-        parseRange(value);
-      } catch (err) {
-        throw new SourceSpecError(field, (err as Error).message);
-      }
+      if (!validRange(value)) throw new SourceSpecError(field, `invalid semver range "${value}" (npm syntax: ^1.2.0, ~1.4, >=1.0.0 <2.0.0, 1.x)`);
       return { kind: "semver", range: value };
     case "commit":
       if (!/^[0-9a-f]{4,40}$/i.test(value)) throw new SourceSpecError(field, "want a hex SHA of 4 to 40 digits");

@@ -11,7 +11,8 @@ export interface AgentEvents {
   connected(cluster: string): Promise<void>;
   status(cluster: string, report: StatusReport): Promise<void>;
   drift(cluster: string, report: DriftReport): Promise<void>;
-  bundle(digest: string): Promise<string | undefined>;
+  /** The bundle's manifests when it is one of the cluster's current (or just replaced) assignments. */
+  bundle(cluster: string, digest: string): Promise<string | undefined>;
 }
 
 export interface AgentServiceDeps {
@@ -47,9 +48,11 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
 
     getBundle: (call) => {
       void (async () => {
-        await authenticateCluster(db, bearer(call.metadata) ?? "");
-        const manifests = await deps.events.bundle(call.request.digest);
-        if (manifests === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest}`);
+        const row = await authenticateCluster(db, bearer(call.metadata) ?? "");
+        if (!row.approved) throw new RpcError("CLUSTER_PENDING", `cluster "${row.name}" is waiting for approval: it gets no bundles until \`gitfleet cluster approve ${row.name}\``);
+        const manifests = await deps.events.bundle(row.name, call.request.digest);
+        // Unknown and not-assigned-to-you look the same, so other clusters' digests are not confirmed.
+        if (manifests === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest} is assigned to cluster "${row.name}"`);
         const bytes = Buffer.from(manifests);
         for (let off = 0; off < bytes.length || off === 0; off += CHUNK) {
           call.write({ chunk: bytes.subarray(off, off + CHUNK) });

@@ -1,17 +1,16 @@
 import http from "node:http";
 import type { Logger } from "@gitfleet/shared";
 import type { Db } from "../../store/index.js";
-import type { Sessions } from "../grpc/sessions.js";
+import type { Registry } from "prom-client";
 
 export type Route = (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; body: string; type?: string }>;
 
 export interface HttpDeps {
   db: Db;
   log: Logger;
-  sessions: Sessions;
   /** Extra routes by path prefix (webhooks). */
   routes: Map<string, Route>;
-  stats: { readonly renders: number; readonly pushes: number };
+  metrics: Registry;
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -45,25 +44,9 @@ async function handle(deps: HttpDeps, req: http.IncomingMessage, body: Buffer) {
     await deps.db.cluster.count();
     return { status: 200, body: "ok\n" };
   }
-  if (path === "/metrics") return { status: 200, body: await metrics(deps), type: "text/plain; version=0.0.4" };
+  if (path === "/metrics") return { status: 200, body: await deps.metrics.metrics(), type: deps.metrics.contentType };
   for (const [prefix, route] of deps.routes) {
     if (path.startsWith(prefix)) return route(req, body);
   }
   return { status: 404, body: "not found\n" };
-}
-
-async function metrics(deps: HttpDeps): Promise<string> {
-  const byState = await deps.db.cluster.groupBy({ by: ["state"], _count: { _all: true } });
-  const lines = ["# HELP gitfleet_clusters Registered clusters by state.", "# TYPE gitfleet_clusters gauge"];
-  for (const s of ["Pending", "Connected", "Disconnected"]) {
-    const n = byState.find((b) => b.state === s)?._count._all ?? 0;
-    lines.push(`gitfleet_clusters{state="${s}"} ${n}`);
-  }
-  lines.push("# HELP gitfleet_agent_streams Open agent streams.", "# TYPE gitfleet_agent_streams gauge");
-  lines.push(`gitfleet_agent_streams ${deps.sessions.size}`);
-  lines.push("# HELP gitfleet_renders_total Bundles rendered (one per revision, path and overlay).", "# TYPE gitfleet_renders_total counter");
-  lines.push(`gitfleet_renders_total ${deps.stats.renders}`);
-  lines.push("# HELP gitfleet_assignment_pushes_total Assignment sets pushed to agents.", "# TYPE gitfleet_assignment_pushes_total counter");
-  lines.push(`gitfleet_assignment_pushes_total ${deps.stats.pushes}`);
-  return lines.join("\n") + "\n";
 }

@@ -1464,6 +1464,7 @@ export const AssignmentScalarFieldEnum = {
   target: 'target',
   revision: 'revision',
   bundleDigest: 'bundleDigest',
+  previousDigest: 'previousDigest',
   updatedAt: 'updatedAt'
 } as const
 

@@ -1461,6 +1461,7 @@ export const AssignmentScalarFieldEnum = {
   target: 'target',
   revision: 'revision',
   bundleDigest: 'bundleDigest',
+  previousDigest: 'previousDigest',
   updatedAt: 'updatedAt'
 } as const
 

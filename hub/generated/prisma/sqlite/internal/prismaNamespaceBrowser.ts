@@ -192,6 +192,7 @@ export const AssignmentScalarFieldEnum = {
   target: 'target',
   revision: 'revision',
   bundleDigest: 'bundleDigest',
+  previousDigest: 'previousDigest',
   updatedAt: 'updatedAt'
 } as const
 

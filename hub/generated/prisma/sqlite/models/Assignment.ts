@@ -30,6 +30,7 @@ export type AssignmentMinAggregateOutputType = {
   target: string | null
   revision: string | null
   bundleDigest: string | null
+  previousDigest: string | null
   updatedAt: Date | null
 }
 
@@ -39,6 +40,7 @@ export type AssignmentMaxAggregateOutputType = {
   target: string | null
   revision: string | null
   bundleDigest: string | null
+  previousDigest: string | null
   updatedAt: Date | null
 }
 
@@ -48,6 +50,7 @@ export type AssignmentCountAggregateOutputType = {
   target: number
   revision: number
   bundleDigest: number
+  previousDigest: number
   updatedAt: number
   _all: number
 }
@@ -59,6 +62,7 @@ export type AssignmentMinAggregateInputType = {
   target?: true
   revision?: true
   bundleDigest?: true
+  previousDigest?: true
   updatedAt?: true
 }
 
@@ -68,6 +72,7 @@ export type AssignmentMaxAggregateInputType = {
   target?: true
   revision?: true
   bundleDigest?: true
+  previousDigest?: true
   updatedAt?: true
 }
 
@@ -77,6 +82,7 @@ export type AssignmentCountAggregateInputType = {
   target?: true
   revision?: true
   bundleDigest?: true
+  previousDigest?: true
   updatedAt?: true
   _all?: true
 }
@@ -159,6 +165,7 @@ export type AssignmentGroupByOutputType = {
   target: string
   revision: string
   bundleDigest: string
+  previousDigest: string
   updatedAt: Date
   _count: AssignmentCountAggregateOutputType | null
   _min: AssignmentMinAggregateOutputType | null
@@ -189,6 +196,7 @@ export type AssignmentWhereInput = {
   target?: Prisma.StringFilter<"Assignment"> | string
   revision?: Prisma.StringFilter<"Assignment"> | string
   bundleDigest?: Prisma.StringFilter<"Assignment"> | string
+  previousDigest?: Prisma.StringFilter<"Assignment"> | string
   updatedAt?: Prisma.DateTimeFilter<"Assignment"> | Date | string
 }
 
@@ -198,6 +206,7 @@ export type AssignmentOrderByWithRelationInput = {
   target?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   bundleDigest?: Prisma.SortOrder
+  previousDigest?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
@@ -211,6 +220,7 @@ export type AssignmentWhereUniqueInput = Prisma.AtLeast<{
   target?: Prisma.StringFilter<"Assignment"> | string
   revision?: Prisma.StringFilter<"Assignment"> | string
   bundleDigest?: Prisma.StringFilter<"Assignment"> | string
+  previousDigest?: Prisma.StringFilter<"Assignment"> | string
   updatedAt?: Prisma.DateTimeFilter<"Assignment"> | Date | string
 }, "clusterName_app">
 
@@ -220,6 +230,7 @@ export type AssignmentOrderByWithAggregationInput = {
   target?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   bundleDigest?: Prisma.SortOrder
+  previousDigest?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
   _count?: Prisma.AssignmentCountOrderByAggregateInput
   _max?: Prisma.AssignmentMaxOrderByAggregateInput
@@ -235,6 +246,7 @@ export type AssignmentScalarWhereWithAggregatesInput = {
   target?: Prisma.StringWithAggregatesFilter<"Assignment"> | string
   revision?: Prisma.StringWithAggregatesFilter<"Assignment"> | string
   bundleDigest?: Prisma.StringWithAggregatesFilter<"Assignment"> | string
+  previousDigest?: Prisma.StringWithAggregatesFilter<"Assignment"> | string
   updatedAt?: Prisma.DateTimeWithAggregatesFilter<"Assignment"> | Date | string
 }
 
@@ -244,6 +256,7 @@ export type AssignmentCreateInput = {
   target: string
   revision: string
   bundleDigest: string
+  previousDigest?: string
   updatedAt?: Date | string
 }
 
@@ -253,6 +266,7 @@ export type AssignmentUncheckedCreateInput = {
   target: string
   revision: string
   bundleDigest: string
+  previousDigest?: string
   updatedAt?: Date | string
 }
 
@@ -262,6 +276,7 @@ export type AssignmentUpdateInput = {
   target?: Prisma.StringFieldUpdateOperationsInput | string
   revision?: Prisma.StringFieldUpdateOperationsInput | string
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
+  previousDigest?: Prisma.StringFieldUpdateOperationsInput | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -271,6 +286,7 @@ export type AssignmentUncheckedUpdateInput = {
   target?: Prisma.StringFieldUpdateOperationsInput | string
   revision?: Prisma.StringFieldUpdateOperationsInput | string
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
+  previousDigest?: Prisma.StringFieldUpdateOperationsInput | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -280,6 +296,7 @@ export type AssignmentCreateManyInput = {
   target: string
   revision: string
   bundleDigest: string
+  previousDigest?: string
   updatedAt?: Date | string
 }
 
@@ -289,6 +306,7 @@ export type AssignmentUpdateManyMutationInput = {
   target?: Prisma.StringFieldUpdateOperationsInput | string
   revision?: Prisma.StringFieldUpdateOperationsInput | string
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
+  previousDigest?: Prisma.StringFieldUpdateOperationsInput | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -298,6 +316,7 @@ export type AssignmentUncheckedUpdateManyInput = {
   target?: Prisma.StringFieldUpdateOperationsInput | string
   revision?: Prisma.StringFieldUpdateOperationsInput | string
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
+  previousDigest?: Prisma.StringFieldUpdateOperationsInput | string
   updatedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
@@ -312,6 +331,7 @@ export type AssignmentCountOrderByAggregateInput = {
   target?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   bundleDigest?: Prisma.SortOrder
+  previousDigest?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
@@ -321,6 +341,7 @@ export type AssignmentMaxOrderByAggregateInput = {
   target?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   bundleDigest?: Prisma.SortOrder
+  previousDigest?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
@@ -330,6 +351,7 @@ export type AssignmentMinOrderByAggregateInput = {
   target?: Prisma.SortOrder
   revision?: Prisma.SortOrder
   bundleDigest?: Prisma.SortOrder
+  previousDigest?: Prisma.SortOrder
   updatedAt?: Prisma.SortOrder
 }
 
@@ -341,6 +363,7 @@ export type AssignmentSelect<ExtArgs extends runtime.Types.Extensions.InternalAr
   target?: boolean
   revision?: boolean
   bundleDigest?: boolean
+  previousDigest?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["assignment"]>
 
@@ -350,6 +373,7 @@ export type AssignmentSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ex
   target?: boolean
   revision?: boolean
   bundleDigest?: boolean
+  previousDigest?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["assignment"]>
 
@@ -359,6 +383,7 @@ export type AssignmentSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ex
   target?: boolean
   revision?: boolean
   bundleDigest?: boolean
+  previousDigest?: boolean
   updatedAt?: boolean
 }, ExtArgs["result"]["assignment"]>
 
@@ -368,10 +393,11 @@ export type AssignmentSelectScalar = {
   target?: boolean
   revision?: boolean
   bundleDigest?: boolean
+  previousDigest?: boolean
   updatedAt?: boolean
 }
 
-export type AssignmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clusterName" | "app" | "target" | "revision" | "bundleDigest" | "updatedAt", ExtArgs["result"]["assignment"]>
+export type AssignmentOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clusterName" | "app" | "target" | "revision" | "bundleDigest" | "previousDigest" | "updatedAt", ExtArgs["result"]["assignment"]>
 
 export type $AssignmentPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Assignment"
@@ -382,6 +408,10 @@ export type $AssignmentPayload<ExtArgs extends runtime.Types.Extensions.Internal
     target: string
     revision: string
     bundleDigest: string
+    /**
+     * the digest assigned before this one: the only other bundle the cluster may fetch (rollback)
+     */
+    previousDigest: string
     updatedAt: Date
   }, ExtArgs["result"]["assignment"]>
   composites: {}
@@ -811,6 +841,7 @@ export interface AssignmentFieldRefs {
   readonly target: Prisma.FieldRef<"Assignment", 'String'>
   readonly revision: Prisma.FieldRef<"Assignment", 'String'>
   readonly bundleDigest: Prisma.FieldRef<"Assignment", 'String'>
+  readonly previousDigest: Prisma.FieldRef<"Assignment", 'String'>
   readonly updatedAt: Prisma.FieldRef<"Assignment", 'DateTime'>
 }
     

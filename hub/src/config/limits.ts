@@ -1,0 +1,15 @@
+// Size limits on what agents send and what renders produce, in one place. Agents are outside
+// the hub's trust boundary: everything they write to the database is bounded here.
+
+/** An App status message or a per-object message longer than this is cut (characters). */
+export const MAX_STATUS_MESSAGE = 4 * 1024;
+export const MAX_OBJECT_MESSAGE = 1024;
+/** Per-object results kept for one App on one cluster. */
+export const MAX_STATUS_OBJECTS = 10_000;
+/** Drift events kept from one report. */
+export const MAX_DRIFT_EVENTS = 10_000;
+
+/** Cuts text to max characters, saying so. */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (truncated, ${text.length} characters)`;
+}

@@ -1,0 +1,98 @@
+// A hub, a Git repository served on loopback and kube-sim clusters with agents: the setup of suites that push commits and read Apps.
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "./fleet.js";
+import { createRepo, startGitDaemon, type TestRepo } from "./git.js";
+import { githubPush, runAgent, simCluster, type SimCluster } from "./clusters.js";
+import { stopAll, waitFor } from "./processes.js";
+
+export const WEBHOOK_SECRET = "push-secret";
+const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+
+export interface AppJson {
+  name: string;
+  revision?: string;
+  error?: string;
+  clustersMatched?: number;
+  clustersSynced?: number;
+  clustersHealthy?: number;
+}
+
+export interface ClusterAppJson {
+  cluster: string;
+  sync?: string;
+  health?: string;
+  message?: string;
+  appliedRevision?: string;
+  objects?: { action?: string; message?: string; ref?: { kind?: string; name?: string } }[];
+}
+
+export interface GitFleet {
+  hub: HubProc;
+  repo: TestRepo;
+  clusters: Record<string, SimCluster>;
+  /** `gitfleet apply` of Source "apps" (this repository, webhook only) plus the given definitions. */
+  apply(definitions: string): Promise<string>;
+  /** Commits files and sends the signed webhook. */
+  push(files: Record<string, string | null>, message: string): Promise<string>;
+  app(name: string): Promise<AppJson | undefined>;
+  show(name: string): Promise<{ app: AppJson; clusters: ClusterAppJson[] }>;
+  close(): Promise<void>;
+}
+
+/** clusters: name → labels ("env=prod"); files seed the repository's first commit. */
+export async function startGitFleet(prefix: string, clusters: Record<string, string>, files: Record<string, string>, agentArgs: string[] = []): Promise<GitFleet> {
+  const dir = await tempDir(prefix);
+  const repo = createRepo(join(dir, "git", "apps"));
+  repo.commit(files, "initial import");
+  const daemon = await startGitDaemon(join(dir, "git"), "apps");
+  const hub = await startHub(join(dir, "hub"), [], env);
+  const sims: Record<string, SimCluster> = {};
+  const close = async () => {
+    await stopAll();
+    daemon.stop();
+    await Promise.all(Object.values(sims).map((c) => c.sim.close()));
+    await removeDir(dir);
+  };
+  try {
+    const token = (await cliOk(hub, ["token", "create"])).trim();
+    for (const [name, labels] of Object.entries(clusters)) {
+      sims[name] = await simCluster(dir, name, labels);
+      runAgent(hub, sims[name], token, ["--resync", "30s"], env);
+    }
+    for (const name of Object.keys(clusters)) await waitClusterState(hub, name, "Connected");
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const source = `apiVersion: gitfleet.dev/v1\nkind: Source\nmetadata: {name: apps}\nspec: {url: "${daemon.url("apps")}", branch: main, interval: 1h, webhookSecret: ${WEBHOOK_SECRET}}\n`;
+  let applied = 0;
+  return {
+    hub,
+    repo,
+    clusters: sims,
+    async apply(definitions) {
+      const file = join(dir, `definitions-${++applied}.yaml`);
+      await writeFile(file, `${source}---\n${definitions}`);
+      return cliOk(hub, ["apply", "-f", file]);
+    },
+    async push(files, message) {
+      const sha = repo.commit(files, message);
+      const code = await githubPush(hub.http, "apps", WEBHOOK_SECRET);
+      if (code !== 202) throw new Error(`webhook answered ${code}`);
+      return sha;
+    },
+    async app(name) {
+      return (JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as AppJson[]).find((a) => a.name === name);
+    },
+    async show(name) {
+      return JSON.parse(await cliOk(hub, ["app", "show", name, "-o", "json"])) as { app: AppJson; clusters: ClusterAppJson[] };
+    },
+    close,
+  };
+}
+
+/** Polls `gitfleet app show NAME -o json` until check passes for the cluster's row. */
+export function waitClusterApp(f: GitFleet, app: string, cluster: string, what: string, check: (c: ClusterAppJson) => boolean, timeoutMs = 30_000): Promise<ClusterAppJson> {
+  return waitFor(`${app} on ${cluster}: ${what}`, async () => (await f.show(app)).clusters.find((c) => c.cluster === cluster && check(c)), timeoutMs);
+}
