@@ -10,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
+    /** ListMeta of the Status (an expired continue token carries a fresh one) */
+    readonly listMeta?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -17,7 +19,7 @@ export class ApiError extends Error {
     const s: Record<string, unknown> = {
       kind: "Status",
       apiVersion: "v1",
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: "Failure",
       message: this.message,
       reason: this.reason,

@@ -178,7 +178,8 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
     }
     case "list": {
       const limit = q.get("limit") ? Number(q.get("limit")) : undefined;
-      const l = c.list(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined, limit, continue: q.get("continue") ?? undefined });
+      const l = c.list(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined, limit, continue: q.get("continue") ?? undefined,
+        resourceVersion: q.get("resourceVersion") ?? undefined, resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined });
       const meta: KObj = { resourceVersion: l.rv };
       if (l.continue) meta.continue = l.continue;
       if (l.remaining !== undefined) meta.remainingItemCount = l.remaining;
