@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { createLogger, DurationError, LabelError, parseDuration, parseLabels, validateName } from "@gitfleet/shared";
+import { createLogger, DurationError, LabelError, parseDuration, parseLabels, validateName, versionLine } from "@gitfleet/shared";
 import { AgentConfigError, AgentFatalError, startAgent } from "./agent.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
 import { inCluster, loadKubeConfig } from "./kube/client.js";
+import { AGENT_BUILD } from "./version.js";
 
-const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME [--token TOKEN] [--labels k=v,...]
+const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME | --version [--token TOKEN] [--labels k=v,...]
                       [--state-dir DIR] [--kubeconfig FILE] [--ca-file FILE | --tls]
                       [--namespaces a,b] [--credential-secret NS/NAME] [--resync 5m] [--drift-interval 1m]
   --token              bootstrap token, needed only for the first registration (or GITFLEET_BOOTSTRAP_TOKEN)
@@ -34,10 +35,15 @@ async function main(): Promise<void> {
       resync: { type: "string" },
       "drift-interval": { type: "string" },
       help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.version) {
+    console.log(versionLine("gitfleet-agent", AGENT_BUILD));
     return;
   }
   if (!values.hub) throw new UsageError("--hub is required");

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readBuildInfo } from "@gitfleet/shared";
 
-/** The agent's version, from its package.json, reported to the hub. */
-export const AGENT_VERSION: string = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+/** The agent's version and build commit; the version is reported to the hub. */
+export const AGENT_BUILD = readBuildInfo(import.meta.url);
+export const AGENT_VERSION: string = AGENT_BUILD.version;

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { DurationError, LabelError, parseDuration, RpcError } from "@gitfleet/shared";
+import { DurationError, LabelError, parseDuration, readBuildInfo, RpcError, versionLine } from "@gitfleet/shared";
 import { CliError, connectAdmin } from "./connection.js";
 import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
 import { createToken, listTokens, revokeToken } from "./tokens.js";
@@ -7,7 +7,7 @@ import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
 import { getResources, listApps, listSources, pinApp, showApp, showSource } from "./apps.js";
 
-const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND
+const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
   token list [-o json]
   token revoke ID
@@ -52,11 +52,16 @@ const options = {
   since: { type: "string", default: "24h" },
   history: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
 } as const;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
   const [noun, verb, ...rest] = positionals;
+  if (values.version) {
+    console.log(versionLine("gitfleet", readBuildInfo(import.meta.url)));
+    return;
+  }
   if (values.help || !noun) {
     console.log(USAGE);
     return;

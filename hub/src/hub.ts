@@ -10,7 +10,8 @@ import { reportableApps } from "./assign/assignments.js";
 import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { createAdminService } from "./transport/grpc/admin-service.js";
+import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
+import { createDashboard } from "./transport/http/dashboard.js";
 import { Sessions } from "./transport/grpc/sessions.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
@@ -78,7 +79,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
-  addService(serviceDefinition(AdminService), createAdminService({ db, log, sessions, adminToken: admin.token, delivery }));
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  addService(serviceDefinition(AdminService), createAdminService(adminDeps));
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -88,7 +90,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const http = createHttpServer({ db, log, routes, metrics: metrics.registry });
+  const dashboard = createDashboard(adminApi(adminDeps), admin.token, log);
+  const http = createHttpServer({ db, log, routes, metrics: metrics.registry, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {
     http.once("error", (err) => reject(new Error(`cannot listen on ${opts.httpListen}: ${err.message}`)));
@@ -122,7 +125,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       await delivery.stop();
       await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
       server.forceShutdown();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
+        http.closeAllConnections();
+      });
       await store.close();
     },
   };

@@ -1,8 +1,8 @@
 import { parseArgs } from "node:util";
-import { createLogger, parseDuration } from "@gitfleet/shared";
+import { createLogger, parseDuration, readBuildInfo, versionLine } from "@gitfleet/shared";
 import { startHub } from "./hub.js";
 
-const USAGE = `usage: gitfleet-hub --data-dir DIR [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
+const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d]
                     [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
@@ -29,10 +29,15 @@ async function main(): Promise<void> {
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       help: { type: "boolean", short: "h" },
+      version: { type: "boolean" },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  if (values.version) {
+    console.log(versionLine("gitfleet-hub", readBuildInfo(import.meta.url)));
     return;
   }
   if (!values["data-dir"]) throw new UsageError("--data-dir is required");

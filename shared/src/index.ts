@@ -8,4 +8,5 @@ export * from "./labels.js";
 export * from "./duration.js";
 export * from "./manifest.js";
 export * from "./redact.js";
+export * from "./build-info.js";
 export * from "./hub-files.js";

@@ -1,55 +1,27 @@
-// `npm run demo`: a hub on embedded SQLite, a local Git repo with a sample app (base plus
-// staging and prod overlays), three kube-sim clusters with different labels and their agents.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+// `npm run demo`: the demo fleet (a hub, a Git repo with a sample app, three kube-sim clusters and
+// their agents), left running with the dashboard URL, its login token and CLI commands to try.
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { cliOk, startHub } from "../lib/fleet.js";
-import { createRepo, SAMPLE_REPO } from "../lib/git.js";
-import { runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
-import { BIN, stopAll, waitFor } from "../lib/processes.js";
+import { startDemoFleet } from "../lib/demo-fleet.js";
+import type { SimCluster } from "../lib/clusters.js";
+import { BIN, stopAll } from "../lib/processes.js";
 
 const { values } = parseArgs({ options: { "exit-when-ready": { type: "boolean", default: false }, dir: { type: "string" } } });
 const dir = values.dir ?? (await mkdtemp(join(tmpdir(), "gitfleet-demo-")));
-const clusters: SimCluster[] = [];
+let clusters: SimCluster[] = [];
 
 async function main(): Promise<void> {
-  const repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
-  const hub = await startHub(join(dir, "hub"));
-  const token = (await cliOk(hub, ["token", "create", "--description", "demo"])).trim();
-  for (const [name, labels] of [["staging-eu", "env=staging,region=eu"], ["prod-eu", "env=prod,region=eu"], ["prod-us", "env=prod,region=us"]] as const) {
-    const c = await simCluster(dir, name, labels);
-    clusters.push(c);
-    runAgent(hub, c, token, ["--resync", "10s"]);
-  }
-  const fleetFile = join(dir, "fleet.yaml");
-  await writeFile(
-    fleetFile,
-    `apiVersion: gitfleet.dev/v1
-kind: Source
-metadata: {name: apps}
-spec: {url: "file://${repo.dir}", branch: main, interval: 10s}
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: web}
-spec:
-  source: apps
-  path: web
-  targets:
-  - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
-  - {name: prod, clusterSelector: {matchLabels: {env: prod}}, overlay: overlays/prod}
-`,
-  );
-  await cliOk(hub, ["apply", "-f", fleetFile]);
-  await waitFor("web to be Synced and Healthy on all three clusters", async () => {
-    const apps = JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as { clustersSynced?: number; clustersHealthy?: number }[];
-    return apps[0]?.clustersSynced === 3 && apps[0]?.clustersHealthy === 3;
-  }, 60_000);
-
+  const fleet = await startDemoFleet(dir);
+  clusters = fleet.clusters;
+  const { hub, repo } = fleet;
   const cli = `node ${BIN.cli} --data-dir ${hub.dataDir}`;
   console.log(`
 gitfleet demo is running (files in ${dir}); Ctrl-C stops everything.
+
+Dashboard: ${fleet.dashboardUrl}
+  sign in with the admin token: ${fleet.adminToken}
 
   ${cli} cluster list
   ${cli} app list

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ADMIN_TOKEN_FILE } from "@gitfleet/shared";
-import { randomSecret } from "./secrets.js";
+import { ADMIN_TOKEN_FILE, RpcError } from "@gitfleet/shared";
+import { randomSecret, sameSecret } from "./secrets.js";
 
 /**
  * GITFLEET_ADMIN_TOKEN when set (a Secret in Kubernetes), else DATA_DIR/admin-token, created with
@@ -20,4 +20,17 @@ export async function ensureAdminToken(dataDir: string): Promise<{ token: string
   const token = `gfa_${randomSecret()}`;
   await writeFile(path, token + "\n", { mode: 0o600, flag: "w" });
   return { token, path, created: true };
+}
+
+/** The admin API's one check, for every transport; the presented token is never logged. */
+export function requireAdmin(presented: string | undefined, adminToken: string): void {
+  if (!presented || !sameSecret(presented, adminToken)) {
+    throw new RpcError("UNAUTHENTICATED", "admin API needs a valid bearer token (--token, GITFLEET_TOKEN or the hub's DATA_DIR/admin-token)");
+  }
+}
+
+/** The token of an "authorization: Bearer …" header value. */
+export function bearerToken(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  return /^Bearer\s+(.+)$/i.exec(value)?.[1]?.trim();
 }

@@ -53,6 +53,15 @@ export type ServiceHandlers<S> = {
         : never;
 };
 
+/** Transport-free handler shapes: the decoded request in, a response (or a stream of them) out. */
+export type ApiHandlers<S> = {
+  [K in keyof Methods<S>]: Methods<S>[K] extends { methodKind: "unary" }
+    ? (req: In<Methods<S>[K]>) => Promise<OutInit<Methods<S>[K]>>
+    : Methods<S>[K] extends { methodKind: "server_streaming" }
+      ? (req: In<Methods<S>[K]>, signal: AbortSignal) => AsyncIterable<OutInit<Methods<S>[K]>>
+      : never;
+};
+
 /** Client method shapes: unary returns a promise, streams return grpc-js call objects. */
 export type ServiceClient<S> = {
   [K in keyof Methods<S>]: Methods<S>[K] extends { methodKind: "unary" }

@@ -1,11 +1,11 @@
-import * as grpc from "@grpc/grpc-js";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import {
   RpcError,
   TokenSchema,
-  type AdminService,
+  AdminService,
+  type ApiHandlers,
   type AppSummarySchema,
   type ClusterAppStatusSchema,
   type Logger,
@@ -18,8 +18,8 @@ import type { Db } from "../../store/index.js";
 import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../registry/clusters.js";
 import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
 import { audit } from "../../registry/audit.js";
-import { sameSecret } from "../../registry/secrets.js";
-import { bearer, unary } from "./handlers.js";
+import { bearer, grpcHandlers } from "./handlers.js";
+import { requireAdmin } from "../../registry/admin-token.js";
 import { driftSummary, listDrift } from "../../drift/query.js";
 import type { Sessions } from "./sessions.js";
 
@@ -46,20 +46,11 @@ export interface AdminServiceDeps {
 
 const ADMIN = "admin";
 
-export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<typeof AdminService> {
+/** The admin API's handlers, free of any transport: gRPC (CLI) and Connect (dashboard) both serve these. */
+export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminService> {
   const { db, log, sessions } = deps;
-  // Every admin call is authenticated first; the token itself is never logged.
-  const admin = <Req, Res>(method: string, fn: (req: Req) => Promise<Res>) =>
-    unary<Req, Res>(log, method, async (req, call: grpc.ServerUnaryCall<Req, Res>) => {
-      const presented = bearer(call.metadata);
-      if (!presented || !sameSecret(presented, deps.adminToken)) {
-        throw new RpcError("UNAUTHENTICATED", "admin API needs a valid bearer token (--token, GITFLEET_TOKEN or the hub's DATA_DIR/admin-token)");
-      }
-      return fn(req);
-    });
-
   return {
-    createToken: admin("CreateToken", async (req) => {
+    createToken: async (req) => {
       const { token, row } = await createToken(db, {
         labels: req.labels,
         ttlSeconds: Number(req.ttlSeconds),
@@ -68,28 +59,28 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
       });
       await audit(db, ADMIN, "token.create", row.id, { labels: req.labels, maxUses: row.maxUses, expiresAt: row.expiresAt });
       return { token, info: tokenToProto(row) };
-    }),
-    listTokens: admin("ListTokens", async () => {
+    },
+    listTokens: async () => {
       const rows = await db.token.findMany({ orderBy: { createdAt: "asc" } });
       return { tokens: rows.map(tokenToProto) };
-    }),
-    revokeToken: admin("RevokeToken", async (req) => {
+    },
+    revokeToken: async (req) => {
       await revokeToken(db, req.id);
       await audit(db, ADMIN, "token.revoke", req.id);
       return {};
-    }),
-    listClusters: admin("ListClusters", async () => {
+    },
+    listClusters: async () => {
       const rows = await db.cluster.findMany({ orderBy: { name: "asc" } });
       return { clusters: rows.map(clusterToProto) };
-    }),
-    getCluster: admin("GetCluster", async (req) => ({ cluster: clusterToProto(await getCluster(db, req.name)) })),
-    labelCluster: admin("LabelCluster", async (req) => {
+    },
+    getCluster: async (req) => ({ cluster: clusterToProto(await getCluster(db, req.name)) }),
+    labelCluster: async (req) => {
       const row = await labelCluster(db, req.name, req.set, req.remove);
       await audit(db, ADMIN, "cluster.label", req.name, { set: req.set, remove: req.remove });
       await deps.delivery.clusterChanged(req.name);
       return { cluster: clusterToProto(row) };
-    }),
-    approveCluster: admin("ApproveCluster", async (req) => {
+    },
+    approveCluster: async (req) => {
       const before = await getCluster(db, req.name);
       if (before.approved) return { cluster: clusterToProto(before) };
       const connected = sessions.get(req.name) !== undefined;
@@ -102,33 +93,37 @@ export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<type
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
       if (connected) await deps.delivery.clusterChanged(req.name);
       return { cluster: clusterToProto(row) };
-    }),
-    deleteCluster: admin("DeleteCluster", async (req) => {
+    },
+    deleteCluster: async (req) => {
       await deleteCluster(db, req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
       sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
       await deps.delivery.clusterChanged(req.name);
       return {};
-    }),
-    applyResources: admin("ApplyResources", async (req) => ({ results: await deps.delivery.apply(req.yaml, req.origin || "stdin") })),
-    deleteResource: admin("DeleteResource", async (req) => {
+    },
+    applyResources: async (req) => ({ results: await deps.delivery.apply(req.yaml, req.origin || "stdin") }),
+    deleteResource: async (req) => {
       if (req.kind !== "Source" && req.kind !== "App") throw new RpcError("INVALID_ARGUMENT", `kind must be Source or App, got "${req.kind}"`);
       await deps.delivery.deleteResource(req.kind, req.name);
       return {};
-    }),
-    listSources: admin("ListSources", async () => ({ sources: await deps.delivery.listSources() })),
-    getSource: admin("GetSource", async (req) => ({ source: await deps.delivery.getSource(req.name) })),
-    listApps: admin("ListApps", async () => ({ apps: await deps.delivery.listApps() })),
-    getApp: admin("GetApp", async (req) => deps.delivery.getApp(req.name)),
-    pinApp: admin("PinApp", async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) })),
-    getDriftSummary: admin("GetDriftSummary", async (req) =>
+    },
+    listSources: async () => ({ sources: await deps.delivery.listSources() }),
+    getSource: async (req) => ({ source: await deps.delivery.getSource(req.name) }),
+    listApps: async () => ({ apps: await deps.delivery.listApps() }),
+    getApp: async (req) => deps.delivery.getApp(req.name),
+    pinApp: async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) }),
+    getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
-    ),
-    listDrift: admin("ListDrift", async (req) => ({
+    listDrift: async (req) => ({
       records: await listDrift(db, { cluster: req.cluster, app: req.app, history: req.history, windowMs: Number(req.windowSeconds) * 1000 }),
-    })),
+    }),
   };
+}
+
+/** The admin API over gRPC, for the CLI. */
+export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<typeof AdminService> {
+  return grpcHandlers(AdminService, adminApi(deps), deps.log, (md) => requireAdmin(bearer(md), deps.adminToken));
 }
 
 function tokenToProto(row: TokenRow): Token {

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { Logger } from "@gitfleet/shared";
 import type { Db } from "../../store/index.js";
 import type { Registry } from "prom-client";
+import type { RawRoute } from "./dashboard.js";
 
 export type Route = (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; body: string; type?: string }>;
 
@@ -11,6 +12,8 @@ export interface HttpDeps {
   /** Extra routes by path prefix (webhooks). */
   routes: Map<string, Route>;
   metrics: Registry;
+  /** Served before the buffered routes, with the raw request (the dashboard and its streams). */
+  dashboard?: RawRoute;
 }
 
 const MAX_BODY = 5 * 1024 * 1024;
@@ -18,22 +21,33 @@ const MAX_BODY = 5 * 1024 * 1024;
 /** Health, metrics and webhooks on the hub's HTTP port. */
 export function createHttpServer(deps: HttpDeps): http.Server {
   return http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) req.destroy();
-      else chunks.push(c);
-    });
-    req.on("end", () => {
-      handle(deps, req, Buffer.concat(chunks)).then(
-        (r) => res.writeHead(r.status, { "content-type": r.type ?? "text/plain; charset=utf-8" }).end(r.body),
-        (err: unknown) => {
-          deps.log.error({ err, path: req.url }, "http handler failed");
-          res.writeHead(500).end("internal error\n");
-        },
-      );
-    });
+    if (!deps.dashboard) return buffered(deps, req, res);
+    deps.dashboard(req, res).then(
+      (handled) => handled || buffered(deps, req, res),
+      (err: unknown) => {
+        deps.log.error({ err, path: req.url }, "dashboard handler failed");
+        if (!res.headersSent) res.writeHead(500).end("internal error\n");
+      },
+    );
+  });
+}
+
+function buffered(deps: HttpDeps, req: http.IncomingMessage, res: http.ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (c: Buffer) => {
+    size += c.length;
+    if (size > MAX_BODY) req.destroy();
+    else chunks.push(c);
+  });
+  req.on("end", () => {
+    handle(deps, req, Buffer.concat(chunks)).then(
+      (r) => res.writeHead(r.status, { "content-type": r.type ?? "text/plain; charset=utf-8" }).end(r.body),
+      (err: unknown) => {
+        deps.log.error({ err, path: req.url }, "http handler failed");
+        res.writeHead(500).end("internal error\n");
+      },
+    );
   });
 }
 

@@ -1,0 +1,60 @@
+import type http from "node:http";
+import type { DescMethod } from "@bufbuild/protobuf";
+import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { AdminService, RpcError, type ApiHandlers, type Logger } from "@gitfleet/shared";
+import { bearerToken, requireAdmin } from "../../registry/admin-token.js";
+
+/** Where the dashboard reaches the admin API: /api/gitfleet.v1.AdminService/Method. */
+export const CONNECT_PREFIX = "/api";
+const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
+
+type Handler = (req: unknown, signal: AbortSignal) => unknown;
+
+/**
+ * The admin API for the browser, over the Connect protocol on the hub's HTTP port: the same
+ * handlers and the same admin-token check as the CLI's gRPC, from the same proto/ contract.
+ */
+export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, adminToken: string, log: Logger) {
+  const authorize = (ctx: HandlerContext) => requireAdmin(bearerToken(ctx.requestHeader.get("authorization") ?? undefined), adminToken);
+  const impl: Record<string, unknown> = {};
+  for (const method of AdminService.methods as DescMethod[]) {
+    const fn = (api as Record<string, Handler>)[method.localName]!;
+    impl[method.localName] =
+      method.methodKind === "server_streaming"
+        ? async function* (req: unknown, ctx: HandlerContext) {
+            try {
+              authorize(ctx);
+              yield* fn(req, ctx.signal) as AsyncIterable<unknown>;
+            } catch (err) {
+              throw toConnectError(log, method.name, err);
+            }
+          }
+        : async (req: unknown, ctx: HandlerContext) => {
+            try {
+              authorize(ctx);
+              return await (fn(req, ctx.signal) as Promise<unknown>);
+            } catch (err) {
+              throw toConnectError(log, method.name, err);
+            }
+          };
+  }
+  const handler = connectNodeAdapter({
+    routes: (router) => router.service(AdminService, impl as never),
+    requestPathPrefix: CONNECT_PREFIX,
+    // Browsers speak Connect; the CLI keeps gRPC on its own port.
+    grpc: false,
+    grpcWeb: false,
+    readMaxBytes: MAX_REQUEST_BYTES,
+  });
+  return (req: http.IncomingMessage, res: http.ServerResponse) => handler(req, res);
+}
+
+/** Typed errors keep their code and message; anything else is INTERNAL, its cause logged and never sent. */
+function toConnectError(log: Logger, method: string, err: unknown): ConnectError {
+  if (err instanceof ConnectError) return err;
+  if (!(err instanceof RpcError)) log.error({ method, err }, "unexpected error in handler");
+  const e = RpcError.from(err);
+  // gRPC status numbers and Connect codes are the same numbers.
+  return new ConnectError(e.message, e.code as number as Code);
+}

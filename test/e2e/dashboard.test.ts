@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBrowser, screenshot, type Browser } from "../lib/browser.js";
+import { startDemoFleet, type DemoFleet } from "../lib/demo-fleet.js";
+import { removeDir, tempDir } from "../lib/fleet.js";
+import { stopAll } from "../lib/processes.js";
+
+describe("dashboard in a real browser", () => {
+  let dir: string;
+  let fleet: DemoFleet;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    dir = await tempDir("dashboard");
+    fleet = await startDemoFleet(dir);
+    browser = await openBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stopAll();
+    await Promise.all((fleet?.clusters ?? []).map((c) => c.sim.close()));
+    await removeDir(dir);
+  });
+
+  const signIn = async (token: string) => {
+    const { page } = browser;
+    await page.goto(fleet.dashboardUrl);
+    await page.getByLabel("Admin token").fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  };
+
+  it("refuses a wrong token and keeps nothing", async () => {
+    const { page } = browser;
+    await signIn("gfa_not-the-token");
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("refused");
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    await screenshot(page, "login-refused");
+  });
+
+  it("signs in with the admin token, kept in session storage and sent as a bearer header, never in the URL", async () => {
+    const { page } = browser;
+    const headers: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/")) headers.push(r.headers()["authorization"] ?? "");
+      expect(r.url()).not.toContain(fleet.adminToken);
+    });
+    await signIn(fleet.adminToken);
+    await page.getByRole("heading", { name: "Clusters" }).waitFor();
+    for (const [name] of [["staging-eu"], ["prod-eu"], ["prod-us"]]) await page.getByRole("rowheader", { name }).waitFor();
+    expect(headers.length).toBeGreaterThan(0);
+    expect(new Set(headers)).toEqual(new Set([`Bearer ${fleet.adminToken}`]));
+    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([fleet.adminToken]);
+    expect(fleet.hub.output()).not.toContain(fleet.adminToken);
+  });
+
+  it("serves hashed assets for a year and the page itself revalidated", async () => {
+    const index = await fetch(fleet.dashboardUrl);
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await index.text())?.[1];
+    expect(asset).toBeDefined();
+    const res = await fetch(new URL(asset!, fleet.dashboardUrl));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect((await fetch(new URL("/assets/../../package.json", fleet.dashboardUrl))).status).toBe(404);
+  });
+
+  it("answers the admin API over Connect only with the admin token", async () => {
+    const call = (auth?: string) =>
+      fetch(new URL("/api/gitfleet.v1.AdminService/ListClusters", fleet.dashboardUrl), {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+        body: "{}",
+      });
+    const refused = await call("Bearer nope");
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { code: string }).code).toBe("unauthenticated");
+    expect((await call()).status).toBe(401);
+    const ok = await call(`Bearer ${fleet.adminToken}`);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { clusters: unknown[] }).clusters).toHaveLength(3);
+  });
+});

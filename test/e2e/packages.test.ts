@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, realpathSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freshPostgresUrl, removeDir, tempDir, waitClusterState } from "../lib/fleet.js";
+import { installPackedTarballs, shippedPackages } from "../lib/packages.js";
+import { ROOT, run, start, stopAll, waitFor } from "../lib/processes.js";
+import { startSimCluster, type SimCluster } from "../lib/sim-cluster.js";
+
+const packages = shippedPackages();
+const bins = packages.flatMap((p) => Object.keys(p.bin).map((bin) => ({ bin, pkg: p })));
+
+describe("packages installed from npm pack tarballs", () => {
+  let dir: string;
+  let app: string;
+  let cluster: SimCluster;
+  const bin = (name: string) => join(app, "node_modules", ".bin", name);
+
+  beforeAll(async () => {
+    dir = await tempDir("packages");
+    app = await installPackedTarballs(dir);
+    cluster = await startSimCluster(dir);
+  }, 600_000);
+  afterAll(async () => {
+    await stopAll();
+    await cluster?.sim.close();
+    await removeDir(dir);
+  });
+
+  it("ships the hub, the agent, the CLI and what they share", () => {
+    expect(bins.map((b) => b.bin)).toEqual(expect.arrayContaining(["gitfleet-hub", "gitfleet-agent", "gitfleet"]));
+    expect(packages.map((p) => p.name)).toContain("@gitfleet/shared");
+  });
+
+  it("installs copies from the tarballs, nothing linked to the source tree", async () => {
+    const lock = JSON.parse(await readFile(join(app, "package-lock.json"), "utf8")) as { packages: Record<string, { resolved?: string }> };
+    for (const p of packages) {
+      const installed = join(app, "node_modules", p.name);
+      expect(realpathSync(installed).startsWith(ROOT)).toBe(false);
+      // Never a same-named package from the registry: that would be someone else's code.
+      expect(lock.packages[`node_modules/${p.name}`]?.resolved).toMatch(/^file:.*\.tgz$/);
+    }
+  });
+
+  it.each(bins)("$bin --help and --version run from the install", async ({ bin: name, pkg }) => {
+    const help = await run(bin(name), ["--help"]);
+    expect(help.code, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(new RegExp(`^usage: ${name} `));
+    const version = await run(bin(name), ["--version"]);
+    expect(version.code, version.stderr).toBe(0);
+    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
+    expect(version.stdout.trim()).toMatch(new RegExp(`^${name} ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)$`));
+  });
+
+  it("the installed hub, CLI and agent run together (PostgreSQL, a kube-sim cluster)", async () => {
+    const data = join(dir, "hub");
+    const hub = start(bin("gitfleet-hub"), ["--data-dir", data, "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--database-url", freshPostgresUrl()]);
+    await waitFor(`the installed hub to listen (output: ${hub.output()})`, () => {
+      if (hub.child.exitCode !== null) throw new Error(`hub exited ${hub.child.exitCode}: ${hub.output()}`);
+      return existsSync(join(data, "hub.json"));
+    }, 60_000);
+    const { grpc } = JSON.parse(await readFile(join(data, "hub.json"), "utf8")) as { grpc: string };
+    const token = await run(bin("gitfleet"), ["--data-dir", data, "token", "create", "--labels", "from=tarball", "--max-uses", "1"]);
+    expect(token.code, token.stderr).toBe(0);
+    start(bin("gitfleet-agent"), ["--hub", grpc, "--name", "packaged", "--token", token.stdout.trim(), "--kubeconfig", cluster.kubeconfig, "--state-dir", join(dir, "agent")]);
+    await waitClusterState({ dataDir: data }, "packaged", "Connected", 60_000);
+    const list = await run(bin("gitfleet"), ["--data-dir", data, "cluster", "list", "-o", "json"]);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ name: "packaged", labels: { from: "tarball" }, agentVersion: packages.find((p) => p.bin["gitfleet-agent"])!.version })]);
+  });
+});

@@ -1,0 +1,74 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { cliOk, startHub, type HubProc } from "./fleet.js";
+import { createRepo, SAMPLE_REPO, type TestRepo } from "./git.js";
+import { runAgent, simCluster, type SimCluster } from "./clusters.js";
+import { waitFor } from "./processes.js";
+
+export interface DemoFleet {
+  hub: HubProc;
+  repo: TestRepo;
+  clusters: SimCluster[];
+  /** The hub's admin token: what the CLI uses and the dashboard's login form takes. */
+  adminToken: string;
+  dashboardUrl: string;
+}
+
+export const DEMO_CLUSTERS = [
+  ["staging-eu", "env=staging,region=eu"],
+  ["prod-eu", "env=prod,region=eu"],
+  ["prod-us", "env=prod,region=us"],
+] as const;
+
+/**
+ * The demo fleet (`npm run demo`, and the dashboard's browser tests): a hub on embedded SQLite, a
+ * local Git repo with the sample app (base plus staging and prod overlays), three kube-sim clusters
+ * with different labels and their agents, and App web Synced and Healthy on all three.
+ */
+export async function startDemoFleet(dir: string, opts: { pollInterval?: string; files?: Record<string, string> } = {}): Promise<DemoFleet> {
+  const repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
+  if (opts.files) repo.commit(opts.files, "demo extras");
+  const hub = await startHub(join(dir, "hub"));
+  const token = (await cliOk(hub, ["token", "create", "--description", "demo"])).trim();
+  const clusters: SimCluster[] = [];
+  try {
+    for (const [name, labels] of DEMO_CLUSTERS) {
+      const c = await simCluster(dir, name, labels);
+      clusters.push(c);
+      runAgent(hub, c, token, ["--resync", "10s"]);
+    }
+    return await deliverDemoApp(dir, hub, repo, clusters, opts.pollInterval ?? "10s");
+  } catch (err) {
+    await Promise.all(clusters.map((c) => c.sim.close()));
+    throw err;
+  }
+}
+
+async function deliverDemoApp(dir: string, hub: HubProc, repo: TestRepo, clusters: SimCluster[], pollInterval: string): Promise<DemoFleet> {
+  const fleetFile = join(dir, "fleet.yaml");
+  await writeFile(
+    fleetFile,
+    `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec: {url: "file://${repo.dir}", branch: main, interval: ${pollInterval}}
+---
+apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: web}
+spec:
+  source: apps
+  path: web
+  targets:
+  - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
+  - {name: prod, clusterSelector: {matchLabels: {env: prod}}, overlay: overlays/prod}
+`,
+  );
+  await cliOk(hub, ["apply", "-f", fleetFile]);
+  await waitFor("web to be Synced and Healthy on all three clusters", async () => {
+    const apps = JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as { clustersSynced?: number; clustersHealthy?: number }[];
+    return apps[0]?.clustersSynced === 3 && apps[0]?.clustersHealthy === 3;
+  }, 60_000);
+  const adminToken = (await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim();
+  return { hub, repo, clusters, adminToken, dashboardUrl: `http://${hub.http}/` };
+}

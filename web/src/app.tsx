@@ -1,0 +1,58 @@
+import { useEffect, useState } from "preact/hooks";
+import { session } from "./api.js";
+import { href, useRoute } from "./router.js";
+import { Login } from "./pages/login.js";
+import { Clusters } from "./pages/clusters.js";
+
+const NAV = [{ route: "clusters", label: "Clusters" }];
+
+export function App() {
+  const [signedIn, setSignedIn] = useState(() => session.token() !== null);
+  const route = useRoute();
+  useEffect(() => {
+    const out = () => setSignedIn(false);
+    addEventListener("gitfleet:signed-out", out);
+    return () => removeEventListener("gitfleet:signed-out", out);
+  }, []);
+  if (!signedIn) return <Login onLogin={() => setSignedIn(true)} />;
+  const [page = "clusters"] = route;
+  return (
+    <>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header>
+        <span class="brand">gitfleet</span>
+        <nav aria-label="Main">
+          {NAV.map((n) => (
+            <a href={href(n.route)} aria-current={page === n.route ? "page" : undefined}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <button
+          type="button"
+          class="link"
+          onClick={() => {
+            session.clear();
+            setSignedIn(false);
+          }}
+        >
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Page route={route} />
+      </main>
+    </>
+  );
+}
+
+function Page({ route }: { route: string[] }) {
+  switch (route[0] ?? "clusters") {
+    case "clusters":
+      return <Clusters />;
+    default:
+      return <p>No page here. Go to the <a href={href("clusters")}>clusters</a>.</p>;
+  }
+}

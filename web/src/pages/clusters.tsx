@@ -1,0 +1,45 @@
+import { ClusterState } from "@gitfleet/shared/proto";
+import { admin } from "../api.js";
+import { useRpc } from "../use-rpc.js";
+import { Labels } from "../components/labels.js";
+import { ClusterStateBadge } from "../components/status.js";
+
+export function Clusters() {
+  const { data, error, loading } = useRpc((signal) => admin.listClusters({}, { signal }), []);
+  return (
+    <section aria-labelledby="clusters-title">
+      <h1 id="clusters-title">Clusters</h1>
+      {error && <p role="alert" class="error">{error}</p>}
+      {loading && !data && <p>Loading…</p>}
+      {data && (
+        <table>
+          <caption class="sr-only">Registered clusters</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">State</th>
+              <th scope="col">Labels</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Kubernetes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.clusters.map((c) => (
+              <tr key={c.name}>
+                <th scope="row">{c.name}</th>
+                <td>
+                  <ClusterStateBadge state={c.state ?? ClusterState.UNSPECIFIED} />
+                </td>
+                <td>
+                  <Labels labels={c.labels} />
+                </td>
+                <td>{c.agentVersion}</td>
+                <td>{c.kubernetesVersion}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
