@@ -239,7 +239,9 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
       };
       if ((body.dryRun ?? []).includes("All")) ctx.dryRun = true;
       const r = c.delete(rt, ns, name!, opts, ctx);
-      return send(res, r.gone ? 200 : 202, r.obj);
+      // like the apiserver: 202 only for an object still there when the client asked orphanDependents=false
+      const accepted = !r.gone && (body.orphanDependents === false || q.get("orphanDependents") === "false");
+      return send(res, accepted ? 202 : 200, r.obj);
     }
     case "deletecollection": {
       const body = (raw.trim() ? parseJson() : {}) as KObj;
