@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
+import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { reportableApps } from "./assign/assignments.js";
@@ -123,8 +124,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(sweeper);
       clearInterval(driftPruner);
       await delivery.stop();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      server.forceShutdown();
+      // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
+      // Disconnected now rather than when the next hub starts.
+      for (const names of inChunks(sessions.endAll())) {
+        await db.cluster.updateMany({ where: { name: { in: names }, state: "Connected" }, data: { state: "Disconnected" } });
+      }
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
@@ -134,6 +148,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
   };
 }
+
+/** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value);

@@ -23,6 +23,7 @@ import { getSource, listSources, type SourceSummaryInit } from "../views/source-
 import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
 import { createBundleCache } from "../assign/served-bundles.js";
+import { requestSync, type SyncResult } from "../assign/sync.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -44,6 +45,7 @@ export interface Delivery {
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
+  sync(name: string, cluster?: string): Promise<SyncResult>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
@@ -142,6 +144,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     listApps: () => listApps(ctx),
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
+    sync: (name, cluster) => requestSync(ctx, name, cluster),
     events: {
       // A cluster registered after its Apps were applied has no assignments yet: compute them, then send the set.
       connected: (cluster) =>

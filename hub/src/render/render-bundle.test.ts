@@ -68,7 +68,7 @@ describe("renderBundle on plain directories", () => {
     const { objects } = await renderBundle({ root, path: "app", namespace: "team", labels: { env: "prod", fleet: "eu" } });
     const ns = Object.fromEntries(objects.map((o) => [o.metadata.name, o.metadata.namespace]));
     expect(ns).toEqual({ cfg: "team", pinned: "other", reader: undefined, team: undefined, "widgets.example.com": undefined, w: undefined, g: "team" });
-    expect(objects.every((o) => o.metadata.labels?.fleet === "eu")).toBe(true);
+    expect(objects.map((o) => o.metadata.labels?.fleet)).toEqual(Object.keys(ns).map(() => "eu"));
     expect(objects.find((o) => o.kind === "Namespace")?.metadata.labels).toEqual({ owner: "a", env: "prod", fleet: "eu" });
   });
 
