@@ -157,8 +157,9 @@ describe("renderBundle with kustomize", () => {
 
   it("reports kustomize's error with the directory, without absolute paths", async () => {
     const [p] = await problemsOf({ root: kroot, path: "apps/web", overlay: "overlays/broken" });
-    expect(p!.file).toBe("apps/web/overlays/broken");
-    expect(p!.message).toMatch(/^kustomize build failed: .*missing\.yaml/s);
+    // A missing local resource is caught before kustomize runs (it would try it as a remote URL).
+    expect(p!.file).toBe("apps/web/overlays/broken/kustomization.yaml");
+    expect(p!.message).toMatch(/^resources: "apps\/web\/overlays\/broken\/missing\.yaml" does not exist in the repository/);
     expect(p!.message).not.toContain(kroot);
   });
 
