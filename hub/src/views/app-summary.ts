@@ -2,13 +2,20 @@ import { HealthState, RpcError, type AppSummarySchema, type ClusterAppStatusSche
 import type { AppSpec } from "../definitions/index.js";
 import { firstMatch, selectorText, type ClusterFacts } from "../targeting/index.js";
 import type { App, Assignment, AppStatus } from "../store/index.js";
-import { approvedClusters, groupBy } from "../assign/assignments.js";
+import { groupBy } from "../assign/assignments.js";
+import { effectiveLabels } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey } from "../render/renderer.js";
 import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
+
+/** Approved clusters with their labels: what App targets select from. */
+async function approvedClusters(ctx: Ctx): Promise<ClusterFacts[]> {
+  const rows = await ctx.db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
+  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
+}
 
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
   // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
