@@ -4,6 +4,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Auth, type TokenScope } from "./auth.js";
+import { rbacAllows } from "./rbac.js";
 import { Cluster } from "./cluster.js";
 import { brokenByTag, Controllers } from "./controllers.js";
 import { Faults } from "./faults.js";
@@ -84,7 +85,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     controllers.registerAll();
   }
   controllers.bootstrap();
-  const auth = new Auth(opts.tokens);
+  const auth = new Auth(opts.tokens, (sa, verb, res, ns, name) => rbacAllows(cluster.store, sa, verb, res, ns, name));
   const faults = new Faults();
   const watches: WatchRegistry = new Set();
   const handler = createHandler({ cluster, auth, faults, openapi: new OpenApi(cluster.registry), watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000 });

@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
 import { startAgent, type HubProc } from "./fleet.js";
 import type { Proc } from "./processes.js";
+import { atFileEnd } from "./cleanup.js";
 
 export interface SimCluster {
   name: string;
@@ -14,9 +15,10 @@ export interface SimCluster {
   agent?: Proc;
 }
 
-/** A kube-sim cluster plus the paths its agent uses. */
+/** A kube-sim cluster plus the paths its agent uses; closed when the test file ends. */
 export async function simCluster(dir: string, name: string, labels: string): Promise<SimCluster> {
   const sim = await startKubeSim({ readyDelayMs: 100 });
+  atFileEnd(() => sim.close());
   const kubeconfig = join(dir, `${name}.kubeconfig`);
   await sim.writeKubeconfig(kubeconfig);
   return { name, labels, sim, kubeconfig, stateDir: join(dir, `${name}-state`) };
