@@ -57,7 +57,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics });
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
@@ -101,7 +102,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const httpPort = (http.address() as AddressInfo).port;
 
-  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));

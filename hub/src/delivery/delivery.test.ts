@@ -61,6 +61,7 @@ spec:
   source: apps
   path: web
   ignoreDifferences: [{kind: Deployment, group: apps, fields: [spec.replicas]}]
+  rollout: {maxUnavailable: 100%}
   targets:
   - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
   - {name: prod, clusterSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}, overlay: overlays/prod}
@@ -72,7 +73,7 @@ const shas: Record<string, string> = {};
 let v2digests = new Map<string, string | undefined>();
 
 async function addCluster(name: string, labels: Record<string, string>, approved = true) {
-  await store.db.cluster.create({ data: { name, credentialHash: `hash-${name}`, agentLabels: JSON.stringify(labels), approved } });
+  await store.db.cluster.create({ data: { name, credentialHash: `hash-${name}`, agentLabels: JSON.stringify(labels), approved, state: approved ? "Connected" : "Pending" } });
 }
 async function hook(): Promise<number> {
   const body = Buffer.from("{}");
@@ -111,7 +112,7 @@ beforeAll(async () => {
   for (const n of ["p1", "p2", "p3"]) await addCluster(n, { env: "prod" });
   await addCluster("d1", { env: "dev" });
   await addCluster("u1", { env: "prod" }, false);
-  delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions });
+  delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions, heartbeatTimeoutMs: 30_000 });
 });
 afterAll(async () => {
   await delivery.stop();
@@ -236,6 +237,19 @@ describe("delivery", () => {
 ${APP.replace("source: apps", "source: nope")}`, "bad.yaml"))
       .rejects.toMatchObject({ reason: "INVALID_ARGUMENT", message: expect.stringMatching(/bad\.yaml: App\/web: spec\.source: no Source named "nope"/) });
     expect(await store.db.app.count()).toBe(1);
+  });
+
+  it("delivers a commit that a hub fetched but died before delivering, once restarted (level-triggered)", async () => {
+    await delivery.stop();
+    shas.v4 = commit({ "web/base/deployment.yaml": deployment("nginx:4.0") }, "v4");
+    // What the dying hub left: the Source's fetch recorded, no App reconciled.
+    await store.db.source.update({ where: { name: "apps" }, data: { lastRevision: shas.v4 } });
+    take();
+    delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions, heartbeatTimeoutMs: 30_000 });
+    delivery.start();
+    await until("v4 delivered after the restart", async () => (await delivery.getApp("web")).app.revision === shas.v4);
+    await until("v4 pushed", async () => sent.filter((s) => s.assignments[0]?.revision === shas.v4).length === 5);
+    take();
   });
 
   it("refuses to delete a Source in use, deletes an App and its assignments", async () => {
