@@ -1,9 +1,11 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
+import { privateDataDir } from "./config/data-dir.js";
+import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
@@ -45,7 +47,7 @@ export interface Hub {
 /** The composition root: store, sessions, gRPC services and HTTP wired together. */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const { log } = opts;
-  await mkdir(opts.dataDir, { recursive: true });
+  await privateDataDir(opts.dataDir);
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log });
   const { db } = store;
   const admin = await ensureAdminToken(opts.dataDir);
@@ -56,7 +58,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics });
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
@@ -100,7 +103,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const httpPort = (http.address() as AddressInfo).port;
 
-  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
@@ -124,8 +126,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(sweeper);
       clearInterval(driftPruner);
       await delivery.stop();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      server.forceShutdown();
+      // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
+      // Disconnected now rather than when the next hub starts.
+      for (const names of inChunks(sessions.endAll())) {
+        await db.cluster.updateMany({ where: { name: { in: names }, state: "Connected" }, data: { state: "Disconnected" } });
+      }
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
@@ -135,6 +150,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
   };
 }
+
+/** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value);

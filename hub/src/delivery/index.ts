@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { type Logger } from "@gitfleet/shared";
+import type { Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
 import type { AgentEvents } from "./agent-events.js";
 import { audit } from "../registry/audit.js";
@@ -21,8 +21,9 @@ import { getSource, listSources, type SourceSummaryInit } from "../views/source-
 import { storeStatus } from "../status/ingest.js";
 import { createLanes } from "../lib/concurrency.js";
 import { createBundleCache } from "../assign/served-bundles.js";
-import { HubError } from "../errors.js";
+import { createRolloutController } from "../rollout/index.js";
 import { requestSync, type SyncResult } from "../assign/sync.js";
+import { HubError } from "../errors.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -32,6 +33,8 @@ export interface DeliveryDeps {
   dataDir: string;
   sessions: AgentStreams;
   configSource?: ConfigSourceOptions;
+  /** A cluster silent this long is Skipped by rollouts (the hub's --heartbeat-timeout). */
+  heartbeatTimeoutMs: number;
   /** The hub's metrics; a private set when not given (unit tests). */
   metrics?: HubMetrics;
 }
@@ -65,24 +68,30 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
   const fetcher = createFetcher(ctx, mirrors);
-  const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();
   const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
+  const renderer = createRenderer(ctx, fetcher);
+  const rollout = createRolloutController({ db, apps: ctx.apps, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
+  const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, mirrors, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
 
-  /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */
+  /** Fetches a Source and delivers its Apps (but those in `except`) that are behind its revision, or all when forced. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
     if (!(await ctx.sources.exists(name))) return pollers.remove(name);
     const delivered = ctx.metrics.deliverySeconds.startTimer();
     const { changed } = await fetcher.fetch(name);
-    if (!changed && !force) return;
-    for (const app of await ctx.apps.namesUsing(name)) if (!except.has(app)) await reconciler.reconcileApp(app);
-    delivered();
+    let delivering = false;
+    for (const app of await ctx.apps.namesUsing(name)) {
+      if (except.has(app) || !(changed || force || (await reconciler.behind(app)))) continue;
+      await reconciler.reconcileApp(app);
+      delivering = true;
+    }
+    if (delivering) delivered();
   }
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
@@ -152,15 +161,20 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     pin: (name, revision) => serial.run(() => pin(name, revision)),
     sync: (name, cluster) => requestSync(ctx, name, cluster),
     events: {
-      // A cluster registered after its Apps were applied has no assignments yet: compute them, then send the set.
+      // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
+      // (one registered after its Apps were applied, one back after being Skipped).
       connected: (cluster) =>
         serial.run(async () => {
-          if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
+          await push(ctx, [cluster], false);
+          for (const app of await reconciler.appsFor(cluster)) rollout.schedule(app);
         }),
-      status: (cluster, report) => storeStatus(ctx, cluster, report),
+      status: async (cluster, report) => {
+        await storeStatus(ctx, cluster, report);
+        rollout.reported(report.apps.map((a) => a.app));
+      },
       bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
-    clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
+    clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
     async webhookSecret(name) {
       const source = await ctx.sources.get(name);
       return source ? openSecrets(ctx, source).webhookSecret : null;
@@ -169,6 +183,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     refresh: (name) => pollers.trigger(name),
     stats: ctx.stats,
     start() {
+      rollout.start();
+      // Level-triggered from the database: every App's rollout is decided again at start.
+      void ctx.apps.list({ delivered: true }).then((apps) => apps.forEach((a) => rollout.schedule(a.name)), (err: unknown) => log.error({ err }, "loading apps failed"));
       void ctx.sources.list().then((sources) => {
         for (const source of sources) {
           pollers.schedule(source.name, source.spec.intervalMs);
@@ -181,6 +198,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     async stop() {
+      rollout.stop();
       pollers.stop();
       configPoller.stop();
       await serial.idle();

@@ -2,9 +2,9 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
+import { HubError } from "../errors.js";
 import { hashSecret, randomSecret } from "./secrets.js";
 import { consumeToken } from "./tokens.js";
-import { HubError } from "../errors.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
 export type StateName = "Pending" | "Connected" | "Disconnected";
@@ -18,7 +18,7 @@ export interface Registration {
 }
 
 /** Agent, then token, then admin labels; an admin's null removes a token or agent label. */
-export function effectiveLabels(row: ClusterRow): Labels {
+export function effectiveLabels(row: Pick<ClusterRow, "name" | "tokenLabels" | "agentLabels" | "adminLabels">): Labels {
   const { agent, token, admin } = clusterLabelSources(row);
   const merged: Record<string, string | null> = { ...agent, ...token, ...admin };
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));

@@ -20,7 +20,10 @@ import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.j
 import { audit } from "../../registry/audit.js";
 import { bearer, grpcHandlers } from "./handlers.js";
 import { requireAdmin } from "../../registry/admin-token.js";
-import { driftSummary, listDrift } from "../../drift/query.js";
+import { driftSummary, listDrift, relevant } from "../../drift/query.js";
+import { groupDrift } from "../../drift/groups.js";
+import { watchFleet } from "../../views/fleet.js";
+import { FLEET_WATCH_INTERVAL_MS } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
@@ -124,6 +127,12 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     listDrift: async (req) => ({
       records: await listDrift(db, { cluster: req.cluster, app: req.app, history: req.history, windowMs: Number(req.windowSeconds) * 1000 }),
     }),
+    getDriftGroups: async (req) => {
+      const windowMs = Number(req.windowSeconds) * 1000;
+      const now = Date.now();
+      return groupDrift(await relevant(db, { clusterSelector: req.clusterSelector, app: req.app, windowMs }, now), req.by, windowMs, now);
+    },
+    watchFleet: (_req, signal) => watchFleet(db, signal, FLEET_WATCH_INTERVAL_MS),
   };
 }
 
