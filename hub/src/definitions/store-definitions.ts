@@ -4,7 +4,7 @@ import type { ResourceResultSchema } from "@gitfleet/shared";
 import { parseDefinitions, type Definition, type DefinitionText } from "./index.js";
 import { audit } from "../registry/audit.js";
 import type { Ctx, Init } from "../delivery/context.js";
-import { openSecrets, sealSecrets } from "../sources/stored-secrets.js";
+import { openSecrets, sealSecrets } from "../sources/sealed-credentials.js";
 import { HubError } from "../errors.js";
 
 export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;

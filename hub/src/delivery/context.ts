@@ -1,7 +1,7 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
-import type { SecretBox } from "../secrets/index.js";
+import type { SecretBox } from "../secret-box/index.js";
 import type { AppRepository, Db, SourceRepository } from "../store/index.js";
 
 /** What every delivery step shares; built once in createDelivery. */

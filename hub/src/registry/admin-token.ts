@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ADMIN_TOKEN_FILE } from "@gitfleet/shared";
 import { HubError } from "../errors.js";
-import { randomSecret, sameSecret } from "./secrets.js";
+import { randomSecret, sameSecret } from "./secret-hash.js";
 
 /**
  * GITFLEET_ADMIN_TOKEN when set (a Secret in Kubernetes), else DATA_DIR/admin-token, created with

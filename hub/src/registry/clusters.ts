@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
 import { HubError } from "../errors.js";
-import { hashSecret, randomSecret } from "./secrets.js";
+import { hashSecret, randomSecret } from "./secret-hash.js";
 import { consumeToken } from "./tokens.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;

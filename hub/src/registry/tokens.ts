@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { type Labels } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import { DEFAULT_TOKEN_TTL_S, MAX_TOKEN_TTL_S } from "../config/intervals.js";
-import { hashSecret, randomSecret } from "./secrets.js";
+import { hashSecret, randomSecret } from "./secret-hash.js";
 import { HubError } from "../errors.js";
 
 export type TokenRow = Awaited<ReturnType<Db["token"]["findUniqueOrThrow"]>>;

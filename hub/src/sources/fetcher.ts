@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { gitCredentials } from "../definitions/index.js";
 import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
-import { openSecrets } from "./stored-secrets.js";
+import { openSecrets } from "./sealed-credentials.js";
 import { HubError } from "../errors.js";
 
 export type FetchResult = { sha?: string; changed: boolean };

@@ -1,3 +1,4 @@
+// A Source's credentials and webhook secret, sealed with the hub's secret box before they are stored.
 import type { SourceSecrets } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { decodeJson, stringMap } from "../store/index.js";
