@@ -82,7 +82,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
   });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
-  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
+  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
   addService(serviceDefinition(AdminService), createAdminService(adminDeps));
   const creds = opts.tls

@@ -5,6 +5,9 @@ export interface AgentEvents {
   connected(cluster: string): Promise<void>;
   status(cluster: string, report: StatusReport): Promise<void>;
   drift(cluster: string, report: DriftReport): Promise<void>;
-  /** The bundle's manifests when it is one of the cluster's current (or just replaced) assignments. */
-  bundle(cluster: string, digest: string): Promise<string | undefined>;
+}
+
+/** What GetBundle serves: a bundle's manifests, only when it is one of the cluster's current (or just replaced) assignments. */
+export interface BundleSource {
+  bundleFor(cluster: string, digest: string): Promise<string | undefined>;
 }

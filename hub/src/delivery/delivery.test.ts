@@ -137,10 +137,10 @@ describe("delivery", () => {
       app: "web", target: "prod", revision: shas.v1, prune: true, selfHeal: true, ignoreFields: ["apps/Deployment:spec.replicas"],
     });
     expect(delivery.stats.renders).toBe(2);
-    const manifests = await delivery.events.bundle("p1", digests.get("p1")!);
+    const manifests = await delivery.bundleFor("p1", digests.get("p1")!);
     expect(manifests).toContain(`"name":"prod-web"`);
     // A cluster reads only the bundles assigned to it.
-    expect(await delivery.events.bundle("s1", digests.get("p1")!)).toBeUndefined();
+    expect(await delivery.bundleFor("s1", digests.get("p1")!)).toBeUndefined();
   });
 
   it("re-applying the same definitions changes and pushes nothing", async () => {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
-import type { AgentEvents } from "./agent-events.js";
+import type { AgentEvents, BundleSource } from "./agent-events.js";
 import { audit } from "../registry/audit.js";
 import { createMetrics, type HubMetrics } from "../metrics/index.js";
 import { createSecretBox, loadSecretKey } from "../secret-box/index.js";
@@ -39,7 +39,7 @@ export interface DeliveryDeps {
   metrics?: HubMetrics;
 }
 
-export interface Delivery {
+export interface Delivery extends BundleSource {
   apply(yaml: string, origin: string): Promise<ResultInit[]>;
   deleteResource(kind: "Source" | "App", name: string): Promise<void>;
   listSources(): Promise<SourceSummaryInit[]>;
@@ -72,7 +72,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();
   const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
-  const renderer = createRenderer(ctx, fetcher);
+  const renderer = createRenderer(ctx, fetcher.tree);
   const rollout = createRolloutController({ db, apps: ctx.apps, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
   const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
@@ -172,8 +172,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         await storeStatus(ctx, cluster, report);
         rollout.reported(report.apps.map((a) => a.app));
       },
-      bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
+    bundleFor: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
     async webhookSecret(name) {
       const source = await ctx.sources.get(name);

@@ -3,7 +3,6 @@ import type { AppSpec, AppTarget } from "../definitions/index.js";
 import { createSingleFlight } from "../lib/concurrency.js";
 import { formatProblem, RenderError, renderBundle } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
-import type { Fetcher } from "../sources/fetcher.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
@@ -15,7 +14,8 @@ export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
 }
 
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
-export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
+/** tree: the checked-out directory of a Source at a commit (the sources/ fetcher provides it). */
+export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>) {
   const { db } = ctx;
   const once = createSingleFlight<RenderOutcome>();
 
@@ -25,7 +25,7 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
       ctx.stats.renderCacheHits++;
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
-    const root = await fetcher.tree(spec.source, sha);
+    const root = await tree(spec.source, sha);
     const allowRemoteResources = (await ctx.sources.get(spec.source))?.spec.allowRemoteResources;
     ctx.stats.renders++;
     const rendered = ctx.metrics.renderSeconds.startTimer();

@@ -5,7 +5,7 @@ import { authenticateCluster, clusterToProto, registerCluster } from "../../regi
 import { audit } from "../../registry/audit.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
-import type { AgentEvents } from "../../delivery/agent-events.js";
+import type { AgentEvents, BundleSource } from "../../delivery/agent-events.js";
 
 
 export interface AgentServiceDeps {
@@ -15,6 +15,7 @@ export interface AgentServiceDeps {
   approvalRequired: boolean;
   heartbeatIntervalS: number;
   events: AgentEvents;
+  bundles: BundleSource;
 }
 
 const CHUNK = 256 * 1024;
@@ -43,7 +44,7 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
       void (async () => {
         const row = await authenticateCluster(db, bearer(call.metadata) ?? "");
         if (!row.approved) throw new RpcError("CLUSTER_PENDING", `cluster "${row.name}" is waiting for approval: it gets no bundles until \`gitfleet cluster approve ${row.name}\``);
-        const manifests = await deps.events.bundle(row.name, call.request.digest);
+        const manifests = await deps.bundles.bundleFor(row.name, call.request.digest);
         // Unknown and not-assigned-to-you look the same, so other clusters' digests are not confirmed.
         if (manifests === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest} is assigned to cluster "${row.name}"`);
         const bytes = Buffer.from(manifests);
