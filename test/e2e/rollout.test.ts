@@ -6,7 +6,8 @@ import { cli, cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitCluster
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
-// Eight clusters: two canaries, then three by name, then the rest (the implicit last stage).
+// Eight clusters: two canaries, then three by name, then the rest (the implicit last stage). The
+// canaries bake: a workload may look Healthy for a moment before it fails.
 const SECRET = "push-secret";
 const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
 const NAMES = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
@@ -103,6 +104,20 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
     expect(stagesPassed).toEqual(["canary", "early", "remaining"]);
   });
 
+  it("plans an apply without storing it, prints a cluster's exact manifests, and watches a settled rollout", async () => {
+    const first = repo.git("rev-list", "--max-parents=0", "HEAD");
+    const file = join(dir, "plan.yaml");
+    await writeFile(file, definitions(daemon.url("apps"), STAGES).split("---\n")[1]!.replace("name: web}", "name: api}"));
+    const plan = await cliOk(hub, ["apply", "--dry-run", "-f", file]);
+    expect(plan).toMatch(/app\/api at \w+: renders \(dry run\)/);
+    expect(plan).toMatch(/r4\s+all\s+-\s+canary/);
+    expect(plan).toMatch(/r8\s+all\s+-\s+remaining/);
+    expect(await cliOk(hub, ["get", "apps"])).not.toMatch(/^api/m);
+    expect(await cliOk(hub, ["app", "manifests", "web", "--cluster", "r1"])).toMatch(/kind: Deployment[\s\S]*image: nginx:1\.28/);
+    expect(await cliOk(hub, ["app", "manifests", "web", "--cluster", "r1", "--revision", first.slice(0, 10)])).toMatch(/image: nginx:1\.27/);
+    expect(await cliOk(hub, ["rollout", "status", "web", "--watch"])).toMatch(/^web: Completed/m);
+  });
+
   it("halts a revision whose workload never becomes ready in the first stage and rolls it back there", async () => {
     const good = repo.git("rev-parse", "HEAD");
     const bad = await push("broken", "a tag that never runs");
@@ -186,7 +201,7 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
 });
 
 const STAGES = `
-    - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1}
+    - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1, bakeTime: 5s}
     - {name: early, count: 3, maxUnavailable: 2}`;
 
 function definitions(url: string, stages: string): string {
