@@ -31,7 +31,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     dir = await tempDir(`delivery-${backend.name}`);
     repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
     daemon = await startGitDaemon(join(dir, "git"), "apps");
-    hubArgs = ["--heartbeat-timeout", "5s", ...backend.args()];
+    hubArgs = ["--heartbeat-timeout", "15s", ...backend.args()];
     hub = await startHub(join(dir, "hub"), hubArgs, env);
     const token = (await cliOk(hub, ["token", "create"])).trim();
     for (const [name, labels] of [["staging", "env=staging"], ["prod-1", "env=prod"], ["prod-2", "env=prod"], ["dev", "env=dev"]] as const) {

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { stopAll, waitFor } from "../lib/processes.js";
-import { BACKENDS, cliOk, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { BACKENDS, cli, cliOk, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { listDrift, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "../lib/git.js";
 import { runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
@@ -33,6 +33,7 @@ ${extra}
 describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name", (backend) => {
   let dir: string;
   let hub: HubProc;
+  let hubArgs: string[];
   let repo: TestRepo;
   const fleet: Record<string, SimCluster> = {};
   const kubectl = (c: string) => async (...args: string[]) => {
@@ -56,7 +57,8 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
       },
       "add a secret",
     );
-    hub = await startHub(join(dir, "hub"), backend.args());
+    hubArgs = backend.args();
+    hub = await startHub(join(dir, "hub"), hubArgs);
     const token = (await cliOk(hub, ["token", "create"])).trim();
     for (const [name, labels] of [["heal-1", "env=heal"], ["heal-2", "env=heal"], ["manual", "env=manual"], ["ignore", "env=ignore"]] as const) {
       fleet[name] = await simCluster(dir, name, labels);
@@ -158,5 +160,43 @@ spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
     const heal = JSON.parse(await cliOk(hub, ["drift", "-l", "env=heal", "-o", "json"])) as SummaryJson;
     expect(heal.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2"]);
     expect(await cliOk(hub, ["drift"])).toMatch(/manual\s+manual\s+[1-9]/);
+  });
+
+  it("groups drift across the fleet by object and by field (gitfleet drift --by)", async () => {
+    interface GroupJson { ref: { kind: string; name: string }; field?: string; clusters?: string[]; episodes?: number; managers?: string[] }
+    const byField = JSON.parse(await cliOk(hub, ["drift", "--by", "field", "-o", "json"])) as { groups: GroupJson[] };
+    const replicas = byField.groups.find((g) => g.ref.kind === "Deployment" && g.field === "spec.replicas")!;
+    expect(replicas.clusters).toEqual(["heal-1", "heal-2", "manual"]);
+    expect(replicas.episodes).toBeGreaterThanOrEqual(3);
+    expect(replicas.managers!.some((m) => m.includes("kubectl"))).toBe(true);
+    const byObject = JSON.parse(await cliOk(hub, ["drift", "--by", "object", "-l", "env=heal", "-o", "json"])) as { groups: GroupJson[] };
+    expect(byObject.groups.every((g) => g.field === undefined)).toBe(true);
+    expect(byObject.groups.find((g) => g.ref.kind === "Deployment")!.clusters).toEqual(["heal-1", "heal-2"]);
+    const table = await cliOk(hub, ["drift", "--by", "field"]);
+    expect(table).toMatch(/spec\.replicas\s+Deployment\/web\/web\s+\S+\s+3\s/);
+    expect(table).toContain("most widespread: spec.replicas of Deployment/web/web drifted on 3 cluster(s)");
+    expect((await cli(hub, ["drift", "--by", "namespace"])).stderr).toContain("--by must be object or field");
+  });
+
+  it("drift --since counts episodes in the window only; what drifts now always shows", async () => {
+    const times = (await records("heal-1")).flatMap((r) => [r.event.firstSeen, r.event.healedAt]).filter((t): t is string => Boolean(t)).map(Date.parse);
+    expect(times.length).toBeGreaterThan(0);
+    const latest = Math.max(...times);
+    await waitFor("heal-1's last episode to be 3 s old", () => Date.now() > latest + 3_000);
+    const summary = async (since: string) => JSON.parse(await cliOk(hub, ["drift", "--since", since, "-o", "json"])) as SummaryJson;
+    expect((await summary("24h")).rows.map((r) => r.cluster)).toContain("heal-1");
+    const recent = await summary("2s");
+    expect(recent.rows.map((r) => r.cluster)).not.toContain("heal-1");
+    expect(recent.rows.find((r) => r.cluster === "manual")?.drifting).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(await cliOk(hub, ["drift", "show", "--cluster", "heal-1", "--history", "--since", "2s", "-o", "json"]))).toEqual([]);
+  });
+
+  it("--drift-retention drops ended episodes older than the retention, never open ones", async () => {
+    expect((await records("heal-1")).length).toBeGreaterThan(0);
+    await hub.stop();
+    hub = await startHub(hub.dataDir, [...hubArgs, "--drift-retention", "2s"], { GITFLEET_DRIFT_PRUNE_INTERVAL_MS: "500" }, hub);
+    await waitFor("heal-1's healed history pruned", async () => (await records("heal-1")).length === 0);
+    const open = await listDrift(hub, { cluster: "manual" });
+    expect(open.map((r) => [r.event.ref.kind, r.active])).toContainEqual(["Deployment", true]);
   });
 });

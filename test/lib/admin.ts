@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { toJson } from "@bufbuild/protobuf";
-import { AdminService, AppSummarySchema, ClusterAppStatusSchema, createClient, DriftRecordSchema, type ServiceClient } from "@gitfleet/shared";
+import { AdminService, AppSummarySchema, ClusterAppStatusSchema, createClient, DriftRecordSchema, SourceSummarySchema, type ServiceClient } from "@gitfleet/shared";
 import { atFileEnd } from "./cleanup.js";
 
 /** What a test needs to reach a hub: its data dir (hub.json, admin-token) and, for TLS, the CA. */
@@ -58,6 +58,20 @@ export async function showApp(hub: HubRef, name: string): Promise<{ app: AppJson
   return { app: toJson(AppSummarySchema, res.app!) as unknown as AppJson, clusters: res.clusters.map((c) => toJson(ClusterAppStatusSchema, c) as unknown as AppClusterJson) };
 }
 
+/** `gitfleet source show NAME -o json`, read in the test process. */
+export async function showSource(hub: HubRef, name: string): Promise<SourceJson> {
+  const { api, metadata } = admin(hub);
+  return toJson(SourceSummarySchema, (await api.getSource({ name }, { ...call, metadata })).source!) as unknown as SourceJson;
+}
+
+export interface SourceJson {
+  name: string;
+  follow?: string;
+  revision?: { sha: string };
+  lastFetchedAt?: string;
+  error?: string;
+}
+
 /** `gitfleet drift show ... -o json`, read in the test process. */
 export async function listDrift(hub: HubRef, req: { cluster?: string; app?: string; history?: boolean }): Promise<DriftRecordJson[]> {
   const { api, metadata } = admin(hub);
@@ -80,6 +94,7 @@ export interface AppClusterJson {
   appliedRevision?: string;
   sync?: string;
   health?: string;
+  message?: string;
   objects?: { action?: string; message?: string; ref?: { kind: string; name: string; namespace?: string } }[];
 }
 
@@ -92,6 +107,7 @@ export interface DriftRecordJson {
     fields?: { path: string; desired?: string; live?: string }[];
     manager?: string;
     deleted?: boolean;
+    firstSeen?: string;
     healedAt?: string;
   };
 }

@@ -33,7 +33,7 @@ export interface Proc {
 }
 
 /** How long a stopped binary may take to exit on SIGTERM, generous for a loaded 2-core machine. */
-export const STOP_GRACE_MS = 10_000;
+export const STOP_GRACE_MS = 20_000;
 
 /** Every child spawned here and not yet exited; procs: those of start(), for stopAll(). */
 const running = new Set<ChildProcess>();
