@@ -174,6 +174,7 @@ function observed(handler: LinkHandler, config: AgentConfig): LinkHandler {
       config.onAssignments?.(set);
       handler.assignments(set);
     },
+    sync: (apps) => handler.sync(apps),
     link(send) {
       config.onLink?.(send !== undefined);
       const onSend = config.onSend;
@@ -188,6 +189,7 @@ function observed(handler: LinkHandler, config: AgentConfig): LinkHandler {
 function logOnly(log: Logger): LinkHandler {
   return {
     assignments: (set) => log.info({ assignments: set.assignments.length, generation: String(set.generation) }, "assignments received"),
+    sync: (apps) => log.info({ apps }, "sync requested"),
     link: () => {},
   };
 }

@@ -92,6 +92,13 @@ export async function pinApp(conn: AdminConnection, name: string, revision: stri
   console.log(revision ? `app/${name} pinned to ${short(app!.pinnedRevision)}` : `app/${name} unpinned; following its source at ${short(app!.revision)}`);
 }
 
+export async function syncApp(conn: AdminConnection, name: string, cluster: string | undefined): Promise<void> {
+  const res = await conn.client.syncApp({ name, cluster: cluster ?? "" }, { metadata: conn.metadata });
+  if (res.clusters.length) console.log(`app/${name}: sync requested on ${res.clusters.join(", ")}`);
+  if (res.disconnected.length) console.log(`app/${name}: not connected now (they reconcile when they reconnect): ${res.disconnected.join(", ")}`);
+  if (!res.clusters.length && !res.disconnected.length) console.log(`app/${name} is not assigned to any cluster`);
+}
+
 export async function listSources(conn: AdminConnection, output: string | undefined): Promise<void> {
   const { sources } = await conn.client.listSources({}, { metadata: conn.metadata });
   if (output === "json") return printJson(sources.map((s) => toJson(SourceSummarySchema, s)));

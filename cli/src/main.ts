@@ -5,7 +5,7 @@ import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.
 import { createToken, listTokens, revokeToken } from "./tokens.js";
 import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
-import { getResources, listApps, listSources, pinApp, showApp, showSource } from "./apps.js";
+import { getResources, listApps, listSources, pinApp, showApp, showSource, syncApp } from "./apps.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
@@ -25,6 +25,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   app show NAME [-o json]
   app pin NAME REVISION
   app unpin NAME
+  app sync NAME [--cluster C]     reconcile now on every cluster (or one), e.g. after fixing the cluster
   source list [-o json]
   source show NAME [-o json]
   drift [-l SELECTOR] [--cluster C] [--app A] [--since 24h] [-o json]
@@ -137,6 +138,8 @@ async function main(argv: string[]): Promise<void> {
       return pinApp(conn(), rest[0]!, rest[1]);
     case "app unpin":
       return pinApp(conn(), arg("an app NAME"), "");
+    case "app sync":
+      return syncApp(conn(), arg("an app NAME"), values.cluster);
     case "source list":
       return listSources(conn(), values.output);
     case "source show":

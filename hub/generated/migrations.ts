@@ -16,6 +16,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204191503_assignment_previous_digest",
       "checksum": "b86cd4ff6af42c3824285addfca271ee7122e57611fbeca3c3df5339fe4aba99",
       "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Assignment\" (\n    \"clusterName\" TEXT NOT NULL,\n    \"app\" TEXT NOT NULL,\n    \"target\" TEXT NOT NULL,\n    \"revision\" TEXT NOT NULL,\n    \"bundleDigest\" TEXT NOT NULL,\n    \"previousDigest\" TEXT NOT NULL DEFAULT '',\n    \"updatedAt\" DATETIME NOT NULL,\n\n    PRIMARY KEY (\"clusterName\", \"app\")\n);\nINSERT INTO \"new_Assignment\" (\"app\", \"bundleDigest\", \"clusterName\", \"revision\", \"target\", \"updatedAt\") SELECT \"app\", \"bundleDigest\", \"clusterName\", \"revision\", \"target\", \"updatedAt\" FROM \"Assignment\";\nDROP TABLE \"Assignment\";\nALTER TABLE \"new_Assignment\" RENAME TO \"Assignment\";\nCREATE INDEX \"Assignment_app_idx\" ON \"Assignment\"(\"app\");\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
+    },
+    {
+      "name": "20261204191522_rollouts",
+      "checksum": "c7490c8ffd4e858641c37a0d709115f340ed26eadb09c2f4385f6608cf97dae8",
+      "sql": "-- CreateTable\nCREATE TABLE \"Rollout\" (\n    \"app\" TEXT NOT NULL PRIMARY KEY,\n    \"key\" TEXT NOT NULL,\n    \"fromRevision\" TEXT NOT NULL DEFAULT '',\n    \"toRevision\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL DEFAULT 0,\n    \"approvedStage\" INTEGER NOT NULL DEFAULT -1,\n    \"stageDoneAt\" DATETIME,\n    \"reason\" TEXT NOT NULL DEFAULT '',\n    \"startedAt\" DATETIME NOT NULL,\n    \"updatedAt\" DATETIME NOT NULL\n);\n\n-- CreateTable\nCREATE TABLE \"RolloutCluster\" (\n    \"app\" TEXT NOT NULL,\n    \"clusterName\" TEXT NOT NULL,\n    \"step\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL,\n    \"startedAt\" DATETIME,\n    \"finishedAt\" DATETIME,\n    \"message\" TEXT NOT NULL DEFAULT '',\n    \"prevTarget\" TEXT,\n    \"prevRevision\" TEXT,\n    \"prevDigest\" TEXT,\n\n    PRIMARY KEY (\"app\", \"clusterName\")\n);\n\n"
     }
   ],
   "postgresql": [
@@ -33,6 +38,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204191503_assignment_previous_digest",
       "checksum": "121890a9fbcf9cb6451b5a3ae52d173d80ef22f7cdad387cee19a39be35d2073",
       "sql": "-- AlterTable\nALTER TABLE \"Assignment\" ADD COLUMN     \"previousDigest\" TEXT NOT NULL DEFAULT '';\n\n"
+    },
+    {
+      "name": "20261204191522_rollouts",
+      "checksum": "4c885550c96b1a5618239774c35f45c9fe48dc8cf881be84bca973657a754483",
+      "sql": "-- CreateTable\nCREATE TABLE \"Rollout\" (\n    \"app\" TEXT NOT NULL,\n    \"key\" TEXT NOT NULL,\n    \"fromRevision\" TEXT NOT NULL DEFAULT '',\n    \"toRevision\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL DEFAULT 0,\n    \"approvedStage\" INTEGER NOT NULL DEFAULT -1,\n    \"stageDoneAt\" TIMESTAMP(3),\n    \"reason\" TEXT NOT NULL DEFAULT '',\n    \"startedAt\" TIMESTAMP(3) NOT NULL,\n    \"updatedAt\" TIMESTAMP(3) NOT NULL,\n\n    CONSTRAINT \"Rollout_pkey\" PRIMARY KEY (\"app\")\n);\n\n-- CreateTable\nCREATE TABLE \"RolloutCluster\" (\n    \"app\" TEXT NOT NULL,\n    \"clusterName\" TEXT NOT NULL,\n    \"step\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL,\n    \"startedAt\" TIMESTAMP(3),\n    \"finishedAt\" TIMESTAMP(3),\n    \"message\" TEXT NOT NULL DEFAULT '',\n    \"prevTarget\" TEXT,\n    \"prevRevision\" TEXT,\n    \"prevDigest\" TEXT,\n\n    CONSTRAINT \"RolloutCluster_pkey\" PRIMARY KEY (\"app\",\"clusterName\")\n);\n\n"
     }
   ]
 };

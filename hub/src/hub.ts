@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
+import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { reportableApps } from "./assign/assignments.js";
@@ -55,7 +56,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics });
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
@@ -99,7 +101,6 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const httpPort = (http.address() as AddressInfo).port;
 
-  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
@@ -123,8 +124,21 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(sweeper);
       clearInterval(driftPruner);
       await delivery.stop();
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-      server.forceShutdown();
+      // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
+      // Disconnected now rather than when the next hub starts.
+      for (const names of inChunks(sessions.endAll())) {
+        await db.cluster.updateMany({ where: { name: { in: names }, state: "Connected" }, data: { state: "Disconnected" } });
+      }
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      });
       await new Promise<void>((resolve) => {
         http.close(() => resolve());
         // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
@@ -134,6 +148,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
   };
 }
+
+/** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
+const SHUTDOWN_GRACE_MS = 2_000;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value);

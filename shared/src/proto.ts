@@ -2,3 +2,4 @@
 export * from "./gen/gitfleet/v1/types_pb.js";
 export * from "./gen/gitfleet/v1/agent_pb.js";
 export * from "./gen/gitfleet/v1/admin_pb.js";
+export * from "./gen/gitfleet/v1/fleet_pb.js";

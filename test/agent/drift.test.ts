@@ -4,7 +4,7 @@ import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject }
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyncState, type DriftEvent, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { assignment, assignmentSet, cm, deployment, eventually, logLines, startAgent, uniq, type Agent } from "./harness.js";
+import { assignment, assignmentSet, cm, deployment, eventually, faultForTest, logLines, startAgent, uniq, type Agent } from "./harness.js";
 
 const driftEvents = (agent: Agent): DriftEvent[] =>
   agent.sent.flatMap((m) => (m.msg?.case === "drift" ? ((m.msg.value.events ?? []) as DriftEvent[]) : []));
@@ -92,7 +92,7 @@ describe("agent drift against kube-sim", () => {
   });
 
   it("the periodic comparison finds drift the watches did not see", async () => {
-    const noWatches = sim.faults.add({ watch: true, errorRate: 1, errorStatus: 503 });
+    faultForTest(sim, { watch: true, errorRate: 1, errorStatus: 503 });
     const agent = await startAgent(sim, { timings: { driftIntervalMs: 200 } });
     const app = uniq("periodic");
     agent.runner.assignments(assignmentSet(assignment(app, [cm(`${app}-cm`, "default")], { selfHeal: false })));
@@ -101,7 +101,6 @@ describe("agent drift against kube-sim", () => {
     sim.store.put({ ...live, data: { a: "other" } });
     const e = await eventually(() => driftEvents(agent).find((x) => x.ref?.name === `${app}-cm`), "periodic drift");
     expect(e.fields.map((f) => f.path)).toEqual(["data.a"]);
-    sim.faults.remove(noWatches);
     await agent.close();
   });
 

@@ -11,7 +11,9 @@ import { createKube, type Kube } from "../../agent/src/kube/client.js";
 import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/reconcile/runner.js";
 import type { Outgoing } from "../../agent/src/connection/agent-link.js";
 import type { KubeSim } from "../kube-sim/index.js";
+import { onTestFinished } from "vitest";
 import { waitFor } from "../lib/processes.js";
+import type { FaultRule } from "../kube-sim/faults.js";
 
 process.env.GITFLEET_LOG_LEVEL ??= "debug";
 /** Every log line the agents wrote, kept in memory so tests can check what never appears. */
@@ -67,6 +69,14 @@ export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { 
   });
   const sent: Outgoing[] = [];
   runner.link((m) => sent.push(m));
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      await runner.stop();
+      if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true });
+    })());
+  // Stopped however the test ends; a test may still close it earlier (a restart).
+  onTestFinished(close);
   return {
     runner,
     kube,
@@ -82,15 +92,19 @@ export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { 
       }
       return undefined;
     },
-    async close() {
-      await runner.stop();
-      if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
+/** A kube-sim fault for the rest of the running test only, removed however the test ends. */
+export function faultForTest(sim: KubeSim, spec: FaultRule): string {
+  const id = sim.faults.add(spec);
+  onTestFinished(() => sim.faults.remove(id));
+  return id;
+}
+
 /** Polls with a deadline (see test/lib/processes.ts waitFor); argument order kept for these suites. */
-export function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+export function eventually<T>(fn: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   return waitFor(what, async () => (await fn()) || undefined, timeoutMs, 20) as Promise<NonNullable<T>>;
 }
 

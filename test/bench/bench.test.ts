@@ -20,7 +20,7 @@ afterAll(async () => {
 it("runs with 3 clusters and 5 objects, writes every key, and renders once per overlay", async () => {
   dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
   const out = join(dir, "result.json");
-  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--clusters", "3", "--objects", "5", "--apply-runs", "1", "--idle", "0", "--timeout", "50", "--quiet", "--out", out]);
+  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--clusters", "3", "--objects", "5", "--apply-runs", "1", "--idle", "0", "--timeout", "50", "--quiet", "--out", out], { timeoutMs: 110_000 });
   expect(r.code, r.stderr).toBe(0);
   expect(r.stdout).toContain("renders per commit");
   const result = JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
@@ -34,4 +34,4 @@ it("runs with 3 clusters and 5 objects, writes every key, and renders once per o
     expect(result[key] as number, key).toBeGreaterThan(0);
   }
   expect(result.bytes_to_agents as number).toBeGreaterThan(0);
-}, 60_000);
+}, 120_000);

@@ -22,14 +22,13 @@ async function drift(names: string[]): Promise<void> {
   const at: Record<string, number> = {};
   await Promise.all(names.map(async (name) => {
     const sim = sims.get(name)!;
-    const url = `${sim.url}/api/v1/namespaces/${NAMESPACE}/${DRIFT_OBJECT.resource}/${DRIFT_OBJECT.name}?fieldManager=bench-drift`;
+    const path = `/api/v1/namespaces/${NAMESPACE}/${DRIFT_OBJECT.resource}/${DRIFT_OBJECT.name}?fieldManager=bench-drift`;
     at[name] = Date.now();
-    const res = await fetch(url, {
-      method: "PATCH",
-      headers: { authorization: `Bearer ${sim.token}`, "content-type": "application/merge-patch+json" },
+    const res = await sim.request("PATCH", path, {
+      headers: { "content-type": "application/merge-patch+json" },
       body: JSON.stringify({ data: { payload: `changed by hand at ${at[name]}` } }),
     });
-    if (!res.ok) throw new Error(`drift patch on ${name}: HTTP ${res.status} ${await res.text()}`);
+    if (res.status !== 200) throw new Error(`drift patch on ${name}: HTTP ${res.status} ${res.body.toString("utf8")}`);
   }));
   reply({ type: "drifted", at });
 }

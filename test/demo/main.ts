@@ -44,10 +44,14 @@ Move a cluster between targets by label:
 }
 
 async function shutdown(code: number): Promise<void> {
-  await stopAll();
+  // A binary that does not stop cleanly on SIGTERM is a failure of the demo too.
+  const stopped = await stopAll().then(
+    () => true,
+    (err: Error) => (console.error(`demo: ${err.message}`), false),
+  );
   await Promise.all(clusters.map((c) => c.sim.close()));
   if (!values.dir) await rm(dir, { recursive: true, force: true });
-  process.exit(code);
+  process.exit(stopped ? code : 1);
 }
 
 process.on("SIGINT", () => void shutdown(0));

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, screenshot, type Browser } from "../lib/browser.js";
-import { startDemoFleet, type DemoFleet } from "../lib/demo-fleet.js";
+import { DEMO_CLUSTERS, startDemoFleet, type DemoFleet } from "../lib/demo-fleet.js";
 import { removeDir, tempDir } from "../lib/fleet.js";
 import { stopAll } from "../lib/processes.js";
 
@@ -11,7 +11,7 @@ describe("dashboard in a real browser", () => {
 
   beforeAll(async () => {
     dir = await tempDir("dashboard");
-    fleet = await startDemoFleet(dir);
+    fleet = await startDemoFleet(dir, { pollInterval: "2s" });
     browser = await openBrowser();
   });
 
@@ -45,8 +45,10 @@ describe("dashboard in a real browser", () => {
       expect(r.url()).not.toContain(fleet.adminToken);
     });
     await signIn(fleet.adminToken);
-    await page.getByRole("heading", { name: "Clusters" }).waitFor();
-    for (const [name] of [["staging-eu"], ["prod-eu"], ["prod-us"]]) await page.getByRole("rowheader", { name }).waitFor();
+    await page.getByRole("heading", { name: "Fleet" }).waitFor();
+    await page.getByRole("link", { name: "Clusters" }).click();
+    for (const [name] of DEMO_CLUSTERS) await page.getByRole("rowheader", { name }).waitFor();
+    await screenshot(page, "clusters");
     expect(headers.length).toBeGreaterThan(0);
     expect(new Set(headers)).toEqual(new Set([`Bearer ${fleet.adminToken}`]));
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([fleet.adminToken]);
@@ -79,5 +81,45 @@ describe("dashboard in a real browser", () => {
     const ok = await call(`Bearer ${fleet.adminToken}`);
     expect(ok.status).toBe(200);
     expect(((await ok.json()) as { clusters: unknown[] }).clusters).toHaveLength(3);
+  });
+
+  const cell = (cluster: string, app = "web") => browser.page.locator(`[data-cell="${cluster}/${app}"]`);
+  const cellStates = () =>
+    browser.page.evaluate(() => [...document.querySelectorAll<HTMLElement>("[data-cell]")].map((e) => [e.dataset.cell, e.dataset.sync, e.dataset.health, e.dataset.revision]));
+
+  it("shows the demo fleet in the matrix, each cell's sync and health by shape and color, and its revision", async () => {
+    const { page } = browser;
+    await page.getByRole("link", { name: "Fleet" }).click();
+    const head = fleet.repo.git("rev-parse", "HEAD");
+    await expect.poll(cellStates, { timeout: 20_000 }).toEqual(
+      ["prod-eu", "prod-us", "staging-eu"].map((c) => [`${c}/web`, "Synced", "Healthy", head]),
+    );
+    await cell("prod-eu").getByRole("link", { name: `web on prod-eu: Synced, Healthy, revision ${head.slice(0, 7)}`, exact: true }).waitFor();
+    await screenshot(page, "fleet");
+
+    await page.getByLabel("Label filter").fill("env=prod");
+    await expect.poll(async () => (await cellStates()).map((c) => c[0])).toEqual(["prod-eu/web", "prod-us/web"]);
+    await page.getByLabel("Label filter").fill("");
+    await page.getByLabel("Search clusters").fill("staging");
+    await expect.poll(async () => (await cellStates()).map((c) => c[0])).toEqual(["staging-eu/web"]);
+    await page.getByLabel("Search clusters").fill("");
+    await page.getByLabel("Group by").selectOption("region");
+    await page.getByRole("row", { name: /region=eu \(2\)/ }).waitFor();
+    await page.getByRole("row", { name: /region=us \(1\)/ }).waitFor();
+    await page.getByLabel("Group by").selectOption("");
+  });
+
+  it("turns cells to a new commit's revision live, without reloading or polling", async () => {
+    const { page } = browser;
+    await page.evaluate(() => ((window as unknown as { marker: string }).marker = "same page"));
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => requests.push(r.url());
+    page.on("request", onRequest);
+    const sha = fleet.repo.commit({ "web/base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config, namespace: web}\ndata: {greeting: live, environment: base}\n" }, "greeting: live");
+    await expect.poll(async () => (await cellStates()).map((c) => c[3]), { timeout: 60_000 }).toEqual([sha, sha, sha]);
+    page.off("request", onRequest);
+    expect(await page.evaluate(() => (window as unknown as { marker: string }).marker)).toBe("same page");
+    expect(requests).toEqual([]);
+    await screenshot(page, "fleet-after-commit");
   });
 });

@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { ROOT, run } from "../lib/processes.js";
 
 it("npm run demo brings up a hub, three clusters and their agents, all Synced", async () => {
-  const r = await run(`${ROOT}test/dist/demo/main.js`, ["--exit-when-ready"]);
+  const r = await run(`${ROOT}test/dist/demo/main.js`, ["--exit-when-ready"], { timeoutMs: 150_000 });
   expect(r.stderr).not.toContain("demo failed");
   expect(r.code).toBe(0);
   expect(r.stdout).toContain("gitfleet demo is running");

@@ -3,18 +3,14 @@ import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { stopAll, waitFor } from "../lib/processes.js";
-import { cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { BACKENDS, cliOk, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { listDrift, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "../lib/git.js";
 import { runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
 const SECRET_VALUE = "hunter2-do-not-leak";
 const b64 = (s: string) => Buffer.from(s).toString("base64");
 
-interface DriftRecordJson {
-  cluster: string;
-  active?: boolean;
-  event: { app: string; ref: { kind: string; name: string }; fields?: { path: string; desired?: string; live?: string }[]; manager?: string; deleted?: boolean; healedAt?: string };
-}
 interface SummaryJson {
   drifting: number;
   eventsInWindow: number;
@@ -34,9 +30,10 @@ ${extra}
   - {name: main, clusterSelector: {matchLabels: {env: ${env}}}, overlay: overlays/staging}
 `;
 
-describe("drift: detect, heal, report across the fleet", () => {
+describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name", (backend) => {
   let dir: string;
   let hub: HubProc;
+  let hubArgs: string[];
   let repo: TestRepo;
   const fleet: Record<string, SimCluster> = {};
   const kubectl = (c: string) => async (...args: string[]) => {
@@ -45,12 +42,10 @@ describe("drift: detect, heal, report across the fleet", () => {
     return r.stdout;
   };
   const get = (c: string, apiVersion: string, kind: string, name: string) => fleet[c]!.sim.store.get(apiVersion, kind, name, "web") as Record<string, any> | undefined;
-  const records = async (cluster: string, history = true) =>
-    JSON.parse(await cliOk(hub, ["drift", "show", "--cluster", cluster, ...(history ? ["--history"] : []), "-o", "json"])) as DriftRecordJson[];
+  const records = (cluster: string) => listDrift(hub, { cluster, history: true });
   const recordFor = (cluster: string, kind: string, path?: string, healed?: boolean) =>
     waitFor(`drift of ${kind}${path ? " " + path : ""} on ${cluster}${healed ? " (healed)" : ""}`, async () =>
-      (await records(cluster)).find((r) => r.event.ref.kind === kind && (!path || r.event.fields?.some((f) => f.path === path)) && (healed === undefined || Boolean(r.event.healedAt) === healed)),
-    15_000);
+      (await records(cluster)).find((r) => r.event.ref.kind === kind && (!path || r.event.fields?.some((f) => f.path === path)) && (healed === undefined || Boolean(r.event.healedAt) === healed)));
 
   beforeAll(async () => {
     dir = await tempDir("drift");
@@ -62,7 +57,8 @@ describe("drift: detect, heal, report across the fleet", () => {
       },
       "add a secret",
     );
-    hub = await startHub(join(dir, "hub"));
+    hubArgs = backend.args();
+    hub = await startHub(join(dir, "hub"), hubArgs);
     const token = (await cliOk(hub, ["token", "create"])).trim();
     for (const [name, labels] of [["heal-1", "env=heal"], ["heal-2", "env=heal"], ["manual", "env=manual"], ["ignore", "env=ignore"]] as const) {
       fleet[name] = await simCluster(dir, name, labels);
@@ -86,11 +82,7 @@ spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
       await waitFor(`web applied on ${c}`, () => get(c, "apps/v1", "Deployment", "web") !== undefined && get(c, "v1", "Secret", "web-secret") !== undefined);
     }
   });
-  afterAll(async () => {
-    await stopAll();
-    await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
-    await removeDir(dir);
-  });
+  afterAll(stopAll);
 
   it("heals kubectl scale, an edit-style patch, a removed label and a deleted object, and records each", async () => {
     const k = kubectl("heal-1");
@@ -130,10 +122,7 @@ spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
     await kubectl("manual")("scale", "-n", "web", "deployment/web", "--replicas=7");
     const r = await recordFor("manual", "Deployment", "spec.replicas");
     expect(r.active).toBe(true);
-    await waitFor("manual app OutOfSync", async () => {
-      const show = JSON.parse(await cliOk(hub, ["app", "show", "manual", "-o", "json"])) as { clusters: { sync?: string }[] };
-      return show.clusters[0]?.sync === "SYNC_STATE_OUT_OF_SYNC";
-    });
+    await waitFor("manual app OutOfSync", async () => (await showApp(hub, "manual")).clusters[0]?.sync === "SYNC_STATE_OUT_OF_SYNC");
     expect(get("manual", "apps/v1", "Deployment", "web")?.spec?.replicas).toBe(7);
     const diff = await cliOk(hub, ["drift", "show", "--cluster", "manual", "--app", "manual"]);
     expect(diff).toContain("@@ spec.replicas");
@@ -171,5 +160,27 @@ spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
     const heal = JSON.parse(await cliOk(hub, ["drift", "-l", "env=heal", "-o", "json"])) as SummaryJson;
     expect(heal.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2"]);
     expect(await cliOk(hub, ["drift"])).toMatch(/manual\s+manual\s+[1-9]/);
+  });
+
+  it("drift --since counts episodes in the window only; what drifts now always shows", async () => {
+    const times = (await records("heal-1")).flatMap((r) => [r.event.firstSeen, r.event.healedAt]).filter((t): t is string => Boolean(t)).map(Date.parse);
+    expect(times.length).toBeGreaterThan(0);
+    const latest = Math.max(...times);
+    await waitFor("heal-1's last episode to be 3 s old", () => Date.now() > latest + 3_000);
+    const summary = async (since: string) => JSON.parse(await cliOk(hub, ["drift", "--since", since, "-o", "json"])) as SummaryJson;
+    expect((await summary("24h")).rows.map((r) => r.cluster)).toContain("heal-1");
+    const recent = await summary("2s");
+    expect(recent.rows.map((r) => r.cluster)).not.toContain("heal-1");
+    expect(recent.rows.find((r) => r.cluster === "manual")?.drifting).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(await cliOk(hub, ["drift", "show", "--cluster", "heal-1", "--history", "--since", "2s", "-o", "json"]))).toEqual([]);
+  });
+
+  it("--drift-retention drops ended episodes older than the retention, never open ones", async () => {
+    expect((await records("heal-1")).length).toBeGreaterThan(0);
+    await hub.stop();
+    hub = await startHub(hub.dataDir, [...hubArgs, "--drift-retention", "2s"], { GITFLEET_DRIFT_PRUNE_INTERVAL_MS: "500" }, hub);
+    await waitFor("heal-1's healed history pruned", async () => (await records("heal-1")).length === 0);
+    const open = await listDrift(hub, { cluster: "manual" });
+    expect(open.map((r) => [r.event.ref.kind, r.active])).toContainEqual(["Deployment", true]);
   });
 });

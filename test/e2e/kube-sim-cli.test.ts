@@ -1,18 +1,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
-import { freePort, ROOT, start, stopAll, waitFor } from "../lib/processes.js";
-import { removeDir, tempDir } from "../lib/fleet.js";
-
-let dir: string;
-afterAll(async () => {
-  await stopAll();
-  await removeDir(dir);
-});
+import { freePort, ROOT, start, waitFor } from "../lib/processes.js";
+import { tempDir } from "../lib/fleet.js";
 
 it("npm run kube-sim serves a cluster that kubectl uses through the kubeconfig it writes", async () => {
-  dir = await tempDir("kube-sim-cli");
+  const dir = await tempDir("kube-sim-cli");
   const kubeconfig = join(dir, "kubeconfig");
   const port = await freePort();
   const sim = start(`${ROOT}test/dist/kube-sim/main.js`, ["--port", String(port), "--kubeconfig", kubeconfig]);

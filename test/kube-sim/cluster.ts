@@ -3,12 +3,13 @@ import { randomUUID } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { applyDefaults } from "./defaults.js";
 import {
-  ApiError, alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleRV, unsupportedMediaType,
+  ApiError, alreadyExists, badRequest, conflict, forbidden, gone, invalid, notFound, staleRV, unsupportedMediaType,
 } from "./errors.js";
 import { apiVersionOf, Registry, type ResourceType } from "./kinds.js";
 import { jsonPatch, mergePatch, strategicMerge } from "./patch.js";
 import { labelSelectorOf, parseFieldSelector, parseLabelSelector, selectorString } from "./selectors.js";
 import { apply, trackUpdate } from "./ssa.js";
+import { prepareForUpdate } from "./immutable.js";
 import { allowedConflicts, UPGRADING_MANAGER, updateLastApplied } from "./last-applied.js";
 import { finalized, NamespaceLifecycle } from "./namespaces.js";
 import { Scheduler } from "./scheduler.js";
@@ -26,7 +27,9 @@ export interface WriteCtx {
   warnings?: string[];
 }
 
-export interface ListOpts { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string }
+export interface ListOpts { labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; resourceVersion?: string; resourceVersionMatch?: string }
+
+const CONTINUE_EXPIRED = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 export interface DeleteOpts { propagationPolicy?: string; preconditions?: { uid?: string; resourceVersion?: string }; gracePeriodSeconds?: number }
 
 export const PATCH_TYPES = {
@@ -43,6 +46,7 @@ export class Cluster {
   readonly store: Store;
   readonly scheduler = new Scheduler();
   private nextIp = 2;
+  private nextNodePort = 0;
 
   readonly namespaces: NamespaceLifecycle;
 
@@ -72,25 +76,37 @@ export class Cluster {
   list(rt: ResourceType, ns: string | undefined, o: ListOpts = {}): { items: KObj[]; rv: string; continue?: string; remaining?: number } {
     const lm = parseLabelSelector(o.labelSelector);
     const fm = parseFieldSelector(rt, o.fieldSelector);
-    let items = this.store.list(rt, rt.namespaced ? ns : undefined).filter((x) => (!lm || lm(x)) && (!fm || fm(x)));
-    let rv = String(this.store.rv);
+    const nsKey = rt.namespaced ? ns : undefined;
+    let start: string | undefined;
+    let rv = this.store.rv;
     if (o.continue) {
       let tok: { rv: string; start: string };
       try { tok = JSON.parse(Buffer.from(o.continue, "base64url").toString()); } catch {
         throw badRequest("invalid continue token");
       }
-      rv = tok.rv;
-      items = items.filter((x) => `${x.metadata.namespace ?? ""}/${x.metadata.name}` > tok.start);
+      rv = Number(tok.rv);
+      start = tok.start;
+    } else if (o.resourceVersion && o.resourceVersionMatch === "Exact") {
+      rv = Number(o.resourceVersion);
     }
+    // every page of a chunked list, and an Exact list, reads the store as of one revision
+    const all = rv === this.store.rv ? this.store.list(rt, nsKey) : this.store.listAt(rt, nsKey, rv);
+    if (!all) {
+      if (!o.continue) throw gone(`too old resource version: ${rv} (${this.store.oldestRv()})`);
+      const fresh = Buffer.from(JSON.stringify({ rv: String(this.store.rv), start })).toString("base64url");
+      throw new ApiError(410, "Expired", CONTINUE_EXPIRED, undefined, undefined, { continue: fresh });
+    }
+    let items = all.filter((x) => (!lm || lm(x)) && (!fm || fm(x)));
+    if (start !== undefined) items = items.filter((x) => `${x.metadata.namespace ?? ""}/${x.metadata.name}` > start!);
     let cont: string | undefined;
     let remaining: number | undefined;
     if (o.limit && o.limit > 0 && items.length > o.limit) {
       remaining = items.length - o.limit;
       items = items.slice(0, o.limit);
       const last = items[items.length - 1]!;
-      cont = Buffer.from(JSON.stringify({ rv, start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64url");
+      cont = Buffer.from(JSON.stringify({ rv: String(rv), start: `${last.metadata.namespace ?? ""}/${last.metadata.name}` })).toString("base64url");
     }
-    return { items: items.map((x) => this.present(rt, x)), rv, continue: cont, remaining };
+    return { items: items.map((x) => this.present(rt, x)), rv: String(rv), continue: cont, remaining };
   }
 
   private requireNamespace(rt: ResourceType, ns: string | undefined, verb: string, name = ""): void {
@@ -156,11 +172,20 @@ export class Cluster {
     if (rt.kind === "Deployment") meta.annotations = { "deployment.kubernetes.io/revision": "1", ...(meta.annotations ?? {}) };
   }
 
+  /** the Service REST storage allocates node ports (30000-32767) for NodePort and LoadBalancer Services */
+  private allocateNodePorts(rt: ResourceType, obj: KObj): void {
+    const spec = obj.spec;
+    if (rt.group !== "" || rt.kind !== "Service" || !isObj(spec) || (spec.type !== "NodePort" && spec.type !== "LoadBalancer")) return;
+    for (const p of (spec.ports ?? []) as KObj[]) if (isObj(p) && p.nodePort === undefined) p.nodePort = 30000 + (this.nextNodePort++ % 2768);
+  }
+
   /** defaulting, validation, managedFields, generation, then store */
   private finish(rt: ResourceType, old: KObj | undefined, next: KObj, ctx: WriteCtx, track: boolean, subresource?: string): KObj {
     let obj = clone(next);
     obj.metadata ??= {};
     if (!old) this.fresh(rt, obj);
+    else prepareForUpdate(rt, old, obj);
+    this.allocateNodePorts(rt, obj);
     applyDefaults(rt.kind, obj);
     if (rt.schema) this.structural(rt, obj, ctx);
     const errs = validate(rt, obj, old);

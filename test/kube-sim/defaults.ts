@@ -18,7 +18,29 @@ function podSpec(spec: KObj | undefined): void {
     c.resources ??= {};
     for (const p of (c.ports ?? []) as KObj[]) if (isObj(p)) p.protocol ??= "TCP";
     for (const e of (c.env ?? []) as KObj[]) if (isObj(e?.valueFrom?.fieldRef)) e.valueFrom.fieldRef.apiVersion ??= "v1";
+    for (const p of [c.livenessProbe, c.readinessProbe, c.startupProbe]) probe(p);
   }
+  for (const v of (spec.volumes ?? []) as KObj[]) if (isObj(v)) volume(v);
+}
+
+const VOLUME_SOURCES = ["hostPath", "emptyDir", "gcePersistentDisk", "awsElasticBlockStore", "gitRepo", "secret", "nfs", "iscsi",
+  "glusterfs", "persistentVolumeClaim", "rbd", "flexVolume", "cinder", "cephfs", "flocker", "downwardAPI", "fc", "azureFile",
+  "configMap", "vsphereVolume", "quobyte", "azureDisk", "photonPersistentDisk", "projected", "portworxVolume", "scaleIO",
+  "storageos", "csi", "ephemeral", "image"];
+
+/** SetDefaults_Volume: a volume without a source is an emptyDir; file modes default to 0644 */
+function volume(v: KObj): void {
+  if (!VOLUME_SOURCES.some((k) => v[k] !== undefined && v[k] !== null)) v.emptyDir = {};
+  for (const k of ["configMap", "secret", "downwardAPI", "projected"]) if (isObj(v[k])) v[k].defaultMode ??= 420;
+}
+
+function probe(p: unknown): void {
+  if (!isObj(p)) return;
+  p.timeoutSeconds ??= 1;
+  p.periodSeconds ??= 10;
+  p.successThreshold ??= 1;
+  p.failureThreshold ??= 3;
+  if (isObj(p.httpGet)) p.httpGet.scheme ??= "HTTP";
 }
 
 function template(t: KObj | undefined): void {
@@ -110,6 +132,8 @@ export function applyDefaults(kind: string, obj: KObj): void {
       spec.ipFamilies ??= ["IPv4"];
       spec.ipFamilyPolicy ??= "SingleStack";
       spec.internalTrafficPolicy ??= "Cluster";
+      if (spec.type === "NodePort" || spec.type === "LoadBalancer") spec.externalTrafficPolicy ??= "Cluster";
+      if (spec.type === "LoadBalancer") spec.allocateLoadBalancerNodePorts ??= true;
       for (const p of (spec.ports ?? []) as KObj[]) {
         if (!isObj(p)) continue;
         p.protocol ??= "TCP";

@@ -10,6 +10,8 @@ export class ApiError extends Error {
     message: string,
     readonly details?: Record<string, unknown>,
     readonly headers?: Record<string, string>,
+    /** ListMeta of the Status (an expired continue token carries a fresh one) */
+    readonly listMeta?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -17,7 +19,7 @@ export class ApiError extends Error {
     const s: Record<string, unknown> = {
       kind: "Status",
       apiVersion: "v1",
-      metadata: {},
+      metadata: this.listMeta ?? {},
       status: "Failure",
       message: this.message,
       reason: this.reason,
@@ -77,7 +79,14 @@ export const forbidden = (
     `${subject} is forbidden: User "${user}" cannot ${verb} resource "${rt.plural}" in API group "${rt.group}" ${where}`, d);
 };
 
-export interface FieldError { type: "Required" | "Invalid" | "Forbidden" | "NotSupported" | "Duplicate"; field: string; detail?: string; value?: unknown }
+export interface FieldError {
+  type: "Required" | "Invalid" | "Forbidden" | "NotSupported" | "Duplicate";
+  field: string;
+  detail?: string;
+  value?: unknown;
+  /** the value as Go's %#v prints it, when that differs from its JSON */
+  goValue?: string;
+}
 
 const causeReason: Record<FieldError["type"], string> = {
   Required: "FieldValueRequired", Invalid: "FieldValueInvalid", Forbidden: "FieldValueForbidden",
@@ -90,7 +99,7 @@ function fieldErrorText(e: FieldError): string {
     case "Forbidden": return `Forbidden${e.detail ? `: ${e.detail}` : ""}`;
     default: {
       const label = e.type === "Invalid" ? "Invalid value" : e.type === "Duplicate" ? "Duplicate value" : "Unsupported value";
-      return `${label}: ${JSON.stringify(e.value)}${e.detail ? `: ${e.detail}` : ""}`;
+      return `${label}: ${e.goValue ?? JSON.stringify(e.value)}${e.detail ? `: ${e.detail}` : ""}`;
     }
   }
 }

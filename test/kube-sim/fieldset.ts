@@ -86,7 +86,8 @@ export function extract(rt: ResourceType, obj: KObj, keep: Set<string>): KObj {
         if (ignored(rt, sp)) { out[k] = v; continue; }
         const ck = keyOf([...pes, `f:${k}`]);
         if (keep.has(ck) && !ancestors.has(ck)) out[k] = v;
-        else if (ancestors.has(ck)) out[k] = go(v, [...pes, `f:${k}`], sp);
+        // metadata always stays: its name and namespace are untracked even when no tracked field is kept under it
+        else if (ancestors.has(ck) || sp.join(".") === "metadata") out[k] = go(v, [...pes, `f:${k}`], sp);
       }
       return out;
     }

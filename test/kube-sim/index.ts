@@ -2,15 +2,19 @@
 import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { Auth, type TokenScope } from "./auth.js";
+import { rbacAllows } from "./rbac.js";
 import { Cluster } from "./cluster.js";
 import { brokenByTag, Controllers } from "./controllers.js";
 import { Faults } from "./faults.js";
 import { kubeconfigYaml } from "./kubeconfig.js";
 import { OpenApi } from "./openapi.js";
 import { createHandler } from "./server.js";
+import { simRequest, type SimRequestInit, type SimResponse } from "./request.js";
 import { createSimStore, type SimStore } from "./sim-store.js";
+import { tlsFor } from "./tls.js";
 import type { KObj } from "./util.js";
 import type { WatchRegistry } from "./watch.js";
 
@@ -19,6 +23,7 @@ export type { TokenScope } from "./auth.js";
 export type { SimStore } from "./sim-store.js";
 export type { Faults } from "./faults.js";
 export type { KObj } from "./util.js";
+export type { SimRequestInit, SimResponse } from "./request.js";
 
 export interface KubeSimOptions {
   /** 0 = pick a free port (default) */
@@ -47,11 +52,15 @@ export interface KubeSimOptions {
   watchHistory?: number;
   /** how long after its DELETE a Namespace's content starts to be removed (the namespace controller's lag), default 300 ms */
   namespaceDeleteDelayMs?: number;
+  /** serve https with a generated CA (default true); false serves plain http with the token in the URL path */
+  tls?: boolean;
 }
 
 export interface KubeSim {
-  /** http://127.0.0.1:PORT */
+  /** https://127.0.0.1:PORT (http:// with tls: false) */
   url: string;
+  /** PEM of the CA that signed the serving certificate; undefined with tls: false */
+  ca?: string;
   port: number;
   /** an unrestricted admin token */
   token: string;
@@ -66,6 +75,8 @@ export interface KubeSim {
   addToken(token: string, scope?: TokenScope): void;
   removeToken(token: string): void;
   saveSnapshot(file?: string): Promise<void>;
+  /** one raw request, trusting the sim's CA, with the admin token unless init.token says otherwise */
+  request(method: string, path: string, init?: SimRequestInit): Promise<SimResponse>;
   /** closes server + all watches; leaves no handles open */
   close(): Promise<void>;
 }
@@ -84,21 +95,25 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
     controllers.registerAll();
   }
   controllers.bootstrap();
-  const auth = new Auth(opts.tokens);
+  const auth = new Auth(opts.tokens, (sa, verb, res, ns, name) => rbacAllows(cluster.store, sa, verb, res, ns, name));
   const faults = new Faults();
   const watches: WatchRegistry = new Set();
   const handler = createHandler({ cluster, auth, faults, openapi: new OpenApi(cluster.registry), watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000 });
-  const server: Server = createServer((req, res) => void handler(req, res));
+  const tls = opts.tls === false ? undefined : await tlsFor(opts.host ?? "127.0.0.1");
+  const serve = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => void handler(req, res);
+  const server: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, serve) : createServer(serve);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+  const url = `${tls ? "https" : "http"}://${opts.host ?? "127.0.0.1"}:${port}`;
   const name = opts.name ?? "kube-sim";
-  const kubeconfig = (o: { token?: string; namespace?: string } = {}) =>
-    kubeconfigYaml({ server: `${url}/t/${encodeURIComponent(o.token ?? auth.adminToken)}`, token: o.token ?? auth.adminToken, name, namespace: o.namespace });
+  const kubeconfig = (o: { token?: string; namespace?: string } = {}) => {
+    const token = o.token ?? auth.adminToken;
+    return kubeconfigYaml({ server: tls ? url : `${url}/t/${encodeURIComponent(token)}`, ca: tls?.ca, token, name, namespace: o.namespace });
+  };
   const saveSnapshot = async (file = opts.snapshotFile) => {
     if (!file) return;
     await writeFile(`${file}.tmp`, JSON.stringify({ version: 1, ...cluster.store.dump() }));
@@ -106,7 +121,8 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   };
   let closed: Promise<void> | undefined;
   return {
-    url, port, token: auth.adminToken, kubeconfig,
+    url, port, token: auth.adminToken, ca: tls?.ca, kubeconfig,
+    request: (method, path, init) => simRequest({ url, ca: tls?.ca, token: auth.adminToken }, method, path, init),
     writeKubeconfig: (file, o) => writeFile(file, kubeconfig(o), { mode: 0o600 }),
     store: createSimStore(cluster),
     faults,

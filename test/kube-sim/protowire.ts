@@ -1,4 +1,4 @@
-// Protocol-buffer wire format: a small writer (for /openapi/v2) and a reader (for protobuf request bodies).
+// Protocol-buffer wire format: a small writer (for /openapi/v2 and tests) and a reader (for protobuf request bodies).
 export type Field = { no: number; wire: 0 | 1 | 2 | 5; value: bigint | Uint8Array };
 
 function varint(n: bigint): number[] {
@@ -17,6 +17,11 @@ function varint(n: bigint): number[] {
 export function lenField(no: number, value: string | Uint8Array): Buffer {
   const body = typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value);
   return Buffer.concat([Buffer.from([...varint(BigInt((no << 3) | 2)), ...varint(BigInt(body.length))]), body]);
+}
+
+/** a varint field: an integer or a bool */
+export function intField(no: number, value: number | bigint | boolean): Buffer {
+  return Buffer.from([...varint(BigInt((no << 3) | 0)), ...varint(BigInt(typeof value === "boolean" ? Number(value) : value))]);
 }
 
 export function message(...fields: Buffer[]): Buffer {

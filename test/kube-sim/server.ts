@@ -7,6 +7,7 @@ import { ApiError, badRequest, internal, methodNotAllowed, unsupportedMediaType 
 import type { Faults } from "./faults.js";
 import type { ResourceType } from "./kinds.js";
 import { OPENAPI_V2_PROTOBUF, openApiV2, type OpenApi } from "./openapi.js";
+import { decodeProtobufObject, ProtobufError } from "./protobuf.js";
 import { toTable } from "./table.js";
 import { startWatch, type WatchRegistry } from "./watch.js";
 import type { KObj } from "./util.js";
@@ -29,13 +30,31 @@ function sendError(res: ServerResponse, e: unknown): void {
   send(res, err.code, err.toStatus(), err.headers);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
+}
+
+const PROTOBUF = "application/vnd.kubernetes.protobuf";
+
+/** the request body as JSON text; protobuf objects of the kinds kubectl's generators create are decoded */
+async function bodyText(req: IncomingMessage, verb: string): Promise<string> {
+  const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
+  if (/cbor/.test(type) || (type === PROTOBUF && verb !== "create" && verb !== "update")) {
+    throw unsupportedMediaType(type, ["application/json", "application/yaml", PROTOBUF]);
+  }
+  const buf = await readBody(req);
+  if (type !== PROTOBUF) return buf.toString("utf8");
+  try {
+    return JSON.stringify(decodeProtobufObject(buf));
+  } catch (e) {
+    if (!(e instanceof ProtobufError)) throw e;
+    throw new ApiError(415, "UnsupportedMediaType", `kube-sim cannot decode this protobuf body (${e.message}); send it as JSON, e.g. with kubectl create -f or kubectl apply`);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -178,7 +197,8 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
     }
     case "list": {
       const limit = q.get("limit") ? Number(q.get("limit")) : undefined;
-      const l = c.list(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined, limit, continue: q.get("continue") ?? undefined });
+      const l = c.list(rt, ns, { labelSelector: q.get("labelSelector") ?? undefined, fieldSelector: q.get("fieldSelector") ?? undefined, limit, continue: q.get("continue") ?? undefined,
+        resourceVersion: q.get("resourceVersion") ?? undefined, resourceVersionMatch: q.get("resourceVersionMatch") ?? undefined });
       const meta: KObj = { resourceVersion: l.rv };
       if (l.continue) meta.continue = l.continue;
       if (l.remaining !== undefined) meta.remainingItemCount = l.remaining;
@@ -190,11 +210,7 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
       return startWatch(d, req, res, rt, ns, q, table, watchEndAfterMs);
   }
 
-  const bodyType = String(req.headers["content-type"] ?? "");
-  if (/protobuf|cbor/.test(bodyType)) {
-    throw unsupportedMediaType(bodyType, ["application/json", "application/yaml"]);
-  }
-  const raw = method === "DELETE" && req.headers["content-length"] === undefined && !req.headers["transfer-encoding"] ? "" : await readBody(req);
+  const raw = method === "DELETE" && req.headers["content-length"] === undefined && !req.headers["transfer-encoding"] ? "" : await bodyText(req, verb);
   const parseJson = (): unknown => {
     try { return JSON.parse(raw); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
   };
@@ -223,7 +239,9 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
       };
       if ((body.dryRun ?? []).includes("All")) ctx.dryRun = true;
       const r = c.delete(rt, ns, name!, opts, ctx);
-      return send(res, r.gone ? 200 : 202, r.obj);
+      // like the apiserver: 202 only for an object still there when the client asked orphanDependents=false
+      const accepted = !r.gone && (body.orphanDependents === false || q.get("orphanDependents") === "false");
+      return send(res, accepted ? 202 : 200, r.obj);
     }
     case "deletecollection": {
       const body = (raw.trim() ? parseJson() : {}) as KObj;

@@ -1,19 +1,20 @@
 // Library behaviour over raw HTTP: patch types, SSA pruning, watch semantics, faults, auth, snapshots, many instances.
 import { readFile } from "node:fs/promises";
+import type { IncomingHttpHeaders } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKubeSim, type KubeSim } from "./index.js";
 import { eventually, tempDir } from "./test-helpers.js";
 
-type Res = { status: number; body: any; headers: Headers };
+type Res = { status: number; body: any; headers: IncomingHttpHeaders };
 
 function client(sim: KubeSim, token = sim.token) {
   return async (method: string, path: string, body?: unknown, contentType = "application/json"): Promise<Res> => {
-    const r = await fetch(sim.url + path, {
-      method, headers: { Authorization: `Bearer ${token}`, "Content-Type": contentType, Connection: "close" },
+    const r = await sim.request(method, path, {
+      token, headers: { "Content-Type": contentType, Connection: "close" },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
-    const text = await r.text();
+    const text = r.body.toString("utf8");
     let parsed: unknown = text;
     try { parsed = JSON.parse(text); } catch { /* text */ }
     return { status: r.status, body: parsed, headers: r.headers };
@@ -60,7 +61,8 @@ describe("kube-sim library", () => {
   let sim: KubeSim;
   let req: ReturnType<typeof client>;
   beforeAll(async () => {
-    sim = await startKubeSim({ readyDelayMs: 30, bookmarkIntervalMs: 50 });
+    // the library's logic over plain http (fetch has no per-request CA); https is covered by the conformance suites
+    sim = await startKubeSim({ readyDelayMs: 30, bookmarkIntervalMs: 50, tls: false });
     req = client(sim);
   });
   afterAll(() => sim?.close());
@@ -111,6 +113,15 @@ describe("kube-sim library", () => {
     expect(noMgr.status).toBe(422);
   });
 
+  it("server-side apply keeps metadata when the manager owns nothing under it", async () => {
+    const apply = (data: Record<string, string>) => req("PATCH", "/api/v1/namespaces/default/configmaps/bare?fieldManager=m",
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "bare" }, data }, "application/apply-patch+yaml");
+    expect((await apply({ a: "1", b: "2" })).status).toBe(201);
+    const r = await apply({ a: "2" });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect([r.body.metadata.name, r.body.data]).toEqual(["bare", { a: "2" }]);
+  });
+
   it("dryRun=All on create, update and delete changes nothing", async () => {
     const c = await req("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { metadata: { name: "dry" } });
     expect(c.status).toBe(201);
@@ -140,7 +151,7 @@ describe("kube-sim library", () => {
     sim.store.delete("v1", "ConfigMap", "wa");
     const resumed = await watchEvents(sim, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}&labelSelector=w%3D1`, 2);
     expect(resumed.map((e) => e.type)).toEqual(["MODIFIED", "DELETED"]);
-    const small = await startKubeSim({ watchHistory: 3 });
+    const small = await startKubeSim({ watchHistory: 3, tls: false });
     try {
       const old = await watchEvents(small, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1", 1);
       expect(old[0]).toMatchObject({ type: "ERROR", object: { code: 410, reason: "Expired" } });
@@ -158,7 +169,7 @@ describe("kube-sim library", () => {
     const id = sim.faults.add({ path: "/api/v1/namespaces/default/configmaps", errorRate: 1, errorStatus: 429, times: 1 });
     const r429 = await req("GET", "/api/v1/namespaces/default/configmaps");
     expect(r429.status).toBe(429);
-    expect(r429.headers.get("retry-after")).toBe("1");
+    expect(r429.headers["retry-after"]).toBe("1");
     expect(r429.body.reason).toBe("TooManyRequests");
     expect((await req("GET", "/api/v1/namespaces/default/configmaps")).status).toBe(200);
     expect(sim.faults.list().some((f) => f.id === id)).toBe(false);
@@ -175,11 +186,10 @@ describe("kube-sim library", () => {
     sim.faults.add({ path: "/api/v1/namespaces/default/services", dropRate: 1, times: 1 });
     await expect(req("GET", "/api/v1/namespaces/default/services")).rejects.toThrow();
 
+    // The body completes only when the server ends the watch: an unending watch fails on the test's deadline.
     sim.faults.add({ watch: true, watchEndAfterMs: 100, times: 1 });
-    const t1 = Date.now();
-    const ev = await watchEvents(sim, "/api/v1/namespaces/default/serviceaccounts?watch=true", 10, undefined, 3000);
-    expect(ev.length).toBe(1);
-    expect(Date.now() - t1).toBeLessThan(2000);
+    const watch = await fetch(`${sim.url}/api/v1/namespaces/default/serviceaccounts?watch=true`, { headers: { Authorization: `Bearer ${sim.token}` } });
+    expect((await watch.text()).trim().split("\n").map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(["ADDED"]);
   });
 
   it("auth: missing or unknown tokens are 401; scoped tokens get RBAC-worded 403", async () => {
@@ -203,7 +213,7 @@ describe("kube-sim library", () => {
     sim.store.put({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "doomed" } });
     sim.store.put({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "held", namespace: "doomed", finalizers: ["example.com/hold"] } });
     const d = await req("DELETE", "/api/v1/namespaces/doomed");
-    expect(d.status).toBe(202);
+    expect(d.status).toBe(200);
     expect(d.body.status.phase).toBe("Terminating");
     const denied = await req("POST", "/api/v1/namespaces/doomed/configmaps", { metadata: { name: "late" } });
     expect(denied.status).toBe(403);

@@ -3,7 +3,8 @@ import { storageKey } from "./kinds.js";
 import type { KObj } from "./util.js";
 
 export type EventType = "ADDED" | "MODIFIED" | "DELETED";
-export interface StoreEvent { type: EventType; key: string; object: KObj; rv: number }
+/** prev: the object before a MODIFIED or DELETED event (so a list can be rebuilt as of an older revision) */
+export interface StoreEvent { type: EventType; key: string; object: KObj; rv: number; prev?: KObj }
 export type Listener = (e: StoreEvent) => void;
 
 const objKey = (ns: string | undefined, name: string): string => `${ns ?? ""}/${name}`;
@@ -41,11 +42,11 @@ export class Store {
     let m = this.data.get(key);
     if (!m) this.data.set(key, (m = new Map()));
     const k = objKey(obj.metadata.namespace, obj.metadata.name);
-    const existed = m.has(k);
+    const prev = m.get(k);
     const rv = ++this.rv;
     obj.metadata.resourceVersion = String(rv);
     m.set(k, obj);
-    this.emit({ type: existed ? "MODIFIED" : "ADDED", key, object: obj, rv });
+    this.emit({ type: prev ? "MODIFIED" : "ADDED", key, object: obj, rv, prev });
     return obj;
   }
 
@@ -57,8 +58,24 @@ export class Store {
     m.delete(objKey(ns, name));
     const rv = ++this.rv;
     const obj = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
-    this.emit({ type: "DELETED", key, object: obj, rv });
+    this.emit({ type: "DELETED", key, object: obj, rv, prev: old });
     return obj;
+  }
+
+  /** the list as it was at revision rv (etcd's read at a revision), or undefined when the history kept does not reach back */
+  listAt(rt: { group: string; plural: string }, ns: string | undefined, rv: number): KObj[] | undefined {
+    const events = this.since(rv);
+    if (!events) return undefined;
+    const key = storageKey(rt);
+    const m = new Map<string, KObj>();
+    for (const o of this.list(rt, ns)) m.set(objKey(o.metadata.namespace, o.metadata.name), o);
+    for (const e of events.reverse()) {
+      if (e.key !== key || (ns !== undefined && e.object.metadata.namespace !== ns)) continue;
+      const k = objKey(e.object.metadata.namespace, e.object.metadata.name);
+      if (e.type === "ADDED") m.delete(k);
+      else m.set(k, e.prev!);
+    }
+    return [...m.keys()].sort().map((k) => m.get(k)!);
   }
 
   /** events after rv, or undefined when rv is older than the history kept */

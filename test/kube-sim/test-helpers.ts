@@ -1,10 +1,9 @@
 // Helpers shared by the kube-sim tests: kubectl runner and a kube-sim bound to it, deadline-bound polling, temp dirs.
 import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startKubeSim, type KubeSim, type KubeSimOptions } from "./index.js";
+import { startKubeSim, type KubeSim, type KubeSimOptions, type SimResponse } from "./index.js";
 
 export interface KubectlResult { code: number; stdout: string; stderr: string }
 
@@ -70,22 +69,7 @@ export async function kubectlSim(opts: KubeSimOptions = {}): Promise<KubectlSim>
   return { sim, dir, k, ok, close: async () => { await sim.close(); await cleanup(); } };
 }
 
-export interface SimResponse { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; json: () => any }
-
 /** one request to the sim with the admin token in the Authorization header */
 export function simRequest(sim: KubeSim, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<SimResponse> {
-  const url = new URL(path, sim.url);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers: { Authorization: `Bearer ${sim.token}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => {
-        const buf = Buffer.concat(chunks);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: buf, json: () => JSON.parse(buf.toString("utf8")) });
-      });
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
+  return sim.request(method, path, { body, headers });
 }

@@ -1,6 +1,7 @@
 // The validation rules clients most often trip over, with the real server's wording.
 import type { FieldError } from "./errors.js";
 import type { ResourceType } from "./kinds.js";
+import { immutableErrors } from "./immutable.js";
 import { labelSelectorMatches } from "./selectors.js";
 import { isObj, type KObj } from "./util.js";
 
@@ -28,9 +29,10 @@ export function validate(rt: ResourceType, obj: KObj, old?: KObj): FieldError[] 
     void k;
   }
   if (old && rt.group === "" && rt.kind === "Namespace") return errs;
+  if (old) errs.push(...immutableErrors(rt, old, obj));
   switch (rt.kind) {
     case "Deployment": case "StatefulSet": case "DaemonSet": case "ReplicaSet":
-      workload(obj, errs, old);
+      workload(obj, errs);
       break;
     case "Pod":
       containers(obj.spec, "spec", errs);
@@ -59,16 +61,13 @@ function containers(spec: KObj | undefined, at: string, errs: FieldError[]): voi
   });
 }
 
-function workload(obj: KObj, errs: FieldError[], old?: KObj): void {
+function workload(obj: KObj, errs: FieldError[]): void {
   const spec = obj.spec ?? {};
   if (!isObj(spec.selector)) errs.push({ type: "Required", field: "spec.selector" });
   else {
     const labels = spec.template?.metadata?.labels ?? {};
     if (!labelSelectorMatches(spec.selector, labels)) {
       errs.push({ type: "Invalid", field: "spec.template.metadata.labels", value: labels, detail: "`selector` does not match template `labels`" });
-    }
-    if (old && JSON.stringify(old.spec?.selector) !== JSON.stringify(spec.selector)) {
-      errs.push({ type: "Invalid", field: "spec.selector", value: spec.selector, detail: "field is immutable" });
     }
   }
   if (typeof spec.replicas === "number" && spec.replicas < 0) {

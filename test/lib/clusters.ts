@@ -4,6 +4,7 @@ import { request } from "node:http";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
 import { startAgent, type HubProc } from "./fleet.js";
 import type { Proc } from "./processes.js";
+import { atFileEnd } from "./cleanup.js";
 
 export interface SimCluster {
   name: string;
@@ -14,9 +15,10 @@ export interface SimCluster {
   agent?: Proc;
 }
 
-/** A kube-sim cluster plus the paths its agent uses. */
+/** A kube-sim cluster plus the paths its agent uses; closed when the test file ends. */
 export async function simCluster(dir: string, name: string, labels: string): Promise<SimCluster> {
   const sim = await startKubeSim({ readyDelayMs: 100 });
+  atFileEnd(() => sim.close());
   const kubeconfig = join(dir, `${name}.kubeconfig`);
   await sim.writeKubeconfig(kubeconfig);
   return { name, labels, sim, kubeconfig, stateDir: join(dir, `${name}-state`) };
@@ -28,13 +30,34 @@ export function runAgent(hub: HubProc, c: SimCluster, token: string | undefined,
   return c.agent;
 }
 
-/** A push event for a Source, signed the way GitHub signs it. */
+export type Forge = "github" | "gitlab" | "gitea";
+
+/** The headers each forge sends with a push: its event name and its way of proving the secret. */
+function forgeHeaders(forge: Forge, body: string, secret: string): Record<string, string> {
+  const hmac = createHmac("sha256", secret).update(body).digest("hex");
+  if (forge === "gitlab") return { "x-gitlab-event": "Push Hook", "x-gitlab-token": secret };
+  if (forge === "gitea") return { "x-gitea-event": "push", "x-gitea-signature": hmac };
+  return { "x-github-event": "push", "x-hub-signature-256": `sha256=${hmac}` };
+}
+
+/** A push event for a Source as a forge sends it; `secret` signs it (a wrong one makes a forged delivery). */
+export function forgePush(httpAddress: string, source: string, forge: Forge, secret: string): Promise<number> {
+  const body = JSON.stringify({ ref: "refs/heads/main", repository: { full_name: "fleet/apps" } });
+  return post(httpAddress, `/hooks/${source}`, body, forgeHeaders(forge, body, secret));
+}
+
+/** A push event for a Source, signed the way GitHub signs it (or with the given signature header). */
 export function githubPush(httpAddress: string, source: string, secret: string, signature?: string): Promise<number> {
   const body = JSON.stringify({ ref: "refs/heads/main", repository: { full_name: "fleet/apps" } });
-  const sig = signature ?? `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+  const headers = forgeHeaders("github", body, secret);
+  if (signature) headers["x-hub-signature-256"] = signature;
+  return post(httpAddress, `/hooks/${source}`, body, headers);
+}
+
+function post(httpAddress: string, path: string, body: string, headers: Record<string, string>): Promise<number> {
   const [host, port] = httpAddress.split(":");
   return new Promise((resolve, reject) => {
-    const req = request({ host, port: Number(port), method: "POST", path: `/hooks/${source}`, headers: { "content-type": "application/json", "x-github-event": "push", "x-hub-signature-256": sig } }, (res) => {
+    const req = request({ host, port: Number(port), method: "POST", path, headers: { "content-type": "application/json", ...headers } }, (res) => {
       res.resume();
       res.on("end", () => resolve(res.statusCode ?? 0));
     });

@@ -3,13 +3,13 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
+import { ClusterState } from "@gitfleet/shared";
+import pg from "pg";
 import { BIN, run, start, waitFor, type Proc } from "./processes.js";
+import { admin, type HubRef } from "./admin.js";
+import { atFileEnd } from "./cleanup.js";
 
-/** What the CLI needs to reach a hub: its data dir, plus extra flags such as --ca-file. */
-export interface HubRef {
-  dataDir: string;
-  cliArgs?: string[];
-}
+export type { HubRef } from "./admin.js";
 
 export interface HubProc extends Proc, HubRef {
   dataDir: string;
@@ -19,19 +19,39 @@ export interface HubProc extends Proc, HubRef {
 
 export const POSTGRES_URL = process.env.GITFLEET_TEST_POSTGRES ?? "postgres://postgres@127.0.0.1:5432/test";
 
-/** A PostgreSQL URL with a fresh schema of its own, so suites never see each other's rows. */
+/** A PostgreSQL URL with a fresh schema of its own, so suites never see each other's rows; dropped when the file ends. */
 export function freshPostgresUrl(): string {
   const u = new URL(POSTGRES_URL);
-  u.searchParams.set("schema", `e2e_${randomBytes(6).toString("hex")}`);
+  const schema = `e2e_${randomBytes(6).toString("hex")}`;
+  u.searchParams.set("schema", schema);
+  atFileEnd(async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  });
   return u.toString();
 }
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `gitfleet-${prefix}-`));
+/** The stores every hub suite runs on: hub arguments for embedded SQLite and for PostgreSQL. */
+export const BACKENDS = [
+  { name: "sqlite", args: (): string[] => [] },
+  { name: "postgresql", args: (): string[] => ["--database-url", freshPostgresUrl()] },
+];
+
+/** Removes a directory now (tempDir's are also removed when the test file ends). */
+export async function removeDir(dir: string | undefined): Promise<void> {
+  if (dir) await rm(dir, { recursive: true, force: true });
 }
 
-export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+/** A fresh directory under the OS temp dir, removed when the test file ends. */
+export async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `gitfleet-${prefix}-`));
+  atFileEnd(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** Starts gitfleet-hub on free ports and waits until it has written DATA_DIR/hub.json. */
@@ -50,7 +70,7 @@ export async function startHub(dataDir: string, extra: string[] = [], env: Recor
 
 /** Runs the gitfleet CLI against a hub's data dir (address and admin token found there). */
 export async function cli(hub: HubRef, args: string[], stdin?: string) {
-  return run(BIN.cli, ["--data-dir", hub.dataDir, ...(hub.cliArgs ?? []), ...args], {}, stdin);
+  return run(BIN.cli, ["--data-dir", hub.dataDir, ...(hub.caFile ? ["--ca-file", hub.caFile] : []), ...args], { stdin });
 }
 
 export async function cliOk(hub: HubRef, args: string[], stdin?: string): Promise<string> {
@@ -65,14 +85,30 @@ export interface ClusterJson {
   state: string;
   agentVersion?: string;
   kubernetesVersion?: string;
-  lastHeartbeat?: string;
 }
 
+const STATE_NAMES: Record<ClusterState, string> = {
+  [ClusterState.UNSPECIFIED]: "Unspecified",
+  [ClusterState.PENDING]: "Pending",
+  [ClusterState.CONNECTED]: "Connected",
+  [ClusterState.DISCONNECTED]: "Disconnected",
+};
+
+/** The hub's clusters, read through the admin API from inside the test process (no CLI process per poll). */
 export async function clusters(hub: HubRef): Promise<ClusterJson[]> {
-  return JSON.parse(await cliOk(hub, ["cluster", "list", "-o", "json"])) as ClusterJson[];
+  const { api, metadata } = admin(hub);
+  const res = await api.listClusters({}, { metadata, deadlineMs: 30_000 });
+  return res.clusters.map((c) => ({
+    name: c.name,
+    labels: c.labels,
+    state: STATE_NAMES[c.state],
+    agentVersion: c.agentVersion || undefined,
+    kubernetesVersion: c.kubernetesVersion || undefined,
+  }));
 }
 
-export async function waitClusterState(hub: HubRef, name: string, state: string, timeoutMs = 20_000): Promise<ClusterJson> {
+/** Waits for a cluster's state; the deadline is generous for liveness on a loaded machine. */
+export async function waitClusterState(hub: HubRef, name: string, state: string, timeoutMs = 60_000): Promise<ClusterJson> {
   return waitFor(`cluster ${name} to be ${state}`, async () => (await clusters(hub)).find((c) => c.name === name && c.state === state), timeoutMs);
 }
 

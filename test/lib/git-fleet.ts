@@ -5,27 +5,13 @@ import { cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } f
 import { createRepo, startGitDaemon, type TestRepo } from "./git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "./clusters.js";
 import { stopAll, waitFor } from "./processes.js";
+import { listApps, showApp, type AppClusterJson, type AppJson } from "./admin.js";
 
 export const WEBHOOK_SECRET = "push-secret";
 const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
 
-export interface AppJson {
-  name: string;
-  revision?: string;
-  error?: string;
-  clustersMatched?: number;
-  clustersSynced?: number;
-  clustersHealthy?: number;
-}
-
-export interface ClusterAppJson {
-  cluster: string;
-  sync?: string;
-  health?: string;
-  message?: string;
-  appliedRevision?: string;
-  objects?: { action?: string; message?: string; ref?: { kind?: string; name?: string } }[];
-}
+export type { AppJson } from "./admin.js";
+export type ClusterAppJson = AppClusterJson;
 
 export interface GitFleet {
   hub: HubProc;
@@ -41,12 +27,12 @@ export interface GitFleet {
 }
 
 /** clusters: name → labels ("env=prod"); files seed the repository's first commit. */
-export async function startGitFleet(prefix: string, clusters: Record<string, string>, files: Record<string, string>, agentArgs: string[] = []): Promise<GitFleet> {
+export async function startGitFleet(prefix: string, clusters: Record<string, string>, files: Record<string, string>, agentArgs: string[] = [], hubArgs: string[] = []): Promise<GitFleet> {
   const dir = await tempDir(prefix);
   const repo = createRepo(join(dir, "git", "apps"));
   repo.commit(files, "initial import");
   const daemon = await startGitDaemon(join(dir, "git"), "apps");
-  const hub = await startHub(join(dir, "hub"), [], env);
+  const hub = await startHub(join(dir, "hub"), hubArgs, env);
   const sims: Record<string, SimCluster> = {};
   const close = async () => {
     await stopAll();
@@ -82,17 +68,16 @@ export async function startGitFleet(prefix: string, clusters: Record<string, str
       if (code !== 202) throw new Error(`webhook answered ${code}`);
       return sha;
     },
+    // Reads go through the admin API in this process: suites poll them.
     async app(name) {
-      return (JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as AppJson[]).find((a) => a.name === name);
+      return (await listApps(hub)).find((a) => a.name === name);
     },
-    async show(name) {
-      return JSON.parse(await cliOk(hub, ["app", "show", name, "-o", "json"])) as { app: AppJson; clusters: ClusterAppJson[] };
-    },
+    show: (name) => showApp(hub, name),
     close,
   };
 }
 
-/** Polls `gitfleet app show NAME -o json` until check passes for the cluster's row. */
-export function waitClusterApp(f: GitFleet, app: string, cluster: string, what: string, check: (c: ClusterAppJson) => boolean, timeoutMs = 30_000): Promise<ClusterAppJson> {
+/** Polls what `gitfleet app show NAME -o json` shows until check passes for the cluster's row. */
+export function waitClusterApp(f: GitFleet, app: string, cluster: string, what: string, check: (c: ClusterAppJson) => boolean, timeoutMs = 60_000): Promise<ClusterAppJson> {
   return waitFor(`${app} on ${cluster}: ${what}`, async () => (await f.show(app)).clusters.find((c) => c.cluster === cluster && check(c)), timeoutMs);
 }

@@ -1,7 +1,8 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { freePort, ROOT, waitFor } from "./processes.js";
+import { freePort, killGroup, ROOT, spawnInGroup, waitFor } from "./processes.js";
+import { atFileEnd } from "./cleanup.js";
 
 export const SAMPLE_REPO = join(ROOT, "test/fixtures/sample-repo");
 
@@ -42,14 +43,27 @@ export function createRepo(dir: string, seed?: string): TestRepo {
   return repo;
 }
 
-/** Serves every repository under base over git:// on loopback until stop(); waits until `probe` answers. */
+/**
+ * Serves every repository under base over git:// on loopback until stop() or the end of the test file; waits until
+ * `probe` answers. The daemon and the children it forks per connection are one process group.
+ */
 export async function startGitDaemon(base: string, probe: string): Promise<{ url(repo: string): string; stop(): void }> {
   const port = await freePort();
-  const child = spawn("git", ["daemon", "--reuseaddr", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, "--export-all", base], { stdio: "ignore" });
+  const child = spawnInGroup("git", ["daemon", "--reuseaddr", "--listen=127.0.0.1", `--port=${port}`, `--base-path=${base}`, "--export-all", base], {});
+  child.stdin!.end();
+  child.stdout!.resume();
+  child.stderr!.resume();
+  const stop = () => killGroup(child, "SIGKILL");
+  atFileEnd(stop);
   const url = (repo: string) => `git://127.0.0.1:${port}/${repo}`;
-  await waitFor("git daemon to serve", () => {
-    execFileSync("git", ["ls-remote", url(probe)], { stdio: "ignore" });
-    return true;
-  }, 10_000, 50);
-  return { url, stop: () => child.kill() };
+  try {
+    await waitFor("git daemon to serve", () => {
+      execFileSync("git", ["ls-remote", url(probe)], { stdio: "ignore", timeout: 10_000 });
+      return true;
+    }, 30_000, 100);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { url, stop };
 }

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { atFileEnd } from "./cleanup.js";
 
 export interface SimCluster {
   sim: KubeSim;
@@ -9,9 +10,10 @@ export interface SimCluster {
   kubectl(args: string[], stdin?: string): Promise<string>;
 }
 
-/** A kube-sim with a kubeconfig and a discovery cache of its own in dir. */
+/** A kube-sim with a kubeconfig and a discovery cache of its own in dir; closed when the test file ends. */
 export async function startSimCluster(dir: string): Promise<SimCluster> {
   const sim = await startKubeSim();
+  atFileEnd(() => sim.close());
   const kubeconfig = join(dir, "kubeconfig");
   await sim.writeKubeconfig(kubeconfig);
   const run = kubectlRunner(kubeconfig, join(dir, "kube-cache"));

@@ -3,8 +3,12 @@ import { session } from "./api.js";
 import { href, useRoute } from "./router.js";
 import { Login } from "./pages/login.js";
 import { Clusters } from "./pages/clusters.js";
+import { FleetPage } from "./pages/fleet.js";
 
-const NAV = [{ route: "clusters", label: "Clusters" }];
+const NAV = [
+  { route: "fleet", label: "Fleet" },
+  { route: "clusters", label: "Clusters" },
+];
 
 export function App() {
   const [signedIn, setSignedIn] = useState(() => session.token() !== null);
@@ -15,7 +19,7 @@ export function App() {
     return () => removeEventListener("gitfleet:signed-out", out);
   }, []);
   if (!signedIn) return <Login onLogin={() => setSignedIn(true)} />;
-  const [page = "clusters"] = route;
+  const [page = "fleet"] = route;
   return (
     <>
       <a class="skip" href="#main">
@@ -49,10 +53,12 @@ export function App() {
 }
 
 function Page({ route }: { route: string[] }) {
-  switch (route[0] ?? "clusters") {
+  switch (route[0] ?? "fleet") {
+    case "fleet":
+      return <FleetPage />;
     case "clusters":
       return <Clusters />;
     default:
-      return <p>No page here. Go to the <a href={href("clusters")}>clusters</a>.</p>;
+      return <p>No page here. Go to the <a href={href("fleet")}>fleet</a>.</p>;
   }
 }

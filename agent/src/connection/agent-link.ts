@@ -22,6 +22,8 @@ export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;
 /** What the rest of the agent does with the link: receive assignments, send reports while connected. */
 export interface LinkHandler {
   assignments(set: AssignmentSet): void;
+  /** `gitfleet app sync`: reconcile these apps now. */
+  sync(apps: string[]): void;
   /** Called with a sender when the stream is up, and with undefined when it goes down. */
   link(send: ((msg: Outgoing) => void) | undefined): void;
 }
@@ -59,6 +61,7 @@ export function createAgentClient(hub: string, credentials: grpc.ChannelCredenti
 /** Registers once (or reuses the stored identity), then keeps one stream to the hub open until aborted. */
 export async function runLink(opts: LinkOptions, client: AgentClient, signal: AbortSignal): Promise<void> {
   const identity = await ensureIdentity(opts, client, signal);
+  if (!identity) return; // stopped while waiting to register: a clean stop, not a failure
   const backoff = createBackoff(RECONNECT_BASE_MS, RECONNECT_MAX_MS);
   while (!signal.aborted) {
     try {
@@ -72,7 +75,8 @@ export async function runLink(opts: LinkOptions, client: AgentClient, signal: Ab
   }
 }
 
-async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: AbortSignal): Promise<Identity> {
+/** The stored identity, or a new one from registering with the token; undefined when stopped first. */
+async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: AbortSignal): Promise<Identity | undefined> {
   const existing = await opts.identities.load();
   if (existing) {
     if (existing.name !== opts.name) {
@@ -95,7 +99,7 @@ async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: Ab
       if (isPermanent(e)) throw new AgentFatalError(`registration of cluster "${opts.name}" failed: ${e.message} (${e.reason})`);
       opts.log.warn({ reason: e.reason, err: e.message }, "hub unreachable for registration; retrying");
       await sleep(backoff.next(), signal);
-      if (signal.aborted) throw new AgentFatalError("stopped before registration completed");
+      if (signal.aborted) return undefined;
     }
   }
 }
@@ -132,6 +136,9 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
         }
         case "assignments":
           opts.handler.assignments(res.msg.value);
+          return;
+        case "sync":
+          opts.handler.sync(res.msg.value.apps);
           return;
         default:
           return;

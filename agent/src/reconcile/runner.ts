@@ -229,6 +229,16 @@ export function createRunner(opts: RunnerOptions): Runner {
     for (const w of workers.values()) if (w.outcome === "retry") kick(w, "full");
   }
 
+  /** Asked from the hub: a full reconcile that reads and applies everything, with the retry backoff started over. */
+  function syncNow(app: string): void {
+    const w = workers.get(app);
+    if (!w?.assignment) return void log.info({ app }, "sync requested for an app not assigned here");
+    log.info({ app }, "sync requested");
+    w.memory.clear();
+    w.backoff.reset();
+    kick(w, "full");
+  }
+
   function remove(app: string): void {
     const w = worker(app);
     w.assignment = undefined;
@@ -278,6 +288,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     reconcile(app) {
       const w = workers.get(app);
       if (w?.assignment) kick(w, "full");
+    },
+    sync(apps) {
+      for (const app of apps) syncNow(app);
     },
     status: (app) => workers.get(app)?.status,
     statuses,

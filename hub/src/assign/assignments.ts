@@ -1,22 +1,16 @@
-import { effectiveLabels } from "../registry/clusters.js";
 import { agentOptions, type AppSpec } from "../definitions/index.js";
-import type { ClusterFacts } from "../targeting/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
+import type { Db } from "../store/index.js";
 
 export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string; previousDigest?: string };
 
-export async function approvedClusters(ctx: Ctx): Promise<ClusterFacts[]> {
-  const rows = await ctx.db.cluster.findMany({ where: { approved: true } });
-  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
-}
-
 /**
- * Makes the stored rows `existing` equal to `desired` and returns the clusters whose rows changed.
- * Rows that change the same way (a new revision for a whole target) go in one updateMany, so a
- * commit costs a few queries per target, not per cluster.
+ * The statements that make the stored rows `existing` equal to `desired`, and the clusters whose
+ * rows change. Rows that change the same way (a new revision for a whole target) go in one
+ * updateMany, so a commit costs a few queries per target, not per cluster.
  */
-export async function writeDiff(ctx: Ctx, existing: Row[], desired: Row[]): Promise<Set<string>> {
+export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
   const id = (r: Row) => `${r.clusterName}\0${r.app}`;
   const before = new Map(existing.map((r) => [id(r), r]));
   const after = new Set(desired.map(id));
@@ -31,17 +25,16 @@ export async function writeDiff(ctx: Ctx, existing: Row[], desired: Row[]): Prom
     const group = `${r.app}\0${r.target}\0${r.revision}\0${r.bundleDigest}\0${previousDigest}`;
     updates.set(group, [...(updates.get(group) ?? []), { ...r, previousDigest }]);
   }
-  const { db } = ctx;
   const byApp = groupBy(remove, (r) => r.app);
-  await db.$transaction([
+  const writes = [
     ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.deleteMany({ where: { app, clusterName: { in: names } } }))),
     ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.updateMany({
       where: { app: rows[0]!.app, clusterName: { in: names } },
       data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" },
     }))),
     ...inChunks(create).map((data) => db.assignment.createMany({ data })),
-  ]);
-  return new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName));
+  ];
+  return { writes, changed: new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName)) };
 }
 
 /** The Apps a cluster may report on: those assigned to it, and those it still has a status row for (pruning). */

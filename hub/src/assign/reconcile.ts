@@ -1,7 +1,8 @@
 import type { AppSpec } from "../definitions/index.js";
 import { firstMatch } from "../targeting/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
-import { approvedClusters, push, writeDiff, type Row } from "./assignments.js";
+import type { RolloutController } from "../rollout/index.js";
+import { push } from "./assignments.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
 import type { Renderer } from "../render/renderer.js";
@@ -9,7 +10,7 @@ import type { Renderer } from "../render/renderer.js";
 export type Prepared = { digests: string[] } | { error: string };
 
 /** From an App's desired revision to per-cluster Assignments, and back when a cluster changes. */
-export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer) {
+export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer, rollout: RolloutController) {
   const { db, log } = ctx;
 
   /** Renders every target at sha; one broken target fails the whole App (nothing half-applied). */
@@ -25,7 +26,7 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
     return (await fetcher.resolveCommit(spec.source, row.pinnedRevision)).sha;
   }
 
-  /** Brings one App's assignments to its desired revision; `all` re-pushes every cluster it runs on (spec change). */
+  /** Renders an App's desired revision and hands it to the rollout; `all` re-pushes every cluster it runs on (spec change). */
   async function reconcileApp(name: string, all = false): Promise<void> {
     const row = await db.app.findUnique({ where: { name } });
     if (!row) return;
@@ -45,49 +46,65 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer)
       return;
     }
     await db.app.update({ where: { name }, data: { revision: sha!, lastError: null, lastErrorRevision: null } });
-    const existing = await db.assignment.findMany({ where: { app: name } });
-    const desired: Row[] = [];
-    for (const c of await approvedClusters(ctx)) {
-      const i = firstMatch(spec.targets, c);
-      if (i >= 0) desired.push({ clusterName: c.name, app: name, target: spec.targets[i]!.name, revision: sha!, bundleDigest: prepared.digests[i]! });
-    }
-    const changed = await writeDiff(ctx, existing, desired);
-    if (all) for (const r of [...existing, ...desired]) changed.add(r.clusterName);
-    await push(ctx, changed);
+    await rollout.tick(name, all);
   }
 
-  /** Labels changed, approved, registered or deleted: recomputes only this cluster's assignments; true when it pushed. */
-  async function clusterChanged(cluster: string): Promise<boolean> {
+  /**
+   * Level-triggered: true when the App's desired revision is neither delivered to the rollout nor
+   * recorded as broken, whatever the last fetch said (a hub that died between fetch and delivery).
+   */
+  async function behind(name: string): Promise<boolean> {
+    const row = await db.app.findUnique({ where: { name } });
+    if (!row) return false;
+    const sha = await desiredRevision(row, JSON.parse(row.spec) as AppSpec).catch(() => undefined);
+    return sha !== undefined && sha !== row.revision && sha !== row.lastErrorRevision;
+  }
+
+  /** Labels changed, approved, registered, connected or deleted: the Apps this cluster's assignments may change for. */
+  async function appsFor(cluster: string): Promise<string[]> {
     const row = await db.cluster.findUnique({ where: { name: cluster } });
-    const existing = await db.assignment.findMany({ where: { clusterName: cluster } });
+    const [assigned, records] = await Promise.all([
+      db.assignment.findMany({ where: { clusterName: cluster } }),
+      db.rolloutCluster.findMany({ where: { clusterName: cluster }, select: { app: true, step: true } }),
+    ]);
     if (!row) {
-      await db.$transaction([db.assignment.deleteMany({ where: { clusterName: cluster } }), db.appStatus.deleteMany({ where: { clusterName: cluster } })]);
-      return false;
+      await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
+      return assigned.map((a) => a.app);
     }
-    const desired: Row[] = [];
-    if (row.approved) {
-      const facts = { name: cluster, labels: effectiveLabels(row) };
-      for (const app of await db.app.findMany({ where: { revision: { not: null } } })) {
-        const spec = JSON.parse(app.spec) as AppSpec;
-        const i = firstMatch(spec.targets, facts);
-        if (i < 0) continue;
-        const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
-        const keep = existing.find((e) => e.app === app.name);
-        if ("digest" in outcome) desired.push({ clusterName: cluster, app: app.name, target: spec.targets[i]!.name, revision: app.revision!, bundleDigest: outcome.digest });
-        else if (keep) desired.push(keep); // cannot render the new target: keep what runs
+    const out = new Set<string>();
+    const facts = { name: cluster, labels: effectiveLabels(row) };
+    for (const app of await db.app.findMany({ where: { revision: { not: null } } })) {
+      const spec = JSON.parse(app.spec) as AppSpec;
+      const i = row.approved ? firstMatch(spec.targets, facts) : -1;
+      const has = assigned.find((a) => a.app === app.name);
+      if (i < 0) {
+        if (has) out.add(app.name);
+        continue;
       }
+      const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
+      const step = records.find((r) => r.app === app.name)?.step;
+      // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
+      if (!has || !("digest" in outcome) || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.add(app.name);
     }
-    if ((await writeDiff(ctx, existing, desired)).size === 0) return false;
-    await push(ctx, [cluster]);
-    return true;
+    return [...out];
+  }
+
+  /** Recomputes the cluster's Apps at once (an admin change). */
+  async function clusterChanged(cluster: string): Promise<void> {
+    for (const app of await appsFor(cluster)) await rollout.tick(app);
   }
 
   async function removeApp(name: string): Promise<void> {
     const rows = await db.assignment.findMany({ where: { app: name }, select: { clusterName: true } });
-    await db.$transaction([db.assignment.deleteMany({ where: { app: name } }), db.appStatus.deleteMany({ where: { app: name } })]);
+    await db.$transaction([
+      db.assignment.deleteMany({ where: { app: name } }),
+      db.appStatus.deleteMany({ where: { app: name } }),
+      db.rollout.deleteMany({ where: { app: name } }),
+      db.rolloutCluster.deleteMany({ where: { app: name } }),
+    ]);
     await push(ctx, rows.map((r) => r.clusterName));
   }
 
-  return { prepare, reconcileApp, clusterChanged, removeApp };
+  return { prepare, reconcileApp, behind, appsFor, clusterChanged, removeApp };
 }
 export type Reconciler = ReturnType<typeof createReconciler>;

@@ -16,4 +16,7 @@ export const KEEPALIVE_TIMEOUT_MS = 10_000;
 
 /** Drift history is kept this long (--drift-retention); pruned this often. */
 export const DEFAULT_DRIFT_RETENTION_MS = 30 * 24 * 3600 * 1000;
-export const DRIFT_PRUNE_INTERVAL_MS = 3600 * 1000;
+export const DRIFT_PRUNE_INTERVAL_MS = Number(process.env.GITFLEET_DRIFT_PRUNE_INTERVAL_MS ?? 3600 * 1000);
+
+/** How often an open dashboard's fleet stream re-reads the matrix; changes go out as one batch. */
+export const FLEET_WATCH_INTERVAL_MS = 1000;

@@ -1,6 +1,8 @@
 import type { Labels } from "@gitfleet/shared";
-import { OPERATORS, type ClusterSelector, type Requirement, type TargetSelector } from "../targeting/index.js";
-import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string, type Obj } from "./fields.js";
+import type { TargetSelector } from "../targeting/index.js";
+import { parseRolloutSpec, type RolloutSpec } from "../rollout/strategy.js";
+import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string } from "./fields.js";
+import { parseSelector } from "./selector.js";
 
 /** createNamespace: false leaves the target namespace to someone else (it is created by default). */
 export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels };
@@ -21,9 +23,11 @@ export type AppSpec = {
   /** An empty render is an error unless this is set (a typo'd or emptied path must not prune everything). */
   allowEmpty?: boolean;
   targets: AppTarget[];
+  /** As written; defaults are applied when a rollout runs (hub/src/rollout/strategy.ts). */
+  rollout?: RolloutSpec;
 };
 
-const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets"];
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets", "rollout"];
 const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels"];
 
 export function parseAppSpec(value: unknown): AppSpec {
@@ -51,6 +55,7 @@ export function parseAppSpec(value: unknown): AppSpec {
     takeover: takeover as AppSpec["takeover"],
     allowEmpty: boolean(spec.allowEmpty, "spec.allowEmpty", false),
     targets,
+    ...(spec.rollout !== undefined ? { rollout: parseRolloutSpec(spec.rollout, "spec.rollout") } : {}),
   };
 }
 
@@ -68,26 +73,6 @@ function parseTarget(value: unknown, field: string): AppTarget {
   if (t.createNamespace !== undefined) target.createNamespace = boolean(t.createNamespace, `${field}.createNamespace`, true);
   if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
   return target;
-}
-
-function parseSelector(value: unknown, field: string): ClusterSelector {
-  const s = object(value, field);
-  onlyKeys(s, ["matchLabels", "matchExpressions"], field);
-  const out: ClusterSelector = {};
-  if (s.matchLabels !== undefined) out.matchLabels = labels(s.matchLabels, `${field}.matchLabels`);
-  if (s.matchExpressions !== undefined) out.matchExpressions = list(s.matchExpressions, `${field}.matchExpressions`).map((e, i) => parseRequirement(e, `${field}.matchExpressions[${i}]`));
-  return out;
-}
-
-function parseRequirement(value: unknown, field: string): Requirement {
-  const e: Obj = object(value, field);
-  onlyKeys(e, ["key", "operator", "values"], field);
-  const operator = e.operator as Requirement["operator"];
-  if (!OPERATORS.includes(operator)) throw new FieldError(`${field}.operator`, `want one of ${OPERATORS.join(", ")}`);
-  const values = list(e.values, `${field}.values`).map((v, i) => string(v, `${field}.values[${i}]`));
-  const needsValues = operator === "In" || operator === "NotIn";
-  if (needsValues !== values.length > 0) throw new FieldError(`${field}.values`, needsValues ? `${operator} needs values` : `${operator} takes no values`);
-  return { key: string(e.key, `${field}.key`), operator, ...(needsValues ? { values } : {}) };
 }
 
 function parseIgnore(value: unknown, field: string): IgnoreDifference {

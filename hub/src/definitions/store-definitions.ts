@@ -23,6 +23,8 @@ export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[
       const same = row && row.spec === spec && JSON.stringify(openSecrets(ctx, row)) === JSON.stringify(def.secrets);
       const data = { spec, credentials: sealSecrets(ctx, def.name, def.secrets), origin: originPrefix + def.origin };
       writes.push(same ? db.source.update({ where: { name: def.name }, data: { origin: originPrefix + def.origin } }) : db.source.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: data }));
+      // What a Source allows (remote resources) changes its renders: render its revisions again.
+      if (row && !same && row.spec !== spec) writes.push(db.render.deleteMany({ where: { key: { startsWith: `${def.name}@` } } }));
       out.results.push({ kind: "Source", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
       if (!same) out.sources.push(def.name);
     } else {

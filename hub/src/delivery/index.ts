@@ -23,6 +23,8 @@ import { getSource, listSources, type SourceSummaryInit } from "../views/source-
 import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
 import { createBundleCache } from "../assign/served-bundles.js";
+import { createRolloutController } from "../rollout/index.js";
+import { requestSync, type SyncResult } from "../assign/sync.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -32,6 +34,8 @@ export interface DeliveryDeps {
   dataDir: string;
   sessions: Pick<Sessions, "send" | "get">;
   configSource?: ConfigSourceOptions;
+  /** A cluster silent this long is Skipped by rollouts (the hub's --heartbeat-timeout). */
+  heartbeatTimeoutMs: number;
   /** The hub's metrics; a private set when not given (unit tests). */
   metrics?: HubMetrics;
 }
@@ -44,6 +48,7 @@ export interface Delivery {
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
+  sync(name: string, cluster?: string): Promise<SyncResult>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
@@ -60,21 +65,27 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const fetcher = createFetcher(ctx);
-  const reconciler = createReconciler(ctx, fetcher, createRenderer(ctx, fetcher));
   const serial = createSerial();
+  const renderer = createRenderer(ctx, fetcher);
+  const rollout = createRolloutController({ db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
+  const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
 
-  /** Fetches a Source and, on a new revision (or when forced), delivers its Apps but those in `except`. */
+  /** Fetches a Source and delivers its Apps (but those in `except`) that are behind its revision, or all when forced. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
     if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
     const delivered = ctx.metrics.deliverySeconds.startTimer();
     const { changed } = await fetcher.fetch(name);
-    if (!changed && !force) return;
-    for (const app of await appsUsing(ctx, name)) if (!except.has(app)) await reconciler.reconcileApp(app);
-    delivered();
+    let delivering = false;
+    for (const app of await appsUsing(ctx, name)) {
+      if (except.has(app) || !(changed || force || (await reconciler.behind(app)))) continue;
+      await reconciler.reconcileApp(app);
+      delivering = true;
+    }
+    if (delivering) delivered();
   }
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
@@ -142,16 +153,22 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     listApps: () => listApps(ctx),
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
+    sync: (name, cluster) => requestSync(ctx, name, cluster),
     events: {
-      // A cluster registered after its Apps were applied has no assignments yet: compute them, then send the set.
+      // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
+      // (one registered after its Apps were applied, one back after being Skipped).
       connected: (cluster) =>
         serial.run(async () => {
-          if (!(await reconciler.clusterChanged(cluster))) await push(ctx, [cluster], false);
+          await push(ctx, [cluster], false);
+          for (const app of await reconciler.appsFor(cluster)) rollout.schedule(app);
         }),
-      status: (cluster, report) => storeStatus(ctx, cluster, report),
+      status: async (cluster, report) => {
+        await storeStatus(ctx, cluster, report);
+        rollout.reported(report.apps.map((a) => a.app));
+      },
       bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },
-    clusterChanged: (cluster) => serial.run(async () => void (await reconciler.clusterChanged(cluster))),
+    clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
     webhookRoute: createWebhookRoute({
       log,
       secretOf: async (name) => {
@@ -163,6 +180,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     refresh: (name) => pollers.trigger(name),
     stats: ctx.stats,
     start() {
+      rollout.start();
+      // Level-triggered from the database: every App's rollout is decided again at start.
+      void db.app.findMany({ where: { revision: { not: null } }, select: { name: true } }).then((rows) => rows.forEach((r) => rollout.schedule(r.name)), (err: unknown) => log.error({ err }, "loading apps failed"));
       void db.source.findMany().then((rows) => {
         for (const row of rows) {
           pollers.schedule(row.name, storedSourceSpec(JSON.parse(row.spec) as Record<string, unknown>).intervalMs);
@@ -175,6 +195,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     async stop() {
+      rollout.stop();
       pollers.stop();
       configPoller.stop();
       await serial.idle();

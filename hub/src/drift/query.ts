@@ -16,7 +16,7 @@ export interface DriftQuery {
 }
 
 /** Rows that drift now or had an episode start or end within the window, for the clusters the query selects. */
-async function relevant(db: Db, q: DriftQuery, now: number): Promise<DriftEvent[]> {
+export async function relevant(db: Db, q: DriftQuery, now: number): Promise<DriftEvent[]> {
   const since = new Date(now - (q.windowMs || DEFAULT_WINDOW_MS));
   let clusterNames: string[] | undefined;
   if (q.clusterSelector) {

@@ -19,7 +19,7 @@ export interface Registration {
 /** Admin labels hold null for a removed key, so an admin can also remove a token or agent label. */
 type AdminLabels = Record<string, string | null>;
 
-export function effectiveLabels(row: ClusterRow): Labels {
+export function effectiveLabels(row: Pick<ClusterRow, "tokenLabels" | "agentLabels" | "adminLabels">): Labels {
   const admin = JSON.parse(row.adminLabels) as AdminLabels;
   const merged: Record<string, string | null> = { ...JSON.parse(row.agentLabels), ...JSON.parse(row.tokenLabels), ...admin };
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));

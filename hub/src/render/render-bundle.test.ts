@@ -68,7 +68,7 @@ describe("renderBundle on plain directories", () => {
     const { objects } = await renderBundle({ root, path: "app", namespace: "team", labels: { env: "prod", fleet: "eu" } });
     const ns = Object.fromEntries(objects.map((o) => [o.metadata.name, o.metadata.namespace]));
     expect(ns).toEqual({ cfg: "team", pinned: "other", reader: undefined, team: undefined, "widgets.example.com": undefined, w: undefined, g: "team" });
-    expect(objects.every((o) => o.metadata.labels?.fleet === "eu")).toBe(true);
+    expect(objects.map((o) => o.metadata.labels?.fleet)).toEqual(Object.keys(ns).map(() => "eu"));
     expect(objects.find((o) => o.kind === "Namespace")?.metadata.labels).toEqual({ owner: "a", env: "prod", fleet: "eu" });
   });
 
@@ -157,8 +157,9 @@ describe("renderBundle with kustomize", () => {
 
   it("reports kustomize's error with the directory, without absolute paths", async () => {
     const [p] = await problemsOf({ root: kroot, path: "apps/web", overlay: "overlays/broken" });
-    expect(p!.file).toBe("apps/web/overlays/broken");
-    expect(p!.message).toMatch(/^kustomize build failed: .*missing\.yaml/s);
+    // A missing local resource is caught before kustomize runs (it would try it as a remote URL).
+    expect(p!.file).toBe("apps/web/overlays/broken/kustomization.yaml");
+    expect(p!.message).toMatch(/^resources: "apps\/web\/overlays\/broken\/missing\.yaml" does not exist in the repository/);
     expect(p!.message).not.toContain(kroot);
   });
 

@@ -1,7 +1,8 @@
 import { bundleDigest, canonicalize, objectKey, parseBundle, type KubeObject } from "@gitfleet/shared/manifest";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { RenderError, type RenderProblem } from "./errors.js";
+import { checkKustomization, KUSTOMIZATION_FILES } from "./kustomize-check.js";
 import { kustomizeBuild, kustomizeProblem, type KustomizeOptions } from "./kustomize.js";
 import { parseStream, type Located } from "./parse-stream.js";
 import { readManifestDir } from "./read-dir.js";
@@ -14,12 +15,13 @@ export type RenderInput = {
   namespace?: string;
   labels?: Record<string, string>;
   kustomize?: KustomizeOptions;
+  /** URL prefixes remote kustomize resources may come from (the Source's spec.allowRemoteResources). */
+  allowRemoteResources?: readonly string[];
 };
 
 /** A rendered bundle: manifests is the canonical text and digest its content address. */
 export type RenderedBundle = { digest: string; manifests: string; objects: KubeObject[]; count: number };
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 /** Renders root/path[/overlay] all or nothing: any problem throws a RenderError listing all. */
 export async function renderBundle(input: RenderInput): Promise<RenderedBundle> {
@@ -28,16 +30,24 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
   const rel = relative(root, dir) || ".";
   if (dir !== root && !dir.startsWith(root + sep)) throw new RenderError([{ file: rel, message: "path leaves the repository" }]);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new RenderError([{ file: rel, message: "no such directory" }]);
+  const realRoot = realpathSync(root);
+  const realDir = realpathSync(dir);
+  if (realDir !== realRoot && !realDir.startsWith(realRoot + sep)) throw new RenderError([{ file: rel, message: "the path goes through a symlink that leaves the repository" }]);
 
   const problems: RenderProblem[] = [];
   let located: Located[];
   if (KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)))) {
+    const allowRemote = input.allowRemoteResources ?? [];
+    const refused = checkKustomization(realRoot, realDir, allowRemote);
+    if (refused.length > 0) throw new RenderError(refused);
     let text: string;
     try {
-      text = await kustomizeBuild(dir, input.kustomize);
+      text = await kustomizeBuild(realDir, { ...input.kustomize, network: allowRemote.length > 0 });
     } catch (err) {
       if (!(err instanceof Error) || err.name === "KustomizeNotFoundError") throw err;
-      throw new RenderError([kustomizeProblem(err.message.replaceAll(root + sep, ""), rel)]);
+      // Repository-relative paths only: the hub's own directories are nobody's business.
+      const text = [realRoot, root].reduce((t, r) => t.replaceAll(r + sep, "").replaceAll(r, "."), err.message);
+      throw new RenderError([kustomizeProblem(text, rel)]);
     }
     located = parseStream(text, `kustomize build ${rel}`, problems);
   } else {

@@ -1,5 +1,5 @@
 import { formatLabels } from "@gitfleet/shared";
-import type { AppSpec, AppTarget } from "../definitions/index.js";
+import { storedSourceSpec, type AppSpec, type AppTarget } from "../definitions/index.js";
 import { RenderError, renderBundle, type RenderProblem } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
@@ -24,11 +24,13 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
     const root = await fetcher.tree(spec.source, sha);
+    const source = await db.source.findUnique({ where: { name: spec.source } });
+    const allowRemoteResources = source ? storedSourceSpec(JSON.parse(source.spec) as Record<string, unknown>).allowRemoteResources : undefined;
     ctx.stats.renders++;
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}) });
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}) });
       await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
       outcome = { digest: b.digest };
     } catch (err) {

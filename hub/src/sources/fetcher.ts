@@ -55,8 +55,8 @@ export function createFetcher(ctx: Ctx) {
     fetch,
     mirror,
     forget: (name: string) => void mirrors.delete(name),
-    /** The tree of a commit on disk, materialised once per SHA. */
-    tree: async (source: string, sha: string) => checkout(await mirror(source), sha, join(ctx.gitDir, "trees")),
+    /** The tree of a commit on disk, materialised once per Source and SHA (no tree next to another Source's). */
+    tree: async (source: string, sha: string) => checkout(await mirror(source), sha, join(ctx.gitDir, "trees", source)),
     /** A (short) SHA of the Source's repository, recorded as a Revision; NOT_FOUND when it is not there. */
     async resolveCommit(source: string, commit: string): Promise<Revision> {
       try {

@@ -14,11 +14,13 @@ export type SourceSpec = {
   ref: RevisionSelector;
   intervalMs: number;
   secretRef?: { name: string };
+  /** URL prefixes kustomize may fetch remote resources from when rendering this Source; none by default. */
+  allowRemoteResources?: string[];
 };
 
 export const DEFAULT_INTERVAL_MS = 60_000;
 const MIN_INTERVAL_MS = 1_000;
-const FIELDS = new Set(["url", "branch", "tag", "semver", "commit", "interval", "secretRef"]);
+const FIELDS = new Set(["url", "branch", "tag", "semver", "commit", "interval", "secretRef", "allowRemoteResources"]);
 // Plain https/http/ssh/git/file URLs, or scp-like "user@host:path".
 const URL_RE = /^(?:(?:https?|ssh|git|file):\/\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
 // Conservative subset of git-check-ref-format: no leading "-" (option injection), "..", or "@{".
@@ -45,6 +47,7 @@ export function parseSourceSpec(input: unknown): SourceSpec {
     intervalMs: parseInterval(obj.interval),
   };
   if (obj.secretRef !== undefined) spec.secretRef = parseSecretRef(obj.secretRef);
+  if (obj.allowRemoteResources !== undefined) spec.allowRemoteResources = parseAllowList(obj.allowRemoteResources);
   return spec;
 }
 
@@ -85,4 +88,15 @@ function parseSecretRef(value: unknown): { name: string } {
   const name = (value as { name?: unknown } | null)?.name;
   if (typeof name !== "string" || name === "") throw new SourceSpecError("secretRef.name", "want a non-empty string");
   return { name };
+}
+
+// Whole prefixes with a scheme and host and a trailing "/", so "https://github.com/org" cannot also allow "https://github.com/org-evil".
+function parseAllowList(value: unknown): string[] {
+  if (!Array.isArray(value)) throw new SourceSpecError("allowRemoteResources", "want a list of URL prefixes");
+  return value.map((v, i) => {
+    if (typeof v !== "string" || !/^(?:https?|ssh|git):\/\/[^/\s]+\/\S*$/.test(v) || !v.endsWith("/")) {
+      throw new SourceSpecError(`allowRemoteResources[${i}]`, 'want a URL prefix ending in "/", such as "https://github.com/my-org/"');
+    }
+    return v;
+  });
 }

@@ -204,7 +204,7 @@ describe.each([sqlite, postgres])("store on $name", (backend) => {
     const a2 = await s.db.assignment.upsert({ where: key, create: { ...key.clusterName_app, ...base }, update: { bundleDigest: "sha256:2" } });
     expect(a2.bundleDigest).toBe("sha256:2");
     expect(a2.updatedAt).toBeInstanceOf(Date);
-    expect(await s.db.assignment.findMany({ where: { app: "web" } })).toHaveLength(1);
+    expect(await s.db.assignment.findUniqueOrThrow({ where: key })).toMatchObject({ ...base, bundleDigest: "sha256:2" });
 
     const firstSeen = new Date();
     const d1 = await s.db.driftEvent.create({

@@ -77,3 +77,13 @@ export type DriftEvent = Prisma.DriftEventModel
  * Append-only.
  */
 export type AuditEvent = Prisma.AuditEventModel
+/**
+ * Model Rollout
+ * The progression of an App's new revision through the fleet (hub/src/rollout); one row per App.
+ */
+export type Rollout = Prisma.RolloutModel
+/**
+ * Model RolloutCluster
+ * One cluster's step in its App's rollout, and the bundle it returns to on rollback.
+ */
+export type RolloutCluster = Prisma.RolloutClusterModel

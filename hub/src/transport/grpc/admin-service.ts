@@ -20,7 +20,10 @@ import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.j
 import { audit } from "../../registry/audit.js";
 import { bearer, grpcHandlers } from "./handlers.js";
 import { requireAdmin } from "../../registry/admin-token.js";
-import { driftSummary, listDrift } from "../../drift/query.js";
+import { driftSummary, listDrift, relevant } from "../../drift/query.js";
+import { groupDrift } from "../../drift/groups.js";
+import { watchFleet } from "../../views/fleet.js";
+import { FLEET_WATCH_INTERVAL_MS } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
@@ -32,6 +35,7 @@ export interface DeliveryAdmin {
   listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
   getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
   pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  sync(name: string, cluster?: string): Promise<{ clusters: string[]; disconnected: string[] }>;
   /** Called after an admin change that may alter a cluster's assignments. */
   clusterChanged(cluster: string): Promise<void>;
 }
@@ -113,11 +117,22 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     listApps: async () => ({ apps: await deps.delivery.listApps() }),
     getApp: async (req) => deps.delivery.getApp(req.name),
     pinApp: async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) }),
+    syncApp: async (req) => {
+      const result = await deps.delivery.sync(req.name, req.cluster || undefined);
+      await audit(db, ADMIN, "app.sync", req.name, { clusters: result.clusters });
+      return result;
+    },
     getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
     listDrift: async (req) => ({
       records: await listDrift(db, { cluster: req.cluster, app: req.app, history: req.history, windowMs: Number(req.windowSeconds) * 1000 }),
     }),
+    getDriftGroups: async (req) => {
+      const windowMs = Number(req.windowSeconds) * 1000;
+      const now = Date.now();
+      return groupDrift(await relevant(db, { clusterSelector: req.clusterSelector, app: req.app, windowMs }, now), req.by, windowMs, now);
+    },
+    watchFleet: (_req, signal) => watchFleet(db, signal, FLEET_WATCH_INTERVAL_MS),
   };
 }
 

@@ -50,6 +50,15 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
     s.call.emit("error", err.toServiceError());
   }
 
+  /** Ends every stream (the hub is stopping): agents see the end at once and reconnect elsewhere. */
+  endAll(): string[] {
+    const clusters = [...this.byCluster.keys()];
+    const calls = [...this.byCluster.values()].map((s) => s.call);
+    this.byCluster.clear();
+    for (const call of calls) call.end();
+    return clusters;
+  }
+
   all(): Session[] {
     return [...this.byCluster.values()];
   }

@@ -401,7 +401,9 @@ export const ModelName = {
   Assignment: 'Assignment',
   AppStatus: 'AppStatus',
   DriftEvent: 'DriftEvent',
-  AuditEvent: 'AuditEvent'
+  AuditEvent: 'AuditEvent',
+  Rollout: 'Rollout',
+  RolloutCluster: 'RolloutCluster'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -417,7 +419,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent"
+    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1309,6 +1311,154 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Rollout: {
+      payload: Prisma.$RolloutPayload<ExtArgs>
+      fields: Prisma.RolloutFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        findMany: {
+          args: Prisma.RolloutFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        create: {
+          args: Prisma.RolloutCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        createMany: {
+          args: Prisma.RolloutCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        update: {
+          args: Prisma.RolloutUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutPayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRollout>
+        }
+        groupBy: {
+          args: Prisma.RolloutGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutCountAggregateOutputType> | number
+        }
+      }
+    }
+    RolloutCluster: {
+      payload: Prisma.$RolloutClusterPayload<ExtArgs>
+      fields: Prisma.RolloutClusterFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.RolloutClusterFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.RolloutClusterFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        findFirst: {
+          args: Prisma.RolloutClusterFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.RolloutClusterFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        findMany: {
+          args: Prisma.RolloutClusterFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>[]
+        }
+        create: {
+          args: Prisma.RolloutClusterCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        createMany: {
+          args: Prisma.RolloutClusterCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.RolloutClusterCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>[]
+        }
+        delete: {
+          args: Prisma.RolloutClusterDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        update: {
+          args: Prisma.RolloutClusterUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        deleteMany: {
+          args: Prisma.RolloutClusterDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.RolloutClusterUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.RolloutClusterUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>[]
+        }
+        upsert: {
+          args: Prisma.RolloutClusterUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$RolloutClusterPayload>
+        }
+        aggregate: {
+          args: Prisma.RolloutClusterAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateRolloutCluster>
+        }
+        groupBy: {
+          args: Prisma.RolloutClusterGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutClusterGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.RolloutClusterCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.RolloutClusterCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1514,6 +1664,39 @@ export const AuditEventScalarFieldEnum = {
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
 
 
+export const RolloutScalarFieldEnum = {
+  app: 'app',
+  key: 'key',
+  fromRevision: 'fromRevision',
+  toRevision: 'toRevision',
+  state: 'state',
+  stage: 'stage',
+  approvedStage: 'approvedStage',
+  stageDoneAt: 'stageDoneAt',
+  reason: 'reason',
+  startedAt: 'startedAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type RolloutScalarFieldEnum = (typeof RolloutScalarFieldEnum)[keyof typeof RolloutScalarFieldEnum]
+
+
+export const RolloutClusterScalarFieldEnum = {
+  app: 'app',
+  clusterName: 'clusterName',
+  step: 'step',
+  stage: 'stage',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  message: 'message',
+  prevTarget: 'prevTarget',
+  prevRevision: 'prevRevision',
+  prevDigest: 'prevDigest'
+} as const
+
+export type RolloutClusterScalarFieldEnum = (typeof RolloutClusterScalarFieldEnum)[keyof typeof RolloutClusterScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1669,6 +1852,8 @@ export type GlobalOmitConfig = {
   appStatus?: Prisma.AppStatusOmit
   driftEvent?: Prisma.DriftEventOmit
   auditEvent?: Prisma.AuditEventOmit
+  rollout?: Prisma.RolloutOmit
+  rolloutCluster?: Prisma.RolloutClusterOmit
 }
 
 /* Types for Logging */

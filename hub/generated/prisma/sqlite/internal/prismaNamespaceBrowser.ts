@@ -60,7 +60,9 @@ export const ModelName = {
   Assignment: 'Assignment',
   AppStatus: 'AppStatus',
   DriftEvent: 'DriftEvent',
-  AuditEvent: 'AuditEvent'
+  AuditEvent: 'AuditEvent',
+  Rollout: 'Rollout',
+  RolloutCluster: 'RolloutCluster'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -243,6 +245,39 @@ export const AuditEventScalarFieldEnum = {
 } as const
 
 export type AuditEventScalarFieldEnum = (typeof AuditEventScalarFieldEnum)[keyof typeof AuditEventScalarFieldEnum]
+
+
+export const RolloutScalarFieldEnum = {
+  app: 'app',
+  key: 'key',
+  fromRevision: 'fromRevision',
+  toRevision: 'toRevision',
+  state: 'state',
+  stage: 'stage',
+  approvedStage: 'approvedStage',
+  stageDoneAt: 'stageDoneAt',
+  reason: 'reason',
+  startedAt: 'startedAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type RolloutScalarFieldEnum = (typeof RolloutScalarFieldEnum)[keyof typeof RolloutScalarFieldEnum]
+
+
+export const RolloutClusterScalarFieldEnum = {
+  app: 'app',
+  clusterName: 'clusterName',
+  step: 'step',
+  stage: 'stage',
+  startedAt: 'startedAt',
+  finishedAt: 'finishedAt',
+  message: 'message',
+  prevTarget: 'prevTarget',
+  prevRevision: 'prevRevision',
+  prevDigest: 'prevDigest'
+} as const
+
+export type RolloutClusterScalarFieldEnum = (typeof RolloutClusterScalarFieldEnum)[keyof typeof RolloutClusterScalarFieldEnum]
 
 
 export const SortOrder = {

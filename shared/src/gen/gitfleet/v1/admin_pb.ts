@@ -8,13 +8,15 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { AppSummary, Cluster, ClusterAppStatus, DriftEvent, ResourceResult, SourceSummary, Token } from "./types_pb.js";
 import { file_gitfleet_v1_types } from "./types_pb.js";
+import type { GetDriftGroupsRequestSchema, GetDriftGroupsResponseSchema, WatchFleetRequestSchema, WatchFleetResponseSchema } from "./fleet_pb.js";
+import { file_gitfleet_v1_fleet } from "./fleet_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file gitfleet/v1/admin.proto.
  */
 export const file_gitfleet_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnkiaAoWR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBIYChBjbHVzdGVyX3NlbGVjdG9yGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdjbHVzdGVyGAMgASgJEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIooBCg9EcmlmdFN1bW1hcnlSb3cSDwoHY2x1c3RlchgBIAEoCRILCgNhcHAYAiABKAkSEAoIZHJpZnRpbmcYAyABKAUSGAoQZXZlbnRzX2luX3dpbmRvdxgEIAEoBRItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIowBChdHZXREcmlmdFN1bW1hcnlSZXNwb25zZRIqCgRyb3dzGAEgAygLMhwuZ2l0ZmxlZXQudjEuRHJpZnRTdW1tYXJ5Um93EhAKCGRyaWZ0aW5nGAIgASgFEhgKEGV2ZW50c19pbl93aW5kb3cYAyABKAUSGQoRY2x1c3RlcnNfZHJpZnRpbmcYBCABKAUiWQoQTGlzdERyaWZ0UmVxdWVzdBIPCgdjbHVzdGVyGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdoaXN0b3J5GAMgASgIEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIlYKC0RyaWZ0UmVjb3JkEg8KB2NsdXN0ZXIYASABKAkSJgoFZXZlbnQYAiABKAsyFy5naXRmbGVldC52MS5EcmlmdEV2ZW50Eg4KBmFjdGl2ZRgDIAEoCCI+ChFMaXN0RHJpZnRSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhguZ2l0ZmxlZXQudjEuRHJpZnRSZWNvcmQy+goKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZRJcCg9HZXREcmlmdFN1bW1hcnkSIy5naXRmbGVldC52MS5HZXREcmlmdFN1bW1hcnlSZXF1ZXN0GiQuZ2l0ZmxlZXQudjEuR2V0RHJpZnRTdW1tYXJ5UmVzcG9uc2USSgoJTGlzdERyaWZ0Eh0uZ2l0ZmxlZXQudjEuTGlzdERyaWZ0UmVxdWVzdBoeLmdpdGZsZWV0LnYxLkxpc3REcmlmdFJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_gitfleet_v1_types]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnkiLwoOU3luY0FwcFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgdjbHVzdGVyGAIgASgJIjkKD1N5bmNBcHBSZXNwb25zZRIQCghjbHVzdGVycxgBIAMoCRIUCgxkaXNjb25uZWN0ZWQYAiADKAkiaAoWR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBIYChBjbHVzdGVyX3NlbGVjdG9yGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdjbHVzdGVyGAMgASgJEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIooBCg9EcmlmdFN1bW1hcnlSb3cSDwoHY2x1c3RlchgBIAEoCRILCgNhcHAYAiABKAkSEAoIZHJpZnRpbmcYAyABKAUSGAoQZXZlbnRzX2luX3dpbmRvdxgEIAEoBRItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIowBChdHZXREcmlmdFN1bW1hcnlSZXNwb25zZRIqCgRyb3dzGAEgAygLMhwuZ2l0ZmxlZXQudjEuRHJpZnRTdW1tYXJ5Um93EhAKCGRyaWZ0aW5nGAIgASgFEhgKEGV2ZW50c19pbl93aW5kb3cYAyABKAUSGQoRY2x1c3RlcnNfZHJpZnRpbmcYBCABKAUiWQoQTGlzdERyaWZ0UmVxdWVzdBIPCgdjbHVzdGVyGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdoaXN0b3J5GAMgASgIEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIlYKC0RyaWZ0UmVjb3JkEg8KB2NsdXN0ZXIYASABKAkSJgoFZXZlbnQYAiABKAsyFy5naXRmbGVldC52MS5EcmlmdEV2ZW50Eg4KBmFjdGl2ZRgDIAEoCCI+ChFMaXN0RHJpZnRSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhguZ2l0ZmxlZXQudjEuRHJpZnRSZWNvcmQy7AwKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZRJECgdTeW5jQXBwEhsuZ2l0ZmxlZXQudjEuU3luY0FwcFJlcXVlc3QaHC5naXRmbGVldC52MS5TeW5jQXBwUmVzcG9uc2USXAoPR2V0RHJpZnRTdW1tYXJ5EiMuZ2l0ZmxlZXQudjEuR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBokLmdpdGZsZWV0LnYxLkdldERyaWZ0U3VtbWFyeVJlc3BvbnNlEkoKCUxpc3REcmlmdBIdLmdpdGZsZWV0LnYxLkxpc3REcmlmdFJlcXVlc3QaHi5naXRmbGVldC52MS5MaXN0RHJpZnRSZXNwb25zZRJZCg5HZXREcmlmdEdyb3VwcxIiLmdpdGZsZWV0LnYxLkdldERyaWZ0R3JvdXBzUmVxdWVzdBojLmdpdGZsZWV0LnYxLkdldERyaWZ0R3JvdXBzUmVzcG9uc2USTwoKV2F0Y2hGbGVldBIeLmdpdGZsZWV0LnYxLldhdGNoRmxlZXRSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuV2F0Y2hGbGVldFJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_gitfleet_v1_types, file_gitfleet_v1_fleet]);
 
 /**
  * @generated from message gitfleet.v1.CreateTokenRequest
@@ -559,6 +561,56 @@ export const PinAppResponseSchema: GenMessage<PinAppResponse> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_admin, 29);
 
 /**
+ * @generated from message gitfleet.v1.SyncAppRequest
+ */
+export type SyncAppRequest = Message<"gitfleet.v1.SyncAppRequest"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Empty: every cluster the App is assigned to.
+   *
+   * @generated from field: string cluster = 2;
+   */
+  cluster: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.SyncAppRequest.
+ * Use `create(SyncAppRequestSchema)` to create a new message.
+ */
+export const SyncAppRequestSchema: GenMessage<SyncAppRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 30);
+
+/**
+ * @generated from message gitfleet.v1.SyncAppResponse
+ */
+export type SyncAppResponse = Message<"gitfleet.v1.SyncAppResponse"> & {
+  /**
+   * Clusters whose agent was asked.
+   *
+   * @generated from field: repeated string clusters = 1;
+   */
+  clusters: string[];
+
+  /**
+   * Clusters the App is assigned to whose agent is not connected now (they reconcile on reconnect).
+   *
+   * @generated from field: repeated string disconnected = 2;
+   */
+  disconnected: string[];
+};
+
+/**
+ * Describes the message gitfleet.v1.SyncAppResponse.
+ * Use `create(SyncAppResponseSchema)` to create a new message.
+ */
+export const SyncAppResponseSchema: GenMessage<SyncAppResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 31);
+
+/**
  * @generated from message gitfleet.v1.GetDriftSummaryRequest
  */
 export type GetDriftSummaryRequest = Message<"gitfleet.v1.GetDriftSummaryRequest"> & {
@@ -592,7 +644,7 @@ export type GetDriftSummaryRequest = Message<"gitfleet.v1.GetDriftSummaryRequest
  * Use `create(GetDriftSummaryRequestSchema)` to create a new message.
  */
 export const GetDriftSummaryRequestSchema: GenMessage<GetDriftSummaryRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 30);
+  messageDesc(file_gitfleet_v1_admin, 32);
 
 /**
  * @generated from message gitfleet.v1.DriftSummaryRow
@@ -633,7 +685,7 @@ export type DriftSummaryRow = Message<"gitfleet.v1.DriftSummaryRow"> & {
  * Use `create(DriftSummaryRowSchema)` to create a new message.
  */
 export const DriftSummaryRowSchema: GenMessage<DriftSummaryRow> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 31);
+  messageDesc(file_gitfleet_v1_admin, 33);
 
 /**
  * @generated from message gitfleet.v1.GetDriftSummaryResponse
@@ -665,7 +717,7 @@ export type GetDriftSummaryResponse = Message<"gitfleet.v1.GetDriftSummaryRespon
  * Use `create(GetDriftSummaryResponseSchema)` to create a new message.
  */
 export const GetDriftSummaryResponseSchema: GenMessage<GetDriftSummaryResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 32);
+  messageDesc(file_gitfleet_v1_admin, 34);
 
 /**
  * @generated from message gitfleet.v1.ListDriftRequest
@@ -699,7 +751,7 @@ export type ListDriftRequest = Message<"gitfleet.v1.ListDriftRequest"> & {
  * Use `create(ListDriftRequestSchema)` to create a new message.
  */
 export const ListDriftRequestSchema: GenMessage<ListDriftRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 33);
+  messageDesc(file_gitfleet_v1_admin, 35);
 
 /**
  * @generated from message gitfleet.v1.DriftRecord
@@ -726,7 +778,7 @@ export type DriftRecord = Message<"gitfleet.v1.DriftRecord"> & {
  * Use `create(DriftRecordSchema)` to create a new message.
  */
 export const DriftRecordSchema: GenMessage<DriftRecord> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 34);
+  messageDesc(file_gitfleet_v1_admin, 36);
 
 /**
  * @generated from message gitfleet.v1.ListDriftResponse
@@ -743,7 +795,7 @@ export type ListDriftResponse = Message<"gitfleet.v1.ListDriftResponse"> & {
  * Use `create(ListDriftResponseSchema)` to create a new message.
  */
 export const ListDriftResponseSchema: GenMessage<ListDriftResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 35);
+  messageDesc(file_gitfleet_v1_admin, 37);
 
 /**
  * The API the CLI uses. Every call carries "authorization: Bearer <admin token>".
@@ -874,6 +926,16 @@ export const AdminService: GenService<{
     output: typeof PinAppResponseSchema;
   },
   /**
+   * Asks the connected agents running an App (all, or one cluster's) to reconcile it now.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.SyncApp
+   */
+  syncApp: {
+    methodKind: "unary";
+    input: typeof SyncAppRequestSchema;
+    output: typeof SyncAppResponseSchema;
+  },
+  /**
    * Drift across the fleet: where reality differs from Git, and since when.
    *
    * @generated from rpc gitfleet.v1.AdminService.GetDriftSummary
@@ -890,6 +952,26 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof ListDriftRequestSchema;
     output: typeof ListDriftResponseSchema;
+  },
+  /**
+   * Drift grouped across the fleet by object or by field, with a timeline of episodes.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.GetDriftGroups
+   */
+  getDriftGroups: {
+    methodKind: "unary";
+    input: typeof GetDriftGroupsRequestSchema;
+    output: typeof GetDriftGroupsResponseSchema;
+  },
+  /**
+   * The fleet matrix (clusters x Apps) for the dashboard: a snapshot, then batches of changes.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.WatchFleet
+   */
+  watchFleet: {
+    methodKind: "server_streaming";
+    input: typeof WatchFleetRequestSchema;
+    output: typeof WatchFleetResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_gitfleet_v1_admin, 0);

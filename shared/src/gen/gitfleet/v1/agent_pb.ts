@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/agent.proto.
  */
 export const file_gitfleet_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZ2VudC5wcm90bxILZ2l0ZmxlZXQudjEiygEKD1JlZ2lzdGVyUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIMCgRuYW1lGAIgASgJEjgKBmxhYmVscxgDIAMoCzIoLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdC5MYWJlbHNFbnRyeRIVCg1hZ2VudF92ZXJzaW9uGAQgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIk0KEFJlZ2lzdGVyUmVzcG9uc2USEgoKY3JlZGVudGlhbBgBIAEoCRIlCgdjbHVzdGVyGAIgASgLMhQuZ2l0ZmxlZXQudjEuQ2x1c3RlciI6CgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgCIAEoCSILCglIZWFydGJlYXQiNAoMU3RhdHVzUmVwb3J0EiQKBGFwcHMYASADKAsyFi5naXRmbGVldC52MS5BcHBTdGF0dXMiRAoLRHJpZnRSZXBvcnQSJwoGZXZlbnRzGAEgAygLMhcuZ2l0ZmxlZXQudjEuRHJpZnRFdmVudBIMCgRhcHBzGAIgAygJIsEBCg5Db25uZWN0UmVxdWVzdBIjCgVoZWxsbxgBIAEoCzISLmdpdGZsZWV0LnYxLkhlbGxvSAASKwoJaGVhcnRiZWF0GAIgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKwoGc3RhdHVzGAMgASgLMhkuZ2l0ZmxlZXQudjEuU3RhdHVzUmVwb3J0SAASKQoFZHJpZnQYBCABKAsyGC5naXRmbGVldC52MS5EcmlmdFJlcG9ydEgAQgUKA21zZyJUCgdXZWxjb21lEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyEiIKGmhlYXJ0YmVhdF9pbnRlcnZhbF9zZWNvbmRzGAIgASgFIlEKDUFzc2lnbm1lbnRTZXQSLAoLYXNzaWdubWVudHMYASADKAsyFy5naXRmbGVldC52MS5Bc3NpZ25tZW50EhIKCmdlbmVyYXRpb24YAiABKAMioQEKD0Nvbm5lY3RSZXNwb25zZRInCgd3ZWxjb21lGAEgASgLMhQuZ2l0ZmxlZXQudjEuV2VsY29tZUgAEjEKC2Fzc2lnbm1lbnRzGAIgASgLMhouZ2l0ZmxlZXQudjEuQXNzaWdubWVudFNldEgAEisKCWhlYXJ0YmVhdBgDIAEoCzIWLmdpdGZsZWV0LnYxLkhlYXJ0YmVhdEgAQgUKA21zZyIiChBHZXRCdW5kbGVSZXF1ZXN0Eg4KBmRpZ2VzdBgBIAEoCSIiChFHZXRCdW5kbGVSZXNwb25zZRINCgVjaHVuaxgBIAEoDDLvAQoMQWdlbnRTZXJ2aWNlEkcKCFJlZ2lzdGVyEhwuZ2l0ZmxlZXQudjEuUmVnaXN0ZXJSZXF1ZXN0Gh0uZ2l0ZmxlZXQudjEuUmVnaXN0ZXJSZXNwb25zZRJICgdDb25uZWN0EhsuZ2l0ZmxlZXQudjEuQ29ubmVjdFJlcXVlc3QaHC5naXRmbGVldC52MS5Db25uZWN0UmVzcG9uc2UoATABEkwKCUdldEJ1bmRsZRIdLmdpdGZsZWV0LnYxLkdldEJ1bmRsZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRCdW5kbGVSZXNwb25zZTABYgZwcm90bzM", [file_gitfleet_v1_types]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZ2VudC5wcm90bxILZ2l0ZmxlZXQudjEiygEKD1JlZ2lzdGVyUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIMCgRuYW1lGAIgASgJEjgKBmxhYmVscxgDIAMoCzIoLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdC5MYWJlbHNFbnRyeRIVCg1hZ2VudF92ZXJzaW9uGAQgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIk0KEFJlZ2lzdGVyUmVzcG9uc2USEgoKY3JlZGVudGlhbBgBIAEoCRIlCgdjbHVzdGVyGAIgASgLMhQuZ2l0ZmxlZXQudjEuQ2x1c3RlciI6CgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgCIAEoCSILCglIZWFydGJlYXQiNAoMU3RhdHVzUmVwb3J0EiQKBGFwcHMYASADKAsyFi5naXRmbGVldC52MS5BcHBTdGF0dXMiRAoLRHJpZnRSZXBvcnQSJwoGZXZlbnRzGAEgAygLMhcuZ2l0ZmxlZXQudjEuRHJpZnRFdmVudBIMCgRhcHBzGAIgAygJIsEBCg5Db25uZWN0UmVxdWVzdBIjCgVoZWxsbxgBIAEoCzISLmdpdGZsZWV0LnYxLkhlbGxvSAASKwoJaGVhcnRiZWF0GAIgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKwoGc3RhdHVzGAMgASgLMhkuZ2l0ZmxlZXQudjEuU3RhdHVzUmVwb3J0SAASKQoFZHJpZnQYBCABKAsyGC5naXRmbGVldC52MS5EcmlmdFJlcG9ydEgAQgUKA21zZyJUCgdXZWxjb21lEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyEiIKGmhlYXJ0YmVhdF9pbnRlcnZhbF9zZWNvbmRzGAIgASgFIlEKDUFzc2lnbm1lbnRTZXQSLAoLYXNzaWdubWVudHMYASADKAsyFy5naXRmbGVldC52MS5Bc3NpZ25tZW50EhIKCmdlbmVyYXRpb24YAiABKAMiGwoLU3luY1JlcXVlc3QSDAoEYXBwcxgBIAMoCSLLAQoPQ29ubmVjdFJlc3BvbnNlEicKB3dlbGNvbWUYASABKAsyFC5naXRmbGVldC52MS5XZWxjb21lSAASMQoLYXNzaWdubWVudHMYAiABKAsyGi5naXRmbGVldC52MS5Bc3NpZ25tZW50U2V0SAASKwoJaGVhcnRiZWF0GAMgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKAoEc3luYxgEIAEoCzIYLmdpdGZsZWV0LnYxLlN5bmNSZXF1ZXN0SABCBQoDbXNnIiIKEEdldEJ1bmRsZVJlcXVlc3QSDgoGZGlnZXN0GAEgASgJIiIKEUdldEJ1bmRsZVJlc3BvbnNlEg0KBWNodW5rGAEgASgMMu8BCgxBZ2VudFNlcnZpY2USRwoIUmVnaXN0ZXISHC5naXRmbGVldC52MS5SZWdpc3RlclJlcXVlc3QaHS5naXRmbGVldC52MS5SZWdpc3RlclJlc3BvbnNlEkgKB0Nvbm5lY3QSGy5naXRmbGVldC52MS5Db25uZWN0UmVxdWVzdBocLmdpdGZsZWV0LnYxLkNvbm5lY3RSZXNwb25zZSgBMAESTAoJR2V0QnVuZGxlEh0uZ2l0ZmxlZXQudjEuR2V0QnVuZGxlUmVxdWVzdBoeLmdpdGZsZWV0LnYxLkdldEJ1bmRsZVJlc3BvbnNlMAFiBnByb3RvMw", [file_gitfleet_v1_types]);
 
 /**
  * @generated from message gitfleet.v1.RegisterRequest
@@ -239,6 +239,25 @@ export const AssignmentSetSchema: GenMessage<AssignmentSet> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_agent, 8);
 
 /**
+ * Reconcile these Apps now (`gitfleet app sync`), as a resync would: read and apply everything.
+ *
+ * @generated from message gitfleet.v1.SyncRequest
+ */
+export type SyncRequest = Message<"gitfleet.v1.SyncRequest"> & {
+  /**
+   * @generated from field: repeated string apps = 1;
+   */
+  apps: string[];
+};
+
+/**
+ * Describes the message gitfleet.v1.SyncRequest.
+ * Use `create(SyncRequestSchema)` to create a new message.
+ */
+export const SyncRequestSchema: GenMessage<SyncRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_agent, 9);
+
+/**
  * @generated from message gitfleet.v1.ConnectResponse
  */
 export type ConnectResponse = Message<"gitfleet.v1.ConnectResponse"> & {
@@ -263,6 +282,12 @@ export type ConnectResponse = Message<"gitfleet.v1.ConnectResponse"> & {
      */
     value: Heartbeat;
     case: "heartbeat";
+  } | {
+    /**
+     * @generated from field: gitfleet.v1.SyncRequest sync = 4;
+     */
+    value: SyncRequest;
+    case: "sync";
   } | { case: undefined; value?: undefined };
 };
 
@@ -271,7 +296,7 @@ export type ConnectResponse = Message<"gitfleet.v1.ConnectResponse"> & {
  * Use `create(ConnectResponseSchema)` to create a new message.
  */
 export const ConnectResponseSchema: GenMessage<ConnectResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 9);
+  messageDesc(file_gitfleet_v1_agent, 10);
 
 /**
  * @generated from message gitfleet.v1.GetBundleRequest
@@ -288,7 +313,7 @@ export type GetBundleRequest = Message<"gitfleet.v1.GetBundleRequest"> & {
  * Use `create(GetBundleRequestSchema)` to create a new message.
  */
 export const GetBundleRequestSchema: GenMessage<GetBundleRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 10);
+  messageDesc(file_gitfleet_v1_agent, 11);
 
 /**
  * @generated from message gitfleet.v1.GetBundleResponse
@@ -305,7 +330,7 @@ export type GetBundleResponse = Message<"gitfleet.v1.GetBundleResponse"> & {
  * Use `create(GetBundleResponseSchema)` to create a new message.
  */
 export const GetBundleResponseSchema: GenMessage<GetBundleResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 11);
+  messageDesc(file_gitfleet_v1_agent, 12);
 
 /**
  * The API agents dial out to. Every call but Register carries

@@ -1,0 +1,178 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "@gitfleet/shared";
+import type { AppSpec } from "../definitions/index.js";
+import { diffWrites, type Row } from "../assign/assignments.js";
+import type { RenderOutcome } from "../render/renderer.js";
+import { effectiveLabels } from "../registry/clusters.js";
+import { inChunks } from "../store/chunks.js";
+import type { Db } from "../store/index.js";
+import { firstMatch } from "../targeting/index.js";
+import { command, type RolloutAction } from "./commands.js";
+import { decide } from "./decide.js";
+import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
+import { eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
+import { resolveStrategy } from "./strategy.js";
+
+export interface RolloutDeps {
+  db: Db;
+  log: Logger;
+  render(spec: AppSpec, sha: string, target: AppSpec["targets"][number]): Promise<RenderOutcome>;
+  /** Sends the clusters their new assignment sets. */
+  push(clusters: Iterable<string>): Promise<void>;
+  /** Runs a change serialised with every other assignment write. */
+  serial<T>(fn: () => Promise<T>): Promise<T>;
+  /** A cluster not heard from for this long is Skipped; a shorter silence (a hub restart) is not. */
+  heartbeatTimeoutMs: number;
+  /** Told every transition after it is stored (notifications). */
+  onEvents?(app: string, rollout: RolloutRecord, events: RolloutEvent[]): void;
+  now?(): number;
+}
+
+/** How often Apps with an unsettled rollout are looked at again (disconnects, missed wake-ups). */
+export const ROLLOUT_SWEEP_MS = 5_000;
+
+/** The one loop that advances rollouts: load from the database, decide, write, push. */
+export function createRolloutController(deps: RolloutDeps) {
+  const { db, log } = deps;
+  const now = deps.now ?? Date.now;
+  const queued = new Set<string>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  // Apps whose rollout still waits on agents: their status reports tick them.
+  const watching = new Set<string>();
+  let sweeper: NodeJS.Timeout | undefined;
+
+  /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
+  async function load(app: string) {
+    const row = await db.app.findUnique({ where: { name: app } });
+    if (!row?.revision) return undefined;
+    const spec = JSON.parse(row.spec) as AppSpec;
+    const sha = row.revision;
+    const [clusters, existing, statuses, recordRows, rolloutRow, depStatuses] = await Promise.all([
+      db.cluster.findMany({ where: { approved: true } }),
+      db.assignment.findMany({ where: { app } }),
+      db.appStatus.findMany({ where: { app }, select: { clusterName: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } }),
+      db.rolloutCluster.findMany({ where: { app } }),
+      db.rollout.findUnique({ where: { app } }),
+      spec.dependsOn.length ? db.appStatus.findMany({ where: { app: { in: spec.dependsOn } }, select: { clusterName: true, app: true, health: true } }) : Promise.resolve([]),
+    ]);
+    const outcomes = await Promise.all(spec.targets.map((t) => deps.render(spec, sha, t).catch((err: unknown): RenderOutcome => ({ error: String(err) }))));
+    const assigned = new Map(existing.map((a) => [a.clusterName, a]));
+    const status = new Map(statuses.map((s) => [s.clusterName, s]));
+    const records = new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)]));
+    const healthyDeps = new Set(depStatuses.filter((s) => s.health === "HEALTHY").map((s) => `${s.clusterName}\0${s.app}`));
+    const views: ClusterView[] = [];
+    const kept: Row[] = [];
+    const t = now();
+    for (const c of clusters) {
+      const labels = effectiveLabels(c);
+      const i = firstMatch(spec.targets, { name: c.name, labels });
+      if (i < 0) continue;
+      const outcome = outcomes[i]!;
+      const a = assigned.get(c.name);
+      if (!("digest" in outcome)) {
+        if (a) kept.push(a); // this target cannot render: the cluster keeps what it runs
+        continue;
+      }
+      const s = status.get(c.name);
+      const rec = records.get(c.name);
+      views.push({
+        name: c.name,
+        labels,
+        reachable: c.state === "Connected" || (c.lastHeartbeat !== null && t - c.lastHeartbeat.getTime() < deps.heartbeatTimeoutMs),
+        wanted: { target: spec.targets[i]!.name, revision: sha, bundleDigest: outcome.digest },
+        ...(a ? { assigned: placement(a) } : {}),
+        ...(s ? { status: s } : {}),
+        ...(rec ? { record: rec } : {}),
+        blockedBy: spec.dependsOn.filter((d) => !healthyDeps.has(`${c.name}\0${d}`)),
+      });
+    }
+    const key = `${sha}:${createHash("sha256").update(JSON.stringify(outcomes)).digest("hex").slice(0, 16)}`;
+    return { spec, sha, key, views, kept, existing, recordRows, rollout: rolloutRow ? toRecord(rolloutRow) : undefined };
+  }
+
+  /** Decides one App's rollout and stores the outcome; `all` re-pushes every cluster it runs on (a spec change). */
+  async function tick(app: string, all = false): Promise<void> {
+    const loaded = await load(app);
+    if (!loaded) return;
+    const { views, existing } = loaded;
+    const d = decide({ strategy: resolveStrategy(loaded.spec.rollout), ...(loaded.rollout ? { rollout: loaded.rollout } : {}), key: loaded.key, to: loaded.sha, clusters: views, now: now() });
+    const desired: Row[] = [...loaded.kept];
+    for (const [cluster, p] of d.assign) if (p) desired.push({ clusterName: cluster, app, ...p });
+    const { writes, changed } = diffWrites(db, existing, desired);
+    const at = new Date(now());
+    const before = new Map(loaded.recordRows.map((r) => [r.clusterName, JSON.stringify(fromClusterRecord(app, r.clusterName, toClusterRecord(r)))]));
+    const rows = [...d.records].map(([cluster, rec]) => fromClusterRecord(app, cluster, rec)).filter((r) => before.get(r.clusterName) !== JSON.stringify(r));
+    const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
+    const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
+    await db.$transaction([
+      ...writes,
+      ...(rolloutChanged ? [db.rollout.upsert({ where: { app }, create: fromRecord(app, d.rollout), update: fromRecord(app, d.rollout) })] : []),
+      ...inChunks([...gone, ...rows.map((r) => r.clusterName)]).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
+      ...inChunks(rows).map((data) => db.rolloutCluster.createMany({ data })),
+      ...(d.events.length ? [db.auditEvent.createMany({ data: d.events.map((e) => eventRow(app, d.rollout, e, at)) })] : []),
+    ]);
+    for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
+    if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
+    await deps.push(all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed);
+    if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
+    else watching.delete(app);
+    clearTimeout(timers.get(app));
+    timers.delete(app);
+    if (d.wakeAt !== undefined) timers.set(app, setTimeout(() => schedule(app), Math.max(0, d.wakeAt - now()) + 10));
+  }
+
+  /** Ticks an App soon, once however often it is asked while queued. */
+  function schedule(app: string): void {
+    if (queued.has(app)) return;
+    queued.add(app);
+    deps.serial(async () => {
+      queued.delete(app);
+      await tick(app);
+    }).catch((err: unknown) => log.error({ app, err }, "rollout tick failed"));
+  }
+
+  /** An admin action on an App's rollout, audited, then decided on at once. */
+  async function act(app: string, action: RolloutAction, actor: string): Promise<{ refused?: string }> {
+    return deps.serial(async () => {
+      const row = await db.rollout.findUnique({ where: { app } });
+      if (!row) return { refused: `app "${app}" has no rollout yet` };
+      const recordRows = await db.rolloutCluster.findMany({ where: { app } });
+      const result = command(toRecord(row), new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)])), action);
+      if ("refused" in result) return result;
+      const records = result.records ? [...result.records].map(([cluster, rec]: [string, ClusterRecord]) => fromClusterRecord(app, cluster, rec)) : [];
+      await db.$transaction([
+        db.rollout.update({ where: { app }, data: fromRecord(app, result.rollout) }),
+        ...(result.records ? [db.rolloutCluster.deleteMany({ where: { app } }), ...inChunks(records).map((data) => db.rolloutCluster.createMany({ data }))] : []),
+        db.auditEvent.create({ data: { actor, action: `rollout.${action}`, subject: app, detail: JSON.stringify({ from: row.fromRevision, to: row.toRevision, state: result.rollout.state }) } }),
+      ]);
+      await tick(app);
+      return {};
+    });
+  }
+
+  return {
+    tick,
+    schedule,
+    act,
+    /** A status report arrived for these Apps. */
+    reported(apps: Iterable<string>): void {
+      for (const app of apps) if (watching.has(app)) schedule(app);
+    },
+    start(): void {
+      sweeper = setInterval(() => {
+        db.rollout.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, select: { app: true } }).then(
+          (rows) => new Set([...rows.map((r) => r.app), ...watching]).forEach(schedule),
+          (err: unknown) => log.error({ err }, "rollout sweep failed"),
+        );
+      }, ROLLOUT_SWEEP_MS);
+    },
+    stop(): void {
+      clearInterval(sweeper);
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+export type RolloutController = ReturnType<typeof createRolloutController>;
+
+const placement = (a: Placement): Placement => ({ target: a.target, revision: a.revision, bundleDigest: a.bundleDigest });

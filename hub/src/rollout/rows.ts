@@ -1,0 +1,41 @@
+import type { Db } from "../store/index.js";
+import type { ClusterRecord, Placement, RolloutEvent, RolloutRecord, RolloutState, Step } from "./model.js";
+
+type RolloutRow = NonNullable<Awaited<ReturnType<Db["rollout"]["findUnique"]>>>;
+type ClusterRow = Awaited<ReturnType<Db["rolloutCluster"]["findMany"]>>[number];
+
+export function toRecord(row: RolloutRow): RolloutRecord {
+  return {
+    key: row.key, from: row.fromRevision, to: row.toRevision, state: row.state as RolloutState, stage: row.stage, approvedStage: row.approvedStage,
+    ...(row.stageDoneAt ? { stageDoneAt: row.stageDoneAt.getTime() } : {}), reason: row.reason, startedAt: row.startedAt.getTime(),
+  };
+}
+
+export function fromRecord(app: string, r: RolloutRecord) {
+  return {
+    app, key: r.key, fromRevision: r.from, toRevision: r.to, state: r.state, stage: r.stage, approvedStage: r.approvedStage,
+    stageDoneAt: r.stageDoneAt === undefined ? null : new Date(r.stageDoneAt), reason: r.reason, startedAt: new Date(r.startedAt),
+  };
+}
+
+export function toClusterRecord(row: ClusterRow): ClusterRecord {
+  const previous: Placement | undefined = row.prevRevision !== null ? { target: row.prevTarget ?? "", revision: row.prevRevision, bundleDigest: row.prevDigest ?? "" } : undefined;
+  return {
+    step: row.step as Step, stage: row.stage, message: row.message,
+    ...(row.startedAt ? { startedAt: row.startedAt.getTime() } : {}), ...(row.finishedAt ? { finishedAt: row.finishedAt.getTime() } : {}), ...(previous ? { previous } : {}),
+  };
+}
+
+export function fromClusterRecord(app: string, clusterName: string, r: ClusterRecord) {
+  return {
+    app, clusterName, step: r.step, stage: r.stage, message: r.message,
+    startedAt: r.startedAt === undefined ? null : new Date(r.startedAt), finishedAt: r.finishedAt === undefined ? null : new Date(r.finishedAt),
+    prevTarget: r.previous?.target ?? null, prevRevision: r.previous?.revision ?? null, prevDigest: r.previous?.bundleDigest ?? null,
+  };
+}
+
+/** An audit row per rollout transition: actor "rollout", action "rollout.<kind>", subject the App. */
+export function eventRow(app: string, r: RolloutRecord, e: RolloutEvent, at: Date) {
+  const { kind, ...rest } = e;
+  return { at, actor: "rollout", action: `rollout.${kind}`, subject: app, detail: JSON.stringify({ from: r.from, to: r.to, ...rest }) };
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as grpc from "@grpc/grpc-js";
+import { toJson } from "@bufbuild/protobuf";
+import { AdminService, AppSummarySchema, ClusterAppStatusSchema, createClient, DriftRecordSchema, SourceSummarySchema, type ServiceClient } from "@gitfleet/shared";
+import { atFileEnd } from "./cleanup.js";
+
+/** What a test needs to reach a hub: its data dir (hub.json, admin-token) and, for TLS, the CA. */
+export interface HubRef {
+  dataDir: string;
+  caFile?: string;
+}
+
+export interface Admin {
+  api: ServiceClient<typeof AdminService>;
+  metadata: grpc.Metadata;
+}
+
+const clients = new Map<string, Admin>();
+
+/**
+ * An AdminService client inside the test process, for polling: a poll through the CLI starts a
+ * Node process each time, which on a loaded 2-core machine is what makes suites slow and flaky.
+ * Reads the hub's address on every call, so a hub restarted on other ports is found.
+ */
+export function admin(hub: HubRef): Admin {
+  const { grpc: address } = JSON.parse(readFileSync(join(hub.dataDir, "hub.json"), "utf8")) as { grpc: string };
+  const token = readFileSync(join(hub.dataDir, "admin-token"), "utf8").trim();
+  const key = `${address} ${hub.caFile ?? ""} ${token}`;
+  let client = clients.get(key);
+  if (!client) {
+    const creds = hub.caFile ? grpc.credentials.createSsl(readFileSync(hub.caFile)) : grpc.credentials.createInsecure();
+    const metadata = new grpc.Metadata();
+    metadata.set("authorization", `Bearer ${token}`);
+    client = { api: createClient(AdminService, address, creds), metadata };
+    clients.set(key, client);
+    const made = client;
+    atFileEnd(() => {
+      made.api.close();
+      clients.delete(key);
+    });
+  }
+  return client;
+}
+
+const call = { deadlineMs: 30_000 };
+
+/** `gitfleet app list -o json`, read in the test process. */
+export async function listApps(hub: HubRef): Promise<AppJson[]> {
+  const { api, metadata } = admin(hub);
+  return (await api.listApps({}, { ...call, metadata })).apps.map((a) => toJson(AppSummarySchema, a) as unknown as AppJson);
+}
+
+/** `gitfleet app show NAME -o json`, read in the test process. */
+export async function showApp(hub: HubRef, name: string): Promise<{ app: AppJson; clusters: AppClusterJson[] }> {
+  const { api, metadata } = admin(hub);
+  const res = await api.getApp({ name }, { ...call, metadata });
+  return { app: toJson(AppSummarySchema, res.app!) as unknown as AppJson, clusters: res.clusters.map((c) => toJson(ClusterAppStatusSchema, c) as unknown as AppClusterJson) };
+}
+
+/** `gitfleet source show NAME -o json`, read in the test process. */
+export async function showSource(hub: HubRef, name: string): Promise<SourceJson> {
+  const { api, metadata } = admin(hub);
+  return toJson(SourceSummarySchema, (await api.getSource({ name }, { ...call, metadata })).source!) as unknown as SourceJson;
+}
+
+export interface SourceJson {
+  name: string;
+  follow?: string;
+  revision?: { sha: string };
+  lastFetchedAt?: string;
+  error?: string;
+}
+
+/** `gitfleet drift show ... -o json`, read in the test process. */
+export async function listDrift(hub: HubRef, req: { cluster?: string; app?: string; history?: boolean }): Promise<DriftRecordJson[]> {
+  const { api, metadata } = admin(hub);
+  return (await api.listDrift(req, { ...call, metadata })).records.map((r) => toJson(DriftRecordSchema, r) as unknown as DriftRecordJson);
+}
+
+export interface AppJson {
+  name: string;
+  revision?: string;
+  error?: string;
+  errorRevision?: string;
+  clustersMatched?: number;
+  clustersSynced?: number;
+  clustersHealthy?: number;
+}
+
+export interface AppClusterJson {
+  cluster: string;
+  desiredRevision?: string;
+  appliedRevision?: string;
+  sync?: string;
+  health?: string;
+  message?: string;
+  objects?: { action?: string; message?: string; ref?: { kind: string; name: string; namespace?: string } }[];
+}
+
+export interface DriftRecordJson {
+  cluster: string;
+  active?: boolean;
+  event: {
+    app: string;
+    ref: { kind: string; name: string };
+    fields?: { path: string; desired?: string; live?: string }[];
+    manager?: string;
+    deleted?: boolean;
+    firstSeen?: string;
+    healedAt?: string;
+  };
+}
