@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
+import { privateDataDir } from "./config/data-dir.js";
 import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
@@ -45,7 +46,7 @@ export interface Hub {
 /** The composition root: store, sessions, gRPC services and HTTP wired together. */
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const { log } = opts;
-  await mkdir(opts.dataDir, { recursive: true });
+  await privateDataDir(opts.dataDir);
   const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log });
   const { db } = store;
   const admin = await ensureAdminToken(opts.dataDir);

@@ -45,7 +45,7 @@ function archiveInto(gitDir: string, sha: string, dest: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const env = { ...ambientEnv(), GIT_DIR: gitDir };
     const git = spawn("git", ["archive", "--format=tar", sha], { env, stdio: ["ignore", "pipe", "pipe"] });
-    const tar = spawn("tar", ["-x", "--no-same-owner", "-f", "-", "-C", dest], { stdio: ["pipe", "ignore", "pipe"] });
+    const tar = spawn("tar", ["-x", "--no-same-owner", "--no-same-permissions", "-f", "-", "-C", dest], { stdio: ["pipe", "ignore", "pipe"] });
     git.stdout.pipe(tar.stdin);
     let stderr = "";
     git.stderr.on("data", (d: Buffer) => (stderr += d));
