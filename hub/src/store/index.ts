@@ -123,4 +123,4 @@ export { createAppRepository, type AppRecord, type AppRepository, type AppState 
 export { createSourceRepository, type SourceRecord, type SourceRepository, type SourceState } from "./sources.js";
 export { CorruptRecordError } from "./records.js";
 export { clusterLabelSources, clusterNamespaces, type ClusterLabelSources } from "./clusters.js";
-export { decodeJson, objectArray, stringArray, stringMap } from "./records.js";
+export { decodeJson, objectArray, plainObject, stringArray, stringMap } from "./records.js";

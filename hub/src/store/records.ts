@@ -46,3 +46,9 @@ export function objectArray(v: unknown): Record<string, unknown>[] {
   if (!Array.isArray(v) || v.some((x) => !isRecord(x))) throw new Error("want an array of objects");
   return v as Record<string, unknown>[];
 }
+
+/** Validator for a JSON object (audit details). */
+export function plainObject(v: unknown): Record<string, unknown> {
+  if (!isRecord(v)) throw new Error("want an object");
+  return v;
+}
