@@ -5,6 +5,7 @@ import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.
 import { createToken, listTokens, revokeToken } from "./tokens.js";
 import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
+import { driftGroups } from "./drift-groups.js";
 import { getResources, listApps, listSources, pinApp, showApp, showSource, syncApp } from "./apps.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
@@ -29,6 +30,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   source list [-o json]
   source show NAME [-o json]
   drift [-l SELECTOR] [--cluster C] [--app A] [--since 24h] [-o json]
+  drift --by object|field [-l SELECTOR] [--app A] [--since 24h] [-o json]
   drift show [--cluster C] [--app A] [--history] [--since 24h] [-o json]
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
@@ -52,6 +54,7 @@ const options = {
   app: { type: "string" },
   since: { type: "string", default: "24h" },
   history: { type: "boolean", default: false },
+  by: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -85,6 +88,7 @@ async function main(argv: string[]): Promise<void> {
       const flags = { selector: values.selector, cluster: values.cluster, app: values.app, windowMs: parseDuration(values.since, "--since"), history: values.history, output: values.output };
       if (verb === "show") return driftShow(conn(), flags);
       if (verb) throw new CliError(`unknown command "drift ${verb}"`);
+      if (values.by !== undefined) return driftGroups(conn(), { ...flags, by: values.by });
       return driftSummary(conn(), flags);
     }
     case "delete":
@@ -152,7 +156,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof CliError || err instanceof LabelError || err instanceof DurationError || (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (err instanceof CliError || err instanceof LabelError || err instanceof DurationError || String((err as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
       console.error(`error: ${(err as Error).message}`);
       process.exit(2);
     }

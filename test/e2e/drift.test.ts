@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { stopAll, waitFor } from "../lib/processes.js";
-import { BACKENDS, cliOk, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { BACKENDS, cli, cliOk, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { listDrift, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "../lib/git.js";
 import { runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
@@ -160,6 +160,22 @@ spec: {url: "file://${repo.dir}", branch: main, interval: 1h}
     const heal = JSON.parse(await cliOk(hub, ["drift", "-l", "env=heal", "-o", "json"])) as SummaryJson;
     expect(heal.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2"]);
     expect(await cliOk(hub, ["drift"])).toMatch(/manual\s+manual\s+[1-9]/);
+  });
+
+  it("groups drift across the fleet by object and by field (gitfleet drift --by)", async () => {
+    interface GroupJson { ref: { kind: string; name: string }; field?: string; clusters?: string[]; episodes?: number; managers?: string[] }
+    const byField = JSON.parse(await cliOk(hub, ["drift", "--by", "field", "-o", "json"])) as { groups: GroupJson[] };
+    const replicas = byField.groups.find((g) => g.ref.kind === "Deployment" && g.field === "spec.replicas")!;
+    expect(replicas.clusters).toEqual(["heal-1", "heal-2", "manual"]);
+    expect(replicas.episodes).toBeGreaterThanOrEqual(3);
+    expect(replicas.managers!.some((m) => m.includes("kubectl"))).toBe(true);
+    const byObject = JSON.parse(await cliOk(hub, ["drift", "--by", "object", "-l", "env=heal", "-o", "json"])) as { groups: GroupJson[] };
+    expect(byObject.groups.every((g) => g.field === undefined)).toBe(true);
+    expect(byObject.groups.find((g) => g.ref.kind === "Deployment")!.clusters).toEqual(["heal-1", "heal-2"]);
+    const table = await cliOk(hub, ["drift", "--by", "field"]);
+    expect(table).toMatch(/spec\.replicas\s+Deployment\/web\/web\s+\S+\s+3\s/);
+    expect(table).toContain("most widespread: spec.replicas of Deployment/web/web drifted on 3 cluster(s)");
+    expect((await cli(hub, ["drift", "--by", "namespace"])).stderr).toContain("--by must be object or field");
   });
 
   it("drift --since counts episodes in the window only; what drifts now always shows", async () => {

@@ -4,10 +4,12 @@ import { href, useRoute } from "./router.js";
 import { Login } from "./pages/login.js";
 import { Clusters } from "./pages/clusters.js";
 import { FleetPage } from "./pages/fleet.js";
+import { DriftPage } from "./pages/drift.js";
 
 const NAV = [
   { route: "fleet", label: "Fleet" },
   { route: "clusters", label: "Clusters" },
+  { route: "drift", label: "Drift" },
 ];
 
 export function App() {
@@ -56,6 +58,8 @@ function Page({ route }: { route: string[] }) {
   switch (route[0] ?? "fleet") {
     case "fleet":
       return <FleetPage />;
+    case "drift":
+      return <DriftPage route={route.slice(1)} />;
     case "clusters":
       return <Clusters />;
     default:

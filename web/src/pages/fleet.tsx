@@ -1,3 +1,4 @@
+import { short } from "../format.js";
 import { useMemo, useState } from "preact/hooks";
 import { ClusterState, type FleetCell, type FleetCluster } from "@gitfleet/shared/proto";
 import { useFleet } from "../use-fleet.js";
@@ -7,7 +8,6 @@ import { VirtualRows } from "../components/virtual-rows.js";
 import { ClusterStateBadge, HEALTH, SYNC, SyncBadge, HealthBadge } from "../components/status.js";
 
 const ROW_HEIGHT = 36;
-const short = (sha: string) => sha.slice(0, 7);
 
 type Row = { kind: "group"; label: string; count: number } | { kind: "cluster"; cluster: FleetCluster };
 

@@ -1,0 +1,19 @@
+import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
+import type { ObjectRef } from "@gitfleet/shared/proto";
+
+export const short = (sha: string) => sha.slice(0, 7);
+
+export function when(ts: Timestamp | undefined): string {
+  return ts ? timestampDate(ts).toLocaleString() : "—";
+}
+
+export function ago(ts: Timestamp | undefined): string {
+  if (!ts) return "—";
+  const s = Math.max(0, Math.round((Date.now() - timestampDate(ts).getTime()) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}
+
+export const objectName = (r: ObjectRef | undefined) => (r ? `${r.kind} ${r.namespace ? r.namespace + "/" : ""}${r.name}` : "?");
