@@ -156,7 +156,7 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (err: unknown) => {
-    if (err instanceof CliError || err instanceof LabelError || err instanceof DurationError || (err as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    if (err instanceof CliError || err instanceof LabelError || err instanceof DurationError || String((err as { code?: unknown }).code).startsWith("ERR_PARSE_ARGS_")) {
       console.error(`error: ${(err as Error).message}`);
       process.exit(2);
     }

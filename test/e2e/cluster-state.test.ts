@@ -25,7 +25,6 @@ describe("failures caused by the cluster's state", () => {
     const healed = await waitClusterApp(f, "late", "one", "Synced after the namespace appeared", (c) => c.sync === "SYNC_STATE_SYNCED");
     expect(healed.appliedRevision).toBe(revision);
     expect(f.clusters.one!.sim.store.get("v1", "ConfigMap", "late", "later")).toBeDefined();
-    expect((await f.show("late")).clusters.find((c) => c.cluster === "two")?.sync).toBe("SYNC_STATE_FAILED");
   });
 
   it("gitfleet app sync re-applies now, on one cluster or all", async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOk } from "../lib/fleet.js";
 import { startGitFleet, waitClusterApp, type GitFleet } from "../lib/git-fleet.js";
 import { waitFor } from "../lib/processes.js";
+import { kubectlRunner } from "../kube-sim/test-helpers.js";
 
 const service = (port: number) => `apiVersion: v1\nkind: Service\nmetadata: {name: frontend, namespace: default}\nspec: {selector: {app: frontend}, ports: [{port: ${port}}]}\n`;
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {from: git}\n`;
@@ -19,6 +20,7 @@ describe("an object belongs to one App", () => {
       "second/service.yaml": service(8080),
       "second/config.yaml": configMap("second-config"),
       "careful/config.yaml": configMap("handmade"),
+      "migrated/config.yaml": configMap("from-kubectl"),
     });
   });
   afterAll(() => f?.close());
@@ -52,6 +54,18 @@ describe("an object belongs to one App", () => {
     await waitClusterApp(f, "second", "one", "Synced", (c) => c.sync === "SYNC_STATE_SYNCED");
     expect(owner()).toBe("second");
     expect((live("Service", "frontend")!.spec as { ports: { port: number }[] }).ports[0]!.port).toBe(8080);
+  });
+
+  it("takeover: adopt (the default) takes over what `kubectl apply` made: labelled, Git's fields win, kubectl's others stay", async () => {
+    const c = f.clusters.one!;
+    const kubectl = kubectlRunner(c.kubeconfig, `${c.stateDir}-kube-cache`);
+    const made = await kubectl(["apply", "-f", "-"], "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-kubectl, namespace: default}\ndata: {from: kubectl, extra: kept}\n");
+    expect(made.stderr).toBe("");
+    await f.apply(app("migrated"));
+    await waitClusterApp(f, "migrated", "one", "Synced", (row) => row.sync === "SYNC_STATE_SYNCED");
+    const live = c.sim.store.get("v1", "ConfigMap", "from-kubectl", "default")!;
+    expect(live.metadata.labels?.["gitfleet.dev/app"]).toBe("migrated");
+    expect(live.data).toEqual({ from: "git", extra: "kept" });
   });
 
   it("takeover: refuse leaves an object kubectl made alone, with a message saying how to hand it over", async () => {

@@ -43,12 +43,21 @@ export interface ApplyContext {
   ownership?: OwnershipPolicy;
 }
 
+/** A kind the cluster does not serve and no CRD in the bundle defines. */
+class KindNotServed extends WaitError {
+  override name = "KindNotServed";
+  constructor(readonly kind: string) {
+    super(`the cluster does not serve ${kind}`);
+  }
+}
+
 /**
  * Server-side applies every object in apply order. A terminal error fails that object only;
- * a transient one stops the whole apply (retried), as does a kind that is not served yet (a wait).
+ * a transient one stops the whole apply (retried). Kinds not served yet are a wait, naming them all.
  */
 export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]): Promise<AppliedObject[]> {
   const results: AppliedObject[] = [];
+  const unserved = new Map<string, number>();
   for (const source of applyOrder(objects)) {
     const obj = withOwnership(source, ctx.app);
     try {
@@ -60,6 +69,10 @@ export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]
       }
       results.push(await applyOne(ctx, obj));
     } catch (err) {
+      if (err instanceof KindNotServed) {
+        unserved.set(err.kind, (unserved.get(err.kind) ?? 0) + 1);
+        continue;
+      }
       const outcome = classify(err);
       const message = `${describeObject(obj)}: ${errorMessage(err)}`;
       if (outcome === "wait") throw err;
@@ -67,6 +80,7 @@ export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]
       results.push({ obj, action: "failed", message, retry: causedByClusterState(err) });
     }
   }
+  if (unserved.size) throw new WaitError(`the cluster does not serve ${[...unserved].map(([kind, n]) => `${kind} (${n} object${n > 1 ? "s" : ""})`).join(", ")}: install their CRDs, or add them to the App`);
   return results;
 }
 
@@ -80,7 +94,7 @@ async function resolveNamespace(ctx: ApplyContext, objects: readonly KubeObject[
   let namespaced = await ctx.kube.namespaced(obj.apiVersion, obj.kind);
   if (namespaced === undefined) {
     const crd = definingCrd(objects, obj);
-    if (!crd) throw new WaitError(`${describeObject(obj)}: the cluster does not serve ${obj.apiVersion} ${obj.kind}`);
+    if (!crd) throw new KindNotServed(`${obj.apiVersion} ${obj.kind}`);
     namespaced = await waitEstablished(ctx.kube, crd, obj);
   }
   if (namespaced) obj.metadata.namespace ||= ctx.kube.defaultNamespace;

@@ -8,6 +8,7 @@ import { entryKey, entryOf, loadInventory, saveInventory, type InventoryEntry } 
 import { classify, ClusterStateError, DependenciesNotReady, errorMessage, TerminalError, TransientError, type Outcome } from "./outcome.js";
 import { releaseStale, type Owners, type ReleaseResult } from "./ownership.js";
 import { pruneStale, type PruneResult } from "./prune.js";
+import { ensureTargetNamespace } from "./target-namespace.js";
 import { appStatus, objectRef, refOf, type ObjectResultInit } from "./status.js";
 
 export interface AppContext {
@@ -36,6 +37,7 @@ export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: (
   try {
     if (unreadyDeps.length) throw new DependenciesNotReady(`waiting for dependencies to be Healthy: ${unreadyDeps.join(", ")}`);
     const objects = await build(a, loadBundle);
+    await ensureTargetNamespace(ctx.kube, a.createNamespace, ctx.namespaces !== undefined);
     const inventory = (await loadInventory(ctx.kube, a.app)) ?? { app: a.app, prune: a.prune, entries: [] };
     const ownership = ctx.owners && { app: a.app, refuseTakeover: a.refuseTakeover, owners: ctx.owners };
     applied = await applyAll({ kube: ctx.kube, app: a.app, namespaces: ctx.namespaces, ignore: ignoreRules(a.ignoreFields), memory: ctx.memory, ownership }, objects);

@@ -9,6 +9,9 @@ export const MAX_STATUS_OBJECTS = 10_000;
 /** Drift events kept from one report. */
 export const MAX_DRIFT_EVENTS = 10_000;
 
+/** Webhook and other HTTP request bodies (GitHub push payloads are far smaller); larger ones get 413. */
+export const MAX_HTTP_BODY = 5 * 1024 * 1024;
+
 /** Cuts text to max characters, saying so. */
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (truncated, ${text.length} characters)`;

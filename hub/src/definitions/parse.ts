@@ -29,7 +29,14 @@ export function parseDefinitions(texts: readonly DefinitionText[]): Definition[]
         problems.push(`${where}: line ${e.linePos?.[0].line ?? "?"}: ${e.message.split("\n")[0]}`);
         return;
       }
-      const value: unknown = doc.toJS();
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 100 });
+      } catch (err) {
+        // yaml refuses alias bombs ("Excessive alias count indicates a resource exhaustion attack").
+        problems.push(`${where}: ${(err as Error).message}`);
+        return;
+      }
       if (value === null || value === undefined) return;
       const def = parseDocument(value, origin, where, problems);
       if (!def) return;

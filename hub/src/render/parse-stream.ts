@@ -48,7 +48,7 @@ function missingFields(v: unknown): string[] {
   return [
     str(o.apiVersion) ? "" : "apiVersion",
     str(o.kind) ? "" : "kind",
-    str(o.metadata?.name) ? "" : "metadata.name",
+    str(o.metadata?.name) ? "" : str((o.metadata as { generateName?: unknown })?.generateName) ? "metadata.name (generateName is not enough: server-side apply needs a fixed name)" : "metadata.name",
   ].filter(Boolean);
 }
 

@@ -1,6 +1,7 @@
 import { readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import type { RenderProblem } from "./errors.js";
+import { helmChartProblem, toolFileProblem } from "./hints.js";
 import { parseStream, type Located } from "./parse-stream.js";
 
 const MANIFEST_RE = /\.(ya?ml|json)$/i;
@@ -19,6 +20,7 @@ export async function readManifestDir(root: string, dir: string, problems: Rende
     if (visited.has(real)) return;
     visited.add(real);
     const entries = (await readdir(current)).filter((n) => !n.startsWith(".")).sort();
+    if (entries.includes("Chart.yaml")) return void problems.push(helmChartProblem(root, current));
     for (const name of entries) {
       const path = join(current, name);
       const file = relative(root, path);
@@ -29,7 +31,11 @@ export async function readManifestDir(root: string, dir: string, problems: Rende
       }
       const info = await stat(target);
       if (info.isDirectory()) await walk(path);
-      else if (info.isFile() && MANIFEST_RE.test(name)) out.push(...parseStream(await readFile(path, "utf8"), file, problems));
+      else if (info.isFile() && MANIFEST_RE.test(name)) {
+        const toolFile = toolFileProblem(root, dir, path);
+        if (toolFile) problems.push(toolFile);
+        else out.push(...parseStream(await readFile(path, "utf8"), file, problems));
+      }
     }
   }
   await walk(dir);

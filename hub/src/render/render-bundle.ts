@@ -7,6 +7,7 @@ import { kustomizeBuild, kustomizeProblem, type KustomizeOptions } from "./kusto
 import { parseStream, type Located } from "./parse-stream.js";
 import { readManifestDir } from "./read-dir.js";
 import { applyTarget } from "./target.js";
+import { emptyRenderProblem } from "./hints.js";
 
 export type RenderInput = {
   root: string;
@@ -15,6 +16,8 @@ export type RenderInput = {
   namespace?: string;
   labels?: Record<string, string>;
   kustomize?: KustomizeOptions;
+  /** An empty render is an error unless this is set. */
+  allowEmpty?: boolean;
   /** URL prefixes remote kustomize resources may come from (the Source's spec.allowRemoteResources). */
   allowRemoteResources?: readonly string[];
 };
@@ -36,7 +39,8 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
 
   const problems: RenderProblem[] = [];
   let located: Located[];
-  if (KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)))) {
+  const kustomized = KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)));
+  if (kustomized) {
     const allowRemote = input.allowRemoteResources ?? [];
     const refused = checkKustomization(realRoot, realDir, allowRemote);
     if (refused.length > 0) throw new RenderError(refused);
@@ -55,6 +59,7 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
   }
   applyTarget(located.map((l) => l.object), input);
   problems.push(...duplicates(located));
+  if (located.length === 0 && problems.length === 0 && !input.allowEmpty) problems.push(await emptyRenderProblem(root, dir, kustomized));
   if (problems.length > 0) throw new RenderError(problems);
 
   const manifests = canonicalize(located.map((l) => l.object));

@@ -6,10 +6,11 @@ import type { Fetcher } from "../sources/fetcher.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
-/** "source@sha:path:overlay", plus namespace and labels when the target sets them (they change the output). */
+/** "source@sha:path:overlay", plus namespace and labels when the target sets them, and allowEmpty (they change the output). */
 export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
   const key = `${spec.source}@${sha}:${spec.path}:${t.overlay ?? ""}`;
-  return t.namespace || t.labels ? `${key}:${t.namespace ?? ""}:${formatLabels(t.labels ?? {})}` : key;
+  const targeted = t.namespace || t.labels ? `${key}:${t.namespace ?? ""}:${formatLabels(t.labels ?? {})}` : key;
+  return spec.allowEmpty ? `${targeted}:allow-empty` : targeted;
 }
 
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
@@ -30,7 +31,7 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}) });
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), allowEmpty: spec.allowEmpty ?? false });
       await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
       outcome = { digest: b.digest };
     } catch (err) {

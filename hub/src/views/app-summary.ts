@@ -1,8 +1,9 @@
 import { HealthState, RpcError, type AppSummarySchema, type ClusterAppStatusSchema } from "@gitfleet/shared";
 import type { AppSpec } from "../definitions/index.js";
-import { selectorText } from "../targeting/index.js";
+import { firstMatch, selectorText, type ClusterFacts } from "../targeting/index.js";
 import type { App, Assignment, AppStatus } from "../store/index.js";
 import { groupBy } from "../assign/assignments.js";
+import { effectiveLabels } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey } from "../render/renderer.js";
 import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
@@ -10,25 +11,33 @@ import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/i
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
 
+/** Approved clusters with their labels: what App targets select from. */
+async function approvedClusters(ctx: Ctx): Promise<ClusterFacts[]> {
+  const rows = await ctx.db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
+  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
+}
+
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
   // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
-  const [apps, assignments, statuses] = await Promise.all([
+  const [apps, assignments, statuses, clusters] = await Promise.all([
     ctx.db.app.findMany({ orderBy: { name: "asc" } }),
     ctx.db.assignment.findMany(),
     ctx.db.appStatus.findMany({ select: { clusterName: true, app: true, sync: true, health: true, revision: true } }),
+    approvedClusters(ctx),
   ]);
   const byApp = groupBy(assignments, (a) => a.app);
   const statusByApp = groupBy(statuses, (s) => s.app);
-  return Promise.all(apps.map((a) => summarize(ctx, a, byApp.get(a.name) ?? [], statusByApp.get(a.name) ?? [])));
+  return Promise.all(apps.map((a) => summarize(ctx, a, byApp.get(a.name) ?? [], statusByApp.get(a.name) ?? [], clusters)));
 }
 
 /** One App, and per cluster what it should run next to what it reports running. */
 export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }> {
   const row = await ctx.db.app.findUnique({ where: { name } });
   if (!row) throw new RpcError("NOT_FOUND", `no app named "${name}" (see \`gitfleet app list\`)`);
-  const [assignments, statuses] = await Promise.all([
+  const [assignments, statuses, fleet] = await Promise.all([
     ctx.db.assignment.findMany({ where: { app: name }, orderBy: { clusterName: "asc" } }),
     ctx.db.appStatus.findMany({ where: { app: name } }),
+    approvedClusters(ctx),
   ]);
   const status = new Map(statuses.map((s) => [s.clusterName, s]));
   const clusters: ClusterAppStatusInit[] = assignments.map((a) => ({
@@ -36,10 +45,11 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
   }));
   // A cluster that lost the app but still reports it (pruning in progress).
   for (const s of statuses) if (!assignments.some((a) => a.clusterName === s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s) });
-  return { app: await summarize(ctx, row, assignments, statuses), clusters };
+  return { app: await summarize(ctx, row, assignments, statuses, fleet), clusters };
 }
 
-async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses: (StatusCounts & Pick<AppStatus, "clusterName">)[]): Promise<AppSummaryInit> {
+/** clusters: every approved cluster; "matched" counts those the targets select, assigned yet or not (a first render may have failed). */
+async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses: (StatusCounts & Pick<AppStatus, "clusterName">)[], clusters: ClusterFacts[]): Promise<AppSummaryInit> {
   const spec = JSON.parse(row.spec) as AppSpec;
   const keys = spec.targets.flatMap((t) => [row.revision, row.lastErrorRevision].filter((r): r is string => !!r).map((sha) => renderKey(spec, sha, t)));
   const renders = new Map((await ctx.db.render.findMany({ where: { key: { in: keys } } })).map((r) => [r.key, r]));
@@ -59,7 +69,7 @@ async function summarize(ctx: Ctx, row: App, assignments: Assignment[], statuses
     })),
     revision: row.revision ?? "",
     pinnedRevision: row.pinnedRevision ?? "",
-    clustersMatched: assignments.length,
+    clustersMatched: clusters.filter((c) => firstMatch(spec.targets, c) >= 0).length,
     clustersSynced: assignments.filter((a) => isSynced(a.revision, status.get(a.clusterName))).length,
     clustersHealthy: assignments.filter((a) => healthOf(status.get(a.clusterName)) === HealthState.HEALTHY).length,
     error: row.lastError ?? "",

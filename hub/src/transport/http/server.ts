@@ -1,5 +1,6 @@
 import http from "node:http";
 import type { Logger } from "@gitfleet/shared";
+import { MAX_HTTP_BODY } from "../../config/limits.js";
 import type { Db } from "../../store/index.js";
 import type { Registry } from "prom-client";
 import type { RawRoute } from "./dashboard.js";
@@ -16,7 +17,6 @@ export interface HttpDeps {
   dashboard?: RawRoute;
 }
 
-const MAX_BODY = 5 * 1024 * 1024;
 
 /** Health, metrics and webhooks on the hub's HTTP port. */
 export function createHttpServer(deps: HttpDeps): http.Server {
@@ -37,10 +37,14 @@ function buffered(deps: HttpDeps, req: http.IncomingMessage, res: http.ServerRes
   let size = 0;
   req.on("data", (c: Buffer) => {
     size += c.length;
-    if (size > MAX_BODY) req.destroy();
-    else chunks.push(c);
+    if (size <= MAX_HTTP_BODY) return void chunks.push(c);
+    // Answer once, then read and drop the rest so the client sees the 413 rather than a reset; a
+    // sender that goes on far beyond the limit is cut off.
+    if (!res.headersSent) res.writeHead(413, { connection: "close" }).end(`request body larger than the limit of ${MAX_HTTP_BODY} bytes\n`);
+    if (size > 8 * MAX_HTTP_BODY) req.destroy();
   });
   req.on("end", () => {
+    if (res.headersSent) return;
     handle(deps, req, Buffer.concat(chunks)).then(
       (r) => res.writeHead(r.status, { "content-type": r.type ?? "text/plain; charset=utf-8" }).end(r.body),
       (err: unknown) => {

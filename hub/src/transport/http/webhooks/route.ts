@@ -18,13 +18,18 @@ export interface WebhookDeps {
 export function createWebhookRoute(deps: WebhookDeps): (req: http.IncomingMessage, body: Buffer) => Promise<WebhookResponse> {
   return async (req, body) => {
     const path = new URL(req.url ?? "/", "http://hub").pathname;
-    const source = decodeURIComponent(path.slice(HOOKS_PREFIX.length).replace(/\/+$/, ""));
+    let source: string;
+    try {
+      source = decodeURIComponent(path.slice(HOOKS_PREFIX.length).replace(/\/+$/, ""));
+    } catch {
+      return { status: 400, body: "malformed percent-encoding in the path\n" };
+    }
     if (req.method !== "POST") return { status: 405, body: "POST only\n" };
     const secret = await deps.secretOf(source);
-    if (secret === null) return { status: 404, body: `no source "${source}"\n` };
+    // An unknown Source answers like a bad signature, so the endpoint does not tell which Sources exist.
     const provider = secret ? verifyWebhook(req.headers, body, secret) : undefined;
     if (!provider) {
-      deps.log.warn({ source, reason: secret ? "bad or missing signature" : "source has no webhookSecret" }, "webhook refused");
+      deps.log.warn({ source, reason: secret === null ? "no such source" : secret ? "bad or missing signature" : "source has no webhookSecret" }, "webhook refused");
       return { status: 401, body: "signature missing or invalid\n" };
     }
     deps.log.info({ source, provider }, "webhook accepted");

@@ -43,7 +43,7 @@ describe("webhook route", () => {
     expect((await call("/hooks/apps", { "x-gitlab-token": "wrong" })).status).toBe(401);
     expect((await call("/hooks/apps", {})).status).toBe(401);
     expect((await call("/hooks/open", { "x-gitlab-token": "" })).status).toBe(401);
-    expect((await call("/hooks/nope", { "x-gitlab-token": "s3cret" })).status).toBe(404);
+    expect((await call("/hooks/nope", { "x-gitlab-token": "s3cret" })).status).toBe(401);
     expect((await call("/hooks/apps", { "x-gitlab-token": "s3cret" }, "GET")).status).toBe(405);
     expect(triggered).toEqual([]);
     expect((await call("/hooks/apps", { "x-hub-signature-256": `sha256=${hex("s3cret")}` })).status).toBe(202);
