@@ -49,6 +49,9 @@ export interface Runner extends LinkHandler {
   idle(): Promise<void>;
 }
 
+/** The run pruned or released objects: another App may have been refused them. */
+const letGoOfObjects = (s: AppStatus) => s.objects.some((o) => o.action === "pruned" || o.action === "released");
+
 /** Every object was applied or failed on its own: what was applied is what drift compares against. */
 const appliedInFull = (outcome: Outcome | undefined) => !outcome || outcome === "terminal" || outcome === "retry";
 
@@ -114,6 +117,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a)).finally(() => claims.release(a.app));
         Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
         if (appliedInFull(out.outcome)) drift.track(a, out.applied);
+        if (letGoOfObjects(out.status)) retryRefused();
       } else {
         w.status = await recheckHealth(w, before);
       }
