@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshPostgresUrl, removeDir, tempDir, waitClusterState } from "../lib/fleet.js";
+import { freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState } from "../lib/fleet.js";
 import { installPackedTarballs, shippedPackages } from "../lib/packages.js";
-import { ROOT, run, start, stopAll, waitFor } from "../lib/processes.js";
+import { ROOT, run, start, stopAll } from "../lib/processes.js";
 import { startSimCluster, type SimCluster } from "../lib/sim-cluster.js";
 
 const packages = shippedPackages();
@@ -55,12 +55,7 @@ describe("packages installed from npm pack tarballs", () => {
 
   it("the installed hub, CLI and agent run together (PostgreSQL, a kube-sim cluster)", async () => {
     const data = join(dir, "hub");
-    const hub = start(bin("gitfleet-hub"), ["--data-dir", data, "--listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--database-url", freshPostgresUrl()]);
-    await waitFor(`the installed hub to listen (output: ${hub.output()})`, () => {
-      if (hub.child.exitCode !== null) throw new Error(`hub exited ${hub.child.exitCode}: ${hub.output()}`);
-      return existsSync(join(data, "hub.json"));
-    }, 60_000);
-    const { grpc } = JSON.parse(await readFile(join(data, "hub.json"), "utf8")) as { grpc: string };
+    const { grpc } = await startHub(data, ["--database-url", freshPostgresUrl()], {}, undefined, bin("gitfleet-hub"));
     const token = await run(bin("gitfleet"), ["--data-dir", data, "token", "create", "--labels", "from=tarball", "--max-uses", "1"]);
     expect(token.code, token.stderr).toBe(0);
     start(bin("gitfleet-agent"), ["--hub", grpc, "--name", "packaged", "--token", token.stdout.trim(), "--kubeconfig", cluster.kubeconfig, "--state-dir", join(dir, "agent")]);

@@ -56,11 +56,12 @@ export async function tempDir(prefix: string): Promise<string> {
 
 /** Starts gitfleet-hub on free ports and waits until it has written DATA_DIR/hub.json. */
 /** Pass `previous` to restart on the same ports, as a restarted hub behind a Service would be. */
-export async function startHub(dataDir: string, extra: string[] = [], env: Record<string, string> = {}, previous?: { grpc: string; http: string }): Promise<HubProc> {
+/** `script` runs another gitfleet-hub than the source tree's, e.g. one installed from a tarball. */
+export async function startHub(dataDir: string, extra: string[] = [], env: Record<string, string> = {}, previous?: { grpc: string; http: string }, script = BIN.hub): Promise<HubProc> {
   const hubFile = join(dataDir, "hub.json");
   await rm(hubFile, { force: true });
   const listen = ["--listen", previous?.grpc ?? "127.0.0.1:0", "--http-listen", previous?.http ?? "127.0.0.1:0"];
-  const proc = start(BIN.hub, ["--data-dir", dataDir, ...listen, ...extra], env);
+  const proc = start(script, ["--data-dir", dataDir, ...listen, ...extra], env);
   const info = await waitFor(`hub to listen (output: ${proc.output()})`, async () => {
     if (proc.child.exitCode !== null) throw new Error(`hub exited ${proc.child.exitCode}: ${proc.output()}`);
     return existsSync(hubFile) ? (JSON.parse(await readFile(hubFile, "utf8")) as { grpc: string; http: string }) : undefined;
