@@ -5,9 +5,9 @@ import { AppSummarySchema, ClusterAppStatusSchema, HealthState, SourceSummarySch
 import type { AdminConnection } from "./connection.js";
 import { ago, printJson, printKeyValues, printTable } from "./output.js";
 
-const short = (sha: string) => (/^[0-9a-f]{40}$/.test(sha) ? sha.slice(0, 10) : sha) || "-";
+export const short = (sha: string) => (/^[0-9a-f]{40}$/.test(sha) ? sha.slice(0, 10) : sha) || "-";
 const syncName = (s: SyncState) => ({ [SyncState.SYNCED]: "Synced", [SyncState.OUT_OF_SYNC]: "OutOfSync", [SyncState.FAILED]: "Failed" })[s as 1] ?? "Unknown";
-const healthName = (h: HealthState) =>
+export const healthName = (h: HealthState) =>
   ({ [HealthState.HEALTHY]: "Healthy", [HealthState.PROGRESSING]: "Progressing", [HealthState.DEGRADED]: "Degraded", [HealthState.MISSING]: "Missing" })[h as 1] ?? "Unknown";
 
 /** Definitions as they were applied: kubectl-style objects, for `get -o yaml|json`. */

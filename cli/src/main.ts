@@ -7,6 +7,7 @@ import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
 import { driftGroups } from "./drift-groups.js";
 import { getResources, listApps, listSources, pinApp, showApp, showSource, syncApp } from "./apps.js";
+import { auditLog, explain, manifests, rolloutAction, rolloutStatus } from "./rollouts.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
@@ -19,7 +20,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   cluster delete NAME
   cluster add NAME [--labels k=v,...] [--namespaces a,b] [--hub-address HOST:PORT] [--image IMAGE]
                    [-o manifest|helm-values]   an install manifest, or values for the gitfleet-agent chart
-  apply -f FILE|DIR|-             Sources and Apps (apiVersion gitfleet.dev/v1), kubectl-style
+  apply -f FILE|DIR|- [--dry-run] Sources and Apps (apiVersion gitfleet.dev/v1), kubectl-style;
+                                  --dry-run stores nothing and prints the clusters each App would reach
   get apps|sources [NAME] [-o yaml|json]
   delete app|source NAME
   app list [-o json]
@@ -32,8 +34,15 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   drift [-l SELECTOR] [--cluster C] [--app A] [--since 24h] [-o json]
   drift --by object|field [-l SELECTOR] [--app A] [--since 24h] [-o json]
   drift show [--cluster C] [--app A] [--history] [--since 24h] [-o json]
+  rollout status APP [-o json] [--watch]   stages, clusters, what the rollout waits for
+  rollout pause|resume|promote|abort|retry APP
+  explain APP --cluster C [-o json]         why the app is (not) on the cluster
+  app manifests APP --cluster C [--revision REV] [--show-secrets]
+  audit [--app A] [--cluster C] [--since 24h] [-o json]
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
+
+const ROLLOUT_VERBS = ["pause", "resume", "promote", "abort", "retry"];
 
 const options = {
   hub: { type: "string" },
@@ -54,6 +63,10 @@ const options = {
   app: { type: "string" },
   since: { type: "string", default: "24h" },
   history: { type: "boolean", default: false },
+  watch: { type: "boolean", short: "w", default: false },
+  revision: { type: "string", default: "" },
+  "show-secrets": { type: "boolean", default: false },
+  "dry-run": { type: "boolean", default: false },
   by: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
@@ -80,7 +93,7 @@ async function main(argv: string[]): Promise<void> {
   // Verb-first commands, kubectl style.
   switch (noun) {
     case "apply":
-      return applyFiles(conn(), [...(values.filename ?? []), ...(verb ? [verb, ...rest] : [])]);
+      return applyFiles(conn(), [...(values.filename ?? []), ...(verb ? [verb, ...rest] : [])], values["dry-run"]);
     case "get":
       if (verb !== "apps" && verb !== "app" && verb !== "sources" && verb !== "source") throw new CliError("get takes apps or sources");
       return getResources(conn(), verb, rest[0], values.output);
@@ -91,6 +104,18 @@ async function main(argv: string[]): Promise<void> {
       if (values.by !== undefined) return driftGroups(conn(), { ...flags, by: values.by });
       return driftSummary(conn(), flags);
     }
+    case "rollout": {
+      const app = arg("an app NAME");
+      if (verb === "status") return rolloutStatus(conn(), app, values.output, values.watch);
+      if (verb && ROLLOUT_VERBS.includes(verb)) return rolloutAction(conn(), app, verb);
+      throw new CliError(`rollout takes status, ${ROLLOUT_VERBS.join(", ")}`);
+    }
+    case "explain":
+      if (!verb || !values.cluster) throw new CliError("explain needs APP and --cluster C");
+      return explain(conn(), verb, values.cluster, values.output);
+    case "audit":
+      if (verb) throw new CliError(`unknown command "audit ${verb}"`);
+      return auditLog(conn(), { app: values.app, cluster: values.cluster, sinceMs: parseDuration(values.since, "--since") }, values.output);
     case "delete":
       if (!verb) throw new CliError("delete takes app NAME or source NAME");
       return deleteResource(conn(), verb, arg("a NAME"));
@@ -140,6 +165,9 @@ async function main(argv: string[]): Promise<void> {
     case "app pin":
       if (!rest[1]) throw new CliError("app pin needs NAME and REVISION");
       return pinApp(conn(), rest[0]!, rest[1]);
+    case "app manifests":
+      if (!values.cluster) throw new CliError("app manifests needs APP and --cluster C");
+      return manifests(conn(), arg("an app NAME"), values.cluster, values.revision, values["show-secrets"]);
     case "app unpin":
       return pinApp(conn(), arg("an app NAME"), "");
     case "app sync":

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CliError, type AdminConnection } from "./connection.js";
+import { printTable } from "./output.js";
 
 /** Files to apply: a file, "-" for stdin, or a directory walked recursively for *.yaml / *.yml. */
 async function collect(path: string): Promise<{ origin: string; yaml: string }[]> {
@@ -29,14 +30,26 @@ async function readStdin(): Promise<string> {
 }
 
 /** `gitfleet apply -f PATH`: files with Sources go first so Apps can name them. */
-export async function applyFiles(conn: AdminConnection, paths: string[]): Promise<void> {
+export async function applyFiles(conn: AdminConnection, paths: string[], dryRun = false): Promise<void> {
   if (paths.length === 0) throw new CliError("apply needs -f FILE|DIR|-");
   const files = (await Promise.all(paths.map(collect))).flat();
   if (files.length === 0) throw new CliError(`no *.yaml or *.yml files under ${paths.join(", ")}`);
   files.sort((a, b) => Number(/^kind:\s*Source\b/m.test(b.yaml)) - Number(/^kind:\s*Source\b/m.test(a.yaml)));
+  if (dryRun) return planFiles(conn, files);
   for (const f of files) {
     const { results } = await conn.client.applyResources({ yaml: f.yaml, origin: f.origin }, { metadata: conn.metadata });
     for (const r of results) console.log(`${r.kind.toLowerCase()}/${r.name} ${r.action}`);
+  }
+}
+
+// One request for all files, so an App may name a Source from another file; nothing is stored.
+async function planFiles(conn: AdminConnection, files: { origin: string; yaml: string }[]): Promise<void> {
+  const yaml = files.map((f) => f.yaml).join("\n---\n");
+  const { plans } = await conn.client.applyResources({ yaml, origin: files.map((f) => f.origin).join(", "), dryRun: true }, { metadata: conn.metadata });
+  for (const p of plans) {
+    console.log(`app/${p.app} at ${p.revision ? p.revision.slice(0, 10) : "-"}: ${p.renders ? "renders" : `does not render: ${p.error}`} (dry run)`);
+    if (p.clusters.length === 0) console.log("  no cluster matches a target");
+    else printTable(["  CLUSTER", "TARGET", "OVERLAY", "STAGE"], p.clusters.map((c) => [`  ${c.cluster}`, c.target, c.overlay || "-", c.stage]));
   }
 }
 

@@ -4,6 +4,7 @@ import { cliOk, startHub, type HubProc } from "./fleet.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "./git.js";
 import { runAgent, simCluster, type SimCluster } from "./clusters.js";
 import { waitFor } from "./processes.js";
+import { listApps } from "./admin.js";
 
 export interface DemoFleet {
   hub: HubProc;
@@ -66,9 +67,9 @@ spec:
   );
   await cliOk(hub, ["apply", "-f", fleetFile]);
   await waitFor("web to be Synced and Healthy on all three clusters", async () => {
-    const apps = JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as { clustersSynced?: number; clustersHealthy?: number }[];
+    const apps = await listApps(hub);
     return apps[0]?.clustersSynced === 3 && apps[0]?.clustersHealthy === 3;
-  }, 60_000);
+  }, 120_000);
   const adminToken = (await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim();
   return { hub, repo, clusters, adminToken, dashboardUrl: `http://${hub.http}/` };
 }

@@ -10,6 +10,9 @@ export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
 export const DEFAULT_TOKEN_TTL_S = 24 * 3600;
 export const MAX_TOKEN_TTL_S = 365 * 24 * 3600;
 
+/** A registration repeated with the same token and name this soon, before the agent connected, is a retry. */
+export const REGISTRATION_RETRY_WINDOW_MS = 10 * 60_000;
+
 /** grpc keepalive: detects dead agent connections without application traffic. */
 export const KEEPALIVE_TIME_MS = 20_000;
 export const KEEPALIVE_TIMEOUT_MS = 10_000;

@@ -48,7 +48,7 @@ export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[
 }
 
 // An App must name a Source that exists already or comes in the same apply.
-async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
+export async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
   const incoming = new Set(defs.filter((d) => d.kind === "Source").map((d) => d.name));
   const problems: string[] = [];
   for (const d of defs) {

@@ -23,8 +23,11 @@ import { getSource, listSources, type SourceSummaryInit } from "../views/source-
 import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
 import { createBundleCache } from "../assign/served-bundles.js";
-import { createRolloutController } from "../rollout/index.js";
 import { requestSync, type SyncResult } from "../assign/sync.js";
+import { createRolloutController, type RolloutInit } from "../rollout/index.js";
+import { explainApp } from "../views/explain.js";
+import { appManifests } from "../views/app-manifests.js";
+import { planApply } from "../views/apply-plan.js";
 
 export type { DeliveryStats } from "./context.js";
 
@@ -42,6 +45,7 @@ export interface DeliveryDeps {
 
 export interface Delivery {
   apply(yaml: string, origin: string): Promise<ResultInit[]>;
+  plan(yaml: string, origin: string): ReturnType<typeof planApply>;
   deleteResource(kind: "Source" | "App", name: string): Promise<void>;
   listSources(): Promise<SourceSummaryInit[]>;
   getSource(name: string): Promise<SourceSummaryInit>;
@@ -49,6 +53,10 @@ export interface Delivery {
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
   pin(name: string, revision: string): Promise<AppSummaryInit>;
   sync(name: string, cluster?: string): Promise<SyncResult>;
+  getRollout(app: string): Promise<RolloutInit>;
+  updateRollout(app: string, action: string): Promise<RolloutInit>;
+  explain(app: string, cluster: string): ReturnType<typeof explainApp>;
+  manifests(app: string, cluster: string, revision: string, showSecrets: boolean): ReturnType<typeof appManifests>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
   events: Omit<AgentEvents, "drift">;
   clusterChanged(cluster: string): Promise<void>;
@@ -154,6 +162,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     getApp: (name) => getApp(ctx, name),
     pin: (name, revision) => serial.run(() => pin(name, revision)),
     sync: (name, cluster) => requestSync(ctx, name, cluster),
+    getRollout: (app) => rollout.status(app),
+    updateRollout: (app, action) => rollout.act(app, action, "admin"),
+    plan: (yaml, origin) => planApply(ctx, { render: renderer.render, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
+    explain: (app, cluster) => explainApp(db, app, cluster),
+    manifests: (app, cluster, revision, showSecrets) => appManifests({ db, render: renderer.render, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).

@@ -3,7 +3,8 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, RpcError, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { isUniqueViolation, type Db } from "../store/index.js";
 import { hashSecret, randomSecret } from "./secrets.js";
-import { consumeToken } from "./tokens.js";
+import { checkToken, consumeToken } from "./tokens.js";
+import { REGISTRATION_RETRY_WINDOW_MS } from "../config/intervals.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
 export type StateName = "Pending" | "Connected" | "Disconnected";
@@ -25,42 +26,61 @@ export function effectiveLabels(row: Pick<ClusterRow, "tokenLabels" | "agentLabe
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
 }
 
-export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean): Promise<{ credential: string; row: ClusterRow }> {
+/**
+ * Registers a cluster, safe to retry: the same token and name again, before the agent ever
+ * connected and within a short window, get the same cluster with a fresh credential (the agent
+ * died before saving the first). The token use and the cluster row are one transaction, so a
+ * lost race for a name or a taken name costs no use.
+ */
+export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean, now = new Date()): Promise<{ credential: string; row: ClusterRow }> {
   try {
     validateName("cluster", reg.name);
     for (const [k, v] of Object.entries(reg.labels)) validateLabel(k, v);
   } catch (err) {
     throw new RpcError("INVALID_ARGUMENT", (err as Error).message);
   }
-  // Checked before the token so that a name clash does not burn a use of a one-use token.
-  if (await db.cluster.findUnique({ where: { name: reg.name } })) {
-    throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
-  }
-  const token = await consumeToken(db, reg.token);
   const credential = `gfc_${randomSecret()}`;
+  const existing = await db.cluster.findUnique({ where: { name: reg.name } });
+  if (existing) return { credential, row: await reissue(db, existing, reg, credential, now) };
   try {
-    const row = await db.cluster.create({
-      data: {
-        name: reg.name,
-        tokenLabels: token.labels,
-        agentLabels: JSON.stringify(reg.labels),
-        adminLabels: "{}",
-        namespaces: "[]",
-        credentialHash: hashSecret(credential),
-        state: approvalRequired ? "Pending" : "Disconnected",
-        approved: !approvalRequired,
-        agentVersion: reg.agentVersion,
-        kubernetesVersion: reg.kubernetesVersion,
-        tokenId: token.id,
-      },
+    const row = await db.$transaction(async (tx) => {
+      const token = await consumeToken(tx, reg.token, now);
+      return tx.cluster.create({
+        data: {
+          name: reg.name,
+          tokenLabels: token.labels,
+          agentLabels: JSON.stringify(reg.labels),
+          adminLabels: "{}",
+          namespaces: "[]",
+          credentialHash: hashSecret(credential),
+          state: approvalRequired ? "Pending" : "Disconnected",
+          approved: !approvalRequired,
+          agentVersion: reg.agentVersion,
+          kubernetesVersion: reg.kubernetesVersion,
+          tokenId: token.id,
+        },
+      });
     });
     return { credential, row };
   } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered`);
-    }
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    // Another registration of this name won the race: this one is its retry.
+    const winner = await db.cluster.findUnique({ where: { name: reg.name } });
+    if (!winner) throw err;
+    return { credential, row: await reissue(db, winner, reg, credential, now) };
   }
+}
+
+/** A registration retry gets the cluster a new credential; anything else finds the name taken. */
+async function reissue(db: Db, row: ClusterRow, reg: Registration, credential: string, now: Date): Promise<ClusterRow> {
+  const token = await checkToken(db, reg.token, now);
+  const retry = row.tokenId === token.id && row.lastHeartbeat === null && now.getTime() - row.registeredAt.getTime() < REGISTRATION_RETRY_WINDOW_MS;
+  if (retry) {
+    // Still never connected at the write: a racing retry may win, then only the last credential works.
+    const res = await db.cluster.updateMany({ where: { name: row.name, lastHeartbeat: null }, data: { credentialHash: hashSecret(credential) } });
+    if (res.count === 1) return db.cluster.findUniqueOrThrow({ where: { name: row.name } });
+  }
+  throw new RpcError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
 }
 
 /** Finds the cluster a credential belongs to, or says why there is none. */

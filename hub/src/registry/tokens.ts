@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { RpcError, type Labels } from "@gitfleet/shared";
-import type { Db } from "../store/index.js";
+import type { Db, Prisma } from "../store/index.js";
 import { DEFAULT_TOKEN_TTL_S, MAX_TOKEN_TTL_S } from "../config/intervals.js";
 import { hashSecret, randomSecret } from "./secrets.js";
 
@@ -36,7 +36,21 @@ export async function createToken(db: Db, spec: NewToken, now = new Date()): Pro
 }
 
 /** Checks a bootstrap token and takes one use of it; throws a distinct RpcError per failure. */
-export async function consumeToken(db: Db, token: string, now = new Date()): Promise<TokenRow> {
+export async function consumeToken(db: Db | Prisma.TransactionClient, token: string, now = new Date()): Promise<TokenRow> {
+  const row = await checkToken(db, token, now);
+  // Conditional increment: two agents racing for the last use cannot both win.
+  const taken = await db.token.updateMany({
+    where: row.maxUses > 0 ? { id: row.id, uses: { lt: row.maxUses } } : { id: row.id },
+    data: { uses: { increment: 1 } },
+  });
+  if (taken.count === 0) {
+    throw new RpcError("TOKEN_EXHAUSTED", `bootstrap token ${row.id} has been used ${row.maxUses} time(s), its maximum: create a new one`);
+  }
+  return row;
+}
+
+/** A known, unrevoked, unexpired bootstrap token (its uses are not looked at). */
+export async function checkToken(db: Db | Prisma.TransactionClient, token: string, now = new Date()): Promise<TokenRow> {
   const m = TOKEN_RE.exec(token.trim());
   const row = m ? await db.token.findUnique({ where: { id: m[1]! } }) : null;
   if (!m || !row || row.secretHash !== hashSecret(m[2]!)) {
@@ -45,14 +59,6 @@ export async function consumeToken(db: Db, token: string, now = new Date()): Pro
   if (row.revoked) throw new RpcError("TOKEN_REVOKED", `bootstrap token ${row.id} was revoked: create a new one with \`gitfleet token create\``);
   if (row.expiresAt.getTime() <= now.getTime()) {
     throw new RpcError("TOKEN_EXPIRED", `bootstrap token ${row.id} expired at ${row.expiresAt.toISOString()}: create a new one with \`gitfleet token create\``);
-  }
-  // Conditional increment: two agents racing for the last use cannot both win.
-  const taken = await db.token.updateMany({
-    where: row.maxUses > 0 ? { id: row.id, uses: { lt: row.maxUses } } : { id: row.id },
-    data: { uses: { increment: 1 } },
-  });
-  if (taken.count === 0) {
-    throw new RpcError("TOKEN_EXHAUSTED", `bootstrap token ${row.id} has been used ${row.maxUses} time(s), its maximum: create a new one`);
   }
   return row;
 }

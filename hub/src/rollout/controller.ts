@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Logger } from "@gitfleet/shared";
+import { RpcError, type Logger } from "@gitfleet/shared";
 import type { AppSpec } from "../definitions/index.js";
 import { diffWrites, type Row } from "../assign/assignments.js";
 import type { RenderOutcome } from "../render/renderer.js";
@@ -7,7 +7,8 @@ import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
 import type { Db } from "../store/index.js";
 import { firstMatch } from "../targeting/index.js";
-import { command, type RolloutAction } from "./commands.js";
+import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
+import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
 import { eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
@@ -131,14 +132,15 @@ export function createRolloutController(deps: RolloutDeps) {
     }).catch((err: unknown) => log.error({ app, err }, "rollout tick failed"));
   }
 
-  /** An admin action on an App's rollout, audited, then decided on at once. */
-  async function act(app: string, action: RolloutAction, actor: string): Promise<{ refused?: string }> {
-    return deps.serial(async () => {
+  /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
+  async function act(app: string, action: string, actor: string): Promise<RolloutInit> {
+    if (!ROLLOUT_ACTIONS.includes(action as RolloutAction)) throw new RpcError("INVALID_ARGUMENT", `unknown rollout action "${action}": want one of ${ROLLOUT_ACTIONS.join(", ")}`);
+    await deps.serial(async () => {
       const row = await db.rollout.findUnique({ where: { app } });
-      if (!row) return { refused: `app "${app}" has no rollout yet` };
+      if (!row) return void (await rolloutStatus(db, app)); // says why there is none
       const recordRows = await db.rolloutCluster.findMany({ where: { app } });
-      const result = command(toRecord(row), new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)])), action);
-      if ("refused" in result) return result;
+      const result = command(toRecord(row), new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)])), action as RolloutAction);
+      if ("refused" in result) throw new RpcError("FAILED_PRECONDITION", result.refused);
       const records = result.records ? [...result.records].map(([cluster, rec]: [string, ClusterRecord]) => fromClusterRecord(app, cluster, rec)) : [];
       await db.$transaction([
         db.rollout.update({ where: { app }, data: fromRecord(app, result.rollout) }),
@@ -146,14 +148,15 @@ export function createRolloutController(deps: RolloutDeps) {
         db.auditEvent.create({ data: { actor, action: `rollout.${action}`, subject: app, detail: JSON.stringify({ from: row.fromRevision, to: row.toRevision, state: result.rollout.state }) } }),
       ]);
       await tick(app);
-      return {};
     });
+    return rolloutStatus(db, app);
   }
 
   return {
     tick,
     schedule,
     act,
+    status: (app: string) => rolloutStatus(db, app),
     /** A status report arrived for these Apps. */
     reported(apps: Iterable<string>): void {
       for (const app of apps) if (watching.has(app)) schedule(app);

@@ -61,7 +61,7 @@ export function decide(input: DecideInput): Decision {
   const assign = new Map<string, Placement | undefined>();
   const set = (c: ClusterView, step: Step, message: string, extra: Partial<ClusterRecord> = {}) => {
     const rec = records.get(c.name)!;
-    if (rec.step !== step) events.push({ kind: "cluster", cluster: c.name, from: rec.step, step, stage: stageName(rec.stage), message });
+    if (rec.step !== step) events.push({ kind: "cluster", cluster: c.name, was: rec.step, step, stage: stageName(rec.stage), message });
     records.set(c.name, { ...rec, ...extra, step, message });
   };
   const live = ACTIVE_STATES.includes(r.state) || r.state === "Completed";

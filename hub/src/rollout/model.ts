@@ -63,7 +63,7 @@ export interface ClusterView {
 export type RolloutEvent =
   | { kind: "started" | "completed" | "waiting-approval" | "halted" | "rolled-back"; stage?: string; reason?: string }
   | { kind: "stage-passed"; stage: string }
-  | { kind: "cluster"; cluster: string; from?: Step; step: Step; stage: string; message: string };
+  | { kind: "cluster"; cluster: string; was?: Step; step: Step; stage: string; message: string };
 
 export const samePlacement = (a: Placement | undefined, b: Placement | undefined): boolean =>
   a !== undefined && b !== undefined && a.target === b.target && a.revision === b.revision && a.bundleDigest === b.bundleDigest;

@@ -10,6 +10,10 @@ import {
   type ClusterAppStatusSchema,
   type Logger,
   type ResourceResultSchema,
+  type RolloutSchema,
+  type AppPlanSchema,
+  type ExplainAppResponseSchema,
+  type GetAppManifestsResponseSchema,
   type ServiceHandlers,
   type SourceSummarySchema,
   type Token,
@@ -17,7 +21,7 @@ import {
 import type { Db } from "../../store/index.js";
 import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../registry/clusters.js";
 import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
-import { audit } from "../../registry/audit.js";
+import { audit, listAudit } from "../../registry/audit.js";
 import { bearer, grpcHandlers } from "./handlers.js";
 import { requireAdmin } from "../../registry/admin-token.js";
 import { driftSummary, listDrift, relevant } from "../../drift/query.js";
@@ -29,6 +33,7 @@ import type { Sessions } from "./sessions.js";
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
 export interface DeliveryAdmin {
   apply(yaml: string, origin: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
+  plan(yaml: string, origin: string): Promise<MessageInitShape<typeof AppPlanSchema>[]>;
   deleteResource(kind: "Source" | "App", name: string): Promise<void>;
   listSources(): Promise<MessageInitShape<typeof SourceSummarySchema>[]>;
   getSource(name: string): Promise<MessageInitShape<typeof SourceSummarySchema>>;
@@ -36,6 +41,10 @@ export interface DeliveryAdmin {
   getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
   pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
   sync(name: string, cluster?: string): Promise<{ clusters: string[]; disconnected: string[] }>;
+  getRollout(app: string): Promise<MessageInitShape<typeof RolloutSchema>>;
+  updateRollout(app: string, action: string): Promise<MessageInitShape<typeof RolloutSchema>>;
+  explain(app: string, cluster: string): Promise<MessageInitShape<typeof ExplainAppResponseSchema>>;
+  manifests(app: string, cluster: string, revision: string, showSecrets: boolean): Promise<MessageInitShape<typeof GetAppManifestsResponseSchema>>;
   /** Called after an admin change that may alter a cluster's assignments. */
   clusterChanged(cluster: string): Promise<void>;
 }
@@ -106,7 +115,8 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       await deps.delivery.clusterChanged(req.name);
       return {};
     },
-    applyResources: async (req) => ({ results: await deps.delivery.apply(req.yaml, req.origin || "stdin") }),
+    applyResources: async (req) =>
+      req.dryRun ? { plans: await deps.delivery.plan(req.yaml, req.origin || "stdin") } : { results: await deps.delivery.apply(req.yaml, req.origin || "stdin") },
     deleteResource: async (req) => {
       if (req.kind !== "Source" && req.kind !== "App") throw new RpcError("INVALID_ARGUMENT", `kind must be Source or App, got "${req.kind}"`);
       await deps.delivery.deleteResource(req.kind, req.name);
@@ -122,6 +132,11 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       await audit(db, ADMIN, "app.sync", req.name, { clusters: result.clusters });
       return result;
     },
+    getRollout: async (req) => ({ rollout: await deps.delivery.getRollout(req.app) }),
+    updateRollout: async (req) => ({ rollout: await deps.delivery.updateRollout(req.app, req.action) }),
+    explainApp: async (req) => deps.delivery.explain(req.app, req.cluster),
+    getAppManifests: async (req) => deps.delivery.manifests(req.app, req.cluster, req.revision, req.showSecrets),
+    listAuditEvents: async (req) => ({ events: await listAudit(db, { app: req.app, cluster: req.cluster, sinceMs: Number(req.sinceSeconds) * 1000 }) }),
     getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
     listDrift: async (req) => ({

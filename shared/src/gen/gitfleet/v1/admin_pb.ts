@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
-import type { AppSummary, Cluster, ClusterAppStatus, DriftEvent, ResourceResult, SourceSummary, Token } from "./types_pb.js";
+import type { AppSummary, Cluster, ClusterAppStatus, DriftEvent, HealthState, ResourceResult, SourceSummary, Token } from "./types_pb.js";
 import { file_gitfleet_v1_types } from "./types_pb.js";
 import type { GetDriftGroupsRequestSchema, GetDriftGroupsResponseSchema, WatchFleetRequestSchema, WatchFleetResponseSchema } from "./fleet_pb.js";
 import { file_gitfleet_v1_fleet } from "./fleet_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/admin.proto.
  */
 export const file_gitfleet_v1_admin: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiNQoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJIkYKFkFwcGx5UmVzb3VyY2VzUmVzcG9uc2USLAoHcmVzdWx0cxgBIAMoCzIbLmdpdGZsZWV0LnYxLlJlc291cmNlUmVzdWx0IjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnkiLwoOU3luY0FwcFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgdjbHVzdGVyGAIgASgJIjkKD1N5bmNBcHBSZXNwb25zZRIQCghjbHVzdGVycxgBIAMoCRIUCgxkaXNjb25uZWN0ZWQYAiADKAkiaAoWR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBIYChBjbHVzdGVyX3NlbGVjdG9yGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdjbHVzdGVyGAMgASgJEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIooBCg9EcmlmdFN1bW1hcnlSb3cSDwoHY2x1c3RlchgBIAEoCRILCgNhcHAYAiABKAkSEAoIZHJpZnRpbmcYAyABKAUSGAoQZXZlbnRzX2luX3dpbmRvdxgEIAEoBRItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIowBChdHZXREcmlmdFN1bW1hcnlSZXNwb25zZRIqCgRyb3dzGAEgAygLMhwuZ2l0ZmxlZXQudjEuRHJpZnRTdW1tYXJ5Um93EhAKCGRyaWZ0aW5nGAIgASgFEhgKEGV2ZW50c19pbl93aW5kb3cYAyABKAUSGQoRY2x1c3RlcnNfZHJpZnRpbmcYBCABKAUiWQoQTGlzdERyaWZ0UmVxdWVzdBIPCgdjbHVzdGVyGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdoaXN0b3J5GAMgASgIEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIlYKC0RyaWZ0UmVjb3JkEg8KB2NsdXN0ZXIYASABKAkSJgoFZXZlbnQYAiABKAsyFy5naXRmbGVldC52MS5EcmlmdEV2ZW50Eg4KBmFjdGl2ZRgDIAEoCCI+ChFMaXN0RHJpZnRSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhguZ2l0ZmxlZXQudjEuRHJpZnRSZWNvcmQy7AwKDEFkbWluU2VydmljZRJQCgtDcmVhdGVUb2tlbhIfLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVxdWVzdBogLmdpdGZsZWV0LnYxLkNyZWF0ZVRva2VuUmVzcG9uc2USTQoKTGlzdFRva2VucxIeLmdpdGZsZWV0LnYxLkxpc3RUb2tlbnNSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1Jlc3BvbnNlElAKC1Jldm9rZVRva2VuEh8uZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuUmV2b2tlVG9rZW5SZXNwb25zZRJTCgxMaXN0Q2x1c3RlcnMSIC5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXF1ZXN0GiEuZ2l0ZmxlZXQudjEuTGlzdENsdXN0ZXJzUmVzcG9uc2USTQoKR2V0Q2x1c3RlchIeLmdpdGZsZWV0LnYxLkdldENsdXN0ZXJSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlc3BvbnNlElMKDExhYmVsQ2x1c3RlchIgLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlcXVlc3QaIS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXNwb25zZRJZCg5BcHByb3ZlQ2x1c3RlchIiLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVxdWVzdBojLmdpdGZsZWV0LnYxLkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USVgoNRGVsZXRlQ2x1c3RlchIhLmdpdGZsZWV0LnYxLkRlbGV0ZUNsdXN0ZXJSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlc3BvbnNlElkKDkFwcGx5UmVzb3VyY2VzEiIuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwbHlSZXNvdXJjZXNSZXNwb25zZRJZCg5EZWxldGVSZXNvdXJjZRIiLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVxdWVzdBojLmdpdGZsZWV0LnYxLkRlbGV0ZVJlc291cmNlUmVzcG9uc2USUAoLTGlzdFNvdXJjZXMSHy5naXRmbGVldC52MS5MaXN0U291cmNlc1JlcXVlc3QaIC5naXRmbGVldC52MS5MaXN0U291cmNlc1Jlc3BvbnNlEkoKCUdldFNvdXJjZRIdLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlcXVlc3QaHi5naXRmbGVldC52MS5HZXRTb3VyY2VSZXNwb25zZRJHCghMaXN0QXBwcxIcLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVxdWVzdBodLmdpdGZsZWV0LnYxLkxpc3RBcHBzUmVzcG9uc2USQQoGR2V0QXBwEhouZ2l0ZmxlZXQudjEuR2V0QXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLkdldEFwcFJlc3BvbnNlEkEKBlBpbkFwcBIaLmdpdGZsZWV0LnYxLlBpbkFwcFJlcXVlc3QaGy5naXRmbGVldC52MS5QaW5BcHBSZXNwb25zZRJECgdTeW5jQXBwEhsuZ2l0ZmxlZXQudjEuU3luY0FwcFJlcXVlc3QaHC5naXRmbGVldC52MS5TeW5jQXBwUmVzcG9uc2USXAoPR2V0RHJpZnRTdW1tYXJ5EiMuZ2l0ZmxlZXQudjEuR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBokLmdpdGZsZWV0LnYxLkdldERyaWZ0U3VtbWFyeVJlc3BvbnNlEkoKCUxpc3REcmlmdBIdLmdpdGZsZWV0LnYxLkxpc3REcmlmdFJlcXVlc3QaHi5naXRmbGVldC52MS5MaXN0RHJpZnRSZXNwb25zZRJZCg5HZXREcmlmdEdyb3VwcxIiLmdpdGZsZWV0LnYxLkdldERyaWZ0R3JvdXBzUmVxdWVzdBojLmdpdGZsZWV0LnYxLkdldERyaWZ0R3JvdXBzUmVzcG9uc2USTwoKV2F0Y2hGbGVldBIeLmdpdGZsZWV0LnYxLldhdGNoRmxlZXRSZXF1ZXN0Gh8uZ2l0ZmxlZXQudjEuV2F0Y2hGbGVldFJlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp, file_gitfleet_v1_types, file_gitfleet_v1_fleet]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZG1pbi5wcm90bxILZ2l0ZmxlZXQudjEivAEKEkNyZWF0ZVRva2VuUmVxdWVzdBI7CgZsYWJlbHMYASADKAsyKy5naXRmbGVldC52MS5DcmVhdGVUb2tlblJlcXVlc3QuTGFiZWxzRW50cnkSEwoLdHRsX3NlY29uZHMYAiABKAMSEAoIbWF4X3VzZXMYAyABKAUSEwoLZGVzY3JpcHRpb24YBCABKAkaLQoLTGFiZWxzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASJGChNDcmVhdGVUb2tlblJlc3BvbnNlEg0KBXRva2VuGAEgASgJEiAKBGluZm8YAiABKAsyEi5naXRmbGVldC52MS5Ub2tlbiITChFMaXN0VG9rZW5zUmVxdWVzdCI4ChJMaXN0VG9rZW5zUmVzcG9uc2USIgoGdG9rZW5zGAEgAygLMhIuZ2l0ZmxlZXQudjEuVG9rZW4iIAoSUmV2b2tlVG9rZW5SZXF1ZXN0EgoKAmlkGAEgASgJIhUKE1Jldm9rZVRva2VuUmVzcG9uc2UiFQoTTGlzdENsdXN0ZXJzUmVxdWVzdCI+ChRMaXN0Q2x1c3RlcnNSZXNwb25zZRImCghjbHVzdGVycxgBIAMoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiIQoRR2V0Q2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSI7ChJHZXRDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIilwEKE0xhYmVsQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCRI2CgNzZXQYAiADKAsyKS5naXRmbGVldC52MS5MYWJlbENsdXN0ZXJSZXF1ZXN0LlNldEVudHJ5Eg4KBnJlbW92ZRgDIAMoCRoqCghTZXRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIj0KFExhYmVsQ2x1c3RlclJlc3BvbnNlEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyIiUKFUFwcHJvdmVDbHVzdGVyUmVxdWVzdBIMCgRuYW1lGAEgASgJIj8KFkFwcHJvdmVDbHVzdGVyUmVzcG9uc2USJQoHY2x1c3RlchgBIAEoCzIULmdpdGZsZWV0LnYxLkNsdXN0ZXIiJAoURGVsZXRlQ2x1c3RlclJlcXVlc3QSDAoEbmFtZRgBIAEoCSIXChVEZWxldGVDbHVzdGVyUmVzcG9uc2UiRgoVQXBwbHlSZXNvdXJjZXNSZXF1ZXN0EgwKBHlhbWwYASABKAkSDgoGb3JpZ2luGAIgASgJEg8KB2RyeV9ydW4YAyABKAgiawoWQXBwbHlSZXNvdXJjZXNSZXNwb25zZRIsCgdyZXN1bHRzGAEgAygLMhsuZ2l0ZmxlZXQudjEuUmVzb3VyY2VSZXN1bHQSIwoFcGxhbnMYAiADKAsyFC5naXRmbGVldC52MS5BcHBQbGFuIk4KC0NsdXN0ZXJQbGFuEg8KB2NsdXN0ZXIYASABKAkSDgoGdGFyZ2V0GAIgASgJEg8KB292ZXJsYXkYAyABKAkSDQoFc3RhZ2UYBCABKAkidAoHQXBwUGxhbhILCgNhcHAYASABKAkSEAoIcmV2aXNpb24YAiABKAkSDwoHcmVuZGVycxgDIAEoCBINCgVlcnJvchgEIAEoCRIqCghjbHVzdGVycxgFIAMoCzIYLmdpdGZsZWV0LnYxLkNsdXN0ZXJQbGFuIjMKFURlbGV0ZVJlc291cmNlUmVxdWVzdBIMCgRraW5kGAEgASgJEgwKBG5hbWUYAiABKAkiGAoWRGVsZXRlUmVzb3VyY2VSZXNwb25zZSIUChJMaXN0U291cmNlc1JlcXVlc3QiQgoTTGlzdFNvdXJjZXNSZXNwb25zZRIrCgdzb3VyY2VzGAEgAygLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIgChBHZXRTb3VyY2VSZXF1ZXN0EgwKBG5hbWUYASABKAkiPwoRR2V0U291cmNlUmVzcG9uc2USKgoGc291cmNlGAEgASgLMhouZ2l0ZmxlZXQudjEuU291cmNlU3VtbWFyeSIRCg9MaXN0QXBwc1JlcXVlc3QiOQoQTGlzdEFwcHNSZXNwb25zZRIlCgRhcHBzGAEgAygLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeSIdCg1HZXRBcHBSZXF1ZXN0EgwKBG5hbWUYASABKAkiZwoOR2V0QXBwUmVzcG9uc2USJAoDYXBwGAEgASgLMhcuZ2l0ZmxlZXQudjEuQXBwU3VtbWFyeRIvCghjbHVzdGVycxgCIAMoCzIdLmdpdGZsZWV0LnYxLkNsdXN0ZXJBcHBTdGF0dXMiLwoNUGluQXBwUmVxdWVzdBIMCgRuYW1lGAEgASgJEhAKCHJldmlzaW9uGAIgASgJIjYKDlBpbkFwcFJlc3BvbnNlEiQKA2FwcBgBIAEoCzIXLmdpdGZsZWV0LnYxLkFwcFN1bW1hcnkiLwoOU3luY0FwcFJlcXVlc3QSDAoEbmFtZRgBIAEoCRIPCgdjbHVzdGVyGAIgASgJIjkKD1N5bmNBcHBSZXNwb25zZRIQCghjbHVzdGVycxgBIAMoCRIUCgxkaXNjb25uZWN0ZWQYAiADKAkiaAoWR2V0RHJpZnRTdW1tYXJ5UmVxdWVzdBIYChBjbHVzdGVyX3NlbGVjdG9yGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdjbHVzdGVyGAMgASgJEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIooBCg9EcmlmdFN1bW1hcnlSb3cSDwoHY2x1c3RlchgBIAEoCRILCgNhcHAYAiABKAkSEAoIZHJpZnRpbmcYAyABKAUSGAoQZXZlbnRzX2luX3dpbmRvdxgEIAEoBRItCglsYXN0X3NlZW4YBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIowBChdHZXREcmlmdFN1bW1hcnlSZXNwb25zZRIqCgRyb3dzGAEgAygLMhwuZ2l0ZmxlZXQudjEuRHJpZnRTdW1tYXJ5Um93EhAKCGRyaWZ0aW5nGAIgASgFEhgKEGV2ZW50c19pbl93aW5kb3cYAyABKAUSGQoRY2x1c3RlcnNfZHJpZnRpbmcYBCABKAUiWQoQTGlzdERyaWZ0UmVxdWVzdBIPCgdjbHVzdGVyGAEgASgJEgsKA2FwcBgCIAEoCRIPCgdoaXN0b3J5GAMgASgIEhYKDndpbmRvd19zZWNvbmRzGAQgASgDIlYKC0RyaWZ0UmVjb3JkEg8KB2NsdXN0ZXIYASABKAkSJgoFZXZlbnQYAiABKAsyFy5naXRmbGVldC52MS5EcmlmdEV2ZW50Eg4KBmFjdGl2ZRgDIAEoCCI+ChFMaXN0RHJpZnRSZXNwb25zZRIpCgdyZWNvcmRzGAEgAygLMhguZ2l0ZmxlZXQudjEuRHJpZnRSZWNvcmQiiAIKDlJvbGxvdXRDbHVzdGVyEg8KB2NsdXN0ZXIYASABKAkSDAoEc3RlcBgCIAEoCRIQCghyZXZpc2lvbhgDIAEoCRIoCgZoZWFsdGgYBCABKA4yGC5naXRmbGVldC52MS5IZWFsdGhTdGF0ZRIPCgdtZXNzYWdlGAUgASgJEi4KCnN0YXJ0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC2ZpbmlzaGVkX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIZChFwcmV2aW91c19yZXZpc2lvbhgIIAEoCRIOCgZ0YXJnZXQYCSABKAkiogEKDFJvbGxvdXRTdGFnZRIMCgRuYW1lGAEgASgJEhcKD21heF91bmF2YWlsYWJsZRgCIAEoCRIUCgxiYWtlX3NlY29uZHMYAyABKAMSFwoPbWFudWFsX2FwcHJvdmFsGAQgASgIEg0KBXN0YXRlGAUgASgJEi0KCGNsdXN0ZXJzGAYgAygLMhsuZ2l0ZmxlZXQudjEuUm9sbG91dENsdXN0ZXIikAIKB1JvbGxvdXQSCwoDYXBwGAEgASgJEhUKDWZyb21fcmV2aXNpb24YAiABKAkSEwoLdG9fcmV2aXNpb24YAyABKAkSDQoFc3RhdGUYBCABKAkSDQoFc3RhZ2UYBSABKAkSKQoGc3RhZ2VzGAYgAygLMhkuZ2l0ZmxlZXQudjEuUm9sbG91dFN0YWdlEhMKC3dhaXRpbmdfZm9yGAcgASgJEg4KBnJlYXNvbhgIIAEoCRIuCgpzdGFydGVkX2F0GAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgp1cGRhdGVkX2F0GAogASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIgChFHZXRSb2xsb3V0UmVxdWVzdBILCgNhcHAYASABKAkiOwoSR2V0Um9sbG91dFJlc3BvbnNlEiUKB3JvbGxvdXQYASABKAsyFC5naXRmbGVldC52MS5Sb2xsb3V0IjMKFFVwZGF0ZVJvbGxvdXRSZXF1ZXN0EgsKA2FwcBgBIAEoCRIOCgZhY3Rpb24YAiABKAkiPgoVVXBkYXRlUm9sbG91dFJlc3BvbnNlEiUKB3JvbGxvdXQYASABKAsyFC5naXRmbGVldC52MS5Sb2xsb3V0IjEKEUV4cGxhaW5BcHBSZXF1ZXN0EgsKA2FwcBgBIAEoCRIPCgdjbHVzdGVyGAIgASgJIj4KC1RhcmdldE1hdGNoEg4KBnRhcmdldBgBIAEoCRIPCgdtYXRjaGVkGAIgASgIEg4KBnJlYXNvbhgDIAEoCSK+AQoSRXhwbGFpbkFwcFJlc3BvbnNlEgsKA2FwcBgBIAEoCRIPCgdjbHVzdGVyGAIgASgJEikKB3RhcmdldHMYAyADKAsyGC5naXRmbGVldC52MS5UYXJnZXRNYXRjaBIQCghibG9ja2VycxgEIAMoCRIYChBkZXNpcmVkX3JldmlzaW9uGAUgASgJEhkKEWFzc2lnbmVkX3JldmlzaW9uGAYgASgJEhgKEGFwcGxpZWRfcmV2aXNpb24YByABKAkiXgoWR2V0QXBwTWFuaWZlc3RzUmVxdWVzdBILCgNhcHAYASABKAkSDwoHY2x1c3RlchgCIAEoCRIQCghyZXZpc2lvbhgDIAEoCRIUCgxzaG93X3NlY3JldHMYBCABKAgiYAoXR2V0QXBwTWFuaWZlc3RzUmVzcG9uc2USDAoEeWFtbBgBIAEoCRIQCghyZXZpc2lvbhgCIAEoCRIOCgZ0YXJnZXQYAyABKAkSFQoNYnVuZGxlX2RpZ2VzdBgEIAEoCSJNChZMaXN0QXVkaXRFdmVudHNSZXF1ZXN0EgsKA2FwcBgBIAEoCRIPCgdjbHVzdGVyGAIgASgJEhUKDXNpbmNlX3NlY29uZHMYAyABKAMihgEKC0F1ZGl0UmVjb3JkEgoKAmlkGAEgASgDEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBINCgVhY3RvchgDIAEoCRIOCgZhY3Rpb24YBCABKAkSDwoHc3ViamVjdBgFIAEoCRITCgtkZXRhaWxfanNvbhgGIAEoCSJDChdMaXN0QXVkaXRFdmVudHNSZXNwb25zZRIoCgZldmVudHMYASADKAsyGC5naXRmbGVldC52MS5BdWRpdFJlY29yZDKeEAoMQWRtaW5TZXJ2aWNlElAKC0NyZWF0ZVRva2VuEh8uZ2l0ZmxlZXQudjEuQ3JlYXRlVG9rZW5SZXF1ZXN0GiAuZ2l0ZmxlZXQudjEuQ3JlYXRlVG9rZW5SZXNwb25zZRJNCgpMaXN0VG9rZW5zEh4uZ2l0ZmxlZXQudjEuTGlzdFRva2Vuc1JlcXVlc3QaHy5naXRmbGVldC52MS5MaXN0VG9rZW5zUmVzcG9uc2USUAoLUmV2b2tlVG9rZW4SHy5naXRmbGVldC52MS5SZXZva2VUb2tlblJlcXVlc3QaIC5naXRmbGVldC52MS5SZXZva2VUb2tlblJlc3BvbnNlElMKDExpc3RDbHVzdGVycxIgLmdpdGZsZWV0LnYxLkxpc3RDbHVzdGVyc1JlcXVlc3QaIS5naXRmbGVldC52MS5MaXN0Q2x1c3RlcnNSZXNwb25zZRJNCgpHZXRDbHVzdGVyEh4uZ2l0ZmxlZXQudjEuR2V0Q2x1c3RlclJlcXVlc3QaHy5naXRmbGVldC52MS5HZXRDbHVzdGVyUmVzcG9uc2USUwoMTGFiZWxDbHVzdGVyEiAuZ2l0ZmxlZXQudjEuTGFiZWxDbHVzdGVyUmVxdWVzdBohLmdpdGZsZWV0LnYxLkxhYmVsQ2x1c3RlclJlc3BvbnNlElkKDkFwcHJvdmVDbHVzdGVyEiIuZ2l0ZmxlZXQudjEuQXBwcm92ZUNsdXN0ZXJSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuQXBwcm92ZUNsdXN0ZXJSZXNwb25zZRJWCg1EZWxldGVDbHVzdGVyEiEuZ2l0ZmxlZXQudjEuRGVsZXRlQ2x1c3RlclJlcXVlc3QaIi5naXRmbGVldC52MS5EZWxldGVDbHVzdGVyUmVzcG9uc2USWQoOQXBwbHlSZXNvdXJjZXMSIi5naXRmbGVldC52MS5BcHBseVJlc291cmNlc1JlcXVlc3QaIy5naXRmbGVldC52MS5BcHBseVJlc291cmNlc1Jlc3BvbnNlElkKDkRlbGV0ZVJlc291cmNlEiIuZ2l0ZmxlZXQudjEuRGVsZXRlUmVzb3VyY2VSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuRGVsZXRlUmVzb3VyY2VSZXNwb25zZRJQCgtMaXN0U291cmNlcxIfLmdpdGZsZWV0LnYxLkxpc3RTb3VyY2VzUmVxdWVzdBogLmdpdGZsZWV0LnYxLkxpc3RTb3VyY2VzUmVzcG9uc2USSgoJR2V0U291cmNlEh0uZ2l0ZmxlZXQudjEuR2V0U291cmNlUmVxdWVzdBoeLmdpdGZsZWV0LnYxLkdldFNvdXJjZVJlc3BvbnNlEkcKCExpc3RBcHBzEhwuZ2l0ZmxlZXQudjEuTGlzdEFwcHNSZXF1ZXN0Gh0uZ2l0ZmxlZXQudjEuTGlzdEFwcHNSZXNwb25zZRJBCgZHZXRBcHASGi5naXRmbGVldC52MS5HZXRBcHBSZXF1ZXN0GhsuZ2l0ZmxlZXQudjEuR2V0QXBwUmVzcG9uc2USQQoGUGluQXBwEhouZ2l0ZmxlZXQudjEuUGluQXBwUmVxdWVzdBobLmdpdGZsZWV0LnYxLlBpbkFwcFJlc3BvbnNlEkQKB1N5bmNBcHASGy5naXRmbGVldC52MS5TeW5jQXBwUmVxdWVzdBocLmdpdGZsZWV0LnYxLlN5bmNBcHBSZXNwb25zZRJcCg9HZXREcmlmdFN1bW1hcnkSIy5naXRmbGVldC52MS5HZXREcmlmdFN1bW1hcnlSZXF1ZXN0GiQuZ2l0ZmxlZXQudjEuR2V0RHJpZnRTdW1tYXJ5UmVzcG9uc2USSgoJTGlzdERyaWZ0Eh0uZ2l0ZmxlZXQudjEuTGlzdERyaWZ0UmVxdWVzdBoeLmdpdGZsZWV0LnYxLkxpc3REcmlmdFJlc3BvbnNlElkKDkdldERyaWZ0R3JvdXBzEiIuZ2l0ZmxlZXQudjEuR2V0RHJpZnRHcm91cHNSZXF1ZXN0GiMuZ2l0ZmxlZXQudjEuR2V0RHJpZnRHcm91cHNSZXNwb25zZRJPCgpXYXRjaEZsZWV0Eh4uZ2l0ZmxlZXQudjEuV2F0Y2hGbGVldFJlcXVlc3QaHy5naXRmbGVldC52MS5XYXRjaEZsZWV0UmVzcG9uc2UwARJNCgpHZXRSb2xsb3V0Eh4uZ2l0ZmxlZXQudjEuR2V0Um9sbG91dFJlcXVlc3QaHy5naXRmbGVldC52MS5HZXRSb2xsb3V0UmVzcG9uc2USVgoNVXBkYXRlUm9sbG91dBIhLmdpdGZsZWV0LnYxLlVwZGF0ZVJvbGxvdXRSZXF1ZXN0GiIuZ2l0ZmxlZXQudjEuVXBkYXRlUm9sbG91dFJlc3BvbnNlEk0KCkV4cGxhaW5BcHASHi5naXRmbGVldC52MS5FeHBsYWluQXBwUmVxdWVzdBofLmdpdGZsZWV0LnYxLkV4cGxhaW5BcHBSZXNwb25zZRJcCg9HZXRBcHBNYW5pZmVzdHMSIy5naXRmbGVldC52MS5HZXRBcHBNYW5pZmVzdHNSZXF1ZXN0GiQuZ2l0ZmxlZXQudjEuR2V0QXBwTWFuaWZlc3RzUmVzcG9uc2USXAoPTGlzdEF1ZGl0RXZlbnRzEiMuZ2l0ZmxlZXQudjEuTGlzdEF1ZGl0RXZlbnRzUmVxdWVzdBokLmdpdGZsZWV0LnYxLkxpc3RBdWRpdEV2ZW50c1Jlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp, file_gitfleet_v1_types, file_gitfleet_v1_fleet]);
 
 /**
  * @generated from message gitfleet.v1.CreateTokenRequest
@@ -325,6 +325,13 @@ export type ApplyResourcesRequest = Message<"gitfleet.v1.ApplyResourcesRequest">
    * @generated from field: string origin = 2;
    */
   origin: string;
+
+  /**
+   * Validate and plan only: store nothing, say where each App would go.
+   *
+   * @generated from field: bool dry_run = 3;
+   */
+  dryRun: boolean;
 };
 
 /**
@@ -342,6 +349,13 @@ export type ApplyResourcesResponse = Message<"gitfleet.v1.ApplyResourcesResponse
    * @generated from field: repeated gitfleet.v1.ResourceResult results = 1;
    */
   results: ResourceResult[];
+
+  /**
+   * With dry_run: per App, the clusters it would reach.
+   *
+   * @generated from field: repeated gitfleet.v1.AppPlan plans = 2;
+   */
+  plans: AppPlan[];
 };
 
 /**
@@ -350,6 +364,81 @@ export type ApplyResourcesResponse = Message<"gitfleet.v1.ApplyResourcesResponse
  */
 export const ApplyResourcesResponseSchema: GenMessage<ApplyResourcesResponse> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_admin, 17);
+
+/**
+ * @generated from message gitfleet.v1.ClusterPlan
+ */
+export type ClusterPlan = Message<"gitfleet.v1.ClusterPlan"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: string target = 2;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string overlay = 3;
+   */
+  overlay: string;
+
+  /**
+   * The rollout stage the cluster would be in.
+   *
+   * @generated from field: string stage = 4;
+   */
+  stage: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.ClusterPlan.
+ * Use `create(ClusterPlanSchema)` to create a new message.
+ */
+export const ClusterPlanSchema: GenMessage<ClusterPlan> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 18);
+
+/**
+ * @generated from message gitfleet.v1.AppPlan
+ */
+export type AppPlan = Message<"gitfleet.v1.AppPlan"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * The revision it would deliver; empty when its Source has not been fetched.
+   *
+   * @generated from field: string revision = 2;
+   */
+  revision: string;
+
+  /**
+   * @generated from field: bool renders = 3;
+   */
+  renders: boolean;
+
+  /**
+   * Why it does not render (or cannot be rendered yet).
+   *
+   * @generated from field: string error = 4;
+   */
+  error: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.ClusterPlan clusters = 5;
+   */
+  clusters: ClusterPlan[];
+};
+
+/**
+ * Describes the message gitfleet.v1.AppPlan.
+ * Use `create(AppPlanSchema)` to create a new message.
+ */
+export const AppPlanSchema: GenMessage<AppPlan> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 19);
 
 /**
  * @generated from message gitfleet.v1.DeleteResourceRequest
@@ -371,7 +460,7 @@ export type DeleteResourceRequest = Message<"gitfleet.v1.DeleteResourceRequest">
  * Use `create(DeleteResourceRequestSchema)` to create a new message.
  */
 export const DeleteResourceRequestSchema: GenMessage<DeleteResourceRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 18);
+  messageDesc(file_gitfleet_v1_admin, 20);
 
 /**
  * @generated from message gitfleet.v1.DeleteResourceResponse
@@ -384,7 +473,7 @@ export type DeleteResourceResponse = Message<"gitfleet.v1.DeleteResourceResponse
  * Use `create(DeleteResourceResponseSchema)` to create a new message.
  */
 export const DeleteResourceResponseSchema: GenMessage<DeleteResourceResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 19);
+  messageDesc(file_gitfleet_v1_admin, 21);
 
 /**
  * @generated from message gitfleet.v1.ListSourcesRequest
@@ -397,7 +486,7 @@ export type ListSourcesRequest = Message<"gitfleet.v1.ListSourcesRequest"> & {
  * Use `create(ListSourcesRequestSchema)` to create a new message.
  */
 export const ListSourcesRequestSchema: GenMessage<ListSourcesRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 20);
+  messageDesc(file_gitfleet_v1_admin, 22);
 
 /**
  * @generated from message gitfleet.v1.ListSourcesResponse
@@ -414,7 +503,7 @@ export type ListSourcesResponse = Message<"gitfleet.v1.ListSourcesResponse"> & {
  * Use `create(ListSourcesResponseSchema)` to create a new message.
  */
 export const ListSourcesResponseSchema: GenMessage<ListSourcesResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 21);
+  messageDesc(file_gitfleet_v1_admin, 23);
 
 /**
  * @generated from message gitfleet.v1.GetSourceRequest
@@ -431,7 +520,7 @@ export type GetSourceRequest = Message<"gitfleet.v1.GetSourceRequest"> & {
  * Use `create(GetSourceRequestSchema)` to create a new message.
  */
 export const GetSourceRequestSchema: GenMessage<GetSourceRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 22);
+  messageDesc(file_gitfleet_v1_admin, 24);
 
 /**
  * @generated from message gitfleet.v1.GetSourceResponse
@@ -448,7 +537,7 @@ export type GetSourceResponse = Message<"gitfleet.v1.GetSourceResponse"> & {
  * Use `create(GetSourceResponseSchema)` to create a new message.
  */
 export const GetSourceResponseSchema: GenMessage<GetSourceResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 23);
+  messageDesc(file_gitfleet_v1_admin, 25);
 
 /**
  * @generated from message gitfleet.v1.ListAppsRequest
@@ -461,7 +550,7 @@ export type ListAppsRequest = Message<"gitfleet.v1.ListAppsRequest"> & {
  * Use `create(ListAppsRequestSchema)` to create a new message.
  */
 export const ListAppsRequestSchema: GenMessage<ListAppsRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 24);
+  messageDesc(file_gitfleet_v1_admin, 26);
 
 /**
  * @generated from message gitfleet.v1.ListAppsResponse
@@ -478,7 +567,7 @@ export type ListAppsResponse = Message<"gitfleet.v1.ListAppsResponse"> & {
  * Use `create(ListAppsResponseSchema)` to create a new message.
  */
 export const ListAppsResponseSchema: GenMessage<ListAppsResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 25);
+  messageDesc(file_gitfleet_v1_admin, 27);
 
 /**
  * @generated from message gitfleet.v1.GetAppRequest
@@ -495,7 +584,7 @@ export type GetAppRequest = Message<"gitfleet.v1.GetAppRequest"> & {
  * Use `create(GetAppRequestSchema)` to create a new message.
  */
 export const GetAppRequestSchema: GenMessage<GetAppRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 26);
+  messageDesc(file_gitfleet_v1_admin, 28);
 
 /**
  * @generated from message gitfleet.v1.GetAppResponse
@@ -517,7 +606,7 @@ export type GetAppResponse = Message<"gitfleet.v1.GetAppResponse"> & {
  * Use `create(GetAppResponseSchema)` to create a new message.
  */
 export const GetAppResponseSchema: GenMessage<GetAppResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 27);
+  messageDesc(file_gitfleet_v1_admin, 29);
 
 /**
  * @generated from message gitfleet.v1.PinAppRequest
@@ -541,7 +630,7 @@ export type PinAppRequest = Message<"gitfleet.v1.PinAppRequest"> & {
  * Use `create(PinAppRequestSchema)` to create a new message.
  */
 export const PinAppRequestSchema: GenMessage<PinAppRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 28);
+  messageDesc(file_gitfleet_v1_admin, 30);
 
 /**
  * @generated from message gitfleet.v1.PinAppResponse
@@ -558,7 +647,7 @@ export type PinAppResponse = Message<"gitfleet.v1.PinAppResponse"> & {
  * Use `create(PinAppResponseSchema)` to create a new message.
  */
 export const PinAppResponseSchema: GenMessage<PinAppResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 29);
+  messageDesc(file_gitfleet_v1_admin, 31);
 
 /**
  * @generated from message gitfleet.v1.SyncAppRequest
@@ -582,7 +671,7 @@ export type SyncAppRequest = Message<"gitfleet.v1.SyncAppRequest"> & {
  * Use `create(SyncAppRequestSchema)` to create a new message.
  */
 export const SyncAppRequestSchema: GenMessage<SyncAppRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 30);
+  messageDesc(file_gitfleet_v1_admin, 32);
 
 /**
  * @generated from message gitfleet.v1.SyncAppResponse
@@ -608,7 +697,7 @@ export type SyncAppResponse = Message<"gitfleet.v1.SyncAppResponse"> & {
  * Use `create(SyncAppResponseSchema)` to create a new message.
  */
 export const SyncAppResponseSchema: GenMessage<SyncAppResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 31);
+  messageDesc(file_gitfleet_v1_admin, 33);
 
 /**
  * @generated from message gitfleet.v1.GetDriftSummaryRequest
@@ -644,7 +733,7 @@ export type GetDriftSummaryRequest = Message<"gitfleet.v1.GetDriftSummaryRequest
  * Use `create(GetDriftSummaryRequestSchema)` to create a new message.
  */
 export const GetDriftSummaryRequestSchema: GenMessage<GetDriftSummaryRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 32);
+  messageDesc(file_gitfleet_v1_admin, 34);
 
 /**
  * @generated from message gitfleet.v1.DriftSummaryRow
@@ -685,7 +774,7 @@ export type DriftSummaryRow = Message<"gitfleet.v1.DriftSummaryRow"> & {
  * Use `create(DriftSummaryRowSchema)` to create a new message.
  */
 export const DriftSummaryRowSchema: GenMessage<DriftSummaryRow> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 33);
+  messageDesc(file_gitfleet_v1_admin, 35);
 
 /**
  * @generated from message gitfleet.v1.GetDriftSummaryResponse
@@ -717,7 +806,7 @@ export type GetDriftSummaryResponse = Message<"gitfleet.v1.GetDriftSummaryRespon
  * Use `create(GetDriftSummaryResponseSchema)` to create a new message.
  */
 export const GetDriftSummaryResponseSchema: GenMessage<GetDriftSummaryResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 34);
+  messageDesc(file_gitfleet_v1_admin, 36);
 
 /**
  * @generated from message gitfleet.v1.ListDriftRequest
@@ -751,7 +840,7 @@ export type ListDriftRequest = Message<"gitfleet.v1.ListDriftRequest"> & {
  * Use `create(ListDriftRequestSchema)` to create a new message.
  */
 export const ListDriftRequestSchema: GenMessage<ListDriftRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 35);
+  messageDesc(file_gitfleet_v1_admin, 37);
 
 /**
  * @generated from message gitfleet.v1.DriftRecord
@@ -778,7 +867,7 @@ export type DriftRecord = Message<"gitfleet.v1.DriftRecord"> & {
  * Use `create(DriftRecordSchema)` to create a new message.
  */
 export const DriftRecordSchema: GenMessage<DriftRecord> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 36);
+  messageDesc(file_gitfleet_v1_admin, 38);
 
 /**
  * @generated from message gitfleet.v1.ListDriftResponse
@@ -795,7 +884,513 @@ export type ListDriftResponse = Message<"gitfleet.v1.ListDriftResponse"> & {
  * Use `create(ListDriftResponseSchema)` to create a new message.
  */
 export const ListDriftResponseSchema: GenMessage<ListDriftResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_admin, 37);
+  messageDesc(file_gitfleet_v1_admin, 39);
+
+/**
+ * @generated from message gitfleet.v1.RolloutCluster
+ */
+export type RolloutCluster = Message<"gitfleet.v1.RolloutCluster"> & {
+  /**
+   * @generated from field: string cluster = 1;
+   */
+  cluster: string;
+
+  /**
+   * Pending | Updating | Healthy | Failed | Skipped | RolledBack
+   *
+   * @generated from field: string step = 2;
+   */
+  step: string;
+
+  /**
+   * The revision the cluster is assigned now, and what its agent reports.
+   *
+   * @generated from field: string revision = 3;
+   */
+  revision: string;
+
+  /**
+   * @generated from field: gitfleet.v1.HealthState health = 4;
+   */
+  health: HealthState;
+
+  /**
+   * @generated from field: string message = 5;
+   */
+  message: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 6;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp finished_at = 7;
+   */
+  finishedAt?: Timestamp | undefined;
+
+  /**
+   * Where a rollback returns it.
+   *
+   * @generated from field: string previous_revision = 8;
+   */
+  previousRevision: string;
+
+  /**
+   * @generated from field: string target = 9;
+   */
+  target: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.RolloutCluster.
+ * Use `create(RolloutClusterSchema)` to create a new message.
+ */
+export const RolloutClusterSchema: GenMessage<RolloutCluster> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 40);
+
+/**
+ * @generated from message gitfleet.v1.RolloutStage
+ */
+export type RolloutStage = Message<"gitfleet.v1.RolloutStage"> & {
+  /**
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * "3" or "25%": clusters of the stage updating or failed at once.
+   *
+   * @generated from field: string max_unavailable = 2;
+   */
+  maxUnavailable: string;
+
+  /**
+   * @generated from field: int64 bake_seconds = 3;
+   */
+  bakeSeconds: bigint;
+
+  /**
+   * @generated from field: bool manual_approval = 4;
+   */
+  manualApproval: boolean;
+
+  /**
+   * Waiting | Active | Passed
+   *
+   * @generated from field: string state = 5;
+   */
+  state: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.RolloutCluster clusters = 6;
+   */
+  clusters: RolloutCluster[];
+};
+
+/**
+ * Describes the message gitfleet.v1.RolloutStage.
+ * Use `create(RolloutStageSchema)` to create a new message.
+ */
+export const RolloutStageSchema: GenMessage<RolloutStage> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 41);
+
+/**
+ * @generated from message gitfleet.v1.Rollout
+ */
+export type Rollout = Message<"gitfleet.v1.Rollout"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string from_revision = 2;
+   */
+  fromRevision: string;
+
+  /**
+   * @generated from field: string to_revision = 3;
+   */
+  toRevision: string;
+
+  /**
+   * Progressing | Paused | WaitingApproval | Halted | RolledBack | Completed | Aborted
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+
+  /**
+   * @generated from field: string stage = 5;
+   */
+  stage: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.RolloutStage stages = 6;
+   */
+  stages: RolloutStage[];
+
+  /**
+   * What the rollout waits for now, in plain words.
+   *
+   * @generated from field: string waiting_for = 7;
+   */
+  waitingFor: string;
+
+  /**
+   * Why it halted or rolled back.
+   *
+   * @generated from field: string reason = 8;
+   */
+  reason: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp started_at = 9;
+   */
+  startedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 10;
+   */
+  updatedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.Rollout.
+ * Use `create(RolloutSchema)` to create a new message.
+ */
+export const RolloutSchema: GenMessage<Rollout> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 42);
+
+/**
+ * @generated from message gitfleet.v1.GetRolloutRequest
+ */
+export type GetRolloutRequest = Message<"gitfleet.v1.GetRolloutRequest"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetRolloutRequest.
+ * Use `create(GetRolloutRequestSchema)` to create a new message.
+ */
+export const GetRolloutRequestSchema: GenMessage<GetRolloutRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 43);
+
+/**
+ * @generated from message gitfleet.v1.GetRolloutResponse
+ */
+export type GetRolloutResponse = Message<"gitfleet.v1.GetRolloutResponse"> & {
+  /**
+   * @generated from field: gitfleet.v1.Rollout rollout = 1;
+   */
+  rollout?: Rollout | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetRolloutResponse.
+ * Use `create(GetRolloutResponseSchema)` to create a new message.
+ */
+export const GetRolloutResponseSchema: GenMessage<GetRolloutResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 44);
+
+/**
+ * @generated from message gitfleet.v1.UpdateRolloutRequest
+ */
+export type UpdateRolloutRequest = Message<"gitfleet.v1.UpdateRolloutRequest"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * pause | resume | promote | abort | retry
+   *
+   * @generated from field: string action = 2;
+   */
+  action: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.UpdateRolloutRequest.
+ * Use `create(UpdateRolloutRequestSchema)` to create a new message.
+ */
+export const UpdateRolloutRequestSchema: GenMessage<UpdateRolloutRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 45);
+
+/**
+ * @generated from message gitfleet.v1.UpdateRolloutResponse
+ */
+export type UpdateRolloutResponse = Message<"gitfleet.v1.UpdateRolloutResponse"> & {
+  /**
+   * @generated from field: gitfleet.v1.Rollout rollout = 1;
+   */
+  rollout?: Rollout | undefined;
+};
+
+/**
+ * Describes the message gitfleet.v1.UpdateRolloutResponse.
+ * Use `create(UpdateRolloutResponseSchema)` to create a new message.
+ */
+export const UpdateRolloutResponseSchema: GenMessage<UpdateRolloutResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 46);
+
+/**
+ * @generated from message gitfleet.v1.ExplainAppRequest
+ */
+export type ExplainAppRequest = Message<"gitfleet.v1.ExplainAppRequest"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string cluster = 2;
+   */
+  cluster: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.ExplainAppRequest.
+ * Use `create(ExplainAppRequestSchema)` to create a new message.
+ */
+export const ExplainAppRequestSchema: GenMessage<ExplainAppRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 47);
+
+/**
+ * @generated from message gitfleet.v1.TargetMatch
+ */
+export type TargetMatch = Message<"gitfleet.v1.TargetMatch"> & {
+  /**
+   * @generated from field: string target = 1;
+   */
+  target: string;
+
+  /**
+   * @generated from field: bool matched = 2;
+   */
+  matched: boolean;
+
+  /**
+   * The labels that satisfied the selector, or the missing or different ones.
+   *
+   * @generated from field: string reason = 3;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.TargetMatch.
+ * Use `create(TargetMatchSchema)` to create a new message.
+ */
+export const TargetMatchSchema: GenMessage<TargetMatch> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 48);
+
+/**
+ * @generated from message gitfleet.v1.ExplainAppResponse
+ */
+export type ExplainAppResponse = Message<"gitfleet.v1.ExplainAppResponse"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string cluster = 2;
+   */
+  cluster: string;
+
+  /**
+   * @generated from field: repeated gitfleet.v1.TargetMatch targets = 3;
+   */
+  targets: TargetMatch[];
+
+  /**
+   * One line per thing holding delivery back; empty when the cluster runs the desired revision.
+   *
+   * @generated from field: repeated string blockers = 4;
+   */
+  blockers: string[];
+
+  /**
+   * @generated from field: string desired_revision = 5;
+   */
+  desiredRevision: string;
+
+  /**
+   * @generated from field: string assigned_revision = 6;
+   */
+  assignedRevision: string;
+
+  /**
+   * @generated from field: string applied_revision = 7;
+   */
+  appliedRevision: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.ExplainAppResponse.
+ * Use `create(ExplainAppResponseSchema)` to create a new message.
+ */
+export const ExplainAppResponseSchema: GenMessage<ExplainAppResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 49);
+
+/**
+ * @generated from message gitfleet.v1.GetAppManifestsRequest
+ */
+export type GetAppManifestsRequest = Message<"gitfleet.v1.GetAppManifestsRequest"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string cluster = 2;
+   */
+  cluster: string;
+
+  /**
+   * Empty: what the cluster is assigned now.
+   *
+   * @generated from field: string revision = 3;
+   */
+  revision: string;
+
+  /**
+   * @generated from field: bool show_secrets = 4;
+   */
+  showSecrets: boolean;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetAppManifestsRequest.
+ * Use `create(GetAppManifestsRequestSchema)` to create a new message.
+ */
+export const GetAppManifestsRequestSchema: GenMessage<GetAppManifestsRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 50);
+
+/**
+ * @generated from message gitfleet.v1.GetAppManifestsResponse
+ */
+export type GetAppManifestsResponse = Message<"gitfleet.v1.GetAppManifestsResponse"> & {
+  /**
+   * @generated from field: string yaml = 1;
+   */
+  yaml: string;
+
+  /**
+   * @generated from field: string revision = 2;
+   */
+  revision: string;
+
+  /**
+   * @generated from field: string target = 3;
+   */
+  target: string;
+
+  /**
+   * @generated from field: string bundle_digest = 4;
+   */
+  bundleDigest: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.GetAppManifestsResponse.
+ * Use `create(GetAppManifestsResponseSchema)` to create a new message.
+ */
+export const GetAppManifestsResponseSchema: GenMessage<GetAppManifestsResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 51);
+
+/**
+ * @generated from message gitfleet.v1.ListAuditEventsRequest
+ */
+export type ListAuditEventsRequest = Message<"gitfleet.v1.ListAuditEventsRequest"> & {
+  /**
+   * @generated from field: string app = 1;
+   */
+  app: string;
+
+  /**
+   * @generated from field: string cluster = 2;
+   */
+  cluster: string;
+
+  /**
+   * 0 means everything kept.
+   *
+   * @generated from field: int64 since_seconds = 3;
+   */
+  sinceSeconds: bigint;
+};
+
+/**
+ * Describes the message gitfleet.v1.ListAuditEventsRequest.
+ * Use `create(ListAuditEventsRequestSchema)` to create a new message.
+ */
+export const ListAuditEventsRequestSchema: GenMessage<ListAuditEventsRequest> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 52);
+
+/**
+ * @generated from message gitfleet.v1.AuditRecord
+ */
+export type AuditRecord = Message<"gitfleet.v1.AuditRecord"> & {
+  /**
+   * @generated from field: int64 id = 1;
+   */
+  id: bigint;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string actor = 3;
+   */
+  actor: string;
+
+  /**
+   * @generated from field: string action = 4;
+   */
+  action: string;
+
+  /**
+   * @generated from field: string subject = 5;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string detail_json = 6;
+   */
+  detailJson: string;
+};
+
+/**
+ * Describes the message gitfleet.v1.AuditRecord.
+ * Use `create(AuditRecordSchema)` to create a new message.
+ */
+export const AuditRecordSchema: GenMessage<AuditRecord> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 53);
+
+/**
+ * @generated from message gitfleet.v1.ListAuditEventsResponse
+ */
+export type ListAuditEventsResponse = Message<"gitfleet.v1.ListAuditEventsResponse"> & {
+  /**
+   * @generated from field: repeated gitfleet.v1.AuditRecord events = 1;
+   */
+  events: AuditRecord[];
+};
+
+/**
+ * Describes the message gitfleet.v1.ListAuditEventsResponse.
+ * Use `create(ListAuditEventsResponseSchema)` to create a new message.
+ */
+export const ListAuditEventsResponseSchema: GenMessage<ListAuditEventsResponse> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_admin, 54);
 
 /**
  * The API the CLI uses. Every call carries "authorization: Bearer <admin token>".
@@ -972,6 +1567,54 @@ export const AdminService: GenService<{
     methodKind: "server_streaming";
     input: typeof WatchFleetRequestSchema;
     output: typeof WatchFleetResponseSchema;
+  },
+  /**
+   * Rollouts: how an App's revision moves through the fleet, and the admin actions on it.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.GetRollout
+   */
+  getRollout: {
+    methodKind: "unary";
+    input: typeof GetRolloutRequestSchema;
+    output: typeof GetRolloutResponseSchema;
+  },
+  /**
+   * @generated from rpc gitfleet.v1.AdminService.UpdateRollout
+   */
+  updateRollout: {
+    methodKind: "unary";
+    input: typeof UpdateRolloutRequestSchema;
+    output: typeof UpdateRolloutResponseSchema;
+  },
+  /**
+   * Why an App is (not) on a cluster: targets, then every blocker.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.ExplainApp
+   */
+  explainApp: {
+    methodKind: "unary";
+    input: typeof ExplainAppRequestSchema;
+    output: typeof ExplainAppResponseSchema;
+  },
+  /**
+   * The exact manifests a cluster gets for an App.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.GetAppManifests
+   */
+  getAppManifests: {
+    methodKind: "unary";
+    input: typeof GetAppManifestsRequestSchema;
+    output: typeof GetAppManifestsResponseSchema;
+  },
+  /**
+   * Admin actions, revision moves and rollout transitions, oldest first.
+   *
+   * @generated from rpc gitfleet.v1.AdminService.ListAuditEvents
+   */
+  listAuditEvents: {
+    methodKind: "unary";
+    input: typeof ListAuditEventsRequestSchema;
+    output: typeof ListAuditEventsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_gitfleet_v1_admin, 0);

@@ -1,0 +1,241 @@
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll, waitFor } from "../lib/processes.js";
+import { cli, cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
+import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
+
+// Eight clusters: two canaries, then three by name, then the rest (the implicit last stage). The
+// canaries bake: a workload may look Healthy for a moment before it fails.
+const SECRET = "push-secret";
+const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+const NAMES = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
+const CANARY = new Set(["r4", "r7"]);
+const STAGE_OF: Record<string, string> = { r4: "canary", r7: "canary", r1: "early", r2: "early", r3: "early", r5: "remaining", r6: "remaining", r8: "remaining" };
+const LIMIT: Record<string, number> = { canary: 1, early: 2, remaining: 2 };
+
+type RolloutJson = { state: string; stage?: string; fromRevision?: string; toRevision?: string; waitingFor?: string; reason?: string; stages: { name: string; clusters: { cluster: string; step: string; revision?: string }[] }[] };
+type AuditJson = { id: string; action: string; subject: string; actor: string; detail: { to?: string; cluster?: string; step?: string; was?: string; stage?: string; reason?: string } };
+
+const backends = [
+  { name: "sqlite", args: () => [] as string[] },
+  { name: "postgresql", args: () => ["--database-url", freshPostgresUrl()] },
+];
+
+describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
+  let dir: string;
+  let hubArgs: string[];
+  let hub: HubProc;
+  let repo: TestRepo;
+  let daemon: Awaited<ReturnType<typeof startGitDaemon>>;
+  let token: string;
+  const fleet: Record<string, SimCluster> = {};
+  const image = (c: string) => (fleet[c]!.sim.store.get("apps/v1", "Deployment", "web", "web") as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)?.spec?.template?.spec?.containers?.[0]?.image;
+  const rollout = async () => JSON.parse(await cliOk(hub, ["rollout", "status", "web", "-o", "json"])) as RolloutJson;
+  const audit = async () => JSON.parse(await cliOk(hub, ["audit", "--app", "web", "-o", "json"])) as AuditJson[];
+  const steps = (r: RolloutJson) => Object.fromEntries(r.stages.flatMap((s) => s.clusters.map((c) => [c.cluster, c.step])));
+  const waitState = (state: string, to: string, timeoutMs = 60_000) =>
+    waitFor(`rollout of ${to.slice(0, 8)} to be ${state}`, async () => {
+      const r = await rollout();
+      return r.toRevision === to && r.state === state ? r : undefined;
+    }, timeoutMs, 250);
+  const push = async (tag: string, message: string) => {
+    const sha = repo.commit({ "web/base/deployment.yaml": deployment(tag) }, message);
+    expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
+    return sha;
+  };
+  const apply = async (stages: string) => {
+    const file = join(dir, "fleet.yaml");
+    await writeFile(file, definitions(daemon.url("apps"), stages));
+    return cliOk(hub, ["apply", "-f", file]);
+  };
+  /** Per-cluster transitions of the rollout to `to`, in the order the hub recorded them. */
+  const transitions = async (to: string) => (await audit()).filter((e) => e.action === "rollout.cluster" && e.detail.to === to);
+
+  beforeAll(async () => {
+    dir = await tempDir(`rollout-${backend.name}`);
+    repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
+    daemon = await startGitDaemon(join(dir, "git"), "apps");
+    hubArgs = ["--heartbeat-timeout", "3s", ...backend.args()];
+    hub = await startHub(join(dir, "hub"), hubArgs, env);
+    token = (await cliOk(hub, ["token", "create"])).trim();
+    for (const name of NAMES) {
+      fleet[name] = await simCluster(dir, name, `fleet=demo,ring=${CANARY.has(name) ? "canary" : "main"}`);
+      runAgent(hub, fleet[name]!, token, ["--resync", "5s"], env);
+    }
+    for (const name of NAMES) await waitClusterState(hub, name, "Connected");
+    await apply(STAGES);
+    await waitState("Completed", repo.git("rev-parse", "HEAD"), 120_000);
+  });
+  afterAll(async () => {
+    await stopAll();
+    daemon?.stop();
+    await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
+    await removeDir(dir);
+  });
+
+  it("passes a good revision through every stage in order, holding maxUnavailable at every recorded moment", async () => {
+    const to = await push("1.28", "nginx 1.28");
+    const done = await waitState("Completed", to, 120_000);
+    expect(done.stages.map((s) => s.name)).toEqual(["canary", "early", "remaining"]);
+    expect(NAMES.every((c) => image(c) === "nginx:1.28")).toBe(true);
+    const events = await transitions(to);
+    const unavailable = new Map<string, Set<string>>();
+    const healthyAt = new Map<string, number>();
+    const firstUpdate = new Map<string, number>();
+    events.forEach((e, i) => {
+      const { cluster, step, stage } = e.detail as Required<AuditJson["detail"]>;
+      expect(stage).toBe(STAGE_OF[cluster]);
+      const set = unavailable.get(stage) ?? new Set<string>();
+      if (step === "Updating" || step === "Failed") set.add(cluster);
+      else set.delete(cluster);
+      unavailable.set(stage, set);
+      expect(set.size, `${stage} unavailable after event ${i}`).toBeLessThanOrEqual(LIMIT[stage]!);
+      if (step === "Healthy") healthyAt.set(cluster, i);
+      if (step === "Updating" && !firstUpdate.has(stage)) firstUpdate.set(stage, i);
+    });
+    expect([...healthyAt.keys()].sort()).toEqual(NAMES);
+    // A stage starts only after every cluster of the stages before it is Healthy.
+    const lastHealthy = (stage: string) => Math.max(...NAMES.filter((c) => STAGE_OF[c] === stage).map((c) => healthyAt.get(c)!));
+    expect(firstUpdate.get("early")!).toBeGreaterThan(lastHealthy("canary"));
+    expect(firstUpdate.get("remaining")!).toBeGreaterThan(lastHealthy("early"));
+    const stagesPassed = (await audit()).filter((e) => e.action === "rollout.stage-passed" && e.detail.to === to).map((e) => e.detail.stage);
+    expect(stagesPassed).toEqual(["canary", "early", "remaining"]);
+  });
+
+  it("plans an apply without storing it, prints a cluster's exact manifests, and watches a settled rollout", async () => {
+    const first = repo.git("rev-list", "--max-parents=0", "HEAD");
+    const file = join(dir, "plan.yaml");
+    await writeFile(file, definitions(daemon.url("apps"), STAGES).split("---\n")[1]!.replace("name: web}", "name: api}"));
+    const plan = await cliOk(hub, ["apply", "--dry-run", "-f", file]);
+    expect(plan).toMatch(/app\/api at \w+: renders \(dry run\)/);
+    expect(plan).toMatch(/r4\s+all\s+-\s+canary/);
+    expect(plan).toMatch(/r8\s+all\s+-\s+remaining/);
+    expect(await cliOk(hub, ["get", "apps"])).not.toMatch(/^api/m);
+    expect(await cliOk(hub, ["app", "manifests", "web", "--cluster", "r1"])).toMatch(/kind: Deployment[\s\S]*image: nginx:1\.28/);
+    expect(await cliOk(hub, ["app", "manifests", "web", "--cluster", "r1", "--revision", first.slice(0, 10)])).toMatch(/image: nginx:1\.27/);
+    expect(await cliOk(hub, ["rollout", "status", "web", "--watch"])).toMatch(/^web: Completed/m);
+  });
+
+  it("halts a revision whose workload never becomes ready in the first stage and rolls it back there", async () => {
+    const good = repo.git("rev-parse", "HEAD");
+    const bad = await push("broken", "a tag that never runs");
+    const r = await waitState("RolledBack", bad, 90_000);
+    expect(r.reason).toMatch(/r4: Degraded/);
+    // Only the canary stage ever had it, and it is back on the good revision.
+    const moved = new Set((await transitions(bad)).filter((e) => e.detail.step === "Updating").map((e) => e.detail.cluster));
+    expect([...moved].every((c) => CANARY.has(c!))).toBe(true);
+    expect(r.stages.flatMap((s) => s.clusters).every((c) => c.revision === good)).toBe(true);
+    await waitFor("canary deployments back on nginx:1.28", () => NAMES.every((c) => image(c) === "nginx:1.28"), 30_000);
+    expect((await audit()).some((e) => e.action === "rollout.rolled-back" && e.detail.to === bad && /r4/.test(e.detail.reason ?? ""))).toBe(true);
+    const why = await cliOk(hub, ["explain", "web", "--cluster", "r1"]);
+    expect(why).toMatch(/the rollout of \w+ is RolledBack .*this cluster stays on/);
+  });
+
+  it("skips a disconnected cluster without stalling, and gives it the revision once it is back", async () => {
+    await fleet.r8!.agent!.stop();
+    await waitClusterState(hub, "r8", "Disconnected");
+    const to = await push("1.29", "nginx 1.29");
+    const r = await waitState("Completed", to, 120_000);
+    expect(steps(r).r8).toBe("Skipped");
+    expect(image("r8")).toBe("nginx:1.28");
+    expect(await cliOk(hub, ["explain", "web", "--cluster", "r8"])).toMatch(/cluster r8 is Disconnected/);
+    runAgent(hub, fleet.r8!, undefined, ["--resync", "5s"], env);
+    await waitFor("r8 to get nginx:1.29 once back", () => image("r8") === "nginx:1.29", 60_000);
+    await waitFor("r8 Healthy in the rollout", async () => steps(await rollout()).r8 === "Healthy", 30_000);
+  });
+
+  it("waits for manual approval, pauses, resumes, aborts, retries and is superseded by a newer commit", async () => {
+    await apply(STAGES.replace("{name: early, count: 3, maxUnavailable: 2}", "{name: early, count: 3, maxUnavailable: 2, approval: manual}"));
+    const v1 = await push("1.30", "nginx 1.30");
+    let r = await waitState("WaitingApproval", v1);
+    expect(r.waitingFor).toMatch(/approval to start stage early: gitfleet rollout promote web/);
+    expect(NAMES.filter((c) => image(c) === "nginx:1.30").sort()).toEqual(["r4", "r7"]);
+    expect(await cliOk(hub, ["explain", "web", "--cluster", "r1"])).toMatch(/waits for approval of stage early/);
+    expect(await cliOk(hub, ["rollout", "promote", "web"])).toMatch(/promote done/);
+    await waitState("Completed", v1, 90_000);
+
+    const v2 = await push("1.31", "nginx 1.31");
+    await waitFor("rollout of v2 to start", async () => (await rollout()).toRevision === v2);
+    expect(await cliOk(hub, ["rollout", "pause", "web"])).toMatch(/now Paused/);
+    expect(await cliOk(hub, ["explain", "web", "--cluster", "r5"])).toMatch(/is Paused: `gitfleet rollout resume web`/);
+    const refused = await cli(hub, ["rollout", "promote", "web"]);
+    expect(refused.stderr).toMatch(/cannot promote: the rollout of \w+ is Paused/);
+    await cliOk(hub, ["rollout", "resume", "web"]);
+    await waitState("WaitingApproval", v2);
+    await cliOk(hub, ["rollout", "abort", "web"]);
+    r = await waitState("Aborted", v2);
+    expect(NAMES.filter((c) => image(c) === "nginx:1.31").sort()).toEqual(["r4", "r7"]);
+    await cliOk(hub, ["rollout", "retry", "web"]);
+    await waitState("WaitingApproval", v2);
+
+    // A newer commit starts again from the first stage.
+    const v3 = await push("1.32", "nginx 1.32");
+    r = await waitState("WaitingApproval", v3);
+    expect(r.fromRevision).toBe(v1);
+    await cliOk(hub, ["rollout", "promote", "web"]);
+    await waitState("Completed", v3, 90_000);
+    expect(NAMES.every((c) => image(c) === "nginx:1.32")).toBe(true);
+    const actions = (await audit()).filter((e) => e.actor === "admin").map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(["rollout.promote", "rollout.pause", "rollout.resume", "rollout.abort", "rollout.retry"]));
+  });
+
+  it("resumes where it was after the hub is killed with SIGKILL mid-rollout, re-sending nothing to finished clusters", async () => {
+    const to = await push("1.33", "nginx 1.33");
+    await waitState("WaitingApproval", to);
+    const before = await transitions(to);
+    await hub.stop("SIGKILL");
+    hub = await startHub(hub.dataDir, hubArgs, env, hub);
+    for (const name of NAMES) await waitClusterState(hub, name, "Connected", 30_000);
+    const r = await waitState("WaitingApproval", to);
+    expect(steps(r)).toMatchObject({ r4: "Healthy", r7: "Healthy", r1: "Pending" });
+    expect(image("r1")).toBe("nginx:1.32");
+    expect(await transitions(to)).toEqual(before);
+    await cliOk(hub, ["rollout", "promote", "web"]);
+    await waitState("Completed", to, 90_000);
+    // The canaries went through Updating once, before the kill.
+    const updates = (await transitions(to)).filter((e) => e.detail.step === "Updating").map((e) => e.detail.cluster);
+    expect(updates.filter((c) => CANARY.has(c!))).toHaveLength(2);
+  });
+});
+
+const STAGES = `
+    - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1, bakeTime: 5s}
+    - {name: early, count: 3, maxUnavailable: 2}`;
+
+function definitions(url: string, stages: string): string {
+  return `apiVersion: gitfleet.dev/v1
+kind: Source
+metadata: {name: apps}
+spec: {url: "${url}", branch: main, interval: 1h, webhookSecret: ${SECRET}}
+---
+apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: web}
+spec:
+  source: apps
+  path: web/base
+  targets:
+  - {name: all, clusterSelector: {matchLabels: {fleet: demo}}}
+  rollout:
+    progressDeadline: 60s
+    maxUnavailable: 2
+    stages:${stages}
+`;
+}
+
+function deployment(tag: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web, labels: {app: web}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "nginx:${tag}", ports: [{containerPort: 80}]}
+`;
+}
