@@ -18,6 +18,7 @@ import { createFetcher } from "../sources/fetcher.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
 import { createRenderer } from "../render/renderer.js";
+import type { RenderLimits } from "../render/size-limits.js";
 import { openSecrets } from "../sources/stored-secrets.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
 import { storeStatus } from "../status/ingest.js";
@@ -32,6 +33,8 @@ import { planApply } from "../views/apply-plan.js";
 export type { DeliveryStats } from "./context.js";
 
 export interface DeliveryDeps {
+  /** Object and bundle size limits (--max-object-size, --max-bundle-size). */
+  renderLimits?: RenderLimits;
   db: Db;
   log: Logger;
   dataDir: string;
@@ -74,7 +77,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const fetcher = createFetcher(ctx);
   const serial = createSerial();
-  const renderer = createRenderer(ctx, fetcher);
+  const renderer = createRenderer(ctx, fetcher, deps.renderLimits);
   const rollout = createRolloutController({ db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
   const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
