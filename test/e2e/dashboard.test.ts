@@ -5,6 +5,7 @@ import { DEMO_CLUSTERS, startDemoFleet, type DemoFleet } from "../lib/demo-fleet
 import { removeDir, tempDir } from "../lib/fleet.js";
 import { stopAll, waitFor } from "../lib/processes.js";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
+import { showApp } from "../lib/admin.js";
 
 // A Secret in the demo app: its values (plain and base64) must never reach the browser.
 const SECRET_VALUE = "browser-must-not-see-this";
@@ -119,6 +120,7 @@ describe("dashboard in a real browser", () => {
   });
 
   const cell = (cluster: string, app = "web") => browser.page.locator(`[data-cell="${cluster}/${app}"]`);
+  const cellsAt = async (sha: string) => (await showApp(fleet.hub, "web")).clusters.every((c) => c.appliedRevision === sha);
   const cellStates = () =>
     browser.page.evaluate(() => [...document.querySelectorAll<HTMLElement>("[data-cell]")].map((e) => [e.dataset.cell, e.dataset.sync, e.dataset.health, e.dataset.revision]));
 
@@ -194,5 +196,42 @@ describe("dashboard in a real browser", () => {
     expect(all).toContain('"reset":true');
     expect(all).toContain('"path":"data.password"');
     for (const value of [SECRET_VALUE, b64(SECRET_VALUE), INITIAL_SECRET, b64(INITIAL_SECRET)]) expect(all).not.toContain(value);
+  });
+
+  it("opens a cell's App page: targets with selectors and clusters, that cluster's status and objects, revision history", async () => {
+    const { page } = browser;
+    await page.goto(`${fleet.dashboardUrl}#/fleet`);
+    await cell("prod-us").getByRole("link").click();
+    await page.getByRole("heading", { name: "App web" }).waitFor();
+    const prod = page.getByRole("row", { name: /^prod env=prod/ });
+    await expect.poll(() => prod.textContent()).toContain("prod-eu, prod-us");
+    await expect.poll(() => page.locator('tr[aria-current="true"]').textContent()).toMatch(/^prod-us.*Synced.*Healthy/);
+    await page.getByRole("heading", { name: "Objects on prod-us" }).waitFor();
+    await page.getByRole("rowheader", { name: "Deployment web/web" }).waitFor();
+    const head = fleet.repo.git("rev-parse", "HEAD");
+    await expect.poll(() => page.getByRole("row", { name: new RegExp(`^${head.slice(0, 7)}`) }).textContent()).toContain("Fleet Tester");
+    await screenshot(page, "app");
+  });
+
+  it("opens a cluster's page: labels, state, versions and its Apps", async () => {
+    const { page } = browser;
+    await page.goto(`${fleet.dashboardUrl}#/clusters`);
+    await page.getByRole("link", { name: "prod-eu" }).click();
+    await page.getByRole("heading", { name: "Cluster prod-eu" }).waitFor();
+    await page.getByText("region=eu").waitFor();
+    await expect.poll(() => page.getByRole("row", { name: /^web/ }).textContent()).toMatch(/Synced.*Healthy/);
+    expect(await page.locator("dl.facts").textContent()).toContain("Connected");
+    await screenshot(page, "cluster");
+  });
+
+  it("shows the last render error on the App page with file and line, clusters keeping the last good revision", async () => {
+    const { page } = browser;
+    const good = fleet.repo.git("rev-parse", "HEAD");
+    await page.goto(`${fleet.dashboardUrl}#/apps/web`);
+    fleet.repo.commit({ "web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web\n  namespace: web\n" }, "broken service");
+    const callout = page.getByRole("alert").filter({ hasText: "Last render error" });
+    await expect.poll(() => callout.textContent(), { timeout: 30_000 }).toMatch(/web\/base\/service\.yaml:\d+/);
+    expect(await cellsAt(good)).toBe(true);
+    await screenshot(page, "app-render-error");
   });
 });

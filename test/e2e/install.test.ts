@@ -75,8 +75,7 @@ describe.each(BACKENDS)("installing an agent with gitfleet cluster add on $name"
     const rights: [string, string, boolean][] = [];
     for (const [method, path] of RIGHTS) {
       const body = method === "POST" ? JSON.stringify({ metadata: { name: "probe" }, rules: [], roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "x" } }) : undefined;
-      const r = await fetch(`${sim.url}${path}${method === "GET" ? "" : "?dryRun=All"}`, { method, body, headers: { authorization: `Bearer ${SA_TOKEN}`, "content-type": "application/json" } });
-      await r.arrayBuffer();
+      const r = await sim.request(method, method === "GET" ? path : `${path}?dryRun=All`, { body, token: SA_TOKEN, headers: { "content-type": "application/json" } });
       rights.push([method, path, r.status !== 403]);
     }
     expect(rights).toEqual(RIGHTS);

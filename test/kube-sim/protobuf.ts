@@ -116,13 +116,14 @@ function fieldsOf(buf: Uint8Array): Map<number, Field[]> {
   return m;
 }
 
-/** a zero scalar, or an empty string or message, or a message of zero fields only */
-function isZero(f: Field): boolean {
+/** a zero scalar, or an empty string or message, or a message of zero fields only (nesting bounded: bodies are untrusted) */
+function isZero(f: Field, depth = 0): boolean {
   if (f.wire === 0) return f.value === 0n;
   if (f.wire !== 2) return (f.value as Uint8Array).every((b) => b === 0);
   const b = f.value as Uint8Array;
   if (b.length === 0) return true;
-  try { return readFields(b).every(isZero); } catch { return false; }
+  if (depth > 32) return false;
+  try { return readFields(b).every((x) => isZero(x, depth + 1)); } catch { return false; }
 }
 
 const bytesOf = (f: Field | undefined): Uint8Array | undefined => (f && f.wire === 2 ? (f.value as Uint8Array) : undefined);
@@ -133,7 +134,7 @@ function decode(schema: Schema, buf: Uint8Array, where: string): Record<string, 
   for (const [no, fields] of fieldsOf(buf)) {
     const spec = schema[no];
     if (!spec) {
-      if (fields.every(isZero)) continue;
+      if (fields.every((f) => isZero(f))) continue;
       throw new ProtobufError(`field ${no} of ${where} is not supported`);
     }
     const [name, kind, pointer] = spec;

@@ -131,7 +131,7 @@ describe("kube-sim library", () => {
     expect(u.body.data.a).toBe("2");
     expect(sim.store.get("v1", "ConfigMap", "dry")?.data.a).toBe("1");
     expect((await req("DELETE", "/api/v1/namespaces/default/configmaps/dry?dryRun=All")).status).toBe(200);
-    expect(sim.store.get("v1", "ConfigMap", "dry")).toBeTruthy();
+    expect(sim.store.get("v1", "ConfigMap", "dry")?.data).toEqual({ a: "1" });
   });
 
   it("generation bumps on spec changes only", async () => {

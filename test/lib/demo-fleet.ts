@@ -4,6 +4,7 @@ import { cliOk, startHub, type HubProc } from "./fleet.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "./git.js";
 import { runAgent, simCluster, type SimCluster } from "./clusters.js";
 import { waitFor } from "./processes.js";
+import { listApps } from "./admin.js";
 
 export interface DemoFleet {
   hub: HubProc;
@@ -23,7 +24,8 @@ export const DEMO_CLUSTERS = [
 /**
  * The demo fleet (`npm run demo`, and the dashboard's browser tests): a hub on embedded SQLite, a
  * local Git repo with the sample app (base plus staging and prod overlays), three kube-sim clusters
- * with different labels and their agents, and App web Synced and Healthy on all three.
+ * with different labels and their agents, and App web Synced and Healthy on all three, rolled out
+ * in stages (staging, then prod).
  */
 export async function startDemoFleet(dir: string, opts: { pollInterval?: string; files?: Record<string, string> } = {}): Promise<DemoFleet> {
   const repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
@@ -62,13 +64,17 @@ spec:
   targets:
   - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
   - {name: prod, clusterSelector: {matchLabels: {env: prod}}, overlay: overlays/prod}
+  rollout:                 # staging first and a short bake, then prod one cluster at a time
+    stages:
+    - {name: staging, clusterSelector: {matchLabels: {env: staging}}, bakeTime: 5s}
+    - {name: prod, clusterSelector: {matchLabels: {env: prod}}, maxUnavailable: 1}
 `,
   );
   await cliOk(hub, ["apply", "-f", fleetFile]);
   await waitFor("web to be Synced and Healthy on all three clusters", async () => {
-    const apps = JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as { clustersSynced?: number; clustersHealthy?: number }[];
+    const apps = await listApps(hub);
     return apps[0]?.clustersSynced === 3 && apps[0]?.clustersHealthy === 3;
-  }, 60_000);
+  }, 120_000);
   const adminToken = (await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim();
   return { hub, repo, clusters, adminToken, dashboardUrl: `http://${hub.http}/` };
 }

@@ -5,6 +5,8 @@ import { Login } from "./pages/login.js";
 import { Clusters } from "./pages/clusters.js";
 import { FleetPage } from "./pages/fleet.js";
 import { DriftPage } from "./pages/drift.js";
+import { AppPage } from "./pages/app.js";
+import { ClusterPage } from "./pages/cluster.js";
 
 const NAV = [
   { route: "fleet", label: "Fleet" },
@@ -61,8 +63,16 @@ function Page({ route }: { route: string[] }) {
     case "drift":
       return <DriftPage route={route.slice(1)} />;
     case "clusters":
-      return <Clusters />;
+      return route[1] ? <ClusterPage name={route[1]} /> : <Clusters />;
+    case "apps":
+      return route[1] ? <AppPage name={route[1]} cluster={route[2]} /> : <Missing />;
     default:
-      return <p>No page here. Go to the <a href={href("fleet")}>fleet</a>.</p>;
+      return <Missing />;
   }
 }
+
+const Missing = () => (
+  <p>
+    No page here. Go to the <a href={href("fleet")}>fleet</a>.
+  </p>
+);

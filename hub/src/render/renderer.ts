@@ -3,6 +3,7 @@ import type { AppSpec, AppTarget } from "../definitions/index.js";
 import { createSingleFlight } from "../lib/concurrency.js";
 import { formatProblem, RenderError, renderBundle } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
+import type { RenderLimits } from "./size-limits.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
@@ -15,7 +16,7 @@ export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
 
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
 /** tree: the checked-out directory of a Source at a commit (the sources/ fetcher provides it). */
-export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>) {
+export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>, limits?: RenderLimits) {
   const { db } = ctx;
   const once = createSingleFlight<RenderOutcome>();
 
@@ -31,7 +32,7 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), allowEmpty: spec.allowEmpty ?? false });
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), allowEmpty: spec.allowEmpty ?? false });
       await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
       outcome = { digest: b.digest };
     } catch (err) {

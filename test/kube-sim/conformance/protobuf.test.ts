@@ -89,5 +89,8 @@ describe("protobuf request bodies", () => {
       apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" },
     });
     expect(() => decodeProtobufObject(Buffer.from("{}"))).toThrow("missing the k8s protobuf envelope");
+    let deep = message();
+    for (let i = 0; i < 5000; i++) deep = lenField(1, deep);
+    expect(() => decodeProtobufObject(envelope(message(lenField(1, message(lenField(13, deep))))))).toThrow(ProtobufError);
   });
 });

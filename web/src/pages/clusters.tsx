@@ -1,6 +1,7 @@
 import { ClusterState } from "@gitfleet/shared/proto";
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
+import { href } from "../router.js";
 import { Labels } from "../components/labels.js";
 import { ClusterStateBadge } from "../components/status.js";
 
@@ -26,7 +27,9 @@ export function Clusters() {
           <tbody>
             {data.clusters.map((c) => (
               <tr key={c.name}>
-                <th scope="row">{c.name}</th>
+                <th scope="row">
+                  <a href={href("clusters", c.name)}>{c.name}</a>
+                </th>
                 <td>
                   <ClusterStateBadge state={c.state ?? ClusterState.UNSPECIFIED} />
                 </td>
