@@ -5,6 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
 import { privateDataDir } from "./config/data-dir.js";
+import type { RenderLimits } from "./render/size-limits.js";
 import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions, type AgentEvents } from "./transport/grpc/agent-service.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
@@ -33,6 +34,7 @@ export interface HubOptions {
   /** A Git repo of the hub's own Source and App definitions (GitOps for the hub). */
   configSource?: DeliveryDeps["configSource"];
   tls?: { certFile: string; keyFile: string };
+  renderLimits?: RenderLimits;
   log: Logger;
 }
 
@@ -58,7 +60,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sessions = new Sessions();
   const metrics = createMetrics();
   const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
@@ -71,7 +73,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     drift: async (cluster, report) => {
       const apps = await reportableApps({ db }, cluster);
       const events = report.events.filter((e) => apps.has(e.app)).slice(0, MAX_DRIFT_EVENTS);
-      await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+      const started = await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+      delivery.notify(started.map((d) => ({ event: "drift.detected", app: d.app, cluster, reason: `${d.object} differs from Git` })));
     },
   };
   const server = new grpc.Server({

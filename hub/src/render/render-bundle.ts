@@ -2,6 +2,7 @@ import { bundleDigest, canonicalize, objectKey, parseBundle, type KubeObject } f
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { RenderError, type RenderProblem } from "./errors.js";
+import { DEFAULT_RENDER_LIMITS, sizeProblems, type RenderLimits } from "./size-limits.js";
 import { checkKustomization, KUSTOMIZATION_FILES } from "./kustomize-check.js";
 import { kustomizeBuild, kustomizeProblem, type KustomizeOptions } from "./kustomize.js";
 import { parseStream, type Located } from "./parse-stream.js";
@@ -18,6 +19,7 @@ export type RenderInput = {
   kustomize?: KustomizeOptions;
   /** An empty render is an error unless this is set. */
   allowEmpty?: boolean;
+  limits?: RenderLimits;
   /** URL prefixes remote kustomize resources may come from (the Source's spec.allowRemoteResources). */
   allowRemoteResources?: readonly string[];
 };
@@ -58,7 +60,7 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
     located = await readManifestDir(root, dir, problems);
   }
   applyTarget(located.map((l) => l.object), input);
-  problems.push(...duplicates(located));
+  problems.push(...duplicates(located), ...sizeProblems(located, input.limits ?? DEFAULT_RENDER_LIMITS));
   if (located.length === 0 && problems.length === 0 && !input.allowEmpty) problems.push(await emptyRenderProblem(root, dir, kustomized));
   if (problems.length > 0) throw new RenderError(problems);
 

@@ -3,6 +3,7 @@ import { storedSourceSpec, type AppSpec, type AppTarget } from "../definitions/i
 import { RenderError, renderBundle, type RenderProblem } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
+import type { RenderLimits } from "./size-limits.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
@@ -14,7 +15,7 @@ export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
 }
 
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
-export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
+export function createRenderer(ctx: Ctx, fetcher: Fetcher, limits?: RenderLimits) {
   const { db } = ctx;
   const inflight = new Map<string, Promise<RenderOutcome>>();
 
@@ -31,7 +32,7 @@ export function createRenderer(ctx: Ctx, fetcher: Fetcher) {
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), allowEmpty: spec.allowEmpty ?? false });
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), allowEmpty: spec.allowEmpty ?? false });
       await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
       outcome = { digest: b.digest };
     } catch (err) {
