@@ -28,7 +28,6 @@ export const DRIFT_PRUNE_INTERVAL_MS = Number(process.env.GITFLEET_DRIFT_PRUNE_I
 export const FLEET_WATCH_INTERVAL_MS = 1000;
 export const FLEET_WATCH_LOAD_FACTOR = 4;
 
-
 /** Notifications: attempts per notice, the first retry's delay (doubling), and each POST's timeout. */
 export const NOTIFY_ATTEMPTS = 5;
 export const NOTIFY_BACKOFF_MS = Number(process.env.GITFLEET_NOTIFY_BACKOFF_MS ?? 1000);
