@@ -2,15 +2,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
 import { stopAll, waitFor } from "../../lib/processes.js";
-import { cliOk, freshPostgresUrl, removeDir, startHub, tempDir, type HubProc } from "../../lib/fleet.js";
+import { BACKENDS, cliOk, removeDir, startHub, tempDir, type HubProc } from "../../lib/fleet.js";
 import { createRepo, startGitDaemon, type TestRepo } from "../../lib/git.js";
 import { githubPush } from "../../lib/clusters.js";
+import { listApps, type AppJson } from "../../lib/admin.js";
 
 /** Every adversarial suite runs on both stores. */
-export const BACKENDS = [
-  { name: "sqlite", args: () => [] as string[] },
-  { name: "postgresql", args: () => ["--database-url", freshPostgresUrl()] },
-];
+export { BACKENDS };
 
 export const WEBHOOK_SECRET = "adversary-secret";
 export const HUB_ENV = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
@@ -84,15 +82,11 @@ spec:
 `;
 }
 
-export interface AppJson {
-  name: string;
-  revision?: string;
-  error?: string;
-  errorRevision?: string;
-}
+export type { AppJson } from "../../lib/admin.js";
 
+/** Read through the admin API in the test process: suites poll it. */
 export async function appState(hub: HubProc, name: string): Promise<AppJson | undefined> {
-  return (JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"])) as AppJson[]).find((a) => a.name === name);
+  return (await listApps(hub)).find((a) => a.name === name);
 }
 
 /** Waits until the App's last render at the current HEAD failed, and returns the error. */
