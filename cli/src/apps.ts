@@ -11,7 +11,7 @@ export const healthName = (h: HealthState) =>
   ({ [HealthState.HEALTHY]: "Healthy", [HealthState.PROGRESSING]: "Progressing", [HealthState.DEGRADED]: "Degraded", [HealthState.MISSING]: "Missing" })[h as 1] ?? "Unknown";
 
 /** Definitions as they were applied: kubectl-style objects, for `get -o yaml|json`. */
-function definition(kind: "App" | "Source", name: string, specJson: string) {
+export function definition(kind: "App" | "Source" | "Notifier", name: string, specJson: string) {
   return { apiVersion: "gitfleet.dev/v1", kind, metadata: { name }, spec: JSON.parse(specJson || "{}") as unknown };
 }
 

@@ -7,6 +7,7 @@ import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
 import { driftGroups } from "./drift-groups.js";
 import { getResources, listApps, listSources, pinApp, showApp, showSource, syncApp } from "./apps.js";
+import { getNotifiers } from "./notifiers.js";
 import { auditLog, explain, manifests, rolloutAction, rolloutStatus } from "./rollouts.js";
 
 const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR] [--ca-file FILE] COMMAND | --version
@@ -22,8 +23,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
                    [-o manifest|helm-values]   an install manifest, or values for the gitfleet-agent chart
   apply -f FILE|DIR|- [--dry-run] Sources and Apps (apiVersion gitfleet.dev/v1), kubectl-style;
                                   --dry-run stores nothing and prints the clusters each App would reach
-  get apps|sources [NAME] [-o yaml|json]
-  delete app|source NAME
+  get apps|sources|notifiers [NAME] [-o yaml|json]
+  delete app|source|notifier NAME
   app list [-o json]
   app show NAME [-o json]
   app pin NAME REVISION
@@ -95,7 +96,8 @@ async function main(argv: string[]): Promise<void> {
     case "apply":
       return applyFiles(conn(), [...(values.filename ?? []), ...(verb ? [verb, ...rest] : [])], values["dry-run"]);
     case "get":
-      if (verb !== "apps" && verb !== "app" && verb !== "sources" && verb !== "source") throw new CliError("get takes apps or sources");
+      if (verb === "notifiers" || verb === "notifier") return getNotifiers(conn(), rest[0], values.output);
+      if (verb !== "apps" && verb !== "app" && verb !== "sources" && verb !== "source") throw new CliError("get takes apps, sources or notifiers");
       return getResources(conn(), verb, rest[0], values.output);
     case "drift": {
       const flags = { selector: values.selector, cluster: values.cluster, app: values.app, windowMs: parseDuration(values.since, "--since"), history: values.history, output: values.output };

@@ -54,8 +54,8 @@ async function planFiles(conn: AdminConnection, files: { origin: string; yaml: s
 }
 
 export async function deleteResource(conn: AdminConnection, kind: string, name: string): Promise<void> {
-  const k = ({ app: "App", apps: "App", source: "Source", sources: "Source" } as Record<string, "App" | "Source">)[kind];
-  if (!k) throw new CliError(`delete takes app or source, got "${kind}"`);
+  const k = ({ app: "App", apps: "App", source: "Source", sources: "Source", notifier: "Notifier", notifiers: "Notifier" } as Record<string, "App" | "Source" | "Notifier">)[kind];
+  if (!k) throw new CliError(`delete takes app, source or notifier, got "${kind}"`);
   await conn.client.deleteResource({ kind: k, name }, { metadata: conn.metadata });
   console.log(`${k.toLowerCase()}/${name} deleted`);
 }

@@ -21,6 +21,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204191522_rollouts",
       "checksum": "c7490c8ffd4e858641c37a0d709115f340ed26eadb09c2f4385f6608cf97dae8",
       "sql": "-- CreateTable\nCREATE TABLE \"Rollout\" (\n    \"app\" TEXT NOT NULL PRIMARY KEY,\n    \"key\" TEXT NOT NULL,\n    \"fromRevision\" TEXT NOT NULL DEFAULT '',\n    \"toRevision\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL DEFAULT 0,\n    \"approvedStage\" INTEGER NOT NULL DEFAULT -1,\n    \"stageDoneAt\" DATETIME,\n    \"reason\" TEXT NOT NULL DEFAULT '',\n    \"startedAt\" DATETIME NOT NULL,\n    \"updatedAt\" DATETIME NOT NULL\n);\n\n-- CreateTable\nCREATE TABLE \"RolloutCluster\" (\n    \"app\" TEXT NOT NULL,\n    \"clusterName\" TEXT NOT NULL,\n    \"step\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL,\n    \"startedAt\" DATETIME,\n    \"finishedAt\" DATETIME,\n    \"message\" TEXT NOT NULL DEFAULT '',\n    \"prevTarget\" TEXT,\n    \"prevRevision\" TEXT,\n    \"prevDigest\" TEXT,\n\n    PRIMARY KEY (\"app\", \"clusterName\")\n);\n\n"
+    },
+    {
+      "name": "20261204201750_notifiers",
+      "checksum": "4d8ce53592875871b9af1f4a4a94578fecc198c0397063439ca4ecc336017d6e",
+      "sql": "-- CreateTable\nCREATE TABLE \"Notifier\" (\n    \"name\" TEXT NOT NULL PRIMARY KEY,\n    \"spec\" TEXT NOT NULL,\n    \"secret\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"delivered\" INTEGER NOT NULL DEFAULT 0,\n    \"failed\" INTEGER NOT NULL DEFAULT 0,\n    \"lastError\" TEXT,\n    \"lastAttemptAt\" DATETIME,\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" DATETIME NOT NULL\n);\n\n"
     }
   ],
   "postgresql": [
@@ -43,6 +48,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204191522_rollouts",
       "checksum": "4c885550c96b1a5618239774c35f45c9fe48dc8cf881be84bca973657a754483",
       "sql": "-- CreateTable\nCREATE TABLE \"Rollout\" (\n    \"app\" TEXT NOT NULL,\n    \"key\" TEXT NOT NULL,\n    \"fromRevision\" TEXT NOT NULL DEFAULT '',\n    \"toRevision\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL DEFAULT 0,\n    \"approvedStage\" INTEGER NOT NULL DEFAULT -1,\n    \"stageDoneAt\" TIMESTAMP(3),\n    \"reason\" TEXT NOT NULL DEFAULT '',\n    \"startedAt\" TIMESTAMP(3) NOT NULL,\n    \"updatedAt\" TIMESTAMP(3) NOT NULL,\n\n    CONSTRAINT \"Rollout_pkey\" PRIMARY KEY (\"app\")\n);\n\n-- CreateTable\nCREATE TABLE \"RolloutCluster\" (\n    \"app\" TEXT NOT NULL,\n    \"clusterName\" TEXT NOT NULL,\n    \"step\" TEXT NOT NULL,\n    \"stage\" INTEGER NOT NULL,\n    \"startedAt\" TIMESTAMP(3),\n    \"finishedAt\" TIMESTAMP(3),\n    \"message\" TEXT NOT NULL DEFAULT '',\n    \"prevTarget\" TEXT,\n    \"prevRevision\" TEXT,\n    \"prevDigest\" TEXT,\n\n    CONSTRAINT \"RolloutCluster_pkey\" PRIMARY KEY (\"app\",\"clusterName\")\n);\n\n"
+    },
+    {
+      "name": "20261204201750_notifiers",
+      "checksum": "bec2c00241bf1affb99a1cf4256d2b951e679ca181e106f651bfcd9036209373",
+      "sql": "-- CreateTable\nCREATE TABLE \"Notifier\" (\n    \"name\" TEXT NOT NULL,\n    \"spec\" TEXT NOT NULL,\n    \"secret\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"delivered\" INTEGER NOT NULL DEFAULT 0,\n    \"failed\" INTEGER NOT NULL DEFAULT 0,\n    \"lastError\" TEXT,\n    \"lastAttemptAt\" TIMESTAMP(3),\n    \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" TIMESTAMP(3) NOT NULL,\n\n    CONSTRAINT \"Notifier_pkey\" PRIMARY KEY (\"name\")\n);\n\n"
     }
   ]
 };

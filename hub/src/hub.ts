@@ -73,7 +73,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     drift: async (cluster, report) => {
       const apps = await reportableApps({ db }, cluster);
       const events = report.events.filter((e) => apps.has(e.app)).slice(0, MAX_DRIFT_EVENTS);
-      await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+      const started = await recordDrift(db, cluster, { ...report, events, apps: report.apps.filter((a) => apps.has(a)) });
+      delivery.notify(started.map((d) => ({ event: "drift.detected", app: d.app, cluster, reason: `${d.object} differs from Git` })));
     },
   };
   const server = new grpc.Server({

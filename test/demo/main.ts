@@ -29,8 +29,14 @@ Dashboard: ${fleet.dashboardUrl}
   ${cli} source show apps
   ${cli} drift
 
-Change Git and watch it roll out (the source polls every 10s):
+Change Git and watch it roll out in stages (the source polls every 10s): staging first, 5s of
+bake time, then the prod clusters one at a time:
   cd ${repo.dir} && sed -i 's/greeting: hello/greeting: hi/' web/base/configmap.yaml && git commit -qam hi
+  ${cli} rollout status web --watch
+  ${cli} explain web --cluster prod-us
+  ${cli} audit --app web
+A commit whose workload never gets ready is stopped in staging and rolled back:
+  cd ${repo.dir} && sed -i 's/nginx:1.27/nginx:broken/' web/base/deployment.yaml && git commit -qam broken
 
 Talk to a cluster with the real kubectl, and make drift the agent heals:
   kubectl --kubeconfig ${clusters[1]!.kubeconfig} -n web get deploy,cm,svc

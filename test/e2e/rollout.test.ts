@@ -1,7 +1,9 @@
+import { createHmac } from "node:crypto";
 import { writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll, waitFor } from "../lib/processes.js";
+import { freePort, stopAll, waitFor } from "../lib/processes.js";
 import { cli, cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
@@ -9,13 +11,15 @@ import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/cluste
 // Eight clusters: two canaries, then three by name, then the rest (the implicit last stage). The
 // canaries bake: a workload may look Healthy for a moment before it fails.
 const SECRET = "push-secret";
-const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000", GITFLEET_NOTIFY_BACKOFF_MS: "50" };
+const HOOK_SECRET = "hmac-s3cret";
 const NAMES = ["r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8"];
 const CANARY = new Set(["r4", "r7"]);
 const STAGE_OF: Record<string, string> = { r4: "canary", r7: "canary", r1: "early", r2: "early", r3: "early", r5: "remaining", r6: "remaining", r8: "remaining" };
 const LIMIT: Record<string, number> = { canary: 1, early: 2, remaining: 2 };
 
 type RolloutJson = { state: string; stage?: string; fromRevision?: string; toRevision?: string; waitingFor?: string; reason?: string; stages: { name: string; clusters: { cluster: string; step: string; revision?: string }[] }[] };
+type Notice = { event: string; app: string; toRevision?: string; stage?: string; reason?: string; text: string; signed: boolean };
 type AuditJson = { id: string; action: string; subject: string; actor: string; detail: { to?: string; cluster?: string; step?: string; was?: string; stage?: string; reason?: string } };
 
 const backends = [
@@ -31,6 +35,9 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
   let daemon: Awaited<ReturnType<typeof startGitDaemon>>;
   let token: string;
   const fleet: Record<string, SimCluster> = {};
+  // A notification receiver on loopback: every POST recorded, with whether its HMAC signature holds.
+  const notices: Notice[] = [];
+  let receiver: Server;
   const image = (c: string) => (fleet[c]!.sim.store.get("apps/v1", "Deployment", "web", "web") as { spec?: { template?: { spec?: { containers?: { image?: string }[] } } } } | undefined)?.spec?.template?.spec?.containers?.[0]?.image;
   const rollout = async () => JSON.parse(await cliOk(hub, ["rollout", "status", "web", "-o", "json"])) as RolloutJson;
   const audit = async () => JSON.parse(await cliOk(hub, ["audit", "--app", "web", "-o", "json"])) as AuditJson[];
@@ -65,11 +72,35 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
       runAgent(hub, fleet[name]!, token, ["--resync", "5s"], env);
     }
     for (const name of NAMES) await waitClusterState(hub, name, "Connected");
+    receiver = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d: Buffer) => (body += d.toString()));
+      req.on("end", () => {
+        const signed = req.headers["x-gitfleet-signature"] === `sha256=${createHmac("sha256", HOOK_SECRET).update(body).digest("hex")}`;
+        notices.push({ ...(JSON.parse(body) as Omit<Notice, "signed">), signed });
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    const hooks = join(dir, "notifiers.yaml");
+    const closed = await freePort();
+    await writeFile(hooks, `apiVersion: gitfleet.dev/v1
+kind: Notifier
+metadata: {name: team}
+spec: {url: "http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook", secret: ${HOOK_SECRET}, apps: [web]}
+---
+apiVersion: gitfleet.dev/v1
+kind: Notifier
+metadata: {name: gone}
+spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
+`);
+    expect(await cliOk(hub, ["apply", "-f", hooks])).toContain("notifier/team created");
     await apply(STAGES);
     await waitState("Completed", repo.git("rev-parse", "HEAD"), 120_000);
   });
   afterAll(async () => {
     await stopAll();
+    receiver?.close();
     daemon?.stop();
     await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
     await removeDir(dir);
@@ -102,6 +133,22 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
     expect(firstUpdate.get("remaining")!).toBeGreaterThan(lastHealthy("early"));
     const stagesPassed = (await audit()).filter((e) => e.action === "rollout.stage-passed" && e.detail.to === to).map((e) => e.detail.stage);
     expect(stagesPassed).toEqual(["canary", "early", "remaining"]);
+    const heard = await waitFor("the receiver to hear the rollout complete", () => {
+      const mine = notices.filter((n) => n.toRevision === to);
+      return mine.some((n) => n.event === "rollout.completed") && mine;
+    });
+    expect(heard.map((n) => n.event)).toEqual(["rollout.started", "rollout.stage-passed", "rollout.stage-passed", "rollout.stage-passed", "rollout.completed"]);
+    expect(heard.every((n) => n.signed && n.app === "web")).toBe(true);
+    expect(heard[4]!.text).toMatch(/rollout of web completed/);
+    // A receiver that is not there: retried, then counted and shown.
+    const gone = await waitFor("the unreachable notifier's failure to show", async () => {
+      const list = JSON.parse(await cliOk(hub, ["get", "notifiers", "-o", "json"])) as { metadata: { name: string }; status: { delivered: number; failed: number; lastError: string } }[];
+      const g = list.find((n) => n.metadata.name === "gone");
+      return g && g.status.failed > 0 ? list : undefined;
+    });
+    expect(gone.find((n) => n.metadata.name === "gone")!.status.lastError).toMatch(/rollout\.completed: .*after 5 attempts/);
+    expect(gone.find((n) => n.metadata.name === "team")!.status.delivered).toBeGreaterThanOrEqual(5);
+    expect(await cliOk(hub, ["get", "notifiers"])).toMatch(/gone\s+http:\/\/127\.0\.0\.1:\d+\/hook\s+1\s+\(all\)\s+0\s+[1-9]/);
   });
 
   it("plans an apply without storing it, prints a cluster's exact manifests, and watches a settled rollout", async () => {
@@ -129,6 +176,10 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
     expect(r.stages.flatMap((s) => s.clusters).every((c) => c.revision === good)).toBe(true);
     await waitFor("canary deployments back on nginx:1.28", () => NAMES.every((c) => image(c) === "nginx:1.28"), 30_000);
     expect((await audit()).some((e) => e.action === "rollout.rolled-back" && e.detail.to === bad && /r4/.test(e.detail.reason ?? ""))).toBe(true);
+    const notice = await waitFor("the receiver to hear the rollback", () => notices.find((n) => n.event === "rollout.rolled-back" && n.toRevision === bad));
+    expect(notice).toMatchObject({ stage: "canary", signed: true, reason: expect.stringMatching(/r4: Degraded/) });
+    expect(notice.text).toMatch(/ROLLED BACK in stage canary/);
+    expect(notices.some((n) => n.event === "app.degraded" && n.toRevision === bad)).toBe(true);
     const why = await cliOk(hub, ["explain", "web", "--cluster", "r1"]);
     expect(why).toMatch(/the rollout of \w+ is RolledBack .*this cluster stays on/);
   });

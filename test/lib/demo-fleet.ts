@@ -24,7 +24,8 @@ export const DEMO_CLUSTERS = [
 /**
  * The demo fleet (`npm run demo`, and the dashboard's browser tests): a hub on embedded SQLite, a
  * local Git repo with the sample app (base plus staging and prod overlays), three kube-sim clusters
- * with different labels and their agents, and App web Synced and Healthy on all three.
+ * with different labels and their agents, and App web Synced and Healthy on all three, rolled out
+ * in stages (staging, then prod).
  */
 export async function startDemoFleet(dir: string, opts: { pollInterval?: string; files?: Record<string, string> } = {}): Promise<DemoFleet> {
   const repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
@@ -63,6 +64,10 @@ spec:
   targets:
   - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
   - {name: prod, clusterSelector: {matchLabels: {env: prod}}, overlay: overlays/prod}
+  rollout:                 # staging first and a short bake, then prod one cluster at a time
+    stages:
+    - {name: staging, clusterSelector: {matchLabels: {env: staging}}, bakeTime: 5s}
+    - {name: prod, clusterSelector: {matchLabels: {env: prod}}, maxUnavailable: 1}
 `,
   );
   await cliOk(hub, ["apply", "-f", fleetFile]);

@@ -23,3 +23,8 @@ export const DRIFT_PRUNE_INTERVAL_MS = Number(process.env.GITFLEET_DRIFT_PRUNE_I
 
 /** How often an open dashboard's fleet stream re-reads the matrix; changes go out as one batch. */
 export const FLEET_WATCH_INTERVAL_MS = 1000;
+
+/** Notifications: attempts per notice, the first retry's delay (doubling), and each POST's timeout. */
+export const NOTIFY_ATTEMPTS = 5;
+export const NOTIFY_BACKOFF_MS = Number(process.env.GITFLEET_NOTIFY_BACKOFF_MS ?? 1000);
+export const NOTIFY_TIMEOUT_MS = 10_000;

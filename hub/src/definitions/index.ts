@@ -2,3 +2,4 @@ export { agentOptions, ignoreFields, parseAppSpec, type AppSpec, type AppTarget,
 export { FieldError } from "./fields.js";
 export { API_VERSION, parseDefinitions, type Definition, type DefinitionText } from "./parse.js";
 export { gitCredentials, parseSourceDef, REDACTED, storedSourceSpec, type ParsedSource, type SourceSecrets } from "./source.js";
+export { NOTIFY_EVENTS, parseNotifierDef, type NotifierSpec, type NotifyEvent } from "./notifier.js";

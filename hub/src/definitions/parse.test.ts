@@ -66,7 +66,17 @@ describe("parseDefinitions", () => {
     expect(JSON.stringify(src.shown)).not.toContain("KEY");
   });
 
+  it("parses a Notifier, keeping its HMAC secret out of the shown spec", () => {
+    const [n] = parse(`apiVersion: gitfleet.dev/v1\nkind: Notifier\nmetadata: {name: team}\nspec: {url: "https://hooks.example/x", secret: s3cret, apps: [web]}\n`) as [Extract<Definition, { kind: "Notifier" }>];
+    expect(n.secret).toBe("s3cret");
+    expect(n.shown).toMatchObject({ url: "https://hooks.example/x", apps: ["web"], secret: "[redacted]" });
+    expect(n.spec.events).toContain("rollout.rolled-back");
+  });
+
   it.each([
+    [`apiVersion: gitfleet.dev/v1\nkind: Notifier\nmetadata: {name: n}\nspec: {url: "ftp://x"}\n`, /\(Notifier\/n\): spec\.url: want an http\(s\) URL/],
+    [`apiVersion: gitfleet.dev/v1\nkind: Notifier\nmetadata: {name: n}\nspec: {url: "https://u:p@x"}\n`, /spec\.url: credentials in the URL/],
+    [`apiVersion: gitfleet.dev/v1\nkind: Notifier\nmetadata: {name: n}\nspec: {url: "https://x", events: [rollout.exploded]}\n`, /spec\.events\[0\]: want one of rollout\.started/],
     [web.replace("source: apps", "source: Apps"), /document 1 \(App\/web\): spec\.source: invalid source name/],
     [web.replace("operator: In", "operator: Within"), /spec\.targets\[1\]\.clusterSelector\.matchExpressions\[0\]\.operator: want one of In, NotIn/],
     [web.replace("values: [prod]", "values: []"), /matchExpressions\[0\]\.values: In needs values/],
@@ -78,7 +88,7 @@ describe("parseDefinitions", () => {
     [app("source: apps\ntargets: []"), /spec\.targets: want at least one target/],
     [app("source: apps\nrevision: main\ntargets: [{name: a, clusterNames: [x]}]"), /spec\.revision: want a commit SHA/],
     [source.replace("interval: 30s", "interval: soon"), /\(Source\/apps\): spec\.interval:/],
-    [source.replace("kind: Source", "kind: Secret"), /kind: want Source or App/],
+    [source.replace("kind: Source", "kind: Secret"), /kind: want Source, App or Notifier/],
     [source.replace("gitfleet.dev/v1", "v1"), /apiVersion: want gitfleet.dev\/v1/],
     ["kind: [unclosed", /document 1: line 1:/],
     [web.replace("path: web", "path: web\n  takeover: steal"), /spec\.takeover: want one of adopt, refuse/],

@@ -3,12 +3,14 @@ import { parseAllDocuments } from "yaml";
 import { parseAppSpec, type AppSpec } from "./app.js";
 import { FieldError, name, object, onlyKeys } from "./fields.js";
 import { parseSourceDef, type ParsedSource } from "./source.js";
+import { parseNotifierDef, type ParsedNotifier } from "./notifier.js";
 
 export const API_VERSION = "gitfleet.dev/v1";
 
 export type Definition =
   | ({ kind: "Source"; name: string; origin: string } & ParsedSource)
-  | { kind: "App"; name: string; origin: string; spec: AppSpec };
+  | { kind: "App"; name: string; origin: string; spec: AppSpec }
+  | ({ kind: "Notifier"; name: string; origin: string } & ParsedNotifier);
 
 /** A YAML stream to validate, with where it came from (a file name, "stdin", a config repo path). */
 export type DefinitionText = { yaml: string; origin: string };
@@ -62,7 +64,8 @@ function parseDocument(value: unknown, origin: string, where: string, problems: 
     onlyKeys(meta, ["name", "labels", "annotations"], "metadata");
     if (kind === "Source") return { kind, name: name(meta.name, "metadata.name", "source"), origin, ...parseSourceDef(doc.spec) };
     if (kind === "App") return { kind, name: name(meta.name, "metadata.name", "app"), origin, spec: parseAppSpec(doc.spec) };
-    throw new FieldError("kind", "want Source or App");
+    if (kind === "Notifier") return { kind, name: name(meta.name, "metadata.name", "notifier"), origin, ...parseNotifierDef(doc.spec) };
+    throw new FieldError("kind", "want Source, App or Notifier");
   } catch (err) {
     if (!(err instanceof FieldError)) throw err;
     problems.push(`${where}${label}: ${err.field}: ${err.message}`);

@@ -27,6 +27,13 @@ export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[
       if (row && !same && row.spec !== spec) writes.push(db.render.deleteMany({ where: { key: { startsWith: `${def.name}@` } } }));
       out.results.push({ kind: "Source", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
       if (!same) out.sources.push(def.name);
+    } else if (def.kind === "Notifier") {
+      const row = await db.notifier.findUnique({ where: { name: def.name } });
+      const spec = JSON.stringify(def.shown);
+      const same = row && row.spec === spec && (row.secret ? ctx.box.open(row.secret, `notifier/${def.name}`) : undefined) === def.secret;
+      const data = { spec, secret: def.secret ? ctx.box.seal(def.secret, `notifier/${def.name}`) : null, origin: originPrefix + def.origin };
+      writes.push(same ? db.notifier.update({ where: { name: def.name }, data: { origin: data.origin } }) : db.notifier.upsert({ where: { name: def.name }, create: { name: def.name, ...data }, update: data }));
+      out.results.push({ kind: "Notifier", name: def.name, action: row ? (same ? "unchanged" : "configured") : "created" });
     } else {
       const row = await db.app.findUnique({ where: { name: def.name } });
       const spec = JSON.stringify(def.spec);

@@ -1,6 +1,6 @@
 import type http from "node:http";
 import { join } from "node:path";
-import { RpcError, type Logger } from "@gitfleet/shared";
+import { HealthState, RpcError, type Logger } from "@gitfleet/shared";
 import { storedSourceSpec, type DefinitionText } from "../definitions/index.js";
 import type { AgentEvents } from "../transport/grpc/agent-service.js";
 import type { Sessions } from "../transport/grpc/sessions.js";
@@ -29,8 +29,13 @@ import { createRolloutController, type RolloutInit } from "../rollout/index.js";
 import { explainApp } from "../views/explain.js";
 import { appManifests } from "../views/app-manifests.js";
 import { planApply } from "../views/apply-plan.js";
+import { createNotifications, type Notice } from "../notify/index.js";
+import { degraded } from "../notify/degraded.js";
+import { listNotifiers } from "../views/notifiers.js";
+import { rolloutNotices } from "../rollout/notices.js";
 
 export type { DeliveryStats } from "./context.js";
+export type ResourceKind = "Source" | "App" | "Notifier";
 
 export interface DeliveryDeps {
   /** Object and bundle size limits (--max-object-size, --max-bundle-size). */
@@ -49,7 +54,10 @@ export interface DeliveryDeps {
 export interface Delivery {
   apply(yaml: string, origin: string): Promise<ResultInit[]>;
   plan(yaml: string, origin: string): ReturnType<typeof planApply>;
-  deleteResource(kind: "Source" | "App", name: string): Promise<void>;
+  deleteResource(kind: ResourceKind, name: string): Promise<void>;
+  listNotifiers(): ReturnType<typeof listNotifiers>;
+  /** Tells the Notifiers (drift, for one). */
+  notify(notices: Notice[]): void;
   listSources(): Promise<SourceSummaryInit[]>;
   getSource(name: string): Promise<SourceSummaryInit>;
   listApps(): Promise<AppSummaryInit[]>;
@@ -78,7 +86,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const fetcher = createFetcher(ctx);
   const serial = createSerial();
   const renderer = createRenderer(ctx, fetcher, deps.renderLimits);
-  const rollout = createRolloutController({ db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs });
+  const notifications = createNotifications({ db, log, box: ctx.box });
+  const rollout = createRolloutController({
+    db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
+    onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
+  });
   const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
@@ -123,8 +135,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     }
   }
 
-  async function removeResource(kind: "Source" | "App", name: string, actor: string): Promise<void> {
-    if (kind === "App") {
+  async function removeResource(kind: ResourceKind, name: string, actor: string): Promise<void> {
+    if (kind === "Notifier") {
+      if (!(await db.notifier.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no notifier named "${name}"`);
+      await db.notifier.delete({ where: { name } });
+    } else if (kind === "App") {
       if (!(await db.app.findUnique({ where: { name } }))) throw new RpcError("NOT_FOUND", `no app named "${name}"`);
       await db.app.delete({ where: { name } });
       await reconciler.removeApp(name);
@@ -168,6 +183,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     getRollout: (app) => rollout.status(app),
     updateRollout: (app, action) => rollout.act(app, action, "admin"),
     plan: (yaml, origin) => planApply(ctx, { render: renderer.render, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
+    listNotifiers: () => listNotifiers(db),
+    notify: (notices) => notifications.publish(notices),
     explain: (app, cluster) => explainApp(db, app, cluster),
     manifests: (app, cluster, revision, showSecrets) => appManifests({ db, render: renderer.render, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
     events: {
@@ -179,8 +196,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           for (const app of await reconciler.appsFor(cluster)) rollout.schedule(app);
         }),
       status: async (cluster, report) => {
+        // Only a report with a Degraded App costs the reads that find which turned Degraded.
+        const where = { clusterName: cluster, app: { in: report.apps.filter((a) => a.health === HealthState.DEGRADED).map((a) => a.app) } };
+        const before = where.app.in.length ? await db.appStatus.findMany({ where, select: { app: true, health: true } }) : [];
         await storeStatus(ctx, cluster, report);
         rollout.reported(report.apps.map((a) => a.app));
+        if (where.app.in.length) notifications.publish(degraded(cluster, before, await db.appStatus.findMany({ where, select: { app: true, health: true, revision: true, message: true } })));
       },
       bundle: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     },

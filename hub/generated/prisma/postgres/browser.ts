@@ -87,3 +87,8 @@ export type Rollout = Prisma.RolloutModel
  * One cluster's step in its App's rollout, and the bundle it returns to on rollback.
  */
 export type RolloutCluster = Prisma.RolloutClusterModel
+/**
+ * Model Notifier
+ * An outbound webhook for rollout, drift and health events (kind: Notifier); deliveries counted here.
+ */
+export type Notifier = Prisma.NotifierModel

@@ -11,6 +11,7 @@ import {
   type Logger,
   type ResourceResultSchema,
   type RolloutSchema,
+  type NotifierSummarySchema,
   type AppPlanSchema,
   type ExplainAppResponseSchema,
   type GetAppManifestsResponseSchema,
@@ -34,7 +35,8 @@ import type { Sessions } from "./sessions.js";
 export interface DeliveryAdmin {
   apply(yaml: string, origin: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
   plan(yaml: string, origin: string): Promise<MessageInitShape<typeof AppPlanSchema>[]>;
-  deleteResource(kind: "Source" | "App", name: string): Promise<void>;
+  deleteResource(kind: "Source" | "App" | "Notifier", name: string): Promise<void>;
+  listNotifiers(): Promise<MessageInitShape<typeof NotifierSummarySchema>[]>;
   listSources(): Promise<MessageInitShape<typeof SourceSummarySchema>[]>;
   getSource(name: string): Promise<MessageInitShape<typeof SourceSummarySchema>>;
   listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
@@ -118,7 +120,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     applyResources: async (req) =>
       req.dryRun ? { plans: await deps.delivery.plan(req.yaml, req.origin || "stdin") } : { results: await deps.delivery.apply(req.yaml, req.origin || "stdin") },
     deleteResource: async (req) => {
-      if (req.kind !== "Source" && req.kind !== "App") throw new RpcError("INVALID_ARGUMENT", `kind must be Source or App, got "${req.kind}"`);
+      if (req.kind !== "Source" && req.kind !== "App" && req.kind !== "Notifier") throw new RpcError("INVALID_ARGUMENT", `kind must be Source, App or Notifier, got "${req.kind}"`);
       await deps.delivery.deleteResource(req.kind, req.name);
       return {};
     },
@@ -136,6 +138,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     updateRollout: async (req) => ({ rollout: await deps.delivery.updateRollout(req.app, req.action) }),
     explainApp: async (req) => deps.delivery.explain(req.app, req.cluster),
     getAppManifests: async (req) => deps.delivery.manifests(req.app, req.cluster, req.revision, req.showSecrets),
+    listNotifiers: async () => ({ notifiers: await deps.delivery.listNotifiers() }),
     listAuditEvents: async (req) => ({ events: await listAudit(db, { app: req.app, cluster: req.cluster, sinceMs: Number(req.sinceSeconds) * 1000 }) }),
     getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),

@@ -403,7 +403,8 @@ export const ModelName = {
   DriftEvent: 'DriftEvent',
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
-  RolloutCluster: 'RolloutCluster'
+  RolloutCluster: 'RolloutCluster',
+  Notifier: 'Notifier'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -419,7 +420,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster"
+    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster" | "notifier"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1459,6 +1460,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    Notifier: {
+      payload: Prisma.$NotifierPayload<ExtArgs>
+      fields: Prisma.NotifierFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.NotifierFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.NotifierFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        findFirst: {
+          args: Prisma.NotifierFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.NotifierFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        findMany: {
+          args: Prisma.NotifierFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>[]
+        }
+        create: {
+          args: Prisma.NotifierCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        createMany: {
+          args: Prisma.NotifierCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.NotifierCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>[]
+        }
+        delete: {
+          args: Prisma.NotifierDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        update: {
+          args: Prisma.NotifierUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        deleteMany: {
+          args: Prisma.NotifierDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.NotifierUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.NotifierUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>[]
+        }
+        upsert: {
+          args: Prisma.NotifierUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$NotifierPayload>
+        }
+        aggregate: {
+          args: Prisma.NotifierAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateNotifier>
+        }
+        groupBy: {
+          args: Prisma.NotifierGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotifierGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.NotifierCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.NotifierCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1697,6 +1772,22 @@ export const RolloutClusterScalarFieldEnum = {
 export type RolloutClusterScalarFieldEnum = (typeof RolloutClusterScalarFieldEnum)[keyof typeof RolloutClusterScalarFieldEnum]
 
 
+export const NotifierScalarFieldEnum = {
+  name: 'name',
+  spec: 'spec',
+  secret: 'secret',
+  origin: 'origin',
+  delivered: 'delivered',
+  failed: 'failed',
+  lastError: 'lastError',
+  lastAttemptAt: 'lastAttemptAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type NotifierScalarFieldEnum = (typeof NotifierScalarFieldEnum)[keyof typeof NotifierScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1854,6 +1945,7 @@ export type GlobalOmitConfig = {
   auditEvent?: Prisma.AuditEventOmit
   rollout?: Prisma.RolloutOmit
   rolloutCluster?: Prisma.RolloutClusterOmit
+  notifier?: Prisma.NotifierOmit
 }
 
 /* Types for Logging */

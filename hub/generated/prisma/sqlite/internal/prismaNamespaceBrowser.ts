@@ -62,7 +62,8 @@ export const ModelName = {
   DriftEvent: 'DriftEvent',
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
-  RolloutCluster: 'RolloutCluster'
+  RolloutCluster: 'RolloutCluster',
+  Notifier: 'Notifier'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -278,6 +279,22 @@ export const RolloutClusterScalarFieldEnum = {
 } as const
 
 export type RolloutClusterScalarFieldEnum = (typeof RolloutClusterScalarFieldEnum)[keyof typeof RolloutClusterScalarFieldEnum]
+
+
+export const NotifierScalarFieldEnum = {
+  name: 'name',
+  spec: 'spec',
+  secret: 'secret',
+  origin: 'origin',
+  delivered: 'delivered',
+  failed: 'failed',
+  lastError: 'lastError',
+  lastAttemptAt: 'lastAttemptAt',
+  createdAt: 'createdAt',
+  updatedAt: 'updatedAt'
+} as const
+
+export type NotifierScalarFieldEnum = (typeof NotifierScalarFieldEnum)[keyof typeof NotifierScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -239,7 +239,7 @@ export type ObjectResult = Message<"gitfleet.v1.ObjectResult"> & {
   ref?: ObjectRef | undefined;
 
   /**
-   * created, configured, unchanged, pruned, failed
+   * created, configured, unchanged, pruned, released (left in the cluster, prune off), failed
    *
    * @generated from field: string action = 2;
    */
