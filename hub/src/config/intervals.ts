@@ -13,6 +13,10 @@ export const MAX_TOKEN_TTL_S = 365 * 24 * 3600;
 /** A registration repeated with the same token and name this soon, before the agent connected, is a retry. */
 export const REGISTRATION_RETRY_WINDOW_MS = 10 * 60_000;
 
+/** A fetch or render that failed for a reason that is not the commit's is retried after 1 s, 2 s, 4 s ... at most 5 min. */
+export const RETRY_BASE_MS = 1_000;
+export const RETRY_MAX_MS = 5 * 60_000;
+
 /** grpc keepalive: detects dead agent connections without application traffic. */
 export const KEEPALIVE_TIME_MS = 20_000;
 export const KEEPALIVE_TIMEOUT_MS = 10_000;
