@@ -7,6 +7,8 @@ import { deepEqual, isObj, type KObj } from "./util.js";
 const IMMUTABLE = "field is immutable";
 const WHEN_IMMUTABLE = "field is immutable when `immutable` is set";
 const STS_FORBIDDEN = "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+const POD_FORBIDDEN = "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
+const PVC_FORBIDDEN = "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims";
 const STS_MUTABLE = ["replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds"];
 
 const goString = (s: unknown): string => JSON.stringify(String(s));
@@ -16,7 +18,7 @@ const goStringMap = (m: unknown): string => isObj(m)
   : "map[string]string(nil)";
 
 /** metav1.LabelSelector as %#v prints it */
-export function goLabelSelector(sel: KObj | undefined): string {
+function goLabelSelector(sel: KObj | undefined): string {
   const exprs = Array.isArray(sel?.matchExpressions)
     ? `[]v1.LabelSelectorRequirement{${sel!.matchExpressions.map((e: KObj) => `v1.LabelSelectorRequirement{Key:${goString(e.key)}, Operator:${goString(e.operator)}, Values:${goStrings(e.values)}}`).join(", ")}}`
     : "[]v1.LabelSelectorRequirement(nil)";
@@ -24,6 +26,13 @@ export function goLabelSelector(sel: KObj | undefined): string {
 }
 
 const changed = (a: unknown, b: unknown) => !deepEqual(a ?? null, b ?? null);
+
+/** a pod spec without the fields a pod update may change */
+function podSpecShape(spec: KObj): KObj {
+  const images = (list: unknown) => (Array.isArray(list) ? list.map((c: KObj) => ({ ...c, image: undefined })) : list);
+  return { ...spec, containers: images(spec.containers), initContainers: images(spec.initContainers), activeDeadlineSeconds: undefined,
+    tolerations: undefined, terminationGracePeriodSeconds: undefined };
+}
 
 /** values the strategy keeps from the old object when the update leaves them out */
 export function prepareForUpdate(rt: ResourceType, old: KObj, obj: KObj): void {
@@ -62,6 +71,16 @@ export function immutableErrors(rt: ResourceType, old: KObj, obj: KObj): FieldEr
     case "StatefulSet.apps": {
       const rest = (o: KObj) => Object.fromEntries(Object.entries(o).filter(([k]) => !STS_MUTABLE.includes(k)));
       if (changed(rest(before), rest(spec))) errs.push({ type: "Forbidden", field: "spec", detail: STS_FORBIDDEN });
+      break;
+    }
+    case "Pod":
+      if (changed(podSpecShape(before), podSpecShape(spec)) || !(before.tolerations ?? []).every((t: unknown, i: number) => deepEqual(t, spec.tolerations?.[i]))) {
+        errs.push({ type: "Forbidden", field: "spec", detail: POD_FORBIDDEN });
+      }
+      break;
+    case "PersistentVolumeClaim": {
+      const rest = (o: KObj) => ({ ...o, resources: { ...(o.resources ?? {}), requests: undefined }, volumeAttributesClassName: undefined });
+      if (changed(rest(before), rest(spec))) errs.push({ type: "Forbidden", field: "spec", detail: PVC_FORBIDDEN });
       break;
     }
     case "Job.batch":

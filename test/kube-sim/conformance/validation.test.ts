@@ -81,6 +81,19 @@ describe("validation and defaulting", () => {
       .toBe('The Secret "tok" is invalid: type: Invalid value: "example.com/token": field is immutable');
   });
 
+  it("lets a Pod update change images only, and a PersistentVolumeClaim its storage request only", async () => {
+    const pod = (image: string, extra = "") => `apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers: [{name: main, image: ${image}${extra}}]\n`;
+    await s.ok(["apply", "--server-side", "-f", "-"], pod("nginx:1.25"));
+    await s.ok(["apply", "--server-side", "-f", "-"], pod("nginx:1.26"));
+    expect(await refused(pod("nginx:1.26", ", workingDir: /srv"))).toMatch(/^The Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than `spec\.containers\[\*\]\.image`,/);
+
+    const pvc = (size: string, mode = "ReadWriteOnce") => `apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data, namespace: default}\nspec:\n  accessModes: [${mode}]\n  resources: {requests: {storage: ${size}}}\n`;
+    await s.ok(["apply", "--server-side", "-f", "-"], pvc("1Gi"));
+    await s.ok(["apply", "--server-side", "-f", "-"], pvc("2Gi"));
+    expect(await refused(pvc("2Gi", "ReadWriteMany")))
+      .toBe('The PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+  });
+
   it("refuses a changed roleRef", async () => {
     const rb = (role: string) => `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: default}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: ${role}}\nsubjects: [{kind: ServiceAccount, name: default, namespace: default}]\n`;
     await s.ok(["apply", "--server-side", "-f", "-"], rb("a"));
