@@ -5,7 +5,8 @@ import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
 import { HubError } from "../errors.js";
 
-export type FetchResult = { sha?: string; changed: boolean };
+/** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
+export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
 /** Fetches Sources into the mirror cache (shared with the config repo) and records what they resolve to. */
 export function createFetcher(ctx: Ctx, cache: MirrorCache) {
@@ -39,7 +40,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
       if (!(err instanceof SourceFetchError || err instanceof RevisionNotFoundError)) throw err;
       log.warn({ source: name, err: err.message }, "source fetch failed");
       await ctx.sources.update(name, { lastError: err.message, lastFetchedAt: new Date() });
-      return { changed: false };
+      return { changed: false, failed: true };
     }
   }
 
