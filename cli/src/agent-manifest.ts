@@ -13,6 +13,8 @@ export interface AgentInstall {
 
 const NS = "gitfleet-system";
 const SA = "gitfleet-agent";
+/** The agent image's WORKDIR, owned by its user; an emptyDir here. */
+const STATE_DIR = "/var/lib/gitfleet-agent";
 
 /** The objects that install an agent: namespace, service account, RBAC, the bootstrap Secret and the Deployment. */
 export function agentManifest(spec: AgentInstall): string {
@@ -41,7 +43,8 @@ export function agentManifest(spec: AgentInstall): string {
             { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: meta(SA, ns), roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: SA }, subjects: subject },
           ]),
         ];
-  const args = ["--hub", spec.hub, "--name", spec.name, "--credential-secret", `${NS}/${SA}-credential`];
+  // The root filesystem is read-only: assignments and the bundle cache go to an emptyDir.
+  const args = ["--hub", spec.hub, "--name", spec.name, "--credential-secret", `${NS}/${SA}-credential`, "--state-dir", STATE_DIR];
   if (Object.keys(spec.labels).length) args.push("--labels", formatLabels(spec.labels));
   if (spec.namespaces.length) args.push("--namespaces", spec.namespaces.join(","));
   const objects = [
@@ -72,7 +75,15 @@ export function agentManifest(spec: AgentInstall): string {
                 env: [{ name: "GITFLEET_BOOTSTRAP_TOKEN", valueFrom: { secretKeyRef: { name: `${SA}-bootstrap`, key: "token" } } }],
                 resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
                 securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+                volumeMounts: [
+                  { name: "state", mountPath: STATE_DIR },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
               },
+            ],
+            volumes: [
+              { name: "state", emptyDir: {} },
+              { name: "tmp", emptyDir: {} },
             ],
           },
         },

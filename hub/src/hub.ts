@@ -86,7 +86,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
-  addService(serviceDefinition(AdminService), createAdminService(adminDeps));
+  // One admin API for both transports (the CLI's gRPC, the dashboard's Connect).
+  const api = adminApi(adminDeps);
+  addService(serviceDefinition(AdminService), createAdminService(adminDeps, api));
   const creds = opts.tls
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
@@ -96,7 +98,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const dashboard = createDashboard(adminApi(adminDeps), admin.token, log);
+  const dashboard = createDashboard(api, admin.token, log);
   const http = createHttpServer({ db, log, routes, metrics: metrics.registry, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, screenshot, type Browser } from "../lib/browser.js";
 import { DEMO_CLUSTERS, startDemoFleet, type DemoFleet } from "../lib/demo-fleet.js";
-import { removeDir, tempDir } from "../lib/fleet.js";
+import { cliOk, removeDir, tempDir } from "../lib/fleet.js";
 import { stopAll, waitFor } from "../lib/processes.js";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { showApp } from "../lib/admin.js";
@@ -186,7 +186,7 @@ describe("dashboard in a real browser", () => {
     await kubectl("prod-us", "patch", "-n", "web", "secret/web-secret", "--type", "merge", "-p", JSON.stringify({ data: { password: b64(SECRET_VALUE) } }));
     await page.goto(`${fleet.dashboardUrl}#/drift/prod-us/web`);
     await page.locator("article", { hasText: "Secret web/web-secret" }).first().waitFor({ timeout: 30_000 });
-    for (const route of ["fleet", "clusters", "drift", "drift/prod-eu/web"]) {
+    for (const route of ["fleet", "clusters", "clusters/prod-us", "apps/web/prod-us", "audit", "drift", "drift/prod-eu/web"]) {
       await page.goto(`${fleet.dashboardUrl}#/${route}`);
       await page.locator("main h1").first().waitFor();
     }
@@ -208,6 +208,7 @@ describe("dashboard in a real browser", () => {
     await expect.poll(() => page.locator('tr[aria-current="true"]').textContent()).toMatch(/^prod-us.*Synced.*Healthy/);
     await page.getByRole("heading", { name: "Objects on prod-us" }).waitFor();
     await page.getByRole("rowheader", { name: "Deployment web/web" }).waitFor();
+    await expect.poll(() => page.locator("[data-rollout-state]").textContent()).toBeTruthy();
     const head = fleet.repo.git("rev-parse", "HEAD");
     await expect.poll(() => page.getByRole("row", { name: new RegExp(`^${head.slice(0, 7)}`) }).textContent()).toContain("Fleet Tester");
     await screenshot(page, "app");
@@ -219,9 +220,26 @@ describe("dashboard in a real browser", () => {
     await page.getByRole("link", { name: "prod-eu" }).click();
     await page.getByRole("heading", { name: "Cluster prod-eu" }).waitFor();
     await page.getByText("region=eu").waitFor();
-    await expect.poll(() => page.getByRole("row", { name: /^web/ }).textContent()).toMatch(/Synced.*Healthy/);
+    await expect.poll(() => page.getByRole("row", { name: /^web/ }).first().textContent()).toMatch(/Synced.*Healthy/);
+    await expect.poll(() => page.locator('[data-explain="web"]').textContent()).toContain("target prod: selects this cluster");
+    expect(await page.locator('[data-explain="web"]').textContent()).toContain("target staging: does not select it");
     expect(await page.locator("dl.facts").textContent()).toContain("Connected");
     await screenshot(page, "cluster");
+  });
+
+  it("lists the audit log newest first and searches it", async () => {
+    const { page } = browser;
+    await page.goto(`${fleet.dashboardUrl}#/audit`);
+    await cliOk(fleet.hub, ["cluster", "label", "prod-us", "tier=gold"]);
+    const rows = page.locator("tbody tr");
+    await expect.poll(() => rows.first().getAttribute("data-action"), { timeout: 20_000 }).toBe("cluster.label");
+    expect(await rows.first().textContent()).toContain("prod-us");
+    await page.getByLabel("Search").fill("token");
+    await expect.poll(async () => (await rows.allTextContents()).every((t) => t.toLowerCase().includes("token"))).toBe(true);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")))).toContain("token.create");
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")))).not.toContain("cluster.label");
+    await page.getByLabel("Search").fill("");
+    await screenshot(page, "audit");
   });
 
   it("shows the last render error on the App page with file and line, clusters keeping the last good revision", async () => {

@@ -86,7 +86,10 @@ describe.each(BACKENDS)("installing an agent with gitfleet cluster add on $name"
     const tokens = JSON.parse(await cliOk(hub, ["token", "list", "-o", "json"])) as { id: string; maxUses: number; labels: Record<string, string> }[];
     expect(tokens.find((t) => token.startsWith(`gft_${t.id}_`))).toMatchObject({ maxUses: 1, labels: { env: "edge" } });
     const args = JSON.parse(await ok(["get", "deployment", "gitfleet-agent", "-n", "gitfleet-system", "-o", "jsonpath={.spec.template.spec.containers[0].args}"])) as string[];
-    expect(args).toEqual(expect.arrayContaining(["--hub", "hub.example:7443", "--name", "edge-1", "--namespaces", "apps,web"]));
+    expect(args).toEqual(expect.arrayContaining(["--hub", "hub.example:7443", "--name", "edge-1", "--namespaces", "apps,web", "--state-dir", "/var/lib/gitfleet-agent"]));
+    // The root filesystem is read-only, so the state dir must be a volume.
+    const mounts = JSON.parse(await ok(["get", "deployment", "gitfleet-agent", "-n", "gitfleet-system", "-o", "jsonpath={.spec.template.spec.containers[0].volumeMounts}"])) as { mountPath: string }[];
+    expect(mounts.map((m) => m.mountPath)).toContain("/var/lib/gitfleet-agent");
 
     // Run the agent as the Deployment would (its args, the token from the Secret, the service
     // account's rights and nothing more), pointed at our hub.

@@ -18,7 +18,7 @@ const goStringMap = (m: unknown): string => isObj(m)
   : "map[string]string(nil)";
 
 /** metav1.LabelSelector as %#v prints it */
-export function goLabelSelector(sel: KObj | undefined): string {
+function goLabelSelector(sel: KObj | undefined): string {
   const exprs = Array.isArray(sel?.matchExpressions)
     ? `[]v1.LabelSelectorRequirement{${sel!.matchExpressions.map((e: KObj) => `v1.LabelSelectorRequirement{Key:${goString(e.key)}, Operator:${goString(e.operator)}, Values:${goStrings(e.values)}}`).join(", ")}}`
     : "[]v1.LabelSelectorRequirement(nil)";

@@ -6,7 +6,7 @@ import { compare, fieldSetOf } from "./fieldset.js";
 import type { ResourceType } from "./kinds.js";
 import { clone, isObj, type KObj } from "./util.js";
 
-export const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 export const UPGRADING_MANAGER = "kubectl";
 
 function lastApplied(live: KObj): KObj | undefined {
@@ -33,7 +33,7 @@ export function allowedConflicts(rt: ResourceType, live: KObj): Set<string> {
 
 /** the annotation rewritten from the applied configuration, as json.Encoder writes it (sorted keys, newline) */
 export function updateLastApplied(live: KObj, config: KObj, result: KObj): void {
-  if (!lastApplied(live) && typeof live.metadata?.annotations?.[LAST_APPLIED] !== "string") return;
+  if (!live.metadata?.annotations?.[LAST_APPLIED]) return;
   const cfg = clone(config);
   if (isObj(cfg.metadata?.annotations)) delete cfg.metadata.annotations[LAST_APPLIED];
   result.metadata.annotations = { ...(result.metadata.annotations ?? {}), [LAST_APPLIED]: `${sortedJson(cfg)}\n` };

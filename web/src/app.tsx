@@ -7,11 +7,13 @@ import { FleetPage } from "./pages/fleet.js";
 import { DriftPage } from "./pages/drift.js";
 import { AppPage } from "./pages/app.js";
 import { ClusterPage } from "./pages/cluster.js";
+import { AuditPage } from "./pages/audit.js";
 
 const NAV = [
   { route: "fleet", label: "Fleet" },
   { route: "clusters", label: "Clusters" },
   { route: "drift", label: "Drift" },
+  { route: "audit", label: "Audit" },
 ];
 
 export function App() {
@@ -60,6 +62,8 @@ function Page({ route }: { route: string[] }) {
   switch (route[0] ?? "fleet") {
     case "fleet":
       return <FleetPage />;
+    case "audit":
+      return <AuditPage />;
     case "drift":
       return <DriftPage route={route.slice(1)} />;
     case "clusters":

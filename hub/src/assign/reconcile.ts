@@ -10,7 +10,13 @@ import type { Renderer } from "../render/renderer.js";
 export type Prepared = { digests: string[] } | { error: string };
 
 /** From an App's desired revision to per-cluster Assignments, and back when a cluster changes. */
-export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer, rollout: RolloutController) {
+/** Schedules an App again when it failed for a reason that is not its commit's. */
+export interface RetryApps {
+  later(app: string): void;
+  done(app: string): void;
+}
+
+export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer, rollout: RolloutController, retry?: RetryApps) {
   const { db, log } = ctx;
 
   /** Renders every target at sha; one broken target fails the whole App (nothing half-applied). */
@@ -38,8 +44,15 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
       if (!sha) return; // the Source has not been fetched yet; its first fetch reconciles this App
       prepared = await prepare(spec, sha);
     } catch (err) {
-      prepared = { error: (err as Error).message };
+      // Not the commit's fault (a render cached as broken comes back as an outcome, not a throw):
+      // shown, not pinned to the revision, and tried again with backoff.
+      const message = (err as Error).message;
+      log.warn({ app: name, revision: sha, err: message }, "app not delivered, will retry: clusters keep their last good bundle");
+      await db.app.update({ where: { name }, data: { lastError: `${message} (retrying)`, lastErrorRevision: null } });
+      retry?.later(name);
+      return;
     }
+    retry?.done(name);
     if ("error" in prepared) {
       log.warn({ app: name, revision: sha, err: prepared.error }, "app not delivered: clusters keep their last good bundle");
       await db.app.update({ where: { name }, data: { lastError: prepared.error, lastErrorRevision: sha ?? null } });

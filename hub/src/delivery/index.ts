@@ -23,6 +23,7 @@ import { openSecrets } from "../sources/stored-secrets.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
 import { storeStatus } from "../status/ingest.js";
 import { createSerial } from "./serial.js";
+import { createRetries } from "./retries.js";
 import { createBundleCache } from "../assign/served-bundles.js";
 import { requestSync, type SyncResult } from "../assign/sync.js";
 import { createRolloutController, type RolloutInit } from "../rollout/index.js";
@@ -91,7 +92,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
     onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
   });
-  const reconciler = createReconciler(ctx, fetcher, renderer, rollout);
+  const retries = createRetries();
+  const reconciler = createReconciler(ctx, fetcher, renderer, rollout, {
+    later: (app) => retries.later(`app:${app}`, () => serial.run(() => reconciler.reconcileApp(app))),
+    done: (app) => retries.done(`app:${app}`),
+  });
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
@@ -101,7 +106,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
     if (!(await db.source.findUnique({ where: { name } }))) return pollers.remove(name);
     const delivered = ctx.metrics.deliverySeconds.startTimer();
-    const { changed } = await fetcher.fetch(name);
+    const { changed, failed } = await fetcher.fetch(name);
+    if (failed) retries.later(`source:${name}`, () => pollers.trigger(name));
+    else retries.done(`source:${name}`);
     let delivering = false;
     for (const app of await appsUsing(ctx, name)) {
       if (except.has(app) || !(changed || force || (await reconciler.behind(app)))) continue;
@@ -232,6 +239,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       }
     },
     async stop() {
+      retries.stop();
       rollout.stop();
       pollers.stop();
       configPoller.stop();

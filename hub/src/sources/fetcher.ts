@@ -5,7 +5,8 @@ import { checkout, createMirrorCache, resolveRevision, RevisionNotFoundError, So
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./stored-secrets.js";
 
-export type FetchResult = { sha?: string; changed: boolean };
+/** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
+export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
 /** Fetches Sources into the mirror cache and records what they resolve to. */
 export function createFetcher(ctx: Ctx) {
@@ -40,7 +41,7 @@ export function createFetcher(ctx: Ctx) {
       if (!(err instanceof SourceFetchError || err instanceof RevisionNotFoundError)) throw err;
       log.warn({ source: name, err: err.message }, "source fetch failed");
       await db.source.update({ where: { name }, data: { lastError: err.message, lastFetchedAt: new Date() } });
-      return { changed: false };
+      return { changed: false, failed: true };
     }
   }
 

@@ -1,6 +1,10 @@
-import { expect, it } from "vitest";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterState, HealthState, SyncState } from "@gitfleet/shared";
-import { fleetDiff, fleetReset, type FleetSnapshot } from "./fleet.js";
+import { openStore, type Store } from "../store/index.js";
+import { createFleetFeed, fleetDiff, fleetReset, type FleetSnapshot } from "./fleet.js";
 
 const keyed = <T>(value: T) => ({ value, key: JSON.stringify(value) });
 const cell = (cluster: string, app: string, rev: string, sync = SyncState.SYNCED) =>
@@ -31,4 +35,39 @@ it("starts with the whole fleet", () => {
   expect(reset.reset).toBe(true);
   expect(reset.clusters!.map((c) => c.name)).toEqual(["eu", "us"]);
   expect(reset.cells).toHaveLength(1);
+});
+
+describe("the shared fleet feed", () => {
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "fleet-feed-"));
+    store = await openStore({ dataDir: dir });
+    await store.db.cluster.create({ data: { name: "eu", credentialHash: "eu", agentLabels: JSON.stringify({ env: "prod" }), state: "Connected", approved: true } });
+    await store.db.app.create({ data: { name: "web", spec: "{}", revision: "a" } });
+    await store.db.assignment.create({ data: { clusterName: "eu", app: "web", target: "prod", revision: "a", bundleDigest: "d" } });
+  });
+  afterAll(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("gives every watcher the fleet, then the same changes, from one reader", async () => {
+    const feed = createFleetFeed(store.db, 50, 1);
+    const abort = new AbortController();
+    const one = feed.watch(abort.signal);
+    const two = feed.watch(abort.signal);
+    const [a, b] = [(await one.next()).value!, (await two.next()).value!];
+    expect(a.reset && b.reset).toBe(true);
+    expect(a.cells).toEqual([{ cluster: "eu", app: "web", desiredRevision: "a", appliedRevision: "", sync: SyncState.UNSPECIFIED, health: HealthState.UNSPECIFIED, message: "" }]);
+    await store.db.appStatus.create({ data: { clusterName: "eu", app: "web", revision: "a", bundleDigest: "d", sync: "SYNCED", health: "HEALTHY", observedAt: new Date() } });
+    for (const watcher of [one, two]) {
+      const update = (await watcher.next()).value!;
+      expect(update.reset).toBe(false);
+      expect(update.cells!.map((c) => [c.appliedRevision, c.sync, c.health])).toEqual([["a", SyncState.SYNCED, HealthState.HEALTHY]]);
+    }
+    abort.abort();
+    expect((await one.next()).done).toBe(true);
+    expect((await two.next()).done).toBe(true);
+  });
 });

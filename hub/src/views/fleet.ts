@@ -77,31 +77,88 @@ export function fleetDiff(prev: FleetSnapshot, next: FleetSnapshot): FleetUpdate
   return empty ? undefined : update;
 }
 
-/**
- * The fleet as a stream: a reset, then one message per batch of changes. It re-reads the database
- * (not in-process events), so it shows changes whichever hub replica received them.
- */
-export async function* watchFleet(db: Db, signal: AbortSignal, intervalMs: number): AsyncGenerator<FleetUpdate> {
-  let prev = await readFleet(db);
-  yield fleetReset(prev);
-  while (!signal.aborted) {
-    await sleep(intervalMs, signal);
-    if (signal.aborted) return;
-    const next = await readFleet(db);
-    const update = fleetDiff(prev, next);
-    prev = next;
-    if (update) yield update;
-  }
+export interface FleetFeed {
+  /** A reset, then one message per batch of changes, until the signal aborts. */
+  watch(signal: AbortSignal): AsyncGenerator<FleetUpdate>;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
+/**
+ * The fleet as a stream for every open dashboard, from one shared reader: it re-reads the matrix
+ * from the database (so it shows changes whichever hub replica received them) only while someone
+ * watches, at most every `minIntervalMs`, and backs off to `loadFactor` times its own read time on
+ * a large fleet so that watching never takes more than a share of the hub's CPU.
+ */
+export function createFleetFeed(db: Db, minIntervalMs: number, loadFactor: number): FleetFeed {
+  let latest: FleetSnapshot | undefined;
+  let failure: unknown;
+  let version = 0;
+  let watchers = 0;
+  let running = false;
+  const wakers = new Set<() => void>();
+  const publish = () => {
+    version++;
+    for (const wake of wakers) wake();
+    wakers.clear();
+  };
+
+  async function read(): Promise<void> {
+    running = true;
+    failure = undefined;
+    while (watchers > 0) {
+      const started = performance.now();
+      try {
+        latest = await readFleet(db);
+      } catch (err) {
+        failure = err;
+        latest = undefined;
+        running = false;
+        publish();
+        return;
+      }
+      publish();
+      await sleep(Math.max(minIntervalMs, (performance.now() - started) * loadFactor));
     }
-  });
+    // Nobody watches: the next watcher starts from a fresh read, not from this old snapshot.
+    latest = undefined;
+    running = false;
+  }
+
+  const changed = (seen: number, signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      if (version !== seen || signal.aborted) return resolve();
+      const wake = () => {
+        signal.removeEventListener("abort", wake);
+        wakers.delete(wake);
+        resolve();
+      };
+      wakers.add(wake);
+      signal.addEventListener("abort", wake, { once: true });
+    });
+
+  return {
+    async *watch(signal) {
+      watchers++;
+      if (!running) void read();
+      try {
+        let seen = latest ? -1 : version;
+        let prev: FleetSnapshot | undefined;
+        while (!signal.aborted) {
+          await changed(seen, signal);
+          if (signal.aborted) return;
+          if (failure) throw failure;
+          seen = version;
+          const update = prev ? fleetDiff(prev, latest!) : fleetReset(latest!);
+          prev = latest;
+          if (update) yield update;
+        }
+      } finally {
+        watchers--;
+      }
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  // Unref'd: a hub shutting down does not wait for the next read.
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

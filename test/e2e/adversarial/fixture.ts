@@ -27,12 +27,12 @@ export interface Arena {
   close(): Promise<void>;
 }
 
-export async function openArena(prefix: string, backend: (typeof BACKENDS)[number], seed: Record<string, string>, hubArgs: string[] = []): Promise<Arena> {
+export async function openArena(prefix: string, backend: (typeof BACKENDS)[number], seed: Record<string, string>, hubArgs: string[] = [], hubEnv: Record<string, string> = {}): Promise<Arena> {
   const dir = await tempDir(`adv-${prefix}-${backend.name}`);
   const repo = createRepo(join(dir, "git", "apps"));
   repo.commit(seed, "seed");
   const daemon = await startGitDaemon(join(dir, "git"), "apps");
-  const hub = await startHub(join(dir, "hub"), [...backend.args(), ...hubArgs], HUB_ENV);
+  const hub = await startHub(join(dir, "hub"), [...backend.args(), ...hubArgs], { ...HUB_ENV, ...hubEnv });
   const token = (await cliOk(hub, ["token", "create"])).trim();
   let n = 0;
   return {

@@ -4,6 +4,7 @@ import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
 import { ago, objectName, short, when } from "../format.js";
 import { HealthBadge, SyncBadge } from "../components/status.js";
+import { RolloutPanel } from "../components/rollout.js";
 
 const REFRESH_MS = 3000;
 
@@ -42,6 +43,8 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
               <pre>{a.error}</pre>
             </div>
           )}
+          <h2>Rollout</h2>
+          <RolloutPanel app={name} tick={tick} />
           <h2>Targets</h2>
           <table>
             <thead>

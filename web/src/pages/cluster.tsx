@@ -7,6 +7,7 @@ import { href } from "../router.js";
 import { ago, short, when } from "../format.js";
 import { Labels } from "../components/labels.js";
 import { ClusterStateBadge, HealthBadge, SyncBadge } from "../components/status.js";
+import { Explain } from "../components/explain.js";
 
 /** One cluster: labels, state, versions, and every App's status on it (live, from the fleet stream). */
 export function ClusterPage({ name }: { name: string }) {
@@ -76,6 +77,27 @@ export function ClusterPage({ name }: { name: string }) {
           </tbody>
         </table>
       )}
+      <h2>Why each App is or is not here</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">App</th>
+            <th scope="col">Explanation</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...fleet.apps.keys()].sort().map((app) => (
+            <tr key={app}>
+              <th scope="row">
+                <a href={href("apps", app)}>{app}</a>
+              </th>
+              <td>
+                <Explain app={app} cluster={name} tick={tick} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </section>
   );
 }

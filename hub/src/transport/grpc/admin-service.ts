@@ -27,8 +27,8 @@ import { bearer, grpcHandlers } from "./handlers.js";
 import { requireAdmin } from "../../registry/admin-token.js";
 import { driftSummary, listDrift, relevant } from "../../drift/query.js";
 import { groupDrift } from "../../drift/groups.js";
-import { watchFleet } from "../../views/fleet.js";
-import { FLEET_WATCH_INTERVAL_MS } from "../../config/intervals.js";
+import { createFleetFeed } from "../../views/fleet.js";
+import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
@@ -64,6 +64,7 @@ const ADMIN = "admin";
 /** The admin API's handlers, free of any transport: gRPC (CLI) and Connect (dashboard) both serve these. */
 export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminService> {
   const { db, log, sessions } = deps;
+  const fleet = createFleetFeed(db, FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR);
   return {
     createToken: async (req) => {
       const { token, row } = await createToken(db, {
@@ -150,13 +151,13 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       const now = Date.now();
       return groupDrift(await relevant(db, { clusterSelector: req.clusterSelector, app: req.app, windowMs }, now), req.by, windowMs, now);
     },
-    watchFleet: (_req, signal) => watchFleet(db, signal, FLEET_WATCH_INTERVAL_MS),
+    watchFleet: (_req, signal) => fleet.watch(signal),
   };
 }
 
 /** The admin API over gRPC, for the CLI. */
-export function createAdminService(deps: AdminServiceDeps): ServiceHandlers<typeof AdminService> {
-  return grpcHandlers(AdminService, adminApi(deps), deps.log, (md) => requireAdmin(bearer(md), deps.adminToken));
+export function createAdminService(deps: AdminServiceDeps, api = adminApi(deps)): ServiceHandlers<typeof AdminService> {
+  return grpcHandlers(AdminService, api, deps.log, (md) => requireAdmin(bearer(md), deps.adminToken));
 }
 
 function tokenToProto(row: TokenRow): Token {

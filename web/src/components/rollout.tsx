@@ -1,0 +1,43 @@
+import { admin } from "../api.js";
+import { useRpc } from "../use-rpc.js";
+import { short } from "../format.js";
+
+/** The App's current rollout: stages in order, each cluster's step, and what it waits for. */
+export function RolloutPanel({ app, tick }: { app: string; tick: number }) {
+  const { data, error } = useRpc((signal) => admin.getRollout({ app }, { signal }), [app, tick]);
+  const r = data?.rollout;
+  if (error) return <p class="muted">{error}</p>;
+  if (!r) return null;
+  return (
+    <div class="rollout" aria-label="Rollout">
+      <p>
+        <strong data-rollout-state={r.state}>{r.state}</strong> {short(r.fromRevision) || "—"} → <span class="mono">{short(r.toRevision)}</span>
+        {r.stage && <> · stage {r.stage}</>}
+        {r.waitingFor && <> · waiting for {r.waitingFor}</>}
+        {r.reason && <span class="error"> · {r.reason}</span>}
+      </p>
+      <ol class="stages">
+        {r.stages.map((s) => {
+          const done = s.clusters.filter((c) => c.step === "Healthy" || c.step === "Skipped").length;
+          return (
+            <li key={s.name} class={`stage ${s.state.toLowerCase()}`}>
+              <strong>{s.name}</strong> <span class="muted">({s.state})</span>
+              <progress max={Math.max(1, s.clusters.length)} value={done} aria-label={`${s.name}: ${done} of ${s.clusters.length} clusters done`} />
+              <span>
+                {done}/{s.clusters.length}
+              </span>
+              <ul class="plain">
+                {s.clusters.map((c) => (
+                  <li key={c.cluster}>
+                    {c.cluster}: {c.step}
+                    {c.message && <span class="muted"> — {c.message}</span>}
+                  </li>
+                ))}
+              </ul>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useMemo, useState } from "preact/hooks";
+import { admin } from "../api.js";
+import { useRpc } from "../use-rpc.js";
+import { useTick } from "../use-interval.js";
+import { when } from "../format.js";
+
+/** Who did what, newest first, searchable across actor, action, subject and detail. */
+export function AuditPage() {
+  const [query, setQuery] = useState("");
+  const tick = useTick(5000);
+  const { data, error } = useRpc((signal) => admin.listAuditEvents({}, { signal }), [tick]);
+  const events = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (data?.events ?? [])
+      .filter((e) => !q || [e.actor, e.action, e.subject, e.detailJson].some((t) => t.toLowerCase().includes(q)))
+      .sort((a, b) => Number(b.id - a.id));
+  }, [data, query]);
+  return (
+    <section aria-labelledby="audit-title">
+      <h1 id="audit-title">Audit</h1>
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Search <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="actor, action, subject" />
+        </label>
+        <span class="muted" role="status">
+          {events.length} of {data?.events.length ?? 0} events
+        </span>
+      </form>
+      {error && <p role="alert" class="error">{error}</p>}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Action</th>
+            <th scope="col">Subject</th>
+            <th scope="col">Detail</th>
+          </tr>
+        </thead>
+        <tbody>
+          {events.slice(0, 500).map((e) => (
+            <tr key={String(e.id)} data-action={e.action}>
+              <td>{when(e.at)}</td>
+              <td>{e.actor}</td>
+              <th scope="row">{e.action}</th>
+              <td>{e.subject}</td>
+              <td class="mono detail">{e.detailJson === "{}" ? "" : e.detailJson}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
