@@ -40,9 +40,9 @@ describe("render messages for real repository shapes", () => {
     expect((await messages({ root, path: "k" }))[0]).toContain("kustomize build k produced no objects");
   });
 
-  it("a Helm chart says so instead of listing template syntax errors", async () => {
-    const root = tree({ "chart/Chart.yaml": "name: x\nversion: 1.0.0\n", "chart/templates/d.yaml": "{{ .Values.x }}: [", "chart/values.yaml": "x: 1\n" });
-    expect(await messages({ root, path: "chart" })).toEqual(["chart/Chart.yaml: this folder is a Helm chart: gitfleet does not render Helm charts; point the App at plain manifests or a kustomization"]);
+  it("a Helm chart below plain manifests says so instead of listing template syntax errors", async () => {
+    const root = tree({ "app/cm.yaml": cm, "app/chart/Chart.yaml": "name: x\nversion: 1.0.0\n", "app/chart/templates/d.yaml": "{{ .Values.x }}: [", "app/chart/values.yaml": "x: 1\n" });
+    expect(await messages({ root, path: "app" })).toEqual(["app/chart/Chart.yaml: this folder is a Helm chart inside a folder of plain manifests: set the App's path to app/chart to render it with helm"]);
   });
 
   it("kustomizations and fleet.yaml read as plain manifests hint at the target's overlay", async () => {
