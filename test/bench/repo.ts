@@ -100,6 +100,8 @@ spec:
   prune: true
   # Drift stays visible (OutOfSync) instead of being healed, so the drift step can see it on the hub.
   selfHeal: false
+  # All at once: the bench measures delivery itself, not the default staged rollout's waves.
+  rollout: {maxUnavailable: 100%}
   targets:
 ${targets}`;
 }

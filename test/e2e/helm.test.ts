@@ -95,7 +95,9 @@ describe("helm charts", () => {
   it.each([
     [{ replicaCount: 2 }, "replicaCount=2 needs database.type=postgresql"],
     [{ database: { type: "postgresql" } }, "database.type=postgresql needs secret.existingSecret"],
-    [{ database: { type: "mysql" } }, "database.type must be sqlite or postgresql"],
+    // values.schema.json: a wrong value or a misspelled key fails instead of being ignored.
+    [{ database: { type: "mysql" } }, "'/database/type': value must be one of 'sqlite', 'postgresql'"],
+    [{ replicas: 2 }, "additional properties 'replicas' not allowed"],
   ])("hub values %j fail the render with a clear message", async (v, message) => {
     const r = await template(CHARTS.hub, v);
     expect(r.code).not.toBe(0);
@@ -106,6 +108,7 @@ describe("helm charts", () => {
     [{ cluster: { name: "eu-1" } }, "hub.address is required"],
     [{ hub: { address: "h:1" }, cluster: { name: "EU_1" } }, "cluster.name must be a DNS label"],
     [{ ...agentWide, bootstrapToken: { value: "t", existingSecret: "s" } }, "not both"],
+    [{ ...agentWide, rbac: { namespace: ["apps"] } }, "additional properties 'namespace' not allowed"],
   ])("agent values %j fail the render with a clear message", async (v, message) => {
     const r = await template(CHARTS.agent, v);
     expect(r.code).not.toBe(0);

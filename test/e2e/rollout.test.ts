@@ -52,9 +52,9 @@ describe.each(backends)("rollouts on 8 clusters on $name", (backend) => {
     expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
     return sha;
   };
-  const apply = async (stages: string) => {
+  const apply = async (stages: string, extra = "") => {
     const file = join(dir, "fleet.yaml");
-    await writeFile(file, definitions(daemon.url("apps"), stages));
+    await writeFile(file, definitions(daemon.url("apps"), stages, extra));
     return cliOk(hub, ["apply", "-f", file]);
   };
   /** Per-cluster transitions of the rollout to `to`, in the order the hub recorded them. */
@@ -249,13 +249,47 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     const updates = (await transitions(to)).filter((e) => e.detail.step === "Updating").map((e) => e.detail.cluster);
     expect(updates.filter((c) => CANARY.has(c!))).toHaveLength(2);
   });
+
+  it("does not move an App on a cluster before the Apps it dependsOn are Healthy there", async () => {
+    const dbFiles = (tag: string) => ({
+      "db/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: db}\n",
+      "db/deployment.yaml": deployment(tag).replaceAll("web", "db"),
+    });
+    repo.commit(dbFiles("broken"), "db that never gets ready");
+    await writeFile(join(dir, "db.yaml"), DB_APP);
+    await cliOk(hub, ["apply", "-f", join(dir, "db.yaml")]);
+    await apply(STAGES, "\n  dependsOn: [db]");
+    const to = await push("1.34", "nginx 1.34 for web");
+    const r = await waitFor("web to wait for db", async () => {
+      const x = await rollout();
+      return x.toRevision === to && x.stages[0]!.clusters.some((c) => c.step === "Pending") && x;
+    });
+    expect(r.waitingFor).toMatch(/r4: waiting for dependsOn db to be Healthy here/);
+    expect(await cliOk(hub, ["explain", "web", "--cluster", "r4"])).toMatch(/dependsOn db is .* on r4, not Healthy/);
+    expect(image("r4")).not.toBe("nginx:1.34");
+    const fixed = repo.commit(dbFiles("1.27"), "db that runs");
+    expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
+    await waitState("Completed", fixed, 120_000);
+    expect(NAMES.every((c) => image(c) === "nginx:1.34")).toBe(true);
+  });
 });
+
+const DB_APP = `apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: db}
+spec:
+  source: apps
+  path: db
+  rollout: {maxUnavailable: 100%}
+  targets:
+  - {name: all, clusterSelector: {matchLabels: {fleet: demo}}}
+`;
 
 const STAGES = `
     - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1, bakeTime: 5s}
     - {name: early, count: 3, maxUnavailable: 2}`;
 
-function definitions(url: string, stages: string): string {
+function definitions(url: string, stages: string, extra = ""): string {
   return `apiVersion: gitfleet.dev/v1
 kind: Source
 metadata: {name: apps}
@@ -266,7 +300,7 @@ kind: App
 metadata: {name: web}
 spec:
   source: apps
-  path: web/base
+  path: web/base${extra}
   targets:
   - {name: all, clusterSelector: {matchLabels: {fleet: demo}}}
   rollout:

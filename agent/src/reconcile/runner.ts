@@ -49,6 +49,9 @@ export interface Runner extends LinkHandler {
   idle(): Promise<void>;
 }
 
+/** Unassigned or replaced while the run was in flight: its result is stale (a removal or the next run reports). */
+const withdrawn = (w: Worker, a: Assignment) => w.assignment !== a;
+
 /** The run pruned or released objects: another App may have been refused them. */
 const letGoOfObjects = (s: AppStatus) => s.objects.some((o) => o.action === "pruned" || o.action === "released");
 
@@ -115,6 +118,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       if (mode === "full" || !before) {
         w.drift = undefined;
         const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unreadyDeps(a)).finally(() => claims.release(a.app));
+        if (withdrawn(w, a)) return;
         Object.assign(w, { status: out.status, outcome: out.outcome, applied: out.applied });
         if (appliedInFull(out.outcome)) drift.track(a, out.applied);
         if (letGoOfObjects(out.status)) retryRefused();

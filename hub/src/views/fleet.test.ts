@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ClusterState, HealthState, SyncState } from "@gitfleet/shared";
 import { openStore, type Store } from "../store/index.js";
-import { createFleetFeed, fleetDiff, fleetReset, type FleetSnapshot } from "./fleet.js";
+import { createFleetFeed, fleetDiff, fleetReset, readFleet, type FleetSnapshot } from "./fleet.js";
 
 const keyed = <T>(value: T) => ({ value, key: JSON.stringify(value) });
 const cell = (cluster: string, app: string, rev: string, sync = SyncState.SYNCED) =>
@@ -59,7 +59,7 @@ describe("the shared fleet feed", () => {
     const two = feed.watch(abort.signal);
     const [a, b] = [(await one.next()).value!, (await two.next()).value!];
     expect(a.reset && b.reset).toBe(true);
-    expect(a.cells).toEqual([{ cluster: "eu", app: "web", desiredRevision: "a", appliedRevision: "", sync: SyncState.UNSPECIFIED, health: HealthState.UNSPECIFIED, message: "" }]);
+    expect(a.cells).toEqual([{ cluster: "eu", app: "web", desiredRevision: "a", appliedRevision: "", sync: SyncState.UNSPECIFIED, health: HealthState.UNSPECIFIED, message: "", rolloutStep: "" }]);
     await store.db.appStatus.create({ data: { clusterName: "eu", app: "web", revision: "a", bundleDigest: "d", sync: "SYNCED", health: "HEALTHY", observedAt: new Date() } });
     for (const watcher of [one, two]) {
       const update = (await watcher.next()).value!;
@@ -69,5 +69,15 @@ describe("the shared fleet feed", () => {
     abort.abort();
     expect((await one.next()).done).toBe(true);
     expect((await two.next()).done).toBe(true);
+  });
+
+  it("shows each cluster's rollout step while its App's rollout is under way, and not after", async () => {
+    const db = store.db;
+    await db.rollout.create({ data: { app: "web", key: "k", toRevision: "b", state: "Progressing", startedAt: new Date() } });
+    await db.rolloutCluster.create({ data: { app: "web", clusterName: "eu", step: "Updating", stage: 0 } });
+    const cell = async () => [...(await readFleet(db)).cells.values()][0]!.value.rolloutStep;
+    expect(await cell()).toBe("Updating");
+    await db.rollout.update({ where: { app: "web" }, data: { state: "Completed" } });
+    expect(await cell()).toBe("");
   });
 });

@@ -17,17 +17,24 @@ export interface FleetSnapshot {
 }
 
 const STATE: Record<string, ClusterState> = { Pending: ClusterState.PENDING, Connected: ClusterState.CONNECTED, Disconnected: ClusterState.DISCONNECTED };
+const FINISHED = ["Completed", "Aborted"];
 const cellId = (cluster: string, app: string) => `${cluster}\u0000${app}`;
 const keyed = <T>(value: T) => ({ value, key: JSON.stringify(value) });
 
 /** Reads only the columns the matrix shows: no per-object results, no specs. */
 export async function readFleet(db: Db): Promise<FleetSnapshot> {
-  const [clusters, apps, assignments, statuses] = await Promise.all([
+  const [clusters, apps, assignments, statuses, rollouts] = await Promise.all([
     db.cluster.findMany({ select: { name: true, state: true, tokenLabels: true, agentLabels: true, adminLabels: true } }),
     db.app.findMany({ select: { name: true, revision: true } }),
     db.assignment.findMany({ select: { clusterName: true, app: true, revision: true } }),
     db.appStatus.findMany({ select: { clusterName: true, app: true, revision: true, sync: true, health: true, message: true } }),
+    db.rollout.findMany({ where: { state: { notIn: [...FINISHED] } }, select: { app: true } }),
   ]);
+  // Steps only of rollouts under way: a finished one says nothing the cell does not.
+  const steps = rollouts.length
+    ? await db.rolloutCluster.findMany({ where: { app: { in: rollouts.map((r) => r.app) } }, select: { app: true, clusterName: true, step: true } })
+    : [];
+  const step = new Map(steps.map((s) => [cellId(s.clusterName, s.app), s.step]));
   const snap: FleetSnapshot = { clusters: new Map(), apps: new Map(), cells: new Map() };
   for (const c of clusters) {
     snap.clusters.set(c.name, keyed({ name: c.name, labels: effectiveLabels(c), state: STATE[c.state] ?? ClusterState.UNSPECIFIED }));
@@ -41,7 +48,7 @@ export async function readFleet(db: Db): Promise<FleetSnapshot> {
     const s = status.get(id);
     snap.cells.set(
       id,
-      keyed({ cluster, app, desiredRevision: desired.get(id) ?? "", appliedRevision: s?.revision ?? "", sync: syncOf(s), health: healthOf(s), message: s?.message ?? "" }),
+      keyed({ cluster, app, desiredRevision: desired.get(id) ?? "", appliedRevision: s?.revision ?? "", sync: syncOf(s), health: healthOf(s), message: s?.message ?? "", rolloutStep: step.get(id) ?? "" }),
     );
   }
   return snap;

@@ -34,12 +34,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- .Values.persistence.existingClaim | default (printf "%s-data" (include "gitfleet-hub.fullname" .)) -}}
 {{- end -}}
 
-{{/* Settings that cannot work together fail the render with what to change. */}}
+{{/* Settings that cannot work together fail the render with what to change (values.schema.json checks each alone). */}}
 {{- define "gitfleet-hub.validate" -}}
 {{- $db := .Values.database.type -}}
-{{- if not (has $db (list "sqlite" "postgresql")) -}}
-{{- fail (printf "database.type must be sqlite or postgresql, got %q" $db) -}}
-{{- end -}}
 {{- if and (gt (int .Values.replicaCount) 1) (eq $db "sqlite") -}}
 {{- fail (printf "replicaCount=%d needs database.type=postgresql: an embedded SQLite database has one writer on one volume (set replicaCount=1, or use PostgreSQL with secret.existingSecret)" (int .Values.replicaCount)) -}}
 {{- end -}}
