@@ -14,6 +14,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   token create [--labels k=v,...] [--ttl 1h] [--max-uses N] [--description TEXT]
   token list [-o json]
   token revoke ID
+  admin-token create --role admin|operator|viewer [--description TEXT]   an admin API token (operator: apps and
+                                  rollouts, no tokens or clusters; viewer: read-only), shown once
   cluster list [-o json]
   cluster show NAME [-o json]
   cluster label NAME k=v k2-
@@ -56,6 +58,7 @@ const options = {
   ttl: { type: "string" },
   "max-uses": { type: "string" },
   description: { type: "string" },
+  role: { type: "string" },
   namespaces: { type: "string" },
   "hub-address": { type: "string" },
   image: { type: "string", default: "gitfleet/agent:0.1.0" },
@@ -131,6 +134,13 @@ async function main(argv: string[]): Promise<void> {
     }
     case "token list":
       return listTokens(conn(), values.output);
+    case "admin-token create": {
+      if (!values.role) throw new CliError("admin-token create needs --role admin, operator or viewer");
+      const c = conn();
+      const res = await c.client.createAdminToken({ role: values.role, description: values.description ?? "" }, { metadata: c.metadata });
+      console.log(res.token);
+      return;
+    }
     case "token revoke":
       return revokeToken(conn(), arg("a token ID"));
     case "cluster list":

@@ -26,6 +26,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204201750_notifiers",
       "checksum": "4d8ce53592875871b9af1f4a4a94578fecc198c0397063439ca4ecc336017d6e",
       "sql": "-- CreateTable\nCREATE TABLE \"Notifier\" (\n    \"name\" TEXT NOT NULL PRIMARY KEY,\n    \"spec\" TEXT NOT NULL,\n    \"secret\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"delivered\" INTEGER NOT NULL DEFAULT 0,\n    \"failed\" INTEGER NOT NULL DEFAULT 0,\n    \"lastError\" TEXT,\n    \"lastAttemptAt\" DATETIME,\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" DATETIME NOT NULL\n);\n\n"
+    },
+    {
+      "name": "20261204205930_admin_tokens",
+      "checksum": "ee2f25a1193b4a5b32d5616fdd4c977ad1f4bee27824392e7c95fcd8fdb69521",
+      "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL PRIMARY KEY,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
     }
   ],
   "postgresql": [
@@ -53,6 +58,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204201750_notifiers",
       "checksum": "bec2c00241bf1affb99a1cf4256d2b951e679ca181e106f651bfcd9036209373",
       "sql": "-- CreateTable\nCREATE TABLE \"Notifier\" (\n    \"name\" TEXT NOT NULL,\n    \"spec\" TEXT NOT NULL,\n    \"secret\" TEXT,\n    \"origin\" TEXT NOT NULL DEFAULT '',\n    \"delivered\" INTEGER NOT NULL DEFAULT 0,\n    \"failed\" INTEGER NOT NULL DEFAULT 0,\n    \"lastError\" TEXT,\n    \"lastAttemptAt\" TIMESTAMP(3),\n    \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"updatedAt\" TIMESTAMP(3) NOT NULL,\n\n    CONSTRAINT \"Notifier_pkey\" PRIMARY KEY (\"name\")\n);\n\n"
+    },
+    {
+      "name": "20261204205930_admin_tokens",
+      "checksum": "4e36fe022f5e2540bb041892aa937a80f52459f1f5fc43172a2157fc8d6cedb8",
+      "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n    CONSTRAINT \"AdminToken_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
     }
   ]
 };

@@ -15,6 +15,7 @@ import { HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
 import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
 import { createDashboard } from "./transport/http/dashboard.js";
+import { authorizeAdmin } from "./registry/admin-roles.js";
 import { Sessions } from "./transport/grpc/sessions.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
@@ -99,7 +100,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   );
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, delivery.webhookRoute]]);
-  const dashboard = createDashboard(api, admin.token, log);
+  const dashboard = createDashboard(api, (token, method) => authorizeAdmin(db, admin.token, token, method), log);
   const http = createHttpServer({ db, log, routes, metrics: metrics.registry, dashboard });
   const httpHp = splitHostPort(opts.httpListen, "--http-listen");
   await new Promise<void>((resolve, reject) => {

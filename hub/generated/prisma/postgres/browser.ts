@@ -92,3 +92,8 @@ export type RolloutCluster = Prisma.RolloutClusterModel
  * An outbound webhook for rollout, drift and health events (kind: Notifier); deliveries counted here.
  */
 export type Notifier = Prisma.NotifierModel
+/**
+ * Model AdminToken
+ * Admin API tokens besides the hub's own admin token, each with a role: admin, operator or viewer.
+ */
+export type AdminToken = Prisma.AdminTokenModel

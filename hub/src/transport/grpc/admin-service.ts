@@ -24,7 +24,7 @@ import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../r
 import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
 import { audit, listAudit } from "../../registry/audit.js";
 import { bearer, grpcHandlers } from "./handlers.js";
-import { requireAdmin } from "../../registry/admin-token.js";
+import { authorizeAdmin, createAdminToken, parseRole } from "../../registry/admin-roles.js";
 import { driftSummary, listDrift, relevant } from "../../drift/query.js";
 import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
@@ -75,6 +75,11 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       });
       await audit(db, ADMIN, "token.create", row.id, { labels: req.labels, maxUses: row.maxUses, expiresAt: row.expiresAt });
       return { token, info: tokenToProto(row) };
+    },
+    createAdminToken: async (req) => {
+      const { token, id } = await createAdminToken(db, parseRole(req.role), req.description);
+      await audit(db, ADMIN, "admin-token.create", id, { role: req.role });
+      return { token, id };
     },
     listTokens: async () => {
       const rows = await db.token.findMany({ orderBy: { createdAt: "asc" } });
@@ -157,7 +162,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
 
 /** The admin API over gRPC, for the CLI. */
 export function createAdminService(deps: AdminServiceDeps, api = adminApi(deps)): ServiceHandlers<typeof AdminService> {
-  return grpcHandlers(AdminService, api, deps.log, (md) => requireAdmin(bearer(md), deps.adminToken));
+  return grpcHandlers(AdminService, api, deps.log, (md, method) => authorizeAdmin(deps.db, deps.adminToken, bearer(md), method));
 }
 
 function tokenToProto(row: TokenRow): Token {

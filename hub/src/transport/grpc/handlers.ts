@@ -28,14 +28,14 @@ export function grpcHandlers<S extends GenService<GenServiceMethods>>(
   service: S,
   api: ApiHandlers<S>,
   log: Logger,
-  authorize: (metadata: grpc.Metadata) => void,
+  authorize: (metadata: grpc.Metadata, method: string) => Promise<void> | void,
 ): ServiceHandlers<S> {
   const out: Record<string, unknown> = {};
   for (const method of service.methods as DescMethod[]) {
     const fn = (api as Record<string, (req: unknown, signal: AbortSignal) => unknown>)[method.localName]!;
     if (method.methodKind === "unary") {
       out[method.localName] = unary(log, method.name, async (req, call) => {
-        authorize(call.metadata);
+        await authorize(call.metadata, method.name);
         return fn(req, new AbortController().signal) as Promise<unknown>;
       });
     } else if (method.methodKind === "server_streaming") {
@@ -51,13 +51,13 @@ async function stream(
   log: Logger,
   method: string,
   call: grpc.ServerWritableStream<unknown, unknown>,
-  authorize: (metadata: grpc.Metadata) => void,
+  authorize: (metadata: grpc.Metadata, method: string) => Promise<void> | void,
   fn: (req: unknown, signal: AbortSignal) => unknown,
 ): Promise<void> {
   const abort = new AbortController();
   call.on("cancelled", () => abort.abort());
   try {
-    authorize(call.metadata);
+    await authorize(call.metadata, method);
     for await (const msg of fn(call.request, abort.signal) as AsyncIterable<unknown>) {
       if (abort.signal.aborted) break;
       call.write(msg);

@@ -3,7 +3,7 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { AdminService, RpcError, type ApiHandlers, type Logger } from "@gitfleet/shared";
-import { bearerToken, requireAdmin } from "../../registry/admin-token.js";
+import { bearerToken } from "../../registry/admin-token.js";
 
 /** Where the dashboard reaches the admin API: /api/gitfleet.v1.AdminService/Method. */
 export const CONNECT_PREFIX = "/api";
@@ -15,8 +15,8 @@ type Handler = (req: unknown, signal: AbortSignal) => unknown;
  * The admin API for the browser, over the Connect protocol on the hub's HTTP port: the same
  * handlers and the same admin-token check as the CLI's gRPC, from the same proto/ contract.
  */
-export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, adminToken: string, log: Logger) {
-  const authorize = (ctx: HandlerContext) => requireAdmin(bearerToken(ctx.requestHeader.get("authorization") ?? undefined), adminToken);
+export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, authorizeToken: (token: string | undefined, method: string) => Promise<void>, log: Logger) {
+  const authorize = (ctx: HandlerContext) => authorizeToken(bearerToken(ctx.requestHeader.get("authorization") ?? undefined), ctx.method.name);
   const impl: Record<string, unknown> = {};
   for (const method of AdminService.methods as DescMethod[]) {
     const fn = (api as Record<string, Handler>)[method.localName]!;
@@ -24,7 +24,7 @@ export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, adminT
       method.methodKind === "server_streaming"
         ? async function* (req: unknown, ctx: HandlerContext) {
             try {
-              authorize(ctx);
+              await authorize(ctx);
               yield* fn(req, ctx.signal) as AsyncIterable<unknown>;
             } catch (err) {
               throw toConnectError(log, method.name, err);
@@ -32,7 +32,7 @@ export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, adminT
           }
         : async (req: unknown, ctx: HandlerContext) => {
             try {
-              authorize(ctx);
+              await authorize(ctx);
               return await (fn(req, ctx.signal) as Promise<unknown>);
             } catch (err) {
               throw toConnectError(log, method.name, err);

@@ -404,7 +404,8 @@ export const ModelName = {
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
   RolloutCluster: 'RolloutCluster',
-  Notifier: 'Notifier'
+  Notifier: 'Notifier',
+  AdminToken: 'AdminToken'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -420,7 +421,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster" | "notifier"
+    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster" | "notifier" | "adminToken"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1534,6 +1535,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    AdminToken: {
+      payload: Prisma.$AdminTokenPayload<ExtArgs>
+      fields: Prisma.AdminTokenFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.AdminTokenFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.AdminTokenFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        findFirst: {
+          args: Prisma.AdminTokenFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.AdminTokenFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        findMany: {
+          args: Prisma.AdminTokenFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>[]
+        }
+        create: {
+          args: Prisma.AdminTokenCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        createMany: {
+          args: Prisma.AdminTokenCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.AdminTokenCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>[]
+        }
+        delete: {
+          args: Prisma.AdminTokenDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        update: {
+          args: Prisma.AdminTokenUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        deleteMany: {
+          args: Prisma.AdminTokenDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.AdminTokenUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.AdminTokenUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>[]
+        }
+        upsert: {
+          args: Prisma.AdminTokenUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$AdminTokenPayload>
+        }
+        aggregate: {
+          args: Prisma.AdminTokenAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateAdminToken>
+        }
+        groupBy: {
+          args: Prisma.AdminTokenGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AdminTokenGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.AdminTokenCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AdminTokenCountAggregateOutputType> | number
+        }
+      }
+    }
   }
 } & {
   other: {
@@ -1791,6 +1866,17 @@ export const NotifierScalarFieldEnum = {
 export type NotifierScalarFieldEnum = (typeof NotifierScalarFieldEnum)[keyof typeof NotifierScalarFieldEnum]
 
 
+export const AdminTokenScalarFieldEnum = {
+  id: 'id',
+  secretHash: 'secretHash',
+  role: 'role',
+  description: 'description',
+  createdAt: 'createdAt'
+} as const
+
+export type AdminTokenScalarFieldEnum = (typeof AdminTokenScalarFieldEnum)[keyof typeof AdminTokenScalarFieldEnum]
+
+
 export const SortOrder = {
   asc: 'asc',
   desc: 'desc'
@@ -1985,6 +2071,7 @@ export type GlobalOmitConfig = {
   rollout?: Prisma.RolloutOmit
   rolloutCluster?: Prisma.RolloutClusterOmit
   notifier?: Prisma.NotifierOmit
+  adminToken?: Prisma.AdminTokenOmit
 }
 
 /* Types for Logging */

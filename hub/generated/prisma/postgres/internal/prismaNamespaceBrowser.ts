@@ -63,7 +63,8 @@ export const ModelName = {
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
   RolloutCluster: 'RolloutCluster',
-  Notifier: 'Notifier'
+  Notifier: 'Notifier',
+  AdminToken: 'AdminToken'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -298,6 +299,17 @@ export const NotifierScalarFieldEnum = {
 } as const
 
 export type NotifierScalarFieldEnum = (typeof NotifierScalarFieldEnum)[keyof typeof NotifierScalarFieldEnum]
+
+
+export const AdminTokenScalarFieldEnum = {
+  id: 'id',
+  secretHash: 'secretHash',
+  role: 'role',
+  description: 'description',
+  createdAt: 'createdAt'
+} as const
+
+export type AdminTokenScalarFieldEnum = (typeof AdminTokenScalarFieldEnum)[keyof typeof AdminTokenScalarFieldEnum]
 
 
 export const SortOrder = {

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { RpcError } from "@gitfleet/shared";
+import type { Db } from "../store/index.js";
+import { requireAdmin } from "./admin-token.js";
+import { hashSecret, randomSecret, sameSecret } from "./secrets.js";
+
+export const ROLES = ["viewer", "operator", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+// Reads are for viewers; Apps, Sources and rollouts for operators; tokens, clusters and anything
+// not listed (a method added later) for admins only.
+const VIEWER = new Set([
+  "ListClusters", "GetCluster", "ListSources", "GetSource", "ListApps", "GetApp", "GetRollout", "ExplainApp",
+  "ListNotifiers", "ListAuditEvents", "GetDriftSummary", "ListDrift", "GetDriftGroups", "WatchFleet",
+]);
+const OPERATOR = new Set(["ApplyResources", "DeleteResource", "PinApp", "SyncApp", "UpdateRollout", "GetAppManifests"]);
+
+export function requiredRole(method: string): Role {
+  return VIEWER.has(method) ? "viewer" : OPERATOR.has(method) ? "operator" : "admin";
+}
+
+export function parseRole(value: string): Role {
+  if (!(ROLES as readonly string[]).includes(value)) throw new RpcError("INVALID_ARGUMENT", `--role must be admin, operator or viewer, got "${value}"`);
+  return value as Role;
+}
+
+const TOKEN_RE = /^gfr_([0-9a-f]{12})\.([A-Za-z0-9_-]+)$/;
+
+export async function createAdminToken(db: Db, role: Role, description: string): Promise<{ token: string; id: string }> {
+  const id = randomBytes(6).toString("hex");
+  const secret = randomSecret();
+  await db.adminToken.create({ data: { id, secretHash: hashSecret(secret), role, description } });
+  return { token: `gfr_${id}.${secret}`, id };
+}
+
+/** The role of a presented token (the hub's own admin token is admin), or UNAUTHENTICATED. */
+async function roleOf(db: Db, rootToken: string, presented: string | undefined): Promise<Role> {
+  const m = presented ? TOKEN_RE.exec(presented) : null;
+  if (!m) {
+    requireAdmin(presented, rootToken);
+    return "admin";
+  }
+  const row = await db.adminToken.findUnique({ where: { id: m[1]! } });
+  if (!row || !sameSecret(hashSecret(m[2]!), row.secretHash)) requireAdmin(undefined, rootToken);
+  return row!.role as Role;
+}
+
+/** The admin API's one check, for every transport: a known token whose role the method allows. */
+export async function authorizeAdmin(db: Db, rootToken: string, presented: string | undefined, method: string): Promise<void> {
+  const role = await roleOf(db, rootToken, presented);
+  const needed = requiredRole(method);
+  if (ROLES.indexOf(role) < ROLES.indexOf(needed)) throw new RpcError("FORBIDDEN", `${method} needs the ${needed} role; this token has ${role}`);
+}
