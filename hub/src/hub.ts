@@ -36,6 +36,7 @@ export interface HubOptions {
   configSource?: DeliveryDeps["configSource"];
   tls?: { certFile: string; keyFile: string };
   renderLimits?: RenderLimits;
+  helmBin?: string;
   log: Logger;
 }
 
@@ -61,7 +62,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sessions = new Sessions();
   const metrics = createMetrics();
   const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}) });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,

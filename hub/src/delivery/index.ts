@@ -41,6 +41,8 @@ export type ResourceKind = "Source" | "App" | "Notifier";
 export interface DeliveryDeps {
   /** Object and bundle size limits (--max-object-size, --max-bundle-size). */
   renderLimits?: RenderLimits;
+  /** The hub's --helm flag: the helm binary to render charts with (else helm on PATH). */
+  helmBin?: string;
   db: Db;
   log: Logger;
   dataDir: string;
@@ -86,7 +88,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const ctx: Ctx = { db, log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const fetcher = createFetcher(ctx);
   const serial = createSerial();
-  const renderer = createRenderer(ctx, fetcher, deps.renderLimits);
+  const renderer = createRenderer(ctx, fetcher, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
     db, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
