@@ -37,6 +37,7 @@ export interface HubOptions {
   configSource?: DeliveryDeps["configSource"];
   tls?: { certFile: string; keyFile: string };
   renderLimits?: RenderLimits;
+  helmBin?: string;
   log: Logger;
 }
 
@@ -62,7 +63,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sessions = new Sessions();
   const metrics = createMetrics();
   const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}) });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
@@ -152,13 +153,17 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
         // Dashboard streams stay open until their browser leaves: end them, as the agents' streams.
         http.closeAllConnections();
       });
-      await store.close();
+      await sessions.settle();
+      // A database client stuck in a broken transaction must not keep a stopping hub alive.
+      const closed = await Promise.race([store.close().then(() => true), new Promise<false>((r) => setTimeout(r, STORE_CLOSE_GRACE_MS, false).unref())]);
+      if (!closed) log.warn({ graceMs: STORE_CLOSE_GRACE_MS }, "store did not close in time; stopping anyway");
     },
   };
 }
 
 /** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
 const SHUTDOWN_GRACE_MS = 2_000;
+const STORE_CLOSE_GRACE_MS = 5_000;
 
 export function splitHostPort(value: string, flag: string): { host: string; port: number } {
   const m = /^(.*):(\d+)$/.exec(value);

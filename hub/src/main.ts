@@ -6,13 +6,14 @@ import { parseSize } from "./render/size-limits.js";
 const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d]
                     [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
-                    [--max-object-size 1MiB] [--max-bundle-size 64MiB]
+                    [--max-object-size 1MiB] [--max-bundle-size 64MiB] [--helm PATH]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
   --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
   --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
   --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)
   --max-object-size a rendered object larger than this is a render error (default 1MiB)
   --max-bundle-size a rendered bundle larger than this is a render error (default 64MiB)
+  --helm            the helm binary that renders Helm charts (default: helm on PATH)
   --config-repo     a Git repo holding the hub's own Source and App definitions (applied as they change)`;
 
 async function main(): Promise<void> {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       "max-object-size": { type: "string", default: "1MiB" },
       "max-bundle-size": { type: "string", default: "64MiB" },
       "tls-key": { type: "string" },
+      helm: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     driftRetentionMs: parseDuration(values["drift-retention"], "--drift-retention"),
     configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"], interval: values["config-interval"] } : undefined,
     renderLimits: { maxObjectBytes: parseSize(values["max-object-size"], "--max-object-size"), maxBundleBytes: parseSize(values["max-bundle-size"], "--max-bundle-size") },
+    ...(values.helm ? { helmBin: values.helm } : {}),
     tls: values["tls-cert"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"]! } : undefined,
     log,
   });

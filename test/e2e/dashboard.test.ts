@@ -242,6 +242,22 @@ describe("dashboard in a real browser", () => {
     await screenshot(page, "audit");
   });
 
+  it("works from the keyboard: a skip link to the content, then every cell a link that Enter opens", async () => {
+    const { page } = browser;
+    await page.goto(`${fleet.dashboardUrl}#/fleet`);
+    await page.reload(); // focus starts at the top of a freshly loaded page
+    await cell("prod-eu").getByRole("link").waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => [document.activeElement?.id, location.hash])).toEqual(["main", "#/fleet"]);
+    for (let i = 0; i < 40 && !(await page.evaluate(() => document.activeElement?.closest("[data-cell]")?.getAttribute("data-cell"))); i++) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.closest("[data-cell]")?.getAttribute("data-cell"))).toBe("prod-eu/web");
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "App web" }).waitFor();
+    expect(await page.evaluate(() => location.hash)).toBe("#/apps/web/prod-eu");
+  });
+
   it("shows the last render error on the App page with file and line, clusters keeping the last good revision", async () => {
     const { page } = browser;
     const good = fleet.repo.git("rev-parse", "HEAD");

@@ -1,4 +1,4 @@
-// What real repositories hit: target namespaces that do not exist yet, empty paths, Helm charts and
+// What real repositories hit: target namespaces that do not exist yet, empty paths, Helm charts below plain manifests and
 // kustomize folders read without an overlay; messages as `gitfleet app list|show` prints them.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliOk } from "../lib/fleet.js";
@@ -20,8 +20,9 @@ describe("real repository shapes", () => {
       "jsonnet/main.jsonnet": "{}\n",
       "shrink/config.yaml": cm("shrink"),
       "shrink/README.md": "config\n",
-      "chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
-      "chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
+      "mixed/config.yaml": cm("mixed"),
+      "mixed/chart/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+      "mixed/chart/templates/deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n",
       "kustom/base/kustomization.yaml": "resources: [config.yaml]\n",
       "kustom/base/config.yaml": cm("kustom"),
       "kustom/overlays/prod/kustomization.yaml": "resources: [../../base]\n",
@@ -58,9 +59,9 @@ describe("real repository shapes", () => {
     expect(row.appliedRevision).not.toBe(emptied);
   });
 
-  it("says a Helm chart is one, and hints at overlay for kustomize folders read as plain manifests", async () => {
-    await f.apply(`${app("chart", "chart")}---\n${app("kustom", "kustom")}`);
-    expect(await appError("chart")).toContain("chart/Chart.yaml: this folder is a Helm chart");
+  it("says a Helm chart below plain manifests is one, and hints at overlay for kustomize folders read as plain manifests", async () => {
+    await f.apply(`${app("mixed", "mixed")}---\n${app("kustom", "kustom")}`);
+    expect(await appError("mixed")).toContain("mixed/chart/Chart.yaml: this folder is a Helm chart inside a folder of plain manifests: set the App's path to mixed/chart");
     const kustom = await appError("kustom");
     expect(kustom).toContain("kustom/overlays/prod/kustomization.yaml: a kustomization, read as a plain manifest because kustom has none: to build it, set the target's overlay: overlays/prod");
     const shown = await cliOk(f.hub, ["app", "show", "kustom"]);

@@ -272,6 +272,19 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     await waitState("Completed", fixed, 120_000);
     expect(NAMES.every((c) => image(c) === "nginx:1.34")).toBe(true);
   });
+
+  it("explains in one plain line each of: no target, a revision that does not render, a pin", async () => {
+    await cliOk(hub, ["cluster", "label", "r1", "fleet-"]);
+    const off = JSON.parse(await cliOk(hub, ["explain", "web", "--cluster", "r1", "-o", "json"])) as { targets: { matched?: boolean; reason: string }[]; blockers: string[] };
+    expect(off.targets).toEqual([{ target: "all", reason: "no label fleet (want fleet=demo)" }]);
+    expect(off.blockers).toEqual(["no target of app web selects cluster r1"]);
+    const good = repo.git("rev-parse", "HEAD");
+    const bad = repo.commit({ "web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web\n" }, "break the service");
+    expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
+    await waitFor("the render error on web", async () => (await cliOk(hub, ["explain", "web", "--cluster", "r2"])).includes(`revision ${bad.slice(0, 12)} does not render, clusters keep ${good.slice(0, 12)}`));
+    await cliOk(hub, ["app", "pin", "web", good.slice(0, 10)]);
+    expect(await cliOk(hub, ["explain", "web", "--cluster", "r2"])).toMatch(new RegExp(`app web is pinned to ${good.slice(0, 12)}: newer commits wait for \`gitfleet app unpin web\``));
+  });
 });
 
 const DB_APP = `apiVersion: gitfleet.dev/v1

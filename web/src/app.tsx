@@ -28,7 +28,15 @@ export function App() {
   const [page = "fleet"] = route;
   return (
     <>
-      <a class="skip" href="#main">
+      {/* Moves focus only: a "#main" hash would be read as a route. */}
+      <a
+        class="skip"
+        href="#main"
+        onClick={(e) => {
+          e.preventDefault();
+          document.getElementById("main")?.focus();
+        }}
+      >
         Skip to content
       </a>
       <header>

@@ -3,9 +3,10 @@ import type { TargetSelector } from "../targeting/index.js";
 import { parseRolloutSpec, type RolloutSpec } from "../rollout/strategy.js";
 import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string } from "./fields.js";
 import { parseSelector } from "./selector.js";
+import { parseAppHelm, parseTargetHelm, type AppHelm, type TargetHelm } from "./helm.js";
 
 /** createNamespace: false leaves the target namespace to someone else (it is created by default). */
-export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels };
+export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels; helm?: TargetHelm };
 export const TAKEOVER = ["adopt", "refuse"] as const;
 export type IgnoreDifference = { group: string; kind: string; fields: string[] };
 
@@ -25,12 +26,14 @@ export type AppSpec = {
   targets: AppTarget[];
   /** As written; defaults are applied when a rollout runs (hub/src/rollout/strategy.ts). */
   rollout?: RolloutSpec;
+  /** Used when path is a Helm chart; specs stored before Helm support lack it. */
+  helm?: AppHelm;
 };
 
-const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets", "rollout"];
-const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels"];
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets", "rollout", "helm"];
+const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels", "helm"];
 
-export function parseAppSpec(value: unknown): AppSpec {
+export function parseAppSpec(value: unknown, appName: string): AppSpec {
   const spec = object(value, "spec");
   onlyKeys(spec, APP_FIELDS, "spec");
   const revision = optionalString(spec.revision, "spec.revision");
@@ -56,6 +59,7 @@ export function parseAppSpec(value: unknown): AppSpec {
     allowEmpty: boolean(spec.allowEmpty, "spec.allowEmpty", false),
     targets,
     ...(spec.rollout !== undefined ? { rollout: parseRolloutSpec(spec.rollout, "spec.rollout") } : {}),
+    helm: parseAppHelm(spec.helm, "spec.helm", appName),
   };
 }
 
@@ -72,6 +76,7 @@ function parseTarget(value: unknown, field: string): AppTarget {
   if (t.namespace !== undefined) target.namespace = name(t.namespace, `${field}.namespace`, "namespace");
   if (t.createNamespace !== undefined) target.createNamespace = boolean(t.createNamespace, `${field}.createNamespace`, true);
   if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
+  if (t.helm !== undefined) target.helm = parseTargetHelm(t.helm, `${field}.helm`);
   return target;
 }
 

@@ -104,6 +104,19 @@ describe("parseDefinitions", () => {
     expect(msg).toMatch(/fleet\.yaml: document 3 \(Source\/apps\): also defined in fleet\.yaml: document 1/);
   });
 
+  it("parses Helm settings, defaulting the release name to the App's and checking names and paths", () => {
+    const [a] = parse(app(`source: apps
+path: charts/web
+helm: {valuesFiles: [values-common.yaml], values: {replicas: 2}}
+targets:
+- {name: eu, clusterNames: [c1], helm: {values: {replicas: 3}}}`)) as [Extract<Definition, { kind: "App" }>];
+    expect(a.spec.helm).toEqual({ releaseName: "web", valuesFiles: ["values-common.yaml"], values: { replicas: 2 } });
+    expect(a.spec.targets[0]!.helm).toEqual({ values: { replicas: 3 } });
+    expect(failure(app("source: apps\nhelm: {releaseName: Web_1}\ntargets: [{name: t, clusterNames: [c]}]"))).toMatch(/spec\.helm\.releaseName: want a Helm release name/);
+    expect(failure(app("source: apps\nhelm: {valuesFiles: [/etc/passwd]}\ntargets: [{name: t, clusterNames: [c]}]"))).toMatch(/spec\.helm\.valuesFiles\[0\]: want a path inside the repository/);
+    expect(failure(app("source: apps\ntargets: [{name: t, clusterNames: [c], helm: {valuesFiles: [x]}}]"))).toMatch(/spec\.targets\[0\]\.helm\.valuesFiles: unknown field/);
+  });
+
   it("skips empty documents", () => {
     expect(parse(`---\n${source}---\n`)).toHaveLength(1);
   });

@@ -63,7 +63,10 @@ function parseDocument(value: unknown, origin: string, where: string, problems: 
     onlyKeys(doc, ["apiVersion", "kind", "metadata", "spec"], "(document)");
     onlyKeys(meta, ["name", "labels", "annotations"], "metadata");
     if (kind === "Source") return { kind, name: name(meta.name, "metadata.name", "source"), origin, ...parseSourceDef(doc.spec) };
-    if (kind === "App") return { kind, name: name(meta.name, "metadata.name", "app"), origin, spec: parseAppSpec(doc.spec) };
+    if (kind === "App") {
+      const app = name(meta.name, "metadata.name", "app");
+      return { kind, name: app, origin, spec: parseAppSpec(doc.spec, app) };
+    }
     if (kind === "Notifier") return { kind, name: name(meta.name, "metadata.name", "notifier"), origin, ...parseNotifierDef(doc.spec) };
     throw new FieldError("kind", "want Source, App or Notifier");
   } catch (err) {

@@ -40,6 +40,8 @@ export type ResourceKind = "Source" | "App" | "Notifier";
 export interface DeliveryDeps {
   /** Object and bundle size limits (--max-object-size, --max-bundle-size). */
   renderLimits?: RenderLimits;
+  /** The hub's --helm flag: the helm binary to render charts with (else helm on PATH). */
+  helmBin?: string;
   db: Db;
   log: Logger;
   dataDir: string;
@@ -92,7 +94,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();
   const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
-  const renderer = createRenderer(ctx, fetcher.tree, deps.renderLimits);
+  const renderer = createRenderer(ctx, fetcher.tree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
     db, apps: ctx.apps, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,

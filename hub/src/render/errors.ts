@@ -22,3 +22,10 @@ export function formatProblem(p: RenderProblem): string {
   const where = [file, p.document !== undefined ? `(document ${p.document})` : ""].filter(Boolean).join(" ");
   return where ? `${where}: ${p.message}` : p.message;
 }
+
+export class HelmNotFoundError extends Error {
+  override name = "HelmNotFoundError";
+  constructor(bin?: string) {
+    super(bin ? `--helm ${bin} is not an executable file` : "helm not found on PATH: install helm or start the hub with --helm PATH to render Helm charts");
+  }
+}

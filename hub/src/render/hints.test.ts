@@ -1,23 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { treeMaker } from "./test-tree.js";
 import { RenderError } from "./errors.js";
 import { renderBundle, type RenderInput } from "./render-bundle.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "gitfleet-hints-"));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-let n = 0;
-function tree(files: Record<string, string>): string {
-  const root = join(tmp, `t${n++}`);
-  mkdirSync(root, { recursive: true });
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  }
-  return root;
-}
+const { tree } = treeMaker("gitfleet-hints-");
 
 async function messages(input: RenderInput): Promise<string[]> {
   const err = await renderBundle(input).catch((e: unknown) => e);
@@ -40,9 +26,9 @@ describe("render messages for real repository shapes", () => {
     expect((await messages({ root, path: "k" }))[0]).toContain("kustomize build k produced no objects");
   });
 
-  it("a Helm chart says so instead of listing template syntax errors", async () => {
-    const root = tree({ "chart/Chart.yaml": "name: x\nversion: 1.0.0\n", "chart/templates/d.yaml": "{{ .Values.x }}: [", "chart/values.yaml": "x: 1\n" });
-    expect(await messages({ root, path: "chart" })).toEqual(["chart/Chart.yaml: this folder is a Helm chart: gitfleet does not render Helm charts; point the App at plain manifests or a kustomization"]);
+  it("a Helm chart below plain manifests says so instead of listing template syntax errors", async () => {
+    const root = tree({ "app/cm.yaml": cm, "app/chart/Chart.yaml": "name: x\nversion: 1.0.0\n", "app/chart/templates/d.yaml": "{{ .Values.x }}: [", "app/chart/values.yaml": "x: 1\n" });
+    expect(await messages({ root, path: "app" })).toEqual(["app/chart/Chart.yaml: this folder is a Helm chart inside a folder of plain manifests: set the App's path to app/chart to render it with helm"]);
   });
 
   it("kustomizations and fleet.yaml read as plain manifests hint at the target's overlay", async () => {

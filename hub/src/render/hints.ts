@@ -6,9 +6,9 @@ import { KUSTOMIZATION_FILES } from "./kustomize-check.js";
 // Messages for the shapes of real repositories that are not plain manifests (Helm charts, Fleet and
 // kustomize folders read without an overlay, empty paths): say what the folder is and what to set.
 
-/** A folder with Chart.yaml, reached while reading plain manifests: its templates are not YAML. */
+/** A folder with Chart.yaml below the App's path, reached while reading plain manifests: its templates are not YAML. */
 export function helmChartProblem(root: string, dir: string): RenderProblem {
-  return { file: join(relative(root, dir), "Chart.yaml"), message: "this folder is a Helm chart: gitfleet does not render Helm charts; point the App at plain manifests or a kustomization" };
+  return { file: join(relative(root, dir), "Chart.yaml"), message: `this folder is a Helm chart inside a folder of plain manifests: set the App's path to ${relative(root, dir)} to render it with helm` };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { bundleDigest, canonicalize, objectKey, parseBundle, type KubeObject } from "@gitfleet/shared/manifest";
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { basename, join, relative, resolve, sep } from "node:path";
 import { RenderError, type RenderProblem } from "./errors.js";
 import { DEFAULT_RENDER_LIMITS, sizeProblems, type RenderLimits } from "./size-limits.js";
 import { checkKustomization, KUSTOMIZATION_FILES } from "./kustomize-check.js";
@@ -9,6 +9,7 @@ import { parseStream, type Located } from "./parse-stream.js";
 import { readManifestDir } from "./read-dir.js";
 import { applyTarget } from "./target.js";
 import { emptyRenderProblem } from "./hints.js";
+import { chartName, checkChart, helmProblem, helmTemplate, isDroppedHook, locateTemplates, type HelmInput, type HelmOptions } from "./helm.js";
 
 export type RenderInput = {
   root: string;
@@ -22,6 +23,9 @@ export type RenderInput = {
   limits?: RenderLimits;
   /** URL prefixes remote kustomize resources may come from (the Source's spec.allowRemoteResources). */
   allowRemoteResources?: readonly string[];
+  /** Release name and effective values when path is a Helm chart (a directory with Chart.yaml). */
+  helm?: HelmInput;
+  helmOptions?: HelmOptions;
 };
 
 /** A rendered bundle: manifests is the canonical text and digest its content address. */
@@ -42,7 +46,9 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
   const problems: RenderProblem[] = [];
   let located: Located[];
   const kustomized = KUSTOMIZATION_FILES.some((f) => existsSync(join(dir, f)));
-  if (kustomized) {
+  if (existsSync(join(dir, "Chart.yaml"))) {
+    located = await renderChart(root, realRoot, realDir, rel, input, problems);
+  } else if (kustomized) {
     const allowRemote = input.allowRemoteResources ?? [];
     const refused = checkKustomization(realRoot, realDir, allowRemote);
     if (refused.length > 0) throw new RenderError(refused);
@@ -67,6 +73,24 @@ export async function renderBundle(input: RenderInput): Promise<RenderedBundle> 
   const manifests = canonicalize(located.map((l) => l.object));
   const objects = parseBundle(manifests);
   return { digest: bundleDigest(manifests), manifests, objects, count: objects.length };
+}
+
+async function renderChart(root: string, realRoot: string, realDir: string, rel: string, input: RenderInput, problems: RenderProblem[]): Promise<Located[]> {
+  const helm = input.helm ?? { releaseName: basename(realDir) };
+  const checked = await checkChart(realRoot, realDir, helm.valuesFiles ?? []);
+  if (checked.problems.length > 0) throw new RenderError(checked.problems);
+  const name = await chartName(realDir);
+  let text: string;
+  try {
+    text = await helmTemplate(realDir, checked.files, helm, input.namespace, input.helmOptions);
+  } catch (err) {
+    if (!(err instanceof Error) || err.name === "HelmNotFoundError") throw err;
+    const message = [realRoot, root].reduce((t, r) => t.replaceAll(r + sep, "").replaceAll(r, "."), err.message);
+    throw new RenderError([helmProblem(message, rel, name)]);
+  }
+  const located = parseStream(text, `helm template ${rel}`, problems).filter((l) => !isDroppedHook(l.object));
+  locateTemplates(located, text, rel, name);
+  return located;
 }
 
 function duplicates(located: Located[]): RenderProblem[] {

@@ -4,19 +4,33 @@ import { createSingleFlight } from "../lib/concurrency.js";
 import { formatProblem, RenderError, renderBundle } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import type { RenderLimits } from "./size-limits.js";
+import type { HelmInput, HelmOptions } from "./helm.js";
+import { canonicalJson, mergeValues } from "./helm-values.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
-/** "source@sha:path:overlay", plus namespace and labels when the target sets them, and allowEmpty (they change the output). */
+/**
+ * "source@sha:path:overlay", plus namespace and labels when the target sets them, allowEmpty, and the
+ * release name and effective Helm values (they change the output): targets with equal values share a render.
+ */
 export function renderKey(spec: AppSpec, sha: string, t: AppTarget): string {
   const key = `${spec.source}@${sha}:${spec.path}:${t.overlay ?? ""}`;
   const targeted = t.namespace || t.labels ? `${key}:${t.namespace ?? ""}:${formatLabels(t.labels ?? {})}` : key;
-  return spec.allowEmpty ? `${targeted}:allow-empty` : targeted;
+  const helm = helmInput(spec, t);
+  const charted = helm ? `${targeted}:helm=${canonicalJson(helm)}` : targeted;
+  return spec.allowEmpty ? `${charted}:allow-empty` : charted;
+}
+
+/** The App's Helm settings with the target's values merged over the App's. */
+export function helmInput(spec: AppSpec, t: AppTarget): HelmInput | undefined {
+  if (!spec.helm) return undefined;
+  const values = mergeValues(spec.helm.values ?? {}, t.helm?.values ?? {});
+  return { releaseName: spec.helm.releaseName, ...(spec.helm.valuesFiles ? { valuesFiles: spec.helm.valuesFiles } : {}), ...(Object.keys(values).length ? { values } : {}) };
 }
 
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
 /** tree: the checked-out directory of a Source at a commit (the sources/ fetcher provides it). */
-export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>, limits?: RenderLimits) {
+export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>, limits?: RenderLimits, helmOptions?: HelmOptions) {
   const { db } = ctx;
   const once = createSingleFlight<RenderOutcome>();
 
@@ -32,11 +46,11 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), allowEmpty: spec.allowEmpty ?? false });
+      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helmInput(spec, t) ? { helm: helmInput(spec, t) } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false });
       await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
       outcome = { digest: b.digest };
     } catch (err) {
-      // Only a broken input is cached; a missing kustomize binary or a disk error is retried next time.
+      // Only a broken input is cached; a missing kustomize or helm binary or a disk error is retried next time.
       if (!(err instanceof RenderError)) throw err;
       outcome = { error: err.problems.map(formatProblem).join("; ") };
     } finally {

@@ -8,7 +8,7 @@ export type AppRecord = Omit<App, "spec"> & { spec: AppSpec; specJson: string };
 export type AppState = Partial<Pick<App, "pinnedRevision" | "revision" | "lastError" | "lastErrorRevision">>;
 
 function decode(row: App): AppRecord {
-  return { ...row, spec: decodeJson(row.spec, `App "${row.name}"`, "spec", (v) => parseAppSpec(v)), specJson: row.spec };
+  return { ...row, spec: decodeJson(row.spec, `App "${row.name}"`, "spec", (v) => parseAppSpec(v, row.name)), specJson: row.spec };
 }
 
 /** The Apps aggregate: reads decode the spec once; writes take only the state delivery keeps. */

@@ -5,6 +5,7 @@ import { href } from "../router.js";
 import { ago, objectName, short, when } from "../format.js";
 import { HealthBadge, SyncBadge } from "../components/status.js";
 import { RolloutPanel } from "../components/rollout.js";
+import { Head } from "../components/head.js";
 
 const REFRESH_MS = 3000;
 
@@ -47,16 +48,7 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
           <RolloutPanel app={name} tick={tick} />
           <h2>Targets</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Target</th>
-                <th scope="col">Cluster selector</th>
-                <th scope="col">Overlay</th>
-                <th scope="col">Namespace</th>
-                <th scope="col">Clusters</th>
-                <th scope="col">Bundle</th>
-              </tr>
-            </thead>
+            <Head cols={["Target", "Cluster selector", "Overlay", "Namespace", "Clusters", "Bundle"]} />
             <tbody>
               {a.targets.map((t) => (
                 <tr key={t.name}>
@@ -77,18 +69,7 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
           </table>
           <h2>Clusters</h2>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Cluster</th>
-                <th scope="col">Target</th>
-                <th scope="col">Sync</th>
-                <th scope="col">Health</th>
-                <th scope="col">Desired</th>
-                <th scope="col">Applied</th>
-                <th scope="col">Message</th>
-                <th scope="col">Reported</th>
-              </tr>
-            </thead>
+            <Head cols={["Cluster", "Target", "Sync", "Health", "Desired", "Applied", "Message", "Reported"]} />
             <tbody>
               {app.data!.clusters.map((c) => (
                 <tr key={c.cluster} class={c.cluster === cluster ? "selected" : undefined} aria-current={c.cluster === cluster ? "true" : undefined}>
@@ -116,14 +97,7 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
                 Objects on <a href={href("clusters", selected.cluster)}>{selected.cluster}</a>
               </h2>
               <table aria-labelledby="objects-title">
-                <thead>
-                  <tr>
-                    <th scope="col">Object</th>
-                    <th scope="col">Last action</th>
-                    <th scope="col">Health</th>
-                    <th scope="col">Message</th>
-                  </tr>
-                </thead>
+                <Head cols={["Object", "Last action", "Health", "Message"]} />
                 <tbody>
                   {selected.objects.map((o) => (
                     <tr key={objectName(o.ref)}>
@@ -143,14 +117,7 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
           <h2>Revision history</h2>
           {source.data?.source ? (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Revision</th>
-                  <th scope="col">Author</th>
-                  <th scope="col">Message</th>
-                  <th scope="col">Committed</th>
-                </tr>
-              </thead>
+              <Head cols={["Revision", "Author", "Message", "Committed"]} />
               <tbody>
                 {source.data.source.history.map((r) => (
                   <tr key={r.sha} class={r.sha === a.revision ? "selected" : undefined}>

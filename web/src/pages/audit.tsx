@@ -3,6 +3,7 @@ import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
 import { when } from "../format.js";
+import { Head } from "../components/head.js";
 
 /** Who did what, newest first, searchable across actor, action, subject and detail. */
 export function AuditPage() {
@@ -28,15 +29,7 @@ export function AuditPage() {
       </form>
       {error && <p role="alert" class="error">{error}</p>}
       <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Action</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Detail</th>
-          </tr>
-        </thead>
+        <Head cols={["When", "Actor", "Action", "Subject", "Detail"]} />
         <tbody>
           {events.slice(0, 500).map((e) => (
             <tr key={String(e.id)} data-action={e.action}>

@@ -8,6 +8,7 @@ import { ago, short, when } from "../format.js";
 import { Labels } from "../components/labels.js";
 import { ClusterStateBadge, HealthBadge, SyncBadge } from "../components/status.js";
 import { Explain } from "../components/explain.js";
+import { Head } from "../components/head.js";
 
 /** One cluster: labels, state, versions, and every App's status on it (live, from the fleet stream). */
 export function ClusterPage({ name }: { name: string }) {
@@ -47,16 +48,7 @@ export function ClusterPage({ name }: { name: string }) {
         <p>No App targets this cluster.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">App</th>
-              <th scope="col">Sync</th>
-              <th scope="col">Health</th>
-              <th scope="col">Desired</th>
-              <th scope="col">Applied</th>
-              <th scope="col">Message</th>
-            </tr>
-          </thead>
+          <Head cols={["App", "Sync", "Health", "Desired", "Applied", "Message"]} />
           <tbody>
             {cells.map((cell) => (
               <tr key={cell.app}>
@@ -79,12 +71,7 @@ export function ClusterPage({ name }: { name: string }) {
       )}
       <h2>Why each App is or is not here</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">App</th>
-            <th scope="col">Explanation</th>
-          </tr>
-        </thead>
+        <Head cols={["App", "Explanation"]} />
         <tbody>
           {[...fleet.apps.keys()].sort().map((app) => (
             <tr key={app}>

@@ -4,6 +4,7 @@ import { useRpc } from "../use-rpc.js";
 import { href } from "../router.js";
 import { Labels } from "../components/labels.js";
 import { ClusterStateBadge } from "../components/status.js";
+import { Head } from "../components/head.js";
 
 export function Clusters() {
   const { data, error, loading } = useRpc((signal) => admin.listClusters({}, { signal }), []);
@@ -15,15 +16,7 @@ export function Clusters() {
       {data && (
         <table>
           <caption class="sr-only">Registered clusters</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">State</th>
-              <th scope="col">Labels</th>
-              <th scope="col">Agent</th>
-              <th scope="col">Kubernetes</th>
-            </tr>
-          </thead>
+          <Head cols={["Name", "State", "Labels", "Agent", "Kubernetes"]} />
           <tbody>
             {data.clusters.map((c) => (
               <tr key={c.name}>

@@ -7,6 +7,7 @@ import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
 import { ago, objectName, when } from "../format.js";
 import { EpisodesChart } from "../components/episodes-chart.js";
+import { Head } from "../components/head.js";
 
 const REFRESH_MS = 3000;
 const WINDOWS = [
@@ -73,17 +74,7 @@ function DriftOverview() {
             <p>No drift in the window.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  {by === DriftGrouping.FIELD && <th scope="col">Field</th>}
-                  <th scope="col">Object</th>
-                  <th scope="col">Clusters</th>
-                  <th scope="col">Drifting now</th>
-                  <th scope="col">Episodes</th>
-                  <th scope="col">Changed by</th>
-                  <th scope="col">Last seen</th>
-                </tr>
-              </thead>
+              <Head cols={[by === DriftGrouping.FIELD && "Field", "Object", "Clusters", "Drifting now", "Episodes", "Changed by", "Last seen"]} />
               <tbody>
                 {data.groups.map((g) => (
                   <tr key={`${objectName(g.ref)}:${g.field}`} data-group={`${g.ref?.kind}/${g.ref?.name}:${g.field}`}>
@@ -152,13 +143,7 @@ function DriftDetail({ cluster, app }: { cluster: string; app: string }) {
               {e.deleted && <p>The object was deleted from the cluster.</p>}
               {e.fields.length > 0 && (
                 <table class="fields">
-                  <thead>
-                    <tr>
-                      <th scope="col">Field</th>
-                      <th scope="col">Desired (Git)</th>
-                      <th scope="col">Live (cluster)</th>
-                    </tr>
-                  </thead>
+                  <Head cols={["Field", "Desired (Git)", "Live (cluster)"]} />
                   <tbody>
                     {e.fields.map((f) => (
                       <tr key={f.path} data-field={f.path}>

@@ -73,9 +73,9 @@ async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void>
   call.on("data", (req: ConnectRequest) => {
     session.lastSeen = Date.now();
     session.dirty = true;
-    void onMessage(deps, cluster, req).catch((err: unknown) => log.error({ cluster, err }, "handling agent message failed"));
+    sessions.track(onMessage(deps, cluster, req).catch((err: unknown) => log.error({ cluster, err }, "handling agent message failed")));
   });
-  const finish = () => void disconnect(deps, session).catch((err: unknown) => log.error({ cluster, err }, "marking cluster disconnected failed"));
+  const finish = () => sessions.track(disconnect(deps, session).catch((err: unknown) => log.error({ cluster, err }, "marking cluster disconnected failed")));
   call.on("end", () => {
     finish();
     call.end();

@@ -17,6 +17,7 @@ export interface Session {
 /** The open agent streams, by cluster name: pushing to a cluster is a write on its stream. */
 export class Sessions extends EventEmitter<{ connected: [string]; disconnected: [string] }> {
   private readonly byCluster = new Map<string, Session>();
+  private readonly pending = new Set<Promise<void>>();
 
   open(cluster: string, call: Call): Session {
     this.byCluster.get(cluster)?.call.end();
@@ -57,6 +58,17 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
     this.byCluster.clear();
     for (const call of calls) call.end();
     return clusters;
+  }
+
+  /** Keeps work a stream handler started (a status write, a disconnect) so a stopping hub can wait for it. */
+  track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** Resolves once the tracked handler work has finished: the store must not close under it. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
   }
 
   all(): Session[] {
