@@ -75,7 +75,8 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
     const root = await tree(spec.source, sha);
-    const allowRemoteResources = (await ctx.sources.get(spec.source))?.spec.allowRemoteResources;
+    const source = (await ctx.sources.get(spec.source))?.spec;
+    const allowRemoteResources = source?.type === "git" ? source.allowRemoteResources : undefined;
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
