@@ -6,6 +6,7 @@ import type { Ctx } from "../delivery/context.js";
 import type { RenderLimits } from "./size-limits.js";
 import type { HelmInput, HelmOptions } from "./helm.js";
 import { canonicalJson, mergeValues } from "./helm-values.js";
+import { BUNDLE_TOUCH_EVERY_MS } from "../config/intervals.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
 
@@ -28,26 +29,31 @@ export function helmInput(spec: AppSpec, t: AppTarget): HelmInput | undefined {
   return { releaseName: spec.helm.releaseName, ...(spec.helm.valuesFiles ? { valuesFiles: spec.helm.valuesFiles } : {}), ...(Object.keys(values).length ? { values } : {}) };
 }
 
+/** Runs fn on the checked-out directory of a Source at a commit (the sources/ fetcher provides it). */
+export type WithTree = <T>(source: string, sha: string, fn: (dir: string) => Promise<T>) => Promise<T>;
+
 /** Renders each (revision, path, overlay) once: the Render row caches digest or error, the Bundle is stored once. */
-/** tree: the checked-out directory of a Source at a commit (the sources/ fetcher provides it). */
-export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>, limits?: RenderLimits, helmOptions?: HelmOptions) {
+export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimits, helmOptions?: HelmOptions) {
   const { db } = ctx;
   const once = createSingleFlight<RenderOutcome>();
+  const used = createBundleUse(ctx.db);
 
   async function renderOnce(key: string, spec: AppSpec, sha: string, t: AppTarget): Promise<RenderOutcome> {
     const cached = await db.render.findUnique({ where: { key } });
-    if (cached) {
+    // A cached digest whose Bundle retention removed (the revision had left its keep set) renders again.
+    if (cached && (!cached.digest || (await used.touch(cached.digest)))) {
       ctx.stats.renderCacheHits++;
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
-    const root = await tree(spec.source, sha);
     const allowRemoteResources = (await ctx.sources.get(spec.source))?.spec.allowRemoteResources;
     ctx.stats.renders++;
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helmInput(spec, t) ? { helm: helmInput(spec, t) } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false });
-      await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
+      const b = await withTree(spec.source, sha, (root) => renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helmInput(spec, t) ? { helm: helmInput(spec, t) } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false }));
+      const usedAt = new Date();
+      await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests), usedAt }, update: { usedAt } });
+      used.touched(b.digest, usedAt.getTime());
       outcome = { digest: b.digest };
     } catch (err) {
       // Only a broken input is cached; a missing kustomize or helm binary or a disk error is retried next time.
@@ -56,7 +62,8 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
     } finally {
       rendered();
     }
-    await db.render.upsert({ where: { key }, create: { key, digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null }, update: {} });
+    const row = { digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null };
+    await db.render.upsert({ where: { key }, create: { key, ...row }, update: row });
     return outcome;
   }
 
@@ -68,3 +75,27 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
   };
 }
 export type Renderer = ReturnType<typeof createRenderer>;
+
+/**
+ * Marks Bundles used (Bundle.usedAt) when a render resolves to them, at most every BUNDLE_TOUCH_EVERY_MS
+ * per bundle and hub: retention deletes only bundles unused for its whole grace, and checks that in
+ * the DELETE itself, so a bundle marked here survives a retention pass that began before.
+ */
+function createBundleUse(db: Ctx["db"]) {
+  const last = new Map<string, number>();
+  const touched = (digest: string, at: number) => {
+    if (last.size > 10_000) for (const [d, t] of last) if (at - t >= BUNDLE_TOUCH_EVERY_MS) last.delete(d);
+    last.set(digest, at);
+  };
+  return {
+    touched,
+    /** False when the bundle is gone. */
+    async touch(digest: string): Promise<boolean> {
+      const now = Date.now();
+      if (now - (last.get(digest) ?? -Infinity) < BUNDLE_TOUCH_EVERY_MS) return true;
+      const { count } = await db.bundle.updateMany({ where: { digest }, data: { usedAt: new Date(now) } });
+      if (count > 0) touched(digest, now);
+      return count > 0;
+    },
+  };
+}

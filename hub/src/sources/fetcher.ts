@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { gitCredentials } from "../definitions/index.js";
-import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
+import { withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
 import { HubError } from "../errors.js";
@@ -55,8 +55,8 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
     fetch,
     mirror,
     forget: (name: string) => void mirrors.delete(name),
-    /** The tree of a commit on disk, materialised once per Source and SHA (no tree next to another Source's). */
-    tree: async (source: string, sha: string) => checkout(await mirror(source), sha, join(ctx.gitDir, "trees", source)),
+    /** Runs fn on the tree of a commit on disk, materialised once per Source and SHA (no tree next to another Source's). */
+    withTree: async <T>(source: string, sha: string, fn: (dir: string) => Promise<T>) => withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn),
     /** A (short) SHA of the Source's repository, recorded as a Revision; NOT_FOUND when it is not there. */
     async resolveCommit(source: string, commit: string): Promise<Revision> {
       try {

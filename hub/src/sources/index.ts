@@ -1,4 +1,5 @@
 export { checkout } from "./checkout.js";
+export { CONFIG_TREES, listTrees, removeTree, withTree, type TreeDir } from "./trees.js";
 export { CheckoutError, RevisionNotFoundError, SourceFetchError, SourceSpecError } from "./errors.js";
 export type { GitCredentials } from "./git-env.js";
 export { createMirrorCache, splitCredentials, type Mirror, type MirrorCache, type MirrorCacheOptions } from "./mirror-cache.js";
