@@ -12,7 +12,7 @@ import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
-import { createMirrorCache } from "../sources/index.js";
+import { createHelmRepos, createMirrorCache } from "../sources/index.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
 import { createRenderer } from "../render/renderer.js";
@@ -89,7 +89,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
-  const fetcher = createFetcher(ctx, mirrors);
+  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }));
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();

@@ -45,7 +45,8 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
       ctx.stats.renderCacheHits++;
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
-    const allowRemoteResources = (await ctx.sources.get(spec.source))?.spec.allowRemoteResources;
+    const source = (await ctx.sources.get(spec.source))?.spec;
+    const allowRemoteResources = source?.type === "git" ? source.allowRemoteResources : undefined;
     ctx.stats.renders++;
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;

@@ -1,10 +1,10 @@
-// Retention: removes Render rows, Bundles and checked-out trees no longer needed (policy.ts says which).
+// Retention: removes Render rows, Bundles, checked-out trees and unpacked charts no longer needed (policy.ts says which).
 // pruneStore is a singleton task (one hub per database runs it; under the lease with several hubs);
 // pruneTrees prunes this hub's own data dir, so every hub runs it. run() does both, once at a time.
 import { join } from "node:path";
 import type { Logger } from "@gitfleet/shared";
 import { createSingleFlight } from "../lib/concurrency.js";
-import { listTrees, removeTree } from "../sources/index.js";
+import { chartTreeName, listTrees, removeTree } from "../sources/index.js";
 import type { Db } from "../store/index.js";
 import { createAppRepository } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
@@ -31,7 +31,8 @@ const BATCH = 500;
 export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, opts: RetentionOptions) {
   const { db, log } = deps;
   const apps = createAppRepository(db);
-  const treesDir = join(deps.dataDir, "git", "trees");
+  // Git checkouts and unpacked charts (sources/trees.ts, sources/helm-repo.ts).
+  const treeDirs = [join(deps.dataDir, "git", "trees"), join(deps.dataDir, "charts")];
   const once = createSingleFlight<Removed>();
 
   async function references(): Promise<References & { sources: Set<string> }> {
@@ -102,7 +103,8 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
     const kept = keptRevisions(refs, opts.keepRevisions);
     let trees = 0;
     let treeBytes = 0;
-    for (const path of treesToRemove(await listTrees(treesDir, refs.sources), kept, cutoff.getTime())) {
+    const listed = (await Promise.all(treeDirs.map((d) => listTrees(d, refs.sources)))).flat();
+    for (const path of treesToRemove(listed, kept, cutoff.getTime(), chartTreeName)) {
       const bytes = await removeTree(path).catch((err: unknown) => {
         log.warn({ path, err: (err as Error).message }, "retention: could not remove a checked-out tree");
         return undefined;

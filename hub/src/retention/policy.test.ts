@@ -19,6 +19,7 @@ describe("renderRevision", () => {
   it("reads the commit of a render key, with or without target, Helm and allow-empty parts", () => {
     expect(renderRevision(`apps@${A}:web:overlays/prod`)).toBe(A);
     expect(renderRevision(`apps-2@${B}:charts/web::shop:tier=web:helm={"releaseName":"x"}:allow-empty`)).toBe(B);
+    expect(renderRevision("charts@1.2.3-rc.1+b7@sha256:0123456789ab:.:")).toBe("1.2.3-rc.1+b7@sha256:0123456789ab");
   });
 
   it("is undefined for a key it does not recognise (such a row is kept)", () => {
@@ -64,5 +65,10 @@ describe("treesToRemove", () => {
       { path: `/t/.config/${E}`, name: E, usedAt: 10 },
     ];
     expect(treesToRemove(trees, new Set([A]), 100)).toEqual([`/t/apps/${B}`, `/t/apps/.tmp-${D.slice(0, 12)}-x1`, `/t/.config/${E}`]);
+  });
+
+  it("names a revision's tree as the Source kind does (a chart revision's directory)", () => {
+    const trees = [{ path: "/c/charts/1.2.3_sha256_0123456789ab", name: "1.2.3_sha256_0123456789ab", usedAt: 10 }, { path: "/c/charts/1.2.2_sha256_ba9876543210", name: "1.2.2_sha256_ba9876543210", usedAt: 10 }];
+    expect(treesToRemove(trees, new Set(["1.2.3@sha256:0123456789ab"]), 100, (r) => r.replace(/[@:]/g, "_"))).toEqual(["/c/charts/1.2.2_sha256_ba9876543210"]);
   });
 });

@@ -22,9 +22,10 @@ export function keptRevisions(refs: References, keepRevisions: number): Set<stri
   return kept;
 }
 
-const RENDER_KEY = /^[a-z0-9-]+@([0-9a-f]{40}):/;
+// A commit SHA, or a chart revision of a Helm repository Source (VERSION@sha256:DIGEST12).
+const RENDER_KEY = /^[a-z0-9-]+@([0-9a-f]{40}|[^@:\s]+@sha256:[0-9a-f]{12}):/;
 
-/** The commit a Render key ("source@sha:path:overlay…", render/renderer.ts) renders; undefined if it is not one. */
+/** The revision a Render key ("source@revision:path:overlay…", render/renderer.ts) renders; undefined if it is not one. */
 export function renderRevision(key: string): string | undefined {
   return RENDER_KEY.exec(key)?.[1];
 }
@@ -55,13 +56,14 @@ export function unreferencedBundles(digests: readonly string[], referenced: Read
 export interface TreeEntry {
   /** The tree's directory. */
   path: string;
-  /** Its directory name: the commit SHA it holds, or a leftover (an interrupted checkout's temporary directory). */
+  /** Its directory name: the revision it holds (as sources/ names it), or a leftover (an interrupted checkout's temporary directory). */
   name: string;
   /** Last checked out or used (the directory's mtime). */
   usedAt: number;
 }
 
-/** Trees whose commit is not kept (leftovers included) and that were not used since cutoff. */
-export function treesToRemove(trees: readonly TreeEntry[], kept: ReadonlySet<string>, cutoff: number): string[] {
-  return trees.filter((t) => !kept.has(t.name) && t.usedAt < cutoff).map((t) => t.path);
+/** Trees whose revision is not kept (leftovers included) and that were not used since cutoff; treeName maps a revision to its directory name. */
+export function treesToRemove(trees: readonly TreeEntry[], kept: ReadonlySet<string>, cutoff: number, treeName: (revision: string) => string = (r) => r): string[] {
+  const names = new Set([...kept].map(treeName));
+  return trees.filter((t) => !names.has(t.name) && t.usedAt < cutoff).map((t) => t.path);
 }

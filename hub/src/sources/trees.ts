@@ -1,6 +1,7 @@
-// Checked-out trees under DATA_DIR/git/trees (SOURCE/SHA, and .config/SHA for the hub's config repo):
-// a tree is held while something reads it, and retention removes only trees nobody holds. Each hub
-// has its own data dir, so holding is per process.
+// Checked-out trees under DATA_DIR/git/trees (SOURCE/SHA, and .config/SHA for the hub's config repo)
+// and unpacked charts under DATA_DIR/charts (SOURCE/VERSION_sha256_DIGEST): a tree is held while
+// something reads it, and retention removes only trees nobody holds. Each hub has its own data dir,
+// so holding is per process.
 import { lstat, readdir, rename, rm, utimes } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { checkout } from "./checkout.js";
@@ -13,16 +14,20 @@ const held = new Map<string, number>();
 const removing = new Map<string, Promise<void>>();
 
 /** Runs fn on the tree of sha (checked out under cacheDir if needed); it is not removed before fn settles. */
-export async function withTree<T>(mirror: Mirror, sha: string, cacheDir: string, fn: (dir: string) => Promise<T>): Promise<T> {
-  const dest = resolve(cacheDir, sha);
+export function withTree<T>(mirror: Mirror, sha: string, cacheDir: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  return holdingTree(join(cacheDir, sha), async () => fn(await checkout(mirror, sha, cacheDir)));
+}
+
+/** Holds the tree at path while fn (which materialises and reads it) runs; marks it used. */
+export async function holdingTree<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const dest = resolve(path);
   held.set(dest, (held.get(dest) ?? 0) + 1);
   try {
     await removing.get(dest);
-    const dir = await checkout(mirror, sha, cacheDir);
     // Retention keeps trees used within its grace: the mtime says when this one last was.
     const now = new Date();
-    await utimes(dir, now, now).catch(() => undefined);
-    return await fn(dir);
+    await utimes(dest, now, now).catch(() => undefined);
+    return await fn();
   } finally {
     const n = (held.get(dest) ?? 1) - 1;
     if (n > 0) held.set(dest, n);
