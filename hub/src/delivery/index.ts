@@ -97,7 +97,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const renderer = createRenderer(ctx, fetcher.tree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
-    db, apps: ctx.apps, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
+    db, apps: ctx.apps, log, forClusters: renderer.forClusters, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
     onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
   });
   const retries = createRetries();
@@ -177,7 +177,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     if (revision) {
       if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new HubError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
       sha = (await fetcher.resolveCommit(app.spec.source, revision.toLowerCase())).sha;
-      const prepared = await reconciler.prepare(app.spec, sha);
+      const prepared = await reconciler.prepare(name, app.spec, sha);
       if ("error" in prepared) throw new HubError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
     }
     await ctx.apps.update(name, { pinnedRevision: sha });
@@ -197,11 +197,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     sync: (name, cluster) => requestSync(ctx, name, cluster),
     getRollout: (app) => rollout.status(app),
     updateRollout: (app, action) => rollout.act(app, action, "admin"),
-    plan: (yaml, origin) => planApply(ctx, { render: renderer.render, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
+    plan: (yaml, origin) => planApply(ctx, { forClusters: renderer.forClusters, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
     listNotifiers: () => listNotifiers(db),
     notify: (notices) => notifications.publish(notices),
     explain: (app, cluster) => explainApp(db, app, cluster),
-    manifests: (app, cluster, revision, showSecrets) => appManifests({ db, render: renderer.render, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
+    manifests: (app, cluster, revision, showSecrets) => appManifests({ db, forClusters: renderer.forClusters, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).
