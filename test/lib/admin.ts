@@ -91,6 +91,7 @@ export interface AppJson {
 export interface AppClusterJson {
   cluster: string;
   desiredRevision?: string;
+  desiredDigest?: string;
   appliedRevision?: string;
   sync?: string;
   health?: string;
