@@ -38,7 +38,7 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --regions         values per cluster: clusters get the label region (R values, round-robin) and the App
                     substitutes \${cluster.labels.region} into a ConfigMap, so renders per commit are the
                     distinct (overlay, region) pairs, whatever N (default 0: no substitution)
-  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, left behind) instead of SQLite
+  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, dropped at the end unless --keep) instead of SQLite
   --out             where the JSON result goes (default bench-result.json)
   --per-process     clusters per agent host process and per kube-sim host process (default 125; with 250
                     a starved host stalls long enough for its agents' gRPC keepalives to time out)
