@@ -11,3 +11,4 @@ export * from "./manifest.js";
 export * from "./redact.js";
 export * from "./build-info.js";
 export * from "./hub-files.js";
+export * from "./backoff.js";

@@ -1,5 +1,5 @@
 import type { AppStatus, Assignment, KubeObject } from "@gitfleet/shared";
-import { createBackoff } from "../connection/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import type { Outcome } from "./outcome.js";
 import type { ApplyMemory } from "./apply.js";
 

@@ -43,6 +43,8 @@ type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
 const sent: Sent[] = [];
 const sessions = {
   get: (cluster: string) => (cluster === "offline" ? undefined : ({} as never)),
+  clusters: () => [],
+  sentGeneration: () => undefined,
   send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
     const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
     sent.push({ cluster, generation: v.generation, assignments: v.assignments });
