@@ -7,6 +7,7 @@ import { cliOk } from "../lib/fleet.js";
 import { githubPush } from "../lib/clusters.js";
 import { startGitFleet, waitClusterApp, type GitFleet } from "../lib/git-fleet.js";
 import { waitFor } from "../lib/processes.js";
+import { showSource, type SourceJson } from "../lib/admin.js";
 
 const AUTH = { username: "ci", password: "chart-s3cret" };
 const HOOK = "charts-hook";
@@ -45,13 +46,13 @@ spec:
   - {name: us, clusterSelector: {matchLabels: {region: us}}, namespace: shop, helm: {values: {region: us}}}
 `;
 
-type SourceJson = { follow?: string; error?: string; lastFetchedAt?: string; revision?: { sha: string; ref: string; message: string } };
+type ChartSourceJson = SourceJson & { revision?: { sha: string; ref: string; message: string } };
 
 describe("Apps from an HTTP Helm repository", () => {
   let f: GitFleet;
   let repo: ChartRepo;
   const store = (c: string) => f.clusters[c]!.sim.store;
-  const sourceJson = async () => JSON.parse(await cliOk(f.hub, ["source", "show", "charts", "-o", "json"])) as SourceJson;
+  const sourceJson = async () => (await showSource(f.hub, "charts")) as ChartSourceJson;
   const synced = (c: string, version: string) =>
     waitClusterApp(f, "web", c, `synced at chart ${version}`, (r) => r.sync === "SYNC_STATE_SYNCED" && r.appliedRevision.startsWith(`${version}@sha256:`));
   const webhook = async () => expect(await githubPush(f.hub.http, "charts", HOOK)).toBe(202);
@@ -106,7 +107,7 @@ describe("Apps from an HTTP Helm repository", () => {
     });
     expect(shown.error).toBe(`fetching source "charts" from ${repo.url}/index.yaml: 401 Unauthorized: the repository refused the credentials (spec.credentials)`);
     expect(shown.revision?.ref).toBe("web-1.2.0");
-    const text = await cliOk(f.hub, ["source", "show", "charts"]);
+    const text = await cliOk(f.hub, ["source", "show", "charts"]); // what a user sees, through the CLI
     expect(text).toContain("401 Unauthorized");
     expect(text).not.toContain("not-the-password");
     // The failed fetch is done and recorded: clusters still run 1.2.0.
@@ -119,5 +120,19 @@ describe("Apps from an HTTP Helm repository", () => {
     expect((await sourceJson()).error ?? "").toBe("");
     // Credentials are never logged.
     expect(f.hub.output()).not.toMatch(/chart-s3cret|not-the-password/);
+  });
+
+  it("a chart whose dependency is not vendored fails to render naming it, and clusters stay on the last good version", async () => {
+    const good = (await f.show("web")).clusters.map((c) => c.appliedRevision);
+    expect(good.every((r) => r.startsWith("1.3.0@"))).toBe(true);
+    await repo.publishUnchecked({ ...chart, "Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.4.0\ndependencies:\n- {name: redis, version: 1.x, repository: 'https://charts.example/'}\n" }, "1.4.0");
+    await webhook();
+    const error = await waitFor("the render error", async () => {
+      const a = await f.app("web");
+      return a?.errorRevision.startsWith("1.4.0@sha256:") ? a.error : undefined;
+    });
+    expect(error).toContain("Chart.yaml: dependencies not vendored in charts/: redis (rendering has no network");
+    expect((await f.show("web")).clusters.map((c) => c.appliedRevision)).toEqual(good);
+    expect(store("eu1").get("v1", "ConfigMap", "shop-config", "shop")!.data).toEqual({ chart: "1.3.0", region: "eu" });
   });
 });

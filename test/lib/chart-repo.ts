@@ -1,4 +1,5 @@
 // An HTTP Helm repository on loopback: charts packaged and indexed by the real helm, served with basic auth.
+import { execFileSync } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +15,8 @@ export interface ChartRepo {
   requests: { path: string; status: number }[];
   /** Packages chart files (paths inside the chart) as VERSION with `helm package` and re-indexes with `helm repo index`. */
   publish(files: Record<string, string>, version: string, appVersion?: string): Promise<void>;
+  /** Archives chart files with plain tar (what `helm package` would refuse, e.g. a dependency not vendored) and re-indexes. */
+  publishUnchecked(files: Record<string, string>, version: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,20 +47,31 @@ export async function startChartRepo(prefix: string, auth: { username: string; p
   };
   atFileEnd(close);
   let n = 0;
+  const home = join(dir, "helm-home");
+  async function write(files: Record<string, string>): Promise<string> {
+    const chart = join(dir, `src-${n++}`, "web");
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(chart, path)), { recursive: true });
+      await writeFile(join(chart, path), text);
+    }
+    return chart;
+  }
+  async function index(): Promise<void> {
+    const r = await helm(["repo", "index", served], home);
+    if (r.code !== 0) throw new Error(`helm repo index: ${r.stderr}`);
+  }
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/charts`,
     requests,
     async publish(files, version, appVersion) {
-      const chart = join(dir, `src-${n++}`, "web");
-      for (const [path, text] of Object.entries(files)) {
-        await mkdir(dirname(join(chart, path)), { recursive: true });
-        await writeFile(join(chart, path), text);
-      }
-      const home = join(dir, "helm-home");
-      const pkg = await helm(["package", chart, "-d", served, "--version", version, ...(appVersion ? ["--app-version", appVersion] : [])], home);
+      const pkg = await helm(["package", await write(files), "-d", served, "--version", version, ...(appVersion ? ["--app-version", appVersion] : [])], home);
       if (pkg.code !== 0) throw new Error(`helm package: ${pkg.stderr}`);
-      const index = await helm(["repo", "index", served], home);
-      if (index.code !== 0) throw new Error(`helm repo index: ${index.stderr}`);
+      await index();
+    },
+    async publishUnchecked(files, version) {
+      const chart = await write(files);
+      execFileSync("tar", ["-czf", join(served, `web-${version}.tgz`), "-C", dirname(chart), "web"]);
+      await index();
     },
     close,
   };

@@ -47,3 +47,15 @@ export const LEASE_TTL_MS = Number(process.env.GITFLEET_LEASE_TTL_MS ?? 10_000);
 export const LEASE_RENEW_MS = Number(process.env.GITFLEET_LEASE_RENEW_MS ?? 2_000);
 /** Each hub re-sends assignments its agents missed (a lost notification) this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
+
+/**
+ * Retention (hub/src/retention): how often old bundles, renders and trees are removed
+ * (--retention-interval; 0 = never) and how many recent revisions per Source stay besides those in use
+ * (--keep-revisions). Nothing used within the grace is removed, whatever the policy says: that covers a
+ * render between its write and the assignment that references it, on this or another hub.
+ */
+export const DEFAULT_RETENTION_INTERVAL_MS = 3600 * 1000;
+export const DEFAULT_KEEP_REVISIONS = 10;
+export const RETENTION_GRACE_MS = Number(process.env.GITFLEET_RETENTION_GRACE_MS ?? 10 * 60_000);
+/** A hub marks a bundle used at most this often (a render cache hit costs no write each time). */
+export const BUNDLE_TOUCH_EVERY_MS = RETENTION_GRACE_MS / 4;
