@@ -94,7 +94,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();
   const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
-  const renderer = createRenderer(ctx, fetcher.tree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
+  const renderer = createRenderer(ctx, fetcher.withTree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
     db, apps: ctx.apps, log, forClusters: renderer.forClusters, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,

@@ -8,6 +8,7 @@ import type { Ctx } from "../delivery/context.js";
 import type { RenderLimits } from "./size-limits.js";
 import type { HelmInput, HelmOptions } from "./helm.js";
 import { canonicalJson, mergeValues } from "./helm-values.js";
+import { BUNDLE_TOUCH_EVERY_MS } from "../config/intervals.js";
 import { groupByValues, objectName, referencedVars, scanReferences, substituteObjects, substituteValues, type UsedValues } from "./substitute.js";
 
 export type RenderOutcome = { digest: string } | { error: string };
@@ -51,6 +52,9 @@ export function substituteVars(spec: AppSpec, t: AppTarget): Record<string, stri
   return { ...spec.substitute, ...t.substitute };
 }
 
+/** Runs fn on the checked-out directory of a Source at a revision (the sources/ fetcher provides it). */
+export type WithTree = <T>(source: string, sha: string, fn: (dir: string) => Promise<T>) => Promise<T>;
+
 type Refs = ReturnType<typeof scanReferences>;
 // Variables used by a base bundle, by digest (immutable); bounded, as Apps come and go.
 const MAX_REMEMBERED = 10_000;
@@ -59,10 +63,10 @@ const MAX_REMEMBERED = 10_000;
  * Renders each distinct input once: the Render row caches digest or error, the Bundle is stored
  * once. With `substitute`, a target's output (its base render) is rendered once, then once per
  * distinct set of values of the variables it uses: clusters are grouped, never rendered one by one.
- * tree: the checked-out directory of a Source at a commit (the sources/ fetcher provides it).
  */
-export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => Promise<string>, limits?: RenderLimits, helmOptions?: HelmOptions) {
+export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimits, helmOptions?: HelmOptions) {
   const { db } = ctx;
+  const used = createBundleUse(db);
   const once = createSingleFlight<RenderOutcome>();
   const substituteOnce = createSingleFlight<{ digest: string } | { problems: RenderProblem[] }>();
   const refsByDigest = new Map<string, Refs>();
@@ -70,18 +74,18 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
   /** substituting: the output may be substituted, so it counts as a render only if it uses no variable. */
   async function renderOnce(key: string, spec: AppSpec, sha: string, t: AppTarget, helm: HelmInput | undefined, substituting: boolean): Promise<RenderOutcome> {
     const cached = await db.render.findUnique({ where: { key } });
-    if (cached) {
+    // A cached digest whose Bundle retention removed (the revision had left its keep set) renders again.
+    if (cached && (!cached.digest || (await used.touch(cached.digest)))) {
       ctx.stats.renderCacheHits++;
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
-    const root = await tree(spec.source, sha);
     const source = (await ctx.sources.get(spec.source))?.spec;
     const allowRemoteResources = source?.type === "git" ? source.allowRemoteResources : undefined;
     const rendered = ctx.metrics.renderSeconds.startTimer();
     let outcome: RenderOutcome;
     try {
-      const b = await renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helm ? { helm } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false });
-      await db.bundle.upsert({ where: { digest: b.digest }, create: { digest: b.digest, manifests: b.manifests, objects: b.count, size: Buffer.byteLength(b.manifests) }, update: {} });
+      const b = await withTree(spec.source, sha, (root) => renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helm ? { helm } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false }));
+      await used.store(b.digest, b.manifests, b.count);
       const refs = scanReferences(b.objects);
       remember(b.digest, refs);
       if (!substituting || !refs.pass) ctx.stats.renders++;
@@ -94,7 +98,8 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
     } finally {
       rendered();
     }
-    await db.render.upsert({ where: { key }, create: { key, digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null }, update: {} });
+    const row = { digest: "digest" in outcome ? outcome.digest : null, error: "error" in outcome ? outcome.error : null };
+    await db.render.upsert({ where: { key }, create: { key, ...row }, update: row });
     return outcome;
   }
 
@@ -121,7 +126,7 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
   /** One group's bundle: the base with the group's values substituted. A failure names fields and is not cached (it names clusters). */
   async function substituteBase(key: string, base: string, values: UsedValues) {
     const cached = await db.render.findUnique({ where: { key } });
-    if (cached?.digest) {
+    if (cached?.digest && (await used.touch(cached.digest))) {
       ctx.stats.renderCacheHits++;
       return { digest: cached.digest };
     }
@@ -135,8 +140,8 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
     if (problems.length) return { problems };
     const manifests = canonicalize(objects);
     const digest = bundleDigest(manifests);
-    await db.bundle.upsert({ where: { digest }, create: { digest, manifests, objects: objects.length, size: Buffer.byteLength(manifests) }, update: {} });
-    await db.render.upsert({ where: { key }, create: { key, digest, error: null }, update: {} });
+    await used.store(digest, manifests, objects.length);
+    await db.render.upsert({ where: { key }, create: { key, digest, error: null }, update: { digest, error: null } });
     ctx.stats.renders++;
     return { digest };
   }
@@ -218,3 +223,32 @@ export function createRenderer(ctx: Ctx, tree: (source: string, sha: string) => 
   };
 }
 export type Renderer = ReturnType<typeof createRenderer>;
+
+/**
+ * Marks Bundles used (Bundle.usedAt) when a render writes or resolves to them, at most every
+ * BUNDLE_TOUCH_EVERY_MS per bundle and hub: retention deletes only bundles unused for its whole grace,
+ * and checks that in the DELETE itself, so a bundle marked here survives a retention pass that began before.
+ */
+function createBundleUse(db: Ctx["db"]) {
+  const last = new Map<string, number>();
+  const touched = (digest: string, at: number) => {
+    if (last.size > 10_000) for (const [d, t] of last) if (at - t >= BUNDLE_TOUCH_EVERY_MS) last.delete(d);
+    last.set(digest, at);
+  };
+  return {
+    /** Stores a bundle (once: its digest is its content), marked used now. */
+    async store(digest: string, manifests: string, objects: number): Promise<void> {
+      const usedAt = new Date();
+      await db.bundle.upsert({ where: { digest }, create: { digest, manifests, objects, size: Buffer.byteLength(manifests), usedAt }, update: { usedAt } });
+      touched(digest, usedAt.getTime());
+    },
+    /** Marks a stored bundle used; false when it is gone. */
+    async touch(digest: string): Promise<boolean> {
+      const now = Date.now();
+      if (now - (last.get(digest) ?? -Infinity) < BUNDLE_TOUCH_EVERY_MS) return true;
+      const { count } = await db.bundle.updateMany({ where: { digest }, data: { usedAt: new Date(now) } });
+      if (count > 0) touched(digest, now);
+      return count > 0;
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { gitCredentials, repoAuth } from "../definitions/index.js";
-import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
+import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
 import { HubError } from "../errors.js";
@@ -59,11 +59,15 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
     fetch,
     mirror,
     forget: (name: string) => void mirrors.delete(name),
-    /** The tree of a revision on disk, materialised once per Source and revision (no tree next to another Source's): a commit's, or a chart's. */
-    async tree(source: string, sha: string): Promise<string> {
+    /**
+     * Runs fn on the tree of a revision on disk, materialised once per Source and revision (no tree next
+     * to another Source's): a commit's, or a chart's. Retention does not remove it before fn settles.
+     */
+    async withTree<T>(source: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
       const row = await load(source);
-      if (row.spec.type === "helm") return charts.tree(source, row.spec, sha, repoAuth(openSecrets(ctx, row)));
-      return checkout(await mirror(source), sha, join(ctx.gitDir, "trees", source));
+      const { spec } = row;
+      if (spec.type === "helm") return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)))));
+      return withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn);
     },
     /** A (short) SHA of the Source's repository, recorded as a Revision; NOT_FOUND when it is not there. */
     async resolveCommit(source: string, commit: string): Promise<Revision> {

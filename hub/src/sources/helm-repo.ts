@@ -21,8 +21,7 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   // One download per Source at a time: a poll and a render needing the same chart do not race.
   const lanes = createLanes();
 
-  // Revisions are VERSION@sha256:HEX: "@" and ":" are kept out of directory names.
-  const treeOf = (source: string, revision: string) => join(dir, source, revision.replace(/[^\w.+-]/g, "_"));
+  const treeOf = (source: string, revision: string) => join(dir, source, chartTreeName(revision));
 
   // The last index read per Source: an unchanged index (304) is neither downloaded nor parsed again.
   const indexes = new Map<string, { key: string; validators: Validators; versions: ChartVersion[] }>();
@@ -77,6 +76,8 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   }
 
   return {
+    /** Where a revision's chart is unpacked (whether or not it is yet). */
+    path: treeOf,
     /** The highest version satisfying the Source's range, downloaded and checked: a Revision only when its archive is good. */
     resolve(source: string, spec: HelmSourceSpec, auth?: RepoAuth): Promise<Revision> {
       return lanes.run(source, async () => {
@@ -101,6 +102,11 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   };
 }
 export type HelmRepos = ReturnType<typeof createHelmRepos>;
+
+/** The directory name of a chart revision's tree: revisions are VERSION@sha256:HEX, "@" and ":" are kept out of directory names. */
+export function chartTreeName(revision: string): string {
+  return revision.replace(/[^\w.+-]/g, "_");
+}
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(() => true, () => false);
