@@ -2,13 +2,13 @@
 // an App of M objects in K overlays. Measures registration, delivery of a commit, renders per
 // commit, hub memory and CPU, bytes to agents, agent memory per cluster, drift reporting, and the
 // agent's apply against kubectl's. Prints a table and writes JSON (--out).
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, ClusterState, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
+import { postgresSchema } from "../lib/postgres.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
 import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
 import { forkHost, profileArgs, type Host } from "./hosts.js";
@@ -42,6 +42,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  const database = o.postgres ? postgresSchema(o.postgres, "bench") : undefined;
   try {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
 
@@ -54,7 +55,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
+    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
@@ -291,8 +292,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
-    if (o.keep) say(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
+    if (o.keep) say(`kept ${dir}${database ? ` and ${database.url}` : ""}`);
+    else {
+      await rm(dir, { recursive: true, force: true });
+      await database?.drop();
+    }
   }
 }
 
@@ -421,13 +425,6 @@ function chunk<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
-}
-
-/** A fresh schema in the given database, so runs never see each other's rows. */
-function pgSchemaUrl(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set("schema", `bench_${randomBytes(6).toString("hex")}`);
-  return u.toString();
 }
 
 export type { ProcStats };

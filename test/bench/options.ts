@@ -33,7 +33,7 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --clusters        kube-sim clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
-  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, left behind) instead of SQLite
+  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, dropped at the end unless --keep) instead of SQLite
   --out             where the JSON result goes (default bench-result.json)
   --per-process     clusters per agent host process and per kube-sim host process (default 125; with 250
                     a starved host stalls long enough for its agents' gRPC keepalives to time out)
