@@ -15,7 +15,7 @@ import { forkHost, profileArgs, type Host } from "./hosts.js";
 import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
-import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, overlayName, SOURCE } from "./repo.js";
+import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, distinctInputs, overlayName, SOURCE } from "./repo.js";
 import { formatTable, percentile, round, type BenchResult } from "./report.js";
 
 const SECRET = "bench-webhook-secret";
@@ -41,10 +41,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   };
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
-  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} regions=${o.regions} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
   const database = o.postgres ? postgresSchema(o.postgres, "bench") : undefined;
   try {
-    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
+    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
     let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
@@ -120,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       app: APP,
       resyncMs: o.resyncMs,
       driftIntervalMs: o.driftIntervalMs,
-      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays), kubeconfig: byName.get(name)!.kubeconfig })),
+      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)!.kubeconfig })),
     }));
     let shown = Date.now();
     await poll("all agents Connected", o.pollMs, left(), async () => {
@@ -138,7 +138,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 5. The App, first delivery (revision 1) to every cluster.
     const applyStart = Date.now();
-    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
+    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET, o.regions > 0), origin: "bench" }, md);
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
     const progress = (rev: string) => ({ assigned: () => assignedAt.get(rev)?.size ?? 0, synced: () => syncedAt.get(rev)?.size ?? 0 });
@@ -148,7 +148,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 6. A new commit, announced by a webhook.
     const before = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
-    const rev2 = repo.commit(baseFiles(o.objects, 2), "bench app: revision 2");
+    const rev2 = repo.commit(baseFiles(o.objects, 2, o.regions > 0), "bench app: revision 2");
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
@@ -216,6 +216,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       clusters: o.clusters,
       objects: o.objects,
       overlays: o.overlays,
+      regions: o.regions,
       database: o.postgres ? "postgresql" : "sqlite",
       registration_s: round(registrationS),
       initial_delivery_s: round(initialDeliveryS),
@@ -234,6 +235,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       hub_cpu_per_poll_ms: round(hubCpuPerPollMs, 1),
       renders_per_commit: rendersPerCommit,
       distinct_overlays: Math.min(o.overlays, o.clusters),
+      distinct_inputs: distinctInputs(o.clusters, o.overlays, o.regions),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
       hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
       hub_cpu_s: round(hubStats.cpuS - atStart.hub, 2),
