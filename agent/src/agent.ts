@@ -8,7 +8,7 @@ import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
 import { hubBundleFetcher } from "./cache/hub-fetcher.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
-import { createAgentClient, runLink, type AgentClient, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
+import { createAgentClient, createHubClients, runLink, type HubClients, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
 import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
@@ -18,7 +18,7 @@ import { AGENT_VERSION } from "./version.js";
 export { AgentFatalError } from "./connection/agent-link.js";
 
 export interface AgentConfig {
-  /** HOST:PORT of the hub's gRPC listener. */
+  /** HOST:PORT of the hub's gRPC listener, or several hubs' (comma-separated): see createHubClients. */
   hub: string;
   name: string;
   /** Bootstrap token; needed only until the identity is stored. */
@@ -74,7 +74,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const runner = kube
     ? createRunner({
         kube,
-        bundles: createBundleCache(config.stateDir, hubBundleFetcher(client, identities)),
+        bundles: createBundleCache(config.stateDir, hubBundleFetcher(() => client.current(), identities)),
         store: fileAssignmentStore(config.stateDir),
         log,
         namespaces: config.namespaces,
@@ -140,11 +140,11 @@ function identityStore(secret: string | undefined, stateDir: string, kube: Kube 
   return secretIdentityStore(kube, namespace, name);
 }
 
-/** createAgentClient plus the config's channel options and, when asked, a receive counter. */
-function agentClient(config: AgentConfig): AgentClient {
+/** createAgentClient per hub address, plus the config's channel options and, when asked, a receive counter. */
+function agentClient(config: AgentConfig): HubClients {
   const options: grpc.ClientOptions = { ...config.channelOptions };
   if (config.onReceive) options.interceptors = [receiveCounter(config.onReceive)];
-  return createAgentClient(config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
+  return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options));
 }
 
 function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {

@@ -7,9 +7,11 @@ import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals
 import { inCluster, loadKubeConfig } from "./kube/client.js";
 import { AGENT_BUILD } from "./version.js";
 
-const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME | --version [--token TOKEN] [--labels k=v,...]
+const USAGE = `usage: gitfleet-agent --hub HOST:PORT[,HOST:PORT...] --name NAME | --version [--token TOKEN] [--labels k=v,...]
                       [--state-dir DIR] [--kubeconfig FILE] [--ca-file FILE | --tls]
                       [--namespaces a,b] [--credential-secret NS/NAME] [--resync 5m] [--drift-interval 1m]
+  --hub                the hub's gRPC address; several hubs sharing one PostgreSQL: a comma-separated list
+                       (the first is tried first, then another at random after a failure) or one DNS name
   --token              bootstrap token, needed only for the first registration (or GITFLEET_BOOTSTRAP_TOKEN)
   --state-dir          where the cluster credential, assignments and bundle cache live (default ./gitfleet-agent-state)
   --kubeconfig         the cluster to reconcile; in a pod the service account is used without it

@@ -3,7 +3,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, type Logger } from "@gitfleet/shared";
 import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
 import type { Outgoing } from "../connection/agent-link.js";
-import { createBackoff } from "../common/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { apiMessage } from "../kube/errors.js";
