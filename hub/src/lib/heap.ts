@@ -3,7 +3,7 @@ import v8 from "node:v8";
 export interface HeapTuning {
   /** The young generation (new space) in MB, about: 0 leaves Node's default (up to 32 MB). */
   youngGenerationMb: number;
-  /** How far the old generation may grow past what the last full GC kept, in percent: 0 leaves V8's own factor (up to 300%). */
+  /** How far the old generation may grow past what the last full GC kept, in percent: 0 leaves V8's own factor (10% to 300%). */
   heapGrowingPercent: number;
 }
 
