@@ -88,7 +88,8 @@ describe("three hubs on one PostgreSQL", () => {
     const to = commit("1.28");
     expect(await githubPush(follower.http, "apps", SECRET)).toBe(202);
     const done = await waitCompleted(to);
-    expect(done.stages.flatMap((s) => s.clusters).every((c) => c.step === "Healthy" && c.revision === to)).toBe(true);
+    // Compared whole: an empty list of stages must not pass.
+    expect(Object.fromEntries(done.stages.flatMap((s) => s.clusters).map((c) => [c.cluster, [c.step, c.revision]]))).toEqual(Object.fromEntries(NAMES.map((c) => [c, ["Healthy", to]])));
     expect(NAMES.every((c) => image(c) === "nginx:1.28")).toBe(true);
     // An admin call on a follower reaches an agent held by another hub (sync goes through the feed).
     const sync = await cliOk(follower, ["app", "sync", "web"]);
