@@ -3,7 +3,7 @@
 // reconcile/ (apply and prune one App), health/ (monitor), drift/ (detector), cleanup/ (unassigned
 // Apps) and status/ (the one writer of what the hub gets).
 import { equals } from "@bufbuild/protobuf";
-import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type KubeObject, type Logger } from "@gitfleet/shared";
+import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
 import type { AssignmentStore } from "../cache/assignment-store.js";
 import type { BundleCache } from "../cache/bundle-cache.js";
 import { createCleanup } from "../cleanup/cleanup.js";
@@ -12,9 +12,9 @@ import type { LinkHandler } from "../connection/agent-link.js";
 import { createDriftDetector } from "../drift/detector.js";
 import { createHealthMonitor } from "../health/monitor.js";
 import type { Kube } from "../kube/client.js";
-import { entryKey, entryOf, loadInventory } from "../reconcile/inventory.js";
 import { errorMessage } from "../reconcile/outcome.js";
-import { createClaims } from "../reconcile/ownership.js";
+import { clusterOwners, createClaims } from "../reconcile/ownership.js";
+import { NO_METRICS, type AgentObserver } from "../metrics/index.js";
 import { reconcileApp } from "../reconcile/reconcile-app.js";
 import { createStatusWriter } from "../status/writer.js";
 import { appliedInFull, letGoOfObjects, nextRun, unreadyDependencies, type RunnerTimings } from "./schedule.js";
@@ -30,6 +30,8 @@ export interface RunnerOptions {
   /** Limit writes to these namespaces. */
   namespaces?: readonly string[];
   timings?: Partial<RunnerTimings>;
+  /** Runs, applies and drift episodes are counted here (--metrics-listen). */
+  metrics?: AgentObserver;
 }
 
 export interface Runner extends LinkHandler {
@@ -59,8 +61,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     ...opts.timings,
   };
   const { kube, log } = opts;
+  const metrics = opts.metrics ?? NO_METRICS;
   const claims = createClaims();
-  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: { holds, claim: claims.claim } };
+  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: clusterOwners(kube, claims, (app) => assigned.has(app)) };
   const workers = new Map<string, Worker>();
   let assigned = new Set<string>();
   let stopped = false;
@@ -96,6 +99,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     findings: writer,
     touched: health.touched,
+    episode: metrics.driftEpisode,
   }, t.driftIntervalMs);
   const cleanup = createCleanup({
     kube,
@@ -115,12 +119,17 @@ export function createRunner(opts: RunnerOptions): Runner {
   async function run(w: Worker, mode: RunMode): Promise<void> {
     const a = w.assignment;
     if (!a || stopped) return;
+    const started = performance.now();
+    const full = mode === "full" || !writer.status(a.app);
+    let result = "ok";
     try {
-      if (mode === "full" || !writer.status(a.app)) {
+      if (full) {
         const unready = unreadyDependencies(a, assigned, (d) => writer.status(d)?.health);
         const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unready).finally(() => claims.release(a.app));
         if (withdrawn(w, a)) return;
         w.outcome = out.outcome;
+        result = out.outcome ?? "ok";
+        metrics.applied(out.status.objects.map((o) => o.action));
         writer.report({ kind: "reconciled", app: a.app, status: out.status });
         health.track(a.app, out.applied);
         if (appliedInFull(out.outcome)) drift.track(a, out.applied);
@@ -132,7 +141,9 @@ export function createRunner(opts: RunnerOptions): Runner {
       // Only a health re-check can throw here (reconcileApp reports its own errors).
       log.warn({ app: a.app, err: errorMessage(err) }, "health check failed");
       w.outcome = "transient";
+      result = "error";
     }
+    metrics.ran(full ? "full" : "health", result, (performance.now() - started) / 1000);
     const s = writer.status(a.app);
     if (s) log[mode === "full" ? "info" : "debug"]({ app: w.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
     schedule(w);
@@ -181,15 +192,6 @@ export function createRunner(opts: RunnerOptions): Runner {
     drift.untrack(app);
     health.untrack(app);
     cleanup.remove(app);
-  }
-
-  /** An App holds an object it labelled while applying it, and while assigned here with its inventory (once written) listing it. */
-  async function holds(owner: string, obj: KubeObject): Promise<boolean> {
-    if (claims.claimedBy(owner, obj)) return true;
-    const inventory = await loadInventory(kube, owner);
-    if (!inventory) return assigned.has(owner);
-    const key = entryKey(entryOf(obj));
-    return inventory.entries.some((e) => entryKey(e) === key);
   }
 
   /** Asked from the hub: a full reconcile that reads and applies everything, with the retry backoff started over. */

@@ -55,7 +55,7 @@ describe("Helm repository Sources", () => {
     files.set("/charts/web-1.0.0.tgz", one).set("/charts/web-1.1.0.tgz", two).set("/charts/web-2.0.0.tgz", three);
     files.set("/charts/index.yaml", `apiVersion: v1\nentries:\n  web:\n${entry("1.0.0", "web-1.0.0.tgz", sha(one))}${entry("1.1.0", "web-1.1.0.tgz", sha(two))}${entry("2.0.0", "web-2.0.0.tgz")}`);
     const rev = await repos.resolve("charts", spec("^1.0.0"), auth);
-    expect(rev).toMatchObject({ sha: `1.1.0@sha256:${sha(two).slice(0, 12)}`, ref: "web-1.1.0", message: "web 1.1.0" });
+    expect(rev).toMatchObject({ sha: `1.1.0@sha256:${sha(two).slice(0, 12)}`, ref: "web-1.1.0", message: "web 1.1.0", author: `${base}/charts` }); // no maintainers listed: the repository
     const tree = await repos.tree("charts", spec("^1.0.0"), rev.sha, auth);
     expect(readFileSync(join(tree, "templates/cm.yaml"), "utf8")).toContain("version: 1.1.0");
     requests.length = 0;

@@ -84,7 +84,7 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
         const v = pickVersion(source, spec.chart, await versions(source, spec, auth), spec.version);
         const { revision } = await materialise(source, spec, v, auth);
         const message = [`${spec.chart} ${v.version}`, v.appVersion && `(app ${v.appVersion})`, v.description && `: ${v.description}`].filter(Boolean).join(" ").replace(" :", ":");
-        return { sha: revision, ref: `${spec.chart}-${v.version}`, author: v.maintainers.join(", "), message, committedAt: v.created ?? new Date() };
+        return { sha: revision, ref: `${spec.chart}-${v.version}`, author: v.maintainers.join(", ") || spec.url, message, committedAt: v.created ?? new Date() };
       });
     },
     /** The unpacked chart of a revision (downloaded again when the hub's disk lost it); the chart's Chart.yaml is at its root. */
