@@ -68,7 +68,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const credentials = config.credentials ?? grpc.credentials.createInsecure();
   const kube = toKube(config.kube);
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
-  const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
+  const k8sVersion = kube ? await kubernetesVersion(kube, log) : "";
   const identities = identityStore(config.credentialSecret, config.stateDir, kube);
   const client = agentClient(config);
   const runner = kube
@@ -110,6 +110,8 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       );
     } finally {
       await runner?.stop();
+      // The cache's watches end with the agent that made them.
+      if (kube && kube !== config.kube) kube.close();
       client.close();
     }
   })();
