@@ -1,10 +1,13 @@
 import http from "node:http";
 import https from "node:https";
+import tls from "node:tls";
 import { createInterface } from "node:readline";
 import { ApiException, type KubeConfig } from "@kubernetes/client-node";
 
 /** A request that takes longer is abandoned (a network failure: retried by the caller's backoff). */
 const REQUEST_TIMEOUT_MS = 60_000;
+/** Credentials are read from the kubeconfig again after this long, as client-go re-reads token files every minute. */
+const CREDENTIALS_TTL_MS = 60_000;
 
 export interface RequestInit {
   query?: Record<string, string | undefined>;
@@ -26,9 +29,10 @@ export interface WatchLine {
 
 /**
  * The agent's HTTP connection to its API server. client-node makes a new https.Agent (a new TCP
- * and TLS handshake) for every call; here every call shares keep-alive connections, and watches
- * (which hold a connection for minutes) have their own pool so they never starve calls.
- * Credentials come from the kubeconfig on each call, so rotated tokens are picked up.
+ * and TLS handshake) for every call; here every call and watch shares one keep-alive pool and its
+ * TLS session cache (a connection after the first resumes the session). The pool has no socket
+ * limit, so watches, which hold a connection for minutes, never starve calls; callers bound their
+ * own concurrency. Credentials are read from the kubeconfig once a minute, so rotated tokens are picked up.
  */
 export interface Transport {
   request<T>(method: string, path: string, init?: RequestInit): Promise<T>;
@@ -36,20 +40,29 @@ export interface Transport {
   watch(path: string, query: Record<string, string | undefined>, handlers: WatchHandlers): () => void;
 }
 
-type Agents = { calls: http.Agent; watches: http.Agent };
-
 export function createTransport(kc: KubeConfig): Transport {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("the kubeconfig has no current cluster");
   const server = cluster.server.replace(/\/+$/, "");
   const secure = server.startsWith("https:");
-  let agents: Agents | undefined;
+  let pool: http.Agent | undefined;
+  let credentials: { at: number; opts: Promise<https.RequestOptions> } | undefined;
+
+  /** kubeconfig's headers, auth and agent (TLS material), read at most once a minute: reading them per call costs more than the call. */
+  function kubeconfigOptions(): Promise<https.RequestOptions> {
+    if (!credentials || Date.now() - credentials.at > CREDENTIALS_TTL_MS) {
+      const opts: https.RequestOptions = {};
+      const read = kc.applyToHTTPSOptions(opts).then(() => opts);
+      credentials = { at: Date.now(), opts: read };
+      read.catch(() => (credentials = undefined));
+    }
+    return credentials.opts;
+  }
 
   async function options(method: string, headers: Record<string, string>): Promise<https.RequestOptions> {
-    const opts: https.RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
+    const opts = await kubeconfigOptions();
     // A proxy agent (cluster.proxyUrl) is kubeconfig's choice: keep it.
-    const agent = cluster!.proxyUrl ? opts.agent : (agents ??= keepAliveAgents(secure, opts)).calls;
+    const agent = cluster!.proxyUrl ? opts.agent : (pool ??= keepAlive(secure, opts));
     return { method, headers: { ...(opts.headers as Record<string, string>), accept: "application/json", ...headers }, auth: opts.auth, agent };
   }
 
@@ -102,7 +115,7 @@ export function createTransport(kc: KubeConfig): Transport {
       };
       options("GET", {}).then((opts) => {
         if (done) return;
-        req = send(url(path, { ...query, watch: "true" }), { ...opts, agent: cluster.proxyUrl ? opts.agent : agents!.watches });
+        req = send(url(path, { ...query, watch: "true" }), opts);
         req.on("error", finish);
         req.once("response", (res) => {
           res.on("error", finish);
@@ -137,10 +150,11 @@ export function createTransport(kc: KubeConfig): Transport {
   };
 }
 
-function keepAliveAgents(secure: boolean, tls: https.RequestOptions): Agents {
-  const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = tls;
-  const make = () => (secure ? new https.Agent({ keepAlive: true, ca, cert, key, pfx, passphrase, rejectUnauthorized, servername }) : new http.Agent({ keepAlive: true }));
-  return { calls: make(), watches: make() };
+function keepAlive(secure: boolean, material: https.RequestOptions): http.Agent {
+  const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = material;
+  // One secure context for every connection (tls.connect would parse the CA and keys again for each).
+  const secureContext = secure ? tls.createSecureContext({ ca, cert, key, pfx, passphrase }) : undefined;
+  return secure ? new https.Agent({ keepAlive: true, secureContext, rejectUnauthorized, servername }) : new http.Agent({ keepAlive: true });
 }
 
 /** The same error client-node throws, so errors.ts reads both alike. */

@@ -1,5 +1,5 @@
 import { refKeyOf, type KubeObject } from "@gitfleet/shared";
-import { readLive, type Kube, type ObjectId } from "../kube/client.js";
+import type { Kube, ObjectId } from "../kube/client.js";
 import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "./labels.js";
 
 /** Where inventories live: in the cluster, so they survive the agent and its state dir. */
@@ -27,19 +27,20 @@ export function entryKey(e: InventoryEntry): string {
 const configMapName = (app: string) => `gitfleet-inventory-${app}`;
 
 export async function loadInventory(kube: Kube, app: string): Promise<Inventory | undefined> {
-  const cm = await readLive(kube, { apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
+  // Inventories are labelled as managed by gitfleet: the cache has them all.
+  const cm = await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
   return cm ? fromConfigMap(cm) : undefined;
 }
 
 /** Apps that have an inventory in the cluster, whether or not they are still assigned. */
 export async function listInventories(kube: Kube): Promise<Inventory[]> {
-  // Inventories are labelled as managed by gitfleet: the cache has them all.
   const cms = await kube.cache.list("v1", "ConfigMap", SYSTEM_NAMESPACE);
   return cms.filter((cm) => cm.metadata.labels?.[INVENTORY_LABEL] === "true").map(fromConfigMap);
 }
 
 export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
-  if (!(await readLive(kube, { apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
+  // Not in the cache: missing, or made by someone else (then the apply only adds the label).
+  if (!(await kube.cache.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
   }
   const entries = [...inv.entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : 1));
