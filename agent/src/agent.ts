@@ -12,7 +12,7 @@ import { createAgentClient, runLink, type AgentClient, type LinkHandler, type Ou
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
 import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
-import { createRunner, type Runner } from "./reconcile/runner.js";
+import { createRunner, type Runner } from "./runner/runner.js";
 import { AGENT_VERSION } from "./version.js";
 
 export { AgentFatalError } from "./connection/agent-link.js";
@@ -87,6 +87,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     await runner?.start();
   } catch (err) {
     await runner?.stop();
+    if (kube && kube !== config.kube) kube.close();
     client.close();
     throw err;
   }

@@ -4,19 +4,20 @@ import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, ty
 import { createHash } from "node:crypto";
 import type { Outgoing } from "../connection/agent-link.js";
 import type { Kube } from "../kube/client.js";
-import { errorMessage } from "../reconcile/outcome.js";
-import { describeObject, objectRef, refKey } from "../reconcile/status.js";
+import { apiMessage } from "../kube/errors.js";
+import type { Findings } from "../common/findings.js";
+import { describeObject, keyOf, objectRef } from "../common/object-ref.js";
 import { compareObject } from "./compare.js";
 import { withoutNoise } from "./diff.js";
-import { ignoreRules, type IgnoreRules } from "./ignore.js";
+import { ignoreRules, type IgnoreRules } from "../common/ignore.js";
 
 export interface DriftHooks {
   /** Runs fn in the app's lane, never concurrently with its reconcile. */
   lane(app: string, fn: () => Promise<void>): void;
   /** selfHeal: re-apply the app now. */
   heal(app: string): void;
-  /** selfHeal off: the app is OutOfSync because of this drift (undefined: no drift any more). */
-  drifted(app: string, message: string | undefined): void;
+  /** selfHeal off: drift left in place is reported as a finding (message undefined: no drift any more). */
+  findings: Findings;
   /** One of the app's objects changed (its health may have). */
   touched(app: string): void;
 }
@@ -36,7 +37,6 @@ interface Tracked {
   drift: Map<string, DriftEvent>;
 }
 
-const keyOf = (o: KubeObject) => refKey({ kind: o.kind, ...o.metadata });
 const scopeOf = (o: KubeObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}`;
 
 export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, intervalMs: number): DriftDetector {
@@ -74,7 +74,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
     if (!changed) return;
     if (t.a.selfHeal && t.drift.size) return hooks.heal(app);
     report([...t.drift.values()], [app]);
-    hooks.drifted(app, t.drift.size ? driftMessage(t) : undefined);
+    hooks.findings.report({ kind: "drift", app, message: t.drift.size ? driftMessage(t) : undefined });
   }
 
   function schedule(app: string, keys: Iterable<string>): void {
@@ -87,7 +87,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       hooks.lane(app, async () => {
         const todo = pending.get(app) ?? new Set();
         pending.delete(app);
-        await check(app, todo).catch((err: unknown) => log.warn({ app, err: errorMessage(err) }, "drift check failed"));
+        await check(app, todo).catch((err: unknown) => log.warn({ app, err: apiMessage(err) }, "drift check failed"));
       });
     }
   }
@@ -115,7 +115,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
         kube.cache.ensure(o.apiVersion, o.kind, o.metadata.namespace).catch((err: unknown) => {
           // Tried again at the next track().
           watched.delete(scope);
-          log.debug({ watch: scope, err: errorMessage(err) }, "cannot watch");
+          log.debug({ watch: scope, err: apiMessage(err) }, "cannot watch");
         });
       }
     }
@@ -137,7 +137,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       if (prev?.drift.size) {
         const healedAt = timestampNow();
         report([...prev.drift.values()].map((e) => ({ ...e, healedAt })), [a.app]);
-        hooks.drifted(a.app, undefined);
+        hooks.findings.report({ kind: "drift", app: a.app, message: undefined });
       }
       syncWatches();
     },

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "@gitfleet/shared";
-import { MANAGED_BY, MANAGER_VALUE } from "../reconcile/labels.js";
+import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { createObjectCache, type KindInfo, type ObjectCache, type ObjectId } from "./cache.js";
 import { isNotFound } from "./errors.js";
 import { createTransport } from "./http.js";

@@ -1,13 +1,14 @@
 import type { AppSpec } from "../definitions/index.js";
 import { firstMatch } from "../targeting/index.js";
-import { effectiveLabels } from "../registry/clusters.js";
+import { approvedClusterFacts, effectiveLabels } from "../registry/clusters.js";
 import type { RolloutController } from "../rollout/index.js";
 import { push } from "./assignments.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
-import type { Renderer } from "../render/renderer.js";
+import { renderErrors, type Renderer } from "../render/renderer.js";
 
 export type Prepared = { digests: string[] } | { error: string };
+
 
 /** From an App's desired revision to per-cluster Assignments, and back when a cluster changes. */
 /** Schedules an App again when it failed for a reason that is not its commit's. */
@@ -19,11 +20,15 @@ export interface RetryApps {
 export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer, rollout: RolloutController, retry?: RetryApps) {
   const { db, log } = ctx;
 
-  /** Renders every target at sha; one broken target fails the whole App (nothing half-applied). */
-  async function prepare(spec: AppSpec, sha: string): Promise<Prepared> {
-    const outcomes = await Promise.all(spec.targets.map((t) => renderer.render(spec, sha, t)));
-    const errors = outcomes.flatMap((o, i) => ("error" in o ? [`target ${spec.targets[i]!.name}: ${o.error}`] : []));
-    return errors.length ? { error: errors.join("\n") } : { digests: outcomes.map((o) => ("digest" in o ? o.digest : "")) };
+  /**
+   * Renders every target at sha, and with `substitute` every distinct set of cluster values; one
+   * broken target or cluster group fails the whole App (nothing half-applied).
+   */
+  async function prepare(app: string, spec: AppSpec, sha: string): Promise<Prepared> {
+    const r = await renderer.forClusters(app, spec, sha, await approvedClusterFacts(db));
+    const errors = renderErrors(spec, r);
+    const digests = new Set([...r.targets, ...[...r.clusters.values()].map((p) => p.outcome)].flatMap((o) => (o && "digest" in o ? [o.digest] : [])));
+    return errors.length ? { error: errors.join("\n") } : { digests: [...digests] };
   }
 
   async function desiredRevision(row: { pinnedRevision: string | null }, spec: AppSpec): Promise<string | undefined> {
@@ -42,7 +47,7 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
     try {
       sha = await desiredRevision(row, spec);
       if (!sha) return; // the Source has not been fetched yet; its first fetch reconciles this App
-      prepared = await prepare(spec, sha);
+      prepared = await prepare(name, spec, sha);
     } catch (err) {
       // Not the commit's fault (a render cached as broken comes back as an outcome, not a throw):
       // shown, not pinned to the revision, and tried again with backoff.
@@ -73,8 +78,16 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
     return sha !== undefined && sha !== row.revision && sha !== row.lastErrorRevision;
   }
 
-  /** Labels changed, approved, registered, connected or deleted: the Apps this cluster's assignments may change for. */
+  /**
+   * Labels changed, approved, registered, connected or deleted: the Apps this cluster's assignments
+   * may change for; `recheck` those whose errors may change with it (this cluster's render fails,
+   * or the App has an error at its delivered revision that the change may have cured).
+   */
   async function appsFor(cluster: string): Promise<string[]> {
+    return [...(await affected(cluster)).keys()];
+  }
+
+  async function affected(cluster: string): Promise<Map<string, { recheck: boolean }>> {
     const row = await db.cluster.findUnique({ where: { name: cluster } });
     const [assigned, records] = await Promise.all([
       db.assignment.findMany({ where: { clusterName: cluster } }),
@@ -82,29 +95,33 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
     ]);
     if (!row) {
       await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
-      return assigned.map((a) => a.app);
+      return new Map(assigned.map((a) => [a.app, { recheck: false }]));
     }
-    const out = new Set<string>();
+    const out = new Map<string, { recheck: boolean }>();
     const facts = { name: cluster, labels: effectiveLabels(row) };
     for (const app of await ctx.apps.list({ delivered: true })) {
       const { spec } = app;
       const i = row.approved ? firstMatch(spec.targets, facts) : -1;
       const has = assigned.find((a) => a.app === app.name);
+      const broken = app.lastError !== null && app.lastErrorRevision === app.revision;
       if (i < 0) {
-        if (has) out.add(app.name);
+        if (has || broken) out.set(app.name, { recheck: broken });
         continue;
       }
-      const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
+      const outcome = await renderer.forClusters(app.name, spec, app.revision!, [facts]).then((r) => r.clusters.get(cluster)!.outcome, (err: unknown) => ({ error: String(err) }));
       const step = records.find((r) => r.app === app.name)?.step;
       // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
-      if (!has || !("digest" in outcome) || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.add(app.name);
+      if (!has || !("digest" in outcome) || broken || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.set(app.name, { recheck: broken || "error" in outcome });
     }
-    return [...out];
+    return out;
   }
 
-  /** Recomputes the cluster's Apps at once (an admin change). */
+  /** Recomputes the cluster's Apps at once (an admin change); an App whose render errors may change is prepared again, so it shows them. */
   async function clusterChanged(cluster: string): Promise<void> {
-    for (const app of await appsFor(cluster)) await rollout.tick(app);
+    for (const [app, { recheck }] of await affected(cluster)) {
+      if (recheck) await reconcileApp(app);
+      else await rollout.tick(app);
+    }
   }
 
   async function removeApp(name: string): Promise<void> {

@@ -31,6 +31,12 @@ export function effectiveLabels(row: Pick<ClusterRow, "name" | "tokenLabels" | "
  * died before saving the first). The token use and the cluster row are one transaction, so a
  * lost race for a name or a taken name costs no use.
  */
+/** Approved clusters with their labels: what App targets select from. */
+export async function approvedClusterFacts(db: Db): Promise<{ name: string; labels: Labels }[]> {
+  const rows = await db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
+  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
+}
+
 export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean, now = new Date()): Promise<{ credential: string; row: ClusterRow }> {
   try {
     validateName("cluster", reg.name);
