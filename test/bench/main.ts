@@ -2,20 +2,20 @@
 // an App of M objects in K overlays. Measures registration, delivery of a commit, renders per
 // commit, hub memory and CPU, bytes to agents, agent memory per cluster, drift reporting, and the
 // agent's apply against kubectl's. Prints a table and writes JSON (--out).
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, ClusterState, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
+import { postgresSchema } from "../lib/postgres.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
 import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
 import { forkHost, profileArgs, type Host } from "./hosts.js";
 import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
-import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, overlayName, SOURCE } from "./repo.js";
+import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, distinctInputs, overlayName, SOURCE } from "./repo.js";
 import { formatTable, percentile, round, type BenchResult } from "./report.js";
 
 const SECRET = "bench-webhook-secret";
@@ -41,9 +41,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   };
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
-  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} regions=${o.regions} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  const database = o.postgres ? postgresSchema(o.postgres, "bench") : undefined;
   try {
-    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
+    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
     let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
@@ -54,7 +55,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    hub = await startBenchHub(join(dir, "hub"), o.postgres ? ["--database-url", pgSchemaUrl(o.postgres)] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
+    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
@@ -119,7 +120,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       app: APP,
       resyncMs: o.resyncMs,
       driftIntervalMs: o.driftIntervalMs,
-      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays), kubeconfig: byName.get(name)!.kubeconfig })),
+      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)!.kubeconfig })),
     }));
     let shown = Date.now();
     await poll("all agents Connected", o.pollMs, left(), async () => {
@@ -137,7 +138,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 5. The App, first delivery (revision 1) to every cluster.
     const applyStart = Date.now();
-    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
+    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET, o.regions > 0), origin: "bench" }, md);
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
     const progress = (rev: string) => ({ assigned: () => assignedAt.get(rev)?.size ?? 0, synced: () => syncedAt.get(rev)?.size ?? 0 });
@@ -147,7 +148,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 6. A new commit, announced by a webhook.
     const before = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
-    const rev2 = repo.commit(baseFiles(o.objects, 2), "bench app: revision 2");
+    const rev2 = repo.commit(baseFiles(o.objects, 2, o.regions > 0), "bench app: revision 2");
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
@@ -215,6 +216,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       clusters: o.clusters,
       objects: o.objects,
       overlays: o.overlays,
+      regions: o.regions,
       database: o.postgres ? "postgresql" : "sqlite",
       registration_s: round(registrationS),
       initial_delivery_s: round(initialDeliveryS),
@@ -233,6 +235,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       hub_cpu_per_poll_ms: round(hubCpuPerPollMs, 1),
       renders_per_commit: rendersPerCommit,
       distinct_overlays: Math.min(o.overlays, o.clusters),
+      distinct_inputs: distinctInputs(o.clusters, o.overlays, o.regions),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
       hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
       hub_cpu_s: round(hubStats.cpuS - atStart.hub, 2),
@@ -291,8 +294,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
-    if (o.keep) say(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
+    if (o.keep) say(`kept ${dir}${database ? ` and ${database.url}` : ""}`);
+    else {
+      await rm(dir, { recursive: true, force: true });
+      await database?.drop();
+    }
   }
 }
 
@@ -421,13 +427,6 @@ function chunk<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
-}
-
-/** A fresh schema in the given database, so runs never see each other's rows. */
-function pgSchemaUrl(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set("schema", `bench_${randomBytes(6).toString("hex")}`);
-  return u.toString();
 }
 
 export type { ProcStats };
