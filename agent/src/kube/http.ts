@@ -81,10 +81,14 @@ export function createTransport(kc: KubeConfig): Transport {
       const body = init.body === undefined ? undefined : JSON.stringify(init.body);
       const headers: Record<string, string> = body === undefined ? {} : { "content-type": init.contentType ?? "application/json", "content-length": String(Buffer.byteLength(body)) };
       const opts = await options(method, headers);
-      return new Promise<T>((resolve, reject) => {
+      const attempt = (retried: boolean) => new Promise<T>((resolve, reject) => {
         const req = send(url(path, init.query), opts);
         req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`ETIMEDOUT: ${method} ${path} took over ${REQUEST_TIMEOUT_MS} ms`)));
-        req.on("error", reject);
+        req.on("error", (err: NodeJS.ErrnoException) => {
+          // The server closed an idle keep-alive connection as we reused it: nothing was processed, send it again once.
+          if (!retried && req.reusedSocket && (err.code === "ECONNRESET" || err.message === "socket hang up")) resolve(attempt(true));
+          else reject(err);
+        });
         req.once("response", (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -102,6 +106,7 @@ export function createTransport(kc: KubeConfig): Transport {
         });
         req.end(body);
       });
+      return attempt(false);
     },
 
     watch(path, query, { onOpen, onLine, onDone }) {

@@ -99,6 +99,15 @@ export async function applyAll(ctx: ApplyContext, objects: readonly KubeObject[]
   return results.filter((r): r is AppliedObject => r !== undefined);
 }
 
+/**
+ * Starts discovery and the cache's informers for every kind the bundle has, all at once, so the
+ * apply does not wait for them one kind after another. Failures are left to the reads that follow.
+ */
+export function warmCache(kube: Kube, objects: readonly KubeObject[]): void {
+  const scopes = new Map(objects.map((o) => [`${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}`, o]));
+  for (const o of scopes.values()) kube.cache.ensure(o.apiVersion, o.kind, o.metadata.namespace).catch(() => undefined);
+}
+
 /** Runs fn on every item, at most `limit` at a time. */
 async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

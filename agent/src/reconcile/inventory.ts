@@ -26,6 +26,12 @@ export function entryKey(e: InventoryEntry): string {
 
 const configMapName = (app: string) => `gitfleet-inventory-${app}`;
 
+/** Kinds (and namespaces) the inventory is kept in, for warming the cache. */
+export const INVENTORY_KINDS: KubeObject[] = [
+  { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", namespace: SYSTEM_NAMESPACE } },
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } },
+];
+
 export async function loadInventory(kube: Kube, app: string): Promise<Inventory | undefined> {
   // Inventories are labelled as managed by gitfleet: the cache has them all.
   const cm = await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
