@@ -20,6 +20,8 @@ export interface DriftHooks {
   findings: Findings;
   /** One of the app's objects changed (its health may have). */
   touched(app: string): void;
+  /** An object of the app started to differ from what was applied (counted as a drift episode). */
+  episode?(app: string): void;
 }
 
 export interface DriftDetector {
@@ -66,6 +68,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       }
       const event = create(DriftEventSchema, { app, ref: objectRef(desired), fields: found.fields.map(({ path, desired: d, live }) => ({ path, desired: d, live })), manager: found.manager, deleted: found.deleted, firstSeen: before?.firstSeen ?? timestampNow() });
       if (before && sameDrift(before, event)) continue;
+      if (!before) hooks.episode?.(app);
       t.drift.set(key, event);
       changed = true;
       // Paths only: values (Secret data above all) stay out of logs.

@@ -1,6 +1,6 @@
 import type { KubeObject } from "@gitfleet/shared";
 import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
-import { createBackoff } from "../common/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import { isNotFound, statusCode } from "./errors.js";
 import { apiError, type Transport, type WatchLine } from "./http.js";
 

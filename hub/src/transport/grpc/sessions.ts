@@ -12,6 +12,8 @@ export interface Session {
   lastSeen: number;
   /** Set when a heartbeat arrived since the last flush to the database. */
   dirty: boolean;
+  /** The generation of the last AssignmentSet written on the stream. */
+  generation?: number;
 }
 
 /** The open agent streams, by cluster name: pushing to a cluster is a write on its stream. */
@@ -41,7 +43,16 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
     const s = this.byCluster.get(cluster);
     if (!s) return false;
     s.call.write(msg);
+    if (msg.msg?.case === "assignments") s.generation = Number(msg.msg.value.generation ?? 0);
     return true;
+  }
+
+  clusters(): string[] {
+    return [...this.byCluster.keys()];
+  }
+
+  sentGeneration(cluster: string): number | undefined {
+    return this.byCluster.get(cluster)?.generation;
   }
 
   close(cluster: string, err: RpcError): void {
