@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, start, stopAll, waitFor } from "../lib/processes.js";
-import { cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { cliOk, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
@@ -88,7 +88,8 @@ describe("three hubs on one PostgreSQL", () => {
     const to = commit("1.28");
     expect(await githubPush(follower.http, "apps", SECRET)).toBe(202);
     const done = await waitCompleted(to);
-    expect(done.stages.flatMap((s) => s.clusters).every((c) => c.step === "Healthy" && c.revision === to)).toBe(true);
+    // Compared whole: an empty list of stages must not pass.
+    expect(Object.fromEntries(done.stages.flatMap((s) => s.clusters).map((c) => [c.cluster, [c.step, c.revision]]))).toEqual(Object.fromEntries(NAMES.map((c) => [c, ["Healthy", to]])));
     expect(NAMES.every((c) => image(c) === "nginx:1.28")).toBe(true);
     // An admin call on a follower reaches an agent held by another hub (sync goes through the feed).
     const sync = await cliOk(follower, ["app", "sync", "web"]);
@@ -133,6 +134,17 @@ describe("three hubs on one PostgreSQL", () => {
     expect(await githubPush(next.http, "apps", SECRET)).toBe(202);
     await waitCompleted(again);
     expect(NAMES.every((c) => image(c) === "nginx:1.30")).toBe(true);
+  });
+
+  it("tells an agent held by another hub at once that its cluster was deleted", async () => {
+    const [holder, other] = alive();
+    const token = (await cliOk(other!, ["token", "create"])).trim();
+    const agent = startAgent({ grpc: holder!.grpc }, ["--token", token, "--name", "doomed", "--state-dir", join(dir, "doomed")], env);
+    await waitClusterState(other!, "doomed", "Connected");
+    expect(await cliOk(other!, ["cluster", "delete", "doomed"])).toContain("deleted");
+    await waitFor("the agent on the other hub to exit", () => agent.child.exitCode !== null, 60_000);
+    expect(agent.child.exitCode).not.toBe(0);
+    expect(agent.output()).toContain("CLUSTER_DELETED");
   });
 });
 

@@ -30,6 +30,7 @@ import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
 import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
+import type { ChangeFeed } from "../../ha/index.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
 export interface DeliveryAdmin {
@@ -57,6 +58,8 @@ export interface AdminServiceDeps {
   sessions: Sessions;
   adminToken: string;
   delivery: DeliveryAdmin;
+  /** The other hubs (several on PostgreSQL): told of approvals and deletions of clusters whose streams they hold. */
+  feed: ChangeFeed;
 }
 
 const ADMIN = "admin";
@@ -113,13 +116,15 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       log.info({ cluster: req.name }, "cluster approved");
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
       if (connected) await deps.delivery.clusterChanged(req.name);
+      else deps.feed.publish({ kind: "approved", names: [req.name] });
       return { cluster: clusterToProto(row) };
     },
     deleteCluster: async (req) => {
       await deleteCluster(db, req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
-      sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
+      if (sessions.get(req.name)) sessions.close(req.name, clusterDeleted(req.name));
+      else deps.feed.publish({ kind: "deleted", names: [req.name] });
       await deps.delivery.clusterChanged(req.name);
       return {};
     },
@@ -177,3 +182,5 @@ function tokenToProto(row: TokenRow): Token {
     description: row.description,
   });
 }
+
+export const clusterDeleted = (name: string) => new RpcError("CLUSTER_DELETED", `cluster "${name}" was deleted from the hub`);
