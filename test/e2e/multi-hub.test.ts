@@ -109,6 +109,9 @@ describe("three hubs on one PostgreSQL", () => {
     }, 120_000, 200);
     const killedAt = Date.now();
     await leader.stop("SIGKILL");
+    const streams = async () => (await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((x, y) => x + y);
+    await waitFor("every agent to hold a stream to one of the hubs left", async () => (await streams()) === NAMES.length, 60_000, 100);
+    console.log(`multi-hub: the killed hub's agents reconnected to the others ${Date.now() - killedAt} ms after its SIGKILL`);
     const next = await oneLeader();
     const failoverMs = Date.now() - killedAt;
     expect(next).not.toBe(leader);
@@ -119,7 +122,7 @@ describe("three hubs on one PostgreSQL", () => {
     expect(NAMES.every((c) => image(c) === "nginx:1.29")).toBe(true);
     // Every agent is connected again, to one of the two hubs left.
     for (const name of NAMES) await waitClusterState(next, name, "Connected");
-    expect((await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((a, b) => a + b)).toBe(NAMES.length);
+    expect(await streams()).toBe(NAMES.length);
     // One rollout, started once and completed once, with every cluster's step recorded in order.
     const audit = (JSON.parse(await cliOk(next, ["audit", "--app", "web", "-o", "json"])) as AuditJson[]).filter((e) => e.detail.to === to);
     expect(audit.filter((e) => e.action === "rollout.started")).toHaveLength(1);
