@@ -15,6 +15,8 @@ export interface BenchOptions {
   readyDelayMs: number;
   pollMs: number;
   applyRuns: number;
+  /** Objects in the bundle whose agent memory is measured (0: not measured). */
+  memoryObjects: number;
   /** Agent timers (ms); the agent's defaults unless given. */
   resyncMs: number;
   driftIntervalMs: number;
@@ -31,7 +33,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--overlays K] [--regions R] [--postgres URL] [--out FILE]
        [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
-       [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
+       [--memory-objects 10000] [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
   --clusters        kube-sim clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
@@ -46,6 +48,8 @@ export const USAGE = `usage: npm run bench -- [--clusters N] [--objects M] [--ov
   --ready-delay     kube-sim workload readiness delay in ms (default 100)
   --poll            hub polling interval in ms for status and drift (default 200)
   --apply-runs      repetitions of the agent-vs-kubectl apply comparison; the median is kept (default 3)
+  --memory-objects  also apply a bundle of this many objects with one agent and report its memory once
+                    Healthy (RSS, heap after GC, cached objects; default 0 = skipped)
   --resync, --drift-interval   agent timers in ms (default 600000 each, see below)
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
@@ -69,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       "ready-delay": { type: "string", default: "100" },
       poll: { type: "string", default: "200" },
       "apply-runs": { type: "string", default: "3" },
+      "memory-objects": { type: "string", default: "0" },
       // The agents' periodic passes (every object: GET + dry-run apply every minute by default) are
       // 100k API requests a minute for 1000 simulated clusters, more than 2 cores serve; watches
       // still see the drift made by the bench at once.
@@ -102,6 +107,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     readyDelayMs: int("ready-delay", values["ready-delay"], 0),
     pollMs: int("poll", values.poll, 10),
     applyRuns: int("apply-runs", values["apply-runs"], 0),
+    memoryObjects: int("memory-objects", values["memory-objects"], 0),
     resyncMs: int("resync", values.resync, 1000),
     driftIntervalMs: int("drift-interval", values["drift-interval"], 1000),
     keep: values.keep!,
