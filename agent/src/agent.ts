@@ -147,7 +147,8 @@ function agentClient(config: AgentConfig): AgentClient {
   return createAgentClient(config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
 }
 
-function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
+/** A client interceptor that reports each received message's encoded size (for measurements). */
+export function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
   return (options, nextCall) => {
     const path = options.method_definition.path;
     const method = path.slice(path.lastIndexOf("/") + 1);

@@ -18,6 +18,7 @@ import { adminApi, createAdminService } from "./transport/grpc/admin-service.js"
 import { createDashboard } from "./transport/http/dashboard.js";
 import { authorizeAdmin } from "./registry/admin-roles.js";
 import { Sessions } from "./transport/grpc/sessions.js";
+import { createCredentialCache } from "./registry/credential-cache.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
@@ -87,8 +88,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
   });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
-  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery }));
-  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  const credentials = createCredentialCache(db);
+  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, credentials };
   // One admin API for both transports (the CLI's gRPC, the dashboard's Connect).
   const api = adminApi(adminDeps);
   addService(serviceDefinition(AdminService), createAdminService(adminDeps, api));

@@ -1,5 +1,6 @@
-// Smoke test of `npm run bench` on a tiny fleet: it runs end to end, writes every JSON key, and
-// renders once per overlay. Needs the build (test/dist), like the end-to-end suites.
+// Smoke test of `npm run bench` on a tiny fleet, in both modes (full simulation, protocol agents):
+// it runs end to end, writes every JSON key, and renders once per overlay. Needs the build
+// (test/dist), like the end-to-end suites.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,4 +35,28 @@ it("runs with 3 clusters and 5 objects, writes every key, and renders once per o
     expect(result[key] as number, key).toBeGreaterThan(0);
   }
   expect(result.bytes_to_agents as number).toBeGreaterThan(0);
+}, 120_000);
+
+const PROTOCOL_KEYS = [
+  "registration_s", "registration_per_s", "hub_fanout_max_s", "status_stored_p50_s", "status_stored_p99_s", "status_stored_all_s",
+  "status_writes_per_commit", "statuses_written_per_s", "hub_cpu_delivery_s", "hub_peak_rss_mb", "database_size_mb", "drift_report_s",
+];
+
+it("runs protocol agents: every cluster registers, gets the commit, and has its status stored", async () => {
+  dir ||= await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
+  const out = join(dir, "protocol.json");
+  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--agents", "protocol", "--clusters", "6", "--per-process", "3", "--objects", "5", "--drift-clusters", "2", "--idle", "0", "--timeout", "50", "--quiet", "--out", out], { timeoutMs: 110_000 });
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout).toContain("protocol agents");
+  const result = JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
+  expect(result).toMatchObject({ agents: "protocol", clusters: 6, apply_agent_s: null, renders_per_commit: 3 });
+  for (const key of PROTOCOL_KEYS) {
+    expect(typeof result[key], key).toBe("number");
+    expect(result[key] as number, key).toBeGreaterThan(0);
+  }
+  // Each cluster's Synced+Healthy status is stored once (coalesced with its Progressing one or after it).
+  expect(result.status_writes_per_commit as number).toBeGreaterThanOrEqual(6);
+  expect(result.status_reports_per_commit as number).toBeGreaterThanOrEqual(result.status_writes_per_commit as number);
+  expect((result.database_rows as Record<string, number>).AppStatus).toBe(6);
+  expect((result.bytes_to_agents_by_method as Record<string, number>).GetBundle).toBeGreaterThan(0);
 }, 120_000);

@@ -3,6 +3,7 @@ import { firstMatch } from "../targeting/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import type { RolloutController } from "../rollout/index.js";
 import { push } from "./assignments.js";
+import { inChunks } from "../store/chunks.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
 import type { Renderer } from "../render/renderer.js";
@@ -73,38 +74,58 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
     return sha !== undefined && sha !== row.revision && sha !== row.lastErrorRevision;
   }
 
-  /** Labels changed, approved, registered, connected or deleted: the Apps this cluster's assignments may change for. */
-  async function appsFor(cluster: string): Promise<string[]> {
-    const row = await db.cluster.findUnique({ where: { name: cluster } });
-    const [assigned, records] = await Promise.all([
-      db.assignment.findMany({ where: { clusterName: cluster } }),
-      db.rolloutCluster.findMany({ where: { clusterName: cluster }, select: { app: true, step: true } }),
-    ]);
-    if (!row) {
-      await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
-      return assigned.map((a) => a.app);
+  /**
+   * Labels changed, approved, registered, connected or deleted: the Apps these clusters'
+   * assignments may change for. A few reads for any number of clusters (agents reconnecting after
+   * a hub restart come by the thousand).
+   */
+  async function appsFor(clusters: readonly string[]): Promise<string[]> {
+    const rows = new Map<string, Awaited<ReturnType<typeof db.cluster.findMany>>[number]>();
+    const assignedOf = new Map<string, Awaited<ReturnType<typeof db.assignment.findMany>>>();
+    const recordsOf = new Map<string, { app: string; step: string }[]>();
+    for (const names of inChunks([...new Set(clusters)])) {
+      const where = { clusterName: { in: names } };
+      const [found, assigned, records] = await Promise.all([
+        db.cluster.findMany({ where: { name: { in: names } } }),
+        db.assignment.findMany({ where }),
+        db.rolloutCluster.findMany({ where, select: { clusterName: true, app: true, step: true } }),
+      ]);
+      for (const r of found) rows.set(r.name, r);
+      for (const a of assigned) assignedOf.set(a.clusterName, [...(assignedOf.get(a.clusterName) ?? []), a]);
+      for (const r of records) recordsOf.set(r.clusterName, [...(recordsOf.get(r.clusterName) ?? []), r]);
     }
     const out = new Set<string>();
-    const facts = { name: cluster, labels: effectiveLabels(row) };
-    for (const app of await ctx.apps.list({ delivered: true })) {
-      const { spec } = app;
-      const i = row.approved ? firstMatch(spec.targets, facts) : -1;
-      const has = assigned.find((a) => a.app === app.name);
-      if (i < 0) {
-        if (has) out.add(app.name);
+    const apps = await ctx.apps.list({ delivered: true });
+    for (const cluster of new Set(clusters)) {
+      const row = rows.get(cluster);
+      const assigned = assignedOf.get(cluster) ?? [];
+      if (!row) {
+        await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
+        for (const a of assigned) out.add(a.app);
         continue;
       }
-      const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
-      const step = records.find((r) => r.app === app.name)?.step;
-      // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
-      if (!has || !("digest" in outcome) || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.add(app.name);
+      const records = recordsOf.get(cluster) ?? [];
+      const facts = { name: cluster, labels: effectiveLabels(row) };
+      for (const app of apps) {
+        const { spec } = app;
+        const i = row.approved ? firstMatch(spec.targets, facts) : -1;
+        const has = assigned.find((a) => a.app === app.name);
+        if (i < 0) {
+          if (has) out.add(app.name);
+          continue;
+        }
+        const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
+        const step = records.find((r) => r.app === app.name)?.step;
+        // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
+        if (!has || !("digest" in outcome) || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.add(app.name);
+      }
     }
     return [...out];
   }
 
   /** Recomputes the cluster's Apps at once (an admin change). */
   async function clusterChanged(cluster: string): Promise<void> {
-    for (const app of await appsFor(cluster)) await rollout.tick(app);
+    for (const app of await appsFor([cluster])) await rollout.tick(app);
   }
 
   async function removeApp(name: string): Promise<void> {

@@ -36,3 +36,10 @@ export const FLEET_WATCH_LOAD_FACTOR = 4;
 export const NOTIFY_ATTEMPTS = 5;
 export const NOTIFY_BACKOFF_MS = Number(process.env.GITFLEET_NOTIFY_BACKOFF_MS ?? 1000);
 export const NOTIFY_TIMEOUT_MS = 10_000;
+
+/**
+ * Agents' statuses are written in batches (status/batcher.ts): at most this long after they
+ * arrive, or at once when this many (cluster, App) statuses wait.
+ */
+export const STATUS_FLUSH_INTERVAL_MS = Number(process.env.GITFLEET_STATUS_FLUSH_MS ?? 200);
+export const STATUS_FLUSH_MAX_PENDING = 2_000;

@@ -24,6 +24,8 @@ export interface AgentStreams {
   get(cluster: string): object | undefined;
   /** Writes one message on the cluster's stream; false when it has none. */
   send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean;
+  /** The bundle digests last sent to the cluster on its current stream (GetBundle's fast path). */
+  assignedDigests?(cluster: string): ReadonlySet<string> | undefined;
 }
 
 /** Counters for a metrics line and the benchmark: renders grow with distinct overlays, not clusters. */

@@ -30,6 +30,7 @@ import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
 import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
+import type { CredentialCache } from "../../registry/credential-cache.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
 export interface DeliveryAdmin {
@@ -57,6 +58,8 @@ export interface AdminServiceDeps {
   sessions: Sessions;
   adminToken: string;
   delivery: DeliveryAdmin;
+  /** Forgets a deleted cluster's credential (GetBundle and Connect read it from here). */
+  credentials: Pick<CredentialCache, "forget">;
 }
 
 const ADMIN = "admin";
@@ -117,6 +120,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     },
     deleteCluster: async (req) => {
       await deleteCluster(db, req.name);
+      deps.credentials.forget(req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
       sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));

@@ -12,6 +12,8 @@ export interface Session {
   lastSeen: number;
   /** Set when a heartbeat arrived since the last flush to the database. */
   dirty: boolean;
+  /** Bundle digests of the last AssignmentSet sent on this stream: GetBundle serves these without a database read. */
+  digests: ReadonlySet<string>;
 }
 
 /** The open agent streams, by cluster name: pushing to a cluster is a write on its stream. */
@@ -21,7 +23,7 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
 
   open(cluster: string, call: Call): Session {
     this.byCluster.get(cluster)?.call.end();
-    const session: Session = { cluster, call, lastSeen: Date.now(), dirty: false };
+    const session: Session = { cluster, call, lastSeen: Date.now(), dirty: false, digests: new Set() };
     this.byCluster.set(cluster, session);
     return session;
   }
@@ -40,8 +42,13 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
   send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean {
     const s = this.byCluster.get(cluster);
     if (!s) return false;
+    if (msg.msg?.case === "assignments") s.digests = new Set((msg.msg.value.assignments ?? []).map((a) => a.bundleDigest ?? ""));
     s.call.write(msg);
     return true;
+  }
+
+  assignedDigests(cluster: string): ReadonlySet<string> | undefined {
+    return this.byCluster.get(cluster)?.digests;
   }
 
   close(cluster: string, err: RpcError): void {
