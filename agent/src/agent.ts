@@ -12,7 +12,7 @@ import { createAgentClient, runLink, type AgentClient, type LinkHandler, type Ou
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
 import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
-import { createRunner, type Runner } from "./reconcile/runner.js";
+import { createRunner, type Runner } from "./runner/runner.js";
 import { AGENT_VERSION } from "./version.js";
 
 export { AgentFatalError } from "./connection/agent-link.js";

@@ -72,7 +72,7 @@ export async function showApp(conn: AdminConnection, name: string, output: strin
   console.log("");
   printTable(
     ["TARGET", "SELECTOR", "OVERLAY", "CLUSTERS", "BUNDLE"],
-    a.targets.map((t) => [t.name, t.selector, t.overlay || "-", String(t.clusters), t.bundleDigest ? t.bundleDigest.slice(0, 19) : t.error || "-"]),
+    a.targets.map((t) => [t.name, t.selector, t.overlay || "-", String(t.clusters), t.bundleDigest ? t.bundleDigest.slice(0, 19) : t.error || (t.bundles > 1 ? `${t.bundles} (per cluster)` : "-")]),
   );
   console.log("");
   printTable(

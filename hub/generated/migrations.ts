@@ -31,6 +31,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204205930_admin_tokens",
       "checksum": "ee2f25a1193b4a5b32d5616fdd4c977ad1f4bee27824392e7c95fcd8fdb69521",
       "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL PRIMARY KEY,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
+    },
+    {
+      "name": "20261204221256_bundle_used_at",
+      "checksum": "ffbd5f0793f5f7c74ce21677ff88e8a6e3915ec1a32a1463fc266730fd4b3b79",
+      "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Bundle\" (\n    \"digest\" TEXT NOT NULL PRIMARY KEY,\n    \"manifests\" TEXT NOT NULL,\n    \"objects\" INTEGER NOT NULL,\n    \"size\" INTEGER NOT NULL,\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"usedAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\nINSERT INTO \"new_Bundle\" (\"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\") SELECT \"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\" FROM \"Bundle\";\nDROP TABLE \"Bundle\";\nALTER TABLE \"new_Bundle\" RENAME TO \"Bundle\";\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
     }
   ],
   "postgresql": [
@@ -63,6 +68,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204205930_admin_tokens",
       "checksum": "4e36fe022f5e2540bb041892aa937a80f52459f1f5fc43172a2157fc8d6cedb8",
       "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n    CONSTRAINT \"AdminToken_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
+    },
+    {
+      "name": "20261204221256_bundle_used_at",
+      "checksum": "62ac57274c098999c65288dee79125c3aa4928cb6e1bcc76cc052f7670797522",
+      "sql": "-- AlterTable\nALTER TABLE \"Bundle\" ADD COLUMN     \"usedAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;\n\n"
     }
   ]
 };

@@ -23,7 +23,8 @@ import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
-import { DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
+import { createRetention } from "./retention/index.js";
+import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
 
 export interface HubOptions {
   dataDir: string;
@@ -34,6 +35,8 @@ export interface HubOptions {
   heartbeatTimeoutMs?: number;
   /** Drift history older than this is dropped (open drift is kept). */
   driftRetentionMs?: number;
+  /** Old renders, bundles and trees are removed this often (0: never), keeping this many recent revisions per Source besides those in use. */
+  retention?: { intervalMs?: number; keepRevisions?: number };
   /** A Git repo of the hub's own Source and App definitions (GitOps for the hub). */
   configSource?: DeliveryDeps["configSource"];
   tls?: { certFile: string; keyFile: string };
@@ -115,10 +118,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const sweeper = setInterval(() => {
     sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
   }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
-  const retentionMs = opts.driftRetentionMs ?? DEFAULT_DRIFT_RETENTION_MS;
+  const driftRetentionMs = opts.driftRetentionMs ?? DEFAULT_DRIFT_RETENTION_MS;
   const driftPruner = setInterval(() => {
-    pruneDrift(db, retentionMs).catch((err: unknown) => log.error({ err }, "drift history pruning failed"));
+    pruneDrift(db, driftRetentionMs).catch((err: unknown) => log.error({ err }, "drift history pruning failed"));
   }, DRIFT_PRUNE_INTERVAL_MS);
+  // The retention task (README "Retention"); with several hubs on one database, its pruneStore part belongs under the singleton lease.
+  const retention = createRetention({ db, log, dataDir: opts.dataDir }, { keepRevisions: opts.retention?.keepRevisions ?? DEFAULT_KEEP_REVISIONS, graceMs: RETENTION_GRACE_MS });
+  const retentionMs = opts.retention?.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
+  const retentionTimer = retentionMs > 0 ? setInterval(() => {
+    retention.run().catch((err: unknown) => log.error({ err }, "retention failed"));
+  }, retentionMs) : undefined;
   delivery.start();
 
   const grpcAddress = `${host}:${grpcPort}`;
@@ -134,6 +143,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     async close() {
       clearInterval(sweeper);
       clearInterval(driftPruner);
+      clearInterval(retentionTimer);
       await delivery.stop();
       // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
       // Disconnected now rather than when the next hub starts.

@@ -4,7 +4,7 @@ import { startHub } from "./hub.js";
 import { parseSize } from "./render/size-limits.js";
 
 const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
-                    [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d]
+                    [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d] [--retention-interval 1h] [--keep-revisions 10]
                     [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
                     [--max-object-size 1MiB] [--max-bundle-size 64MiB] [--helm PATH]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
@@ -13,6 +13,8 @@ const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url UR
   --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)
   --max-object-size a rendered object larger than this is a render error (default 1MiB)
   --max-bundle-size a rendered bundle larger than this is a render error (default 64MiB)
+  --retention-interval  how often old bundles, renders and checked-out trees are removed (default 1h; 0 = never)
+  --keep-revisions  recent revisions per Source kept besides those assigned, rolling out or pinned (default 10)
   --helm            the helm binary that renders Helm charts (default: helm on PATH)
   --config-repo     a Git repo holding the hub's own Source and App definitions (applied as they change)`;
 
@@ -27,6 +29,8 @@ async function main(): Promise<void> {
       "require-approval": { type: "boolean", default: false },
       "heartbeat-timeout": { type: "string", default: "30s" },
       "drift-retention": { type: "string", default: "30d" },
+      "retention-interval": { type: "string", default: "1h" },
+      "keep-revisions": { type: "string", default: "10" },
       "config-repo": { type: "string" },
       "config-branch": { type: "string" },
       "config-path": { type: "string" },
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     approvalRequired: values["require-approval"],
     heartbeatTimeoutMs: parseDuration(values["heartbeat-timeout"], "--heartbeat-timeout"),
     driftRetentionMs: parseDuration(values["drift-retention"], "--drift-retention"),
+    retention: { intervalMs: values["retention-interval"] === "0" ? 0 : parseDuration(values["retention-interval"]!, "--retention-interval"), keepRevisions: count(values["keep-revisions"]!, "--keep-revisions") },
     configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"], interval: values["config-interval"] } : undefined,
     renderLimits: { maxObjectBytes: parseSize(values["max-object-size"], "--max-object-size"), maxBundleBytes: parseSize(values["max-bundle-size"], "--max-bundle-size") },
     ...(values.helm ? { helmBin: values.helm } : {}),
@@ -82,6 +87,12 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function count(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} wants a whole number, got "${value}"`);
+  return n;
+}
 
 main().catch((err: unknown) => {
   if (err instanceof UsageError) console.error(`gitfleet-hub: ${err.message}\n${USAGE}`);

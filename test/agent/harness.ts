@@ -8,7 +8,7 @@ import { AssignmentSchema, AssignmentSetSchema, bundleDigest, canonicalize, crea
 import { createBundleCache } from "../../agent/src/cache/bundle-cache.js";
 import { fileAssignmentStore } from "../../agent/src/cache/assignment-store.js";
 import { createKube, type Kube } from "../../agent/src/kube/client.js";
-import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/reconcile/runner.js";
+import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/runner/runner.js";
 import type { Outgoing } from "../../agent/src/connection/agent-link.js";
 import type { KubeSim } from "../kube-sim/index.js";
 import { onTestFinished } from "vitest";

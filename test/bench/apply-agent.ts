@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { KubeConfig } from "@kubernetes/client-node";
 import { AssignmentSetSchema, bundleDigest, createLogger, SyncState } from "@gitfleet/shared";
 import { createKube } from "@gitfleet/agent/dist/kube/client.js";
-import { createRunner } from "@gitfleet/agent/dist/reconcile/runner.js";
+import { createRunner } from "@gitfleet/agent/dist/runner/runner.js";
 import { countKubeRequests } from "./kube-requests.js";
 
 interface Request {

@@ -91,7 +91,9 @@ export interface AppJson {
 export interface AppClusterJson {
   cluster: string;
   desiredRevision?: string;
+  desiredDigest?: string;
   appliedRevision?: string;
+  appliedDigest?: string;
   sync?: string;
   health?: string;
   message?: string;

@@ -26,13 +26,13 @@ export interface GitFleet {
   close(): Promise<void>;
 }
 
-/** clusters: name → labels ("env=prod"); files seed the repository's first commit. */
-export async function startGitFleet(prefix: string, clusters: Record<string, string>, files: Record<string, string>, agentArgs: string[] = [], hubArgs: string[] = []): Promise<GitFleet> {
+/** clusters: name → labels ("env=prod"); files seed the repository's first commit; hubEnv adds to the hub's environment. */
+export async function startGitFleet(prefix: string, clusters: Record<string, string>, files: Record<string, string>, agentArgs: string[] = [], hubArgs: string[] = [], hubEnv: Record<string, string> = {}): Promise<GitFleet> {
   const dir = await tempDir(prefix);
   const repo = createRepo(join(dir, "git", "apps"));
   repo.commit(files, "initial import");
   const daemon = await startGitDaemon(join(dir, "git"), "apps");
-  const hub = await startHub(join(dir, "hub"), hubArgs, env);
+  const hub = await startHub(join(dir, "hub"), hubArgs, { ...env, ...hubEnv });
   const sims: Record<string, SimCluster> = {};
   const close = async () => {
     await stopAll();

@@ -1,7 +1,8 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ObjectRef } from "@gitfleet/shared/proto";
 
-export const short = (sha: string) => sha.slice(0, 7);
+/** A commit SHA or digest cut to 7 digits; a chart revision (VERSION@sha256:…) shown as its version. */
+export const short = (sha: string) => (/^[0-9a-f]+$/.test(sha) ? sha.slice(0, 7) : sha.replace(/@sha256:[0-9a-f]+$/, ""));
 
 export function when(ts: Timestamp | undefined): string {
   return ts ? timestampDate(ts).toLocaleString() : "—";

@@ -14,7 +14,7 @@ import {
   type ServiceClient,
 } from "@gitfleet/shared";
 import { DEFAULT_HEARTBEAT_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../config/intervals.js";
-import { createBackoff } from "./backoff.js";
+import { createBackoff } from "../common/backoff.js";
 import type { Identity, IdentityStore } from "./credentials.js";
 
 export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;

@@ -1,7 +1,7 @@
 import type { KubeObject } from "@gitfleet/shared";
 import { idOf, type Kube } from "../kube/client.js";
 import { diffObjects, type FieldDifference } from "./diff.js";
-import type { IgnoreRules } from "./ignore.js";
+import type { IgnoreRules } from "../common/ignore.js";
 import { changedBy } from "./manager.js";
 import { redactSecretFields as redact } from "@gitfleet/shared";
 

@@ -3,22 +3,23 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, type Logger } from "@gitfleet/shared";
 import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
 import type { Outgoing } from "../connection/agent-link.js";
-import { createBackoff } from "../connection/backoff.js";
+import { createBackoff } from "../common/backoff.js";
 import type { Kube } from "../kube/client.js";
-import { MANAGED_BY, MANAGER_VALUE } from "../reconcile/labels.js";
-import { errorMessage } from "../reconcile/outcome.js";
-import { describeObject, objectRef, refKey } from "../reconcile/status.js";
+import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
+import { apiMessage } from "../kube/errors.js";
+import type { Findings } from "../common/findings.js";
+import { describeObject, keyOf, objectRef, refKey } from "../common/object-ref.js";
 import { compareObject } from "./compare.js";
 import { withoutNoise } from "./diff.js";
-import { ignoreRules, type IgnoreRules } from "./ignore.js";
+import { ignoreRules, type IgnoreRules } from "../common/ignore.js";
 
 export interface DriftHooks {
   /** Runs fn in the app's lane, never concurrently with its reconcile. */
   lane(app: string, fn: () => Promise<void>): void;
   /** selfHeal: re-apply the app now. */
   heal(app: string): void;
-  /** selfHeal off: the app is OutOfSync because of this drift (undefined: no drift any more). */
-  drifted(app: string, message: string | undefined): void;
+  /** selfHeal off: drift left in place is reported as a finding (message undefined: no drift any more). */
+  findings: Findings;
   /** One of the app's objects changed (its health may have). */
   touched(app: string): void;
 }
@@ -38,7 +39,6 @@ interface Tracked {
   drift: Map<string, DriftEvent>;
 }
 
-const keyOf = (o: KubeObject) => refKey({ kind: o.kind, ...o.metadata });
 const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGER_VALUE}`;
 
 export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, intervalMs: number): DriftDetector {
@@ -75,7 +75,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
     if (!changed) return;
     if (t.a.selfHeal && t.drift.size) return hooks.heal(app);
     report([...t.drift.values()], [app]);
-    hooks.drifted(app, t.drift.size ? driftMessage(t) : undefined);
+    hooks.findings.report({ kind: "drift", app, message: t.drift.size ? driftMessage(t) : undefined });
   }
 
   function schedule(app: string, keys: Iterable<string>): void {
@@ -88,7 +88,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       hooks.lane(app, async () => {
         const todo = pending.get(app) ?? new Set();
         pending.delete(app);
-        await check(app, todo).catch((err: unknown) => log.warn({ app, err: errorMessage(err) }, "drift check failed"));
+        await check(app, todo).catch((err: unknown) => log.warn({ app, err: apiMessage(err) }, "drift check failed"));
       });
     }
   }
@@ -126,7 +126,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
     const backoff = createBackoff(WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS);
     const restart = (err?: unknown) => {
       if (stopped || watches.get(key) !== entry) return;
-      if (err) log.debug({ watch: key, err: errorMessage(err) }, "watch failed; restarting");
+      if (err) log.debug({ watch: key, err: apiMessage(err) }, "watch failed; restarting");
       entry.timer = setTimeout(open, backoff.next());
     };
     const open = () => {
@@ -160,7 +160,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       if (prev?.drift.size) {
         const healedAt = timestampNow();
         report([...prev.drift.values()].map((e) => ({ ...e, healedAt })), [a.app]);
-        hooks.drifted(a.app, undefined);
+        hooks.findings.report({ kind: "drift", app: a.app, message: undefined });
       }
       syncWatches();
     },

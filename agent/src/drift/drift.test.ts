@@ -1,7 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { ABSENT, diffObjects } from "./diff.js";
-import { keepLiveValue, parsePath } from "./field-path.js";
-import { ignoreRules } from "./ignore.js";
 import { changedBy } from "./manager.js";
 
 const dep = (replicas: number, containers: unknown[], extra: Record<string, unknown> = {}) => ({
@@ -30,40 +28,6 @@ describe("diffObjects", () => {
     ]);
     expect(diffs[1]!.fieldKeys).toEqual(["f:spec", "f:replicas"]);
     expect(diffs[2]!.fieldKeys).toEqual(["f:spec", "f:template", "f:spec", "f:containers", 'k:{"name":"b"}', "f:image"]);
-  });
-});
-
-describe("ignoreRules", () => {
-  it("matches kind with or without group, and everything below the path", () => {
-    const rules = ignoreRules(["apps/Deployment:spec.replicas", "ConfigMap:data", "bogus"]);
-    const ignore = rules.matches;
-    expect(ignore("apps/v1", "Deployment", "spec.replicas")).toBe(true);
-    expect(ignore("apps/v1", "Deployment", "spec.replicasX")).toBe(false);
-    expect(ignore("extensions/v1beta1", "Deployment", "spec.replicas")).toBe(false);
-    expect(ignore("v1", "ConfigMap", "data.key")).toBe(true);
-    expect(ignore("v1", "ConfigMap", 'data["a.b"]')).toBe(true);
-    expect(ignore("v1", "Secret", "data.key")).toBe(false);
-    expect(rules.paths("apps/v1", "Deployment")).toEqual(["spec.replicas"]);
-  });
-});
-
-describe("field paths", () => {
-  it("parses what diffObjects writes", () => {
-    expect(parsePath('metadata.labels["a.b/c"]')).toEqual([{ key: "metadata" }, { key: "labels" }, { key: "a.b/c" }]);
-    expect(parsePath("spec.containers[name=main].args[1]")).toEqual([{ key: "spec" }, { key: "containers" }, { name: "main" }, { key: "args" }, { index: 1 }]);
-    expect(parsePath("spec..x")).toBeUndefined();
-  });
-
-  it("keepLiveValue copies the live value into what will be applied, or drops it", () => {
-    const desired = { spec: { replicas: 2, template: { spec: { containers: [{ name: "main", image: "a:1" }] } } } };
-    const live = { spec: { replicas: 5, template: { spec: { containers: [{ name: "main", image: "a:2" }] } } } };
-    keepLiveValue(desired, live, "spec.replicas");
-    keepLiveValue(desired, live, "spec.template.spec.containers[name=main].image");
-    keepLiveValue(desired, live, "spec.paused");
-    keepLiveValue(desired, live, "status.x");
-    expect(desired).toEqual(live);
-    keepLiveValue(desired, { spec: {} }, "spec.replicas");
-    expect(desired.spec).not.toHaveProperty("replicas");
   });
 });
 

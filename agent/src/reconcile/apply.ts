@@ -1,13 +1,13 @@
 import { applyOrder, type KubeObject } from "@gitfleet/shared";
 import { idOf, type Kube } from "../kube/client.js";
-import { keepLiveValue } from "../drift/field-path.js";
-import type { IgnoreRules } from "../drift/ignore.js";
+import { keepLiveValue } from "../common/field-path.js";
+import type { IgnoreRules } from "../common/ignore.js";
 import { definingCrd, waitEstablished } from "./crd.js";
-import { withOwnership } from "./labels.js";
+import { withOwnership } from "../common/labels.js";
 import { hasHealthStatus } from "../health/object-health.js";
 import { classify, errorMessage, TransientError, WaitError } from "./outcome.js";
 import { ownershipRefusal, type OwnershipPolicy } from "./ownership.js";
-import { describeObject } from "./status.js";
+import { describeObject } from "../common/object-ref.js";
 import { statusCode } from "../kube/errors.js";
 
 export type ApplyAction = "created" | "configured" | "unchanged" | "failed";

@@ -1,6 +1,6 @@
 import { refKeyOf, type KubeObject } from "@gitfleet/shared";
 import type { Kube, ObjectId } from "../kube/client.js";
-import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "./labels.js";
+import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 
 /** Where inventories live: in the cluster, so they survive the agent and its state dir. */
 export const SYSTEM_NAMESPACE = "gitfleet-system";

@@ -1,8 +1,8 @@
 import { objectKey, type KubeObject } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
-import { describeObject } from "./status.js";
+import { describeObject } from "../common/object-ref.js";
 import type { InventoryEntry } from "./inventory.js";
-import { APP_LABEL, MANAGED_BY, MANAGER_VALUE, ownedBy } from "./labels.js";
+import { APP_LABEL, MANAGED_BY, MANAGER_VALUE, ownedBy } from "../common/labels.js";
 
 /**
  * An object belongs to one App: the one named by its gitfleet.dev/app label. Another App's apply of

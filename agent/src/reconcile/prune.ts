@@ -1,8 +1,8 @@
 import { applyOrder, type KubeObject } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import type { InventoryEntry } from "./inventory.js";
-import { ownedBy } from "./labels.js";
-import { describeObject } from "./status.js";
+import { ownedBy } from "../common/labels.js";
+import { describeObject } from "../common/object-ref.js";
 
 export interface PruneResult {
   entry: InventoryEntry;

@@ -1,5 +1,5 @@
 import { HealthState, parseBundle, SyncState, type AppStatus, type Assignment, type KubeObject } from "@gitfleet/shared";
-import { ignoreRules } from "../drift/ignore.js";
+import { ignoreRules } from "../common/ignore.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
@@ -9,7 +9,8 @@ import { classify, ClusterStateError, DependenciesNotReady, errorMessage, Termin
 import { releaseStale, type Owners, type ReleaseResult } from "./ownership.js";
 import { pruneStale, type PruneResult } from "./prune.js";
 import { ensureTargetNamespace } from "./target-namespace.js";
-import { appStatus, objectRef, refOf, type ObjectResultInit } from "./status.js";
+import { appStatus, type ObjectResultInit } from "../common/app-status.js";
+import { objectRef, refOf } from "../common/object-ref.js";
 
 export interface AppContext {
   kube: Kube;

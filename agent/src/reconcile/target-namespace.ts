@@ -1,5 +1,5 @@
 import type { Kube } from "../kube/client.js";
-import { MANAGED_BY, MANAGER_VALUE } from "./labels.js";
+import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { errorMessage, TerminalError } from "./outcome.js";
 import { isTransient } from "../kube/errors.js";
 

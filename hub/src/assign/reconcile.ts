@@ -1,14 +1,15 @@
 import type { AppSpec } from "../definitions/index.js";
 import { firstMatch } from "../targeting/index.js";
-import { effectiveLabels } from "../registry/clusters.js";
+import { approvedClusterFacts, effectiveLabels } from "../registry/clusters.js";
 import type { RolloutController } from "../rollout/index.js";
 import { push } from "./assignments.js";
 import { inChunks } from "../store/chunks.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
-import type { Renderer } from "../render/renderer.js";
+import { renderErrors, type Renderer } from "../render/renderer.js";
 
 export type Prepared = { digests: string[] } | { error: string };
+
 
 /** From an App's desired revision to per-cluster Assignments, and back when a cluster changes. */
 /** Schedules an App again when it failed for a reason that is not its commit's. */
@@ -20,11 +21,15 @@ export interface RetryApps {
 export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer, rollout: RolloutController, retry?: RetryApps) {
   const { db, log } = ctx;
 
-  /** Renders every target at sha; one broken target fails the whole App (nothing half-applied). */
-  async function prepare(spec: AppSpec, sha: string): Promise<Prepared> {
-    const outcomes = await Promise.all(spec.targets.map((t) => renderer.render(spec, sha, t)));
-    const errors = outcomes.flatMap((o, i) => ("error" in o ? [`target ${spec.targets[i]!.name}: ${o.error}`] : []));
-    return errors.length ? { error: errors.join("\n") } : { digests: outcomes.map((o) => ("digest" in o ? o.digest : "")) };
+  /**
+   * Renders every target at sha, and with `substitute` every distinct set of cluster values; one
+   * broken target or cluster group fails the whole App (nothing half-applied).
+   */
+  async function prepare(app: string, spec: AppSpec, sha: string): Promise<Prepared> {
+    const r = await renderer.forClusters(app, spec, sha, await approvedClusterFacts(db));
+    const errors = renderErrors(spec, r);
+    const digests = new Set([...r.targets, ...[...r.clusters.values()].map((p) => p.outcome)].flatMap((o) => (o && "digest" in o ? [o.digest] : [])));
+    return errors.length ? { error: errors.join("\n") } : { digests: [...digests] };
   }
 
   async function desiredRevision(row: { pinnedRevision: string | null }, spec: AppSpec): Promise<string | undefined> {
@@ -43,7 +48,7 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
     try {
       sha = await desiredRevision(row, spec);
       if (!sha) return; // the Source has not been fetched yet; its first fetch reconciles this App
-      prepared = await prepare(spec, sha);
+      prepared = await prepare(name, spec, sha);
     } catch (err) {
       // Not the commit's fault (a render cached as broken comes back as an outcome, not a throw):
       // shown, not pinned to the revision, and tried again with backoff.
@@ -76,56 +81,72 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
 
   /**
    * Labels changed, approved, registered, connected or deleted: the Apps these clusters'
-   * assignments may change for. A few reads for any number of clusters (agents reconnecting after
-   * a hub restart come by the thousand).
+   * assignments may change for; `recheck` those whose errors may change with it (a cluster's render
+   * fails, or the App has an error at its delivered revision that the change may have cured). A few
+   * reads and one render pass per App for any number of clusters: agents reconnecting after a hub
+   * restart, or registering in a wave, come by the thousand.
    */
   async function appsFor(clusters: readonly string[]): Promise<string[]> {
+    return [...(await affected(clusters)).keys()];
+  }
+
+  async function affected(clusters: readonly string[]): Promise<Map<string, { recheck: boolean }>> {
+    const names = [...new Set(clusters)];
     const rows = new Map<string, Awaited<ReturnType<typeof db.cluster.findMany>>[number]>();
     const assignedOf = new Map<string, Awaited<ReturnType<typeof db.assignment.findMany>>>();
-    const recordsOf = new Map<string, { app: string; step: string }[]>();
-    for (const names of inChunks([...new Set(clusters)])) {
-      const where = { clusterName: { in: names } };
+    const stepOf = new Map<string, string>();
+    for (const chunk of inChunks(names)) {
+      const where = { clusterName: { in: chunk } };
       const [found, assigned, records] = await Promise.all([
-        db.cluster.findMany({ where: { name: { in: names } } }),
+        db.cluster.findMany({ where: { name: { in: chunk } } }),
         db.assignment.findMany({ where }),
         db.rolloutCluster.findMany({ where, select: { clusterName: true, app: true, step: true } }),
       ]);
       for (const r of found) rows.set(r.name, r);
       for (const a of assigned) assignedOf.set(a.clusterName, [...(assignedOf.get(a.clusterName) ?? []), a]);
-      for (const r of records) recordsOf.set(r.clusterName, [...(recordsOf.get(r.clusterName) ?? []), r]);
+      for (const r of records) stepOf.set(`${r.clusterName}\0${r.app}`, r.step);
     }
-    const out = new Set<string>();
-    const apps = await ctx.apps.list({ delivered: true });
-    for (const cluster of new Set(clusters)) {
-      const row = rows.get(cluster);
-      const assigned = assignedOf.get(cluster) ?? [];
-      if (!row) {
-        await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
-        for (const a of assigned) out.add(a.app);
-        continue;
-      }
-      const records = recordsOf.get(cluster) ?? [];
-      const facts = { name: cluster, labels: effectiveLabels(row) };
-      for (const app of apps) {
-        const { spec } = app;
-        const i = row.approved ? firstMatch(spec.targets, facts) : -1;
-        const has = assigned.find((a) => a.app === app.name);
+    const out = new Map<string, { recheck: boolean }>();
+    const mark = (app: string, recheck: boolean) => out.set(app, { recheck: (out.get(app)?.recheck ?? false) || recheck });
+    for (const cluster of names.filter((n) => !rows.has(n))) {
+      await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
+      for (const a of assignedOf.get(cluster) ?? []) mark(a.app, false);
+    }
+    const present = names.flatMap((n) => {
+      const row = rows.get(n);
+      return row ? [{ row, facts: { name: n, labels: effectiveLabels(row) } }] : [];
+    });
+    for (const app of await ctx.apps.list({ delivered: true })) {
+      const { spec } = app;
+      const broken = app.lastError !== null && app.lastErrorRevision === app.revision;
+      const matched = [];
+      for (const c of present) {
+        const i = c.row.approved ? firstMatch(spec.targets, c.facts) : -1;
+        const has = assignedOf.get(c.facts.name)?.find((a) => a.app === app.name);
         if (i < 0) {
-          if (has) out.add(app.name);
+          if (has || broken) mark(app.name, broken);
           continue;
         }
-        const outcome = await renderer.render(spec, app.revision!, spec.targets[i]!).catch((err: unknown) => ({ error: String(err) }));
-        const step = records.find((r) => r.app === app.name)?.step;
+        matched.push({ ...c, i, has });
+      }
+      if (matched.length === 0) continue;
+      const renders = await renderer.forClusters(app.name, spec, app.revision!, matched.map((m) => m.facts)).catch((err: unknown) => ({ error: String(err) }));
+      for (const { facts, i, has } of matched) {
+        const outcome = "error" in renders ? renders : renders.clusters.get(facts.name)!.outcome;
+        const step = stepOf.get(`${facts.name}\0${app.name}`);
         // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
-        if (!has || !("digest" in outcome) || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.add(app.name);
+        if (!has || !("digest" in outcome) || broken || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") mark(app.name, broken || "error" in outcome);
       }
     }
-    return [...out];
+    return out;
   }
 
-  /** Recomputes the cluster's Apps at once (an admin change). */
+  /** Recomputes the cluster's Apps at once (an admin change); an App whose render errors may change is prepared again, so it shows them. */
   async function clusterChanged(cluster: string): Promise<void> {
-    for (const app of await appsFor([cluster])) await rollout.tick(app);
+    for (const [app, { recheck }] of await affected([cluster])) {
+      if (recheck) await reconcileApp(app);
+      else await rollout.tick(app);
+    }
   }
 
   async function removeApp(name: string): Promise<void> {

@@ -38,6 +38,18 @@ export const NOTIFY_BACKOFF_MS = Number(process.env.GITFLEET_NOTIFY_BACKOFF_MS ?
 export const NOTIFY_TIMEOUT_MS = 10_000;
 
 /**
+ * Retention (hub/src/retention): how often old bundles, renders and trees are removed
+ * (--retention-interval; 0 = never) and how many recent revisions per Source stay besides those in use
+ * (--keep-revisions). Nothing used within the grace is removed, whatever the policy says: that covers a
+ * render between its write and the assignment that references it, on this or another hub.
+ */
+export const DEFAULT_RETENTION_INTERVAL_MS = 3600 * 1000;
+export const DEFAULT_KEEP_REVISIONS = 10;
+export const RETENTION_GRACE_MS = Number(process.env.GITFLEET_RETENTION_GRACE_MS ?? 10 * 60_000);
+/** A hub marks a bundle used at most this often (a render cache hit costs no write each time). */
+export const BUNDLE_TOUCH_EVERY_MS = RETENTION_GRACE_MS / 4;
+
+/**
  * Agents' statuses are written in batches (status/batcher.ts): at most this long after they
  * arrive, or at once when this many (cluster, App) statuses wait.
  */

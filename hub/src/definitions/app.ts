@@ -4,9 +4,10 @@ import { parseRolloutSpec, type RolloutSpec } from "../rollout/strategy.js";
 import { boolean, FieldError, labels, list, name, object, onlyKeys, optionalString, repoPath, string } from "./fields.js";
 import { parseSelector } from "./selector.js";
 import { parseAppHelm, parseTargetHelm, type AppHelm, type TargetHelm } from "./helm.js";
+import { parseSubstitute } from "./substitute.js";
 
 /** createNamespace: false leaves the target namespace to someone else (it is created by default). */
-export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels; helm?: TargetHelm };
+export type AppTarget = TargetSelector & { name: string; overlay?: string; namespace?: string; createNamespace?: boolean; labels?: Labels; helm?: TargetHelm; substitute?: Record<string, string> };
 export const TAKEOVER = ["adopt", "refuse"] as const;
 export type IgnoreDifference = { group: string; kind: string; fields: string[] };
 
@@ -28,10 +29,12 @@ export type AppSpec = {
   rollout?: RolloutSpec;
   /** Used when path is a Helm chart; specs stored before Helm support lack it. */
   helm?: AppHelm;
+  /** Variables for `${...}` in the rendered output (a target's merged over these); set (even empty) turns substitution on. */
+  substitute?: Record<string, string>;
 };
 
-const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets", "rollout", "helm"];
-const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels", "helm"];
+const APP_FIELDS = ["source", "path", "prune", "selfHeal", "dependsOn", "revision", "ignoreDifferences", "takeover", "allowEmpty", "targets", "rollout", "helm", "substitute"];
+const TARGET_FIELDS = ["name", "clusterSelector", "clusterGroup", "clusterNames", "overlay", "namespace", "createNamespace", "labels", "helm", "substitute"];
 
 export function parseAppSpec(value: unknown, appName: string): AppSpec {
   const spec = object(value, "spec");
@@ -60,6 +63,7 @@ export function parseAppSpec(value: unknown, appName: string): AppSpec {
     targets,
     ...(spec.rollout !== undefined ? { rollout: parseRolloutSpec(spec.rollout, "spec.rollout") } : {}),
     helm: parseAppHelm(spec.helm, "spec.helm", appName),
+    ...(spec.substitute !== undefined ? { substitute: parseSubstitute(spec.substitute, "spec.substitute") } : {}),
   };
 }
 
@@ -77,6 +81,7 @@ function parseTarget(value: unknown, field: string): AppTarget {
   if (t.createNamespace !== undefined) target.createNamespace = boolean(t.createNamespace, `${field}.createNamespace`, true);
   if (t.labels !== undefined) target.labels = labels(t.labels, `${field}.labels`);
   if (t.helm !== undefined) target.helm = parseTargetHelm(t.helm, `${field}.helm`);
+  if (t.substitute !== undefined) target.substitute = parseSubstitute(t.substitute, `${field}.substitute`);
   return target;
 }
 

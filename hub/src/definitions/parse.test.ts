@@ -66,6 +66,16 @@ describe("parseDefinitions", () => {
     expect(JSON.stringify(src.shown)).not.toContain("KEY");
   });
 
+  it("parses a Helm repository Source with basic auth kept secret, and refuses an ssh key for it", () => {
+    const helm = `apiVersion: gitfleet.dev/v1\nkind: Source\nmetadata: {name: charts}\nspec: {type: helm, url: "https://charts.example/stable", chart: web, version: "^1.2", interval: 10m, credentials: {username: ci, password: pw}}\n`;
+    const [src] = parse(helm) as [Extract<Definition, { kind: "Source" }>];
+    expect(src.spec).toEqual({ type: "helm", url: "https://charts.example/stable", chart: "web", version: "^1.2", intervalMs: 600_000 });
+    expect(src.secrets).toEqual({ username: "ci", password: "pw" });
+    expect(src.shown).toEqual({ type: "helm", url: "https://charts.example/stable", chart: "web", version: "^1.2", interval: "10m", credentials: "[redacted]" });
+    expect(failure(helm.replace("{username: ci, password: pw}", "{sshPrivateKey: KEY}"))).toMatch(/\(Source\/charts\): spec\.credentials\.sshPrivateKey: a Helm repository takes username and password/);
+    expect(failure(helm.replace("chart: web, ", ""))).toMatch(/\(Source\/charts\): spec\.chart: want a chart name/);
+  });
+
   it("parses a Notifier, keeping its HMAC secret out of the shown spec", () => {
     const [n] = parse(`apiVersion: gitfleet.dev/v1\nkind: Notifier\nmetadata: {name: team}\nspec: {url: "https://hooks.example/x", secret: s3cret, apps: [web]}\n`) as [Extract<Definition, { kind: "Notifier" }>];
     expect(n.secret).toBe("s3cret");

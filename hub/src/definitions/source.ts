@@ -1,5 +1,5 @@
 import { REDACTED } from "@gitfleet/shared";
-import { parseSourceSpec, splitCredentials, SourceSpecError, type GitCredentials, type SourceSpec } from "../sources/index.js";
+import { parseSourceSpec, splitCredentials, SourceSpecError, type GitCredentials, type RepoAuth, type SourceSpec } from "../sources/index.js";
 import { FieldError, object, onlyKeys, optionalString, string, type Obj } from "./fields.js";
 
 /** The secret parts of a Source: stored encrypted, never shown. */
@@ -24,6 +24,7 @@ export function parseSourceDef(value: unknown): ParsedSource {
     if (err instanceof SourceSpecError) throw new FieldError(`spec.${err.field}`, err.message.replace(/^source spec: [^:]+: /, ""));
     throw err;
   }
+  if (spec.type === "helm" && secrets.sshPrivateKey) throw new FieldError("spec.credentials.sshPrivateKey", "a Helm repository takes username and password (basic auth) only");
   const { url, fromUrl } = splitCredentials(spec.url);
   if (fromUrl?.kind === "basic" && !secrets.password && !secrets.sshPrivateKey) {
     Object.assign(secrets, { password: fromUrl.password, ...(fromUrl.username ? { username: fromUrl.username } : {}) });
@@ -43,6 +44,11 @@ export function gitCredentials(s: SourceSecrets): GitCredentials | undefined {
   if (s.sshPrivateKey) return { kind: "ssh", privateKey: s.sshPrivateKey, ...(s.knownHosts ? { knownHosts: s.knownHosts } : {}) };
   if (s.password) return { kind: "basic", password: s.password, ...(s.username ? { username: s.username } : {}) };
   return undefined;
+}
+
+/** Basic auth for a Helm repository Source. */
+export function repoAuth(s: SourceSecrets): RepoAuth | undefined {
+  return s.password ? { password: s.password, ...(s.username ? { username: s.username } : {}) } : undefined;
 }
 
 function parseCredentials(value: unknown): SourceSecrets {

@@ -1,11 +1,10 @@
 // Delivery against a real SQLite store and a file:// Git repo made here; agents are a recorder.
-import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type http from "node:http";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { HealthState, SyncState, type Assignment } from "@gitfleet/shared";
+import { join } from "node:path";
+import { HealthState, SyncState } from "@gitfleet/shared";
 import { create } from "@bufbuild/protobuf";
 import { StatusReportSchema } from "@gitfleet/shared";
 import { pino } from "pino";
@@ -13,19 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { createWebhookRoute } from "../transport/http/webhooks/index.js";
 import { createDelivery, type Delivery } from "./index.js";
+import { addCluster as addClusterRow, recorder, testRepo, until, type Sent } from "./test-harness.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-delivery-"));
 const repoDir = join(tmp, "repo");
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repoDir, encoding: "utf8" }).trim();
-function commit(files: Record<string, string>, message: string): string {
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(repoDir, path)), { recursive: true });
-    writeFileSync(join(repoDir, path), text);
-  }
-  git("add", "-A");
-  git("commit", "-q", "-m", message);
-  return git("rev-parse", "HEAD");
-}
+let git: ReturnType<typeof testRepo>["git"];
+let commit: ReturnType<typeof testRepo>["commit"];
 const deployment = (image: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -39,16 +31,7 @@ spec:
 `;
 const overlay = (env: string) => `resources: [../../base]\nnamePrefix: ${env}-\n`;
 
-type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
-const sent: Sent[] = [];
-const sessions = {
-  get: (cluster: string) => (cluster === "offline" ? undefined : ({} as never)),
-  send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
-    const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
-    sent.push({ cluster, generation: v.generation, assignments: v.assignments });
-    return true;
-  },
-};
+const { sent, sessions, take } = recorder(["offline"]);
 const SECRET = "hook-s3cret";
 const SOURCE = `apiVersion: gitfleet.dev/v1
 kind: Source
@@ -73,9 +56,7 @@ let delivery: Delivery;
 const shas: Record<string, string> = {};
 let v2digests = new Map<string, string | undefined>();
 
-async function addCluster(name: string, labels: Record<string, string>, approved = true) {
-  await store.db.cluster.create({ data: { name, credentialHash: `hash-${name}`, agentLabels: JSON.stringify(labels), approved, state: approved ? "Connected" : "Pending" } });
-}
+const addCluster = (name: string, labels: Record<string, string>, approved = true) => addClusterRow(store.db, name, labels, approved);
 async function hook(): Promise<number> {
   const body = Buffer.from("{}");
   const sig = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
@@ -83,26 +64,13 @@ async function hook(): Promise<number> {
   return (await webhookRoute()(req, body)).status;
 }
 const webhookRoute = () => createWebhookRoute({ log: pino({ level: "silent" }), secretOf: delivery.webhookSecret, trigger: delivery.trigger });
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-const take = () => sent.splice(0, sent.length);
 /** Which cluster got which revision in a batch, by cluster: an empty batch cannot pass for a good one. */
 const revisionsOf = (batch: Sent[]) => Object.fromEntries(batch.map((s) => [s.cluster, s.assignments[0]?.revision]));
 const everyCluster = (clusters: string[], revision: string | undefined) => Object.fromEntries(clusters.map((c) => [c, revision]));
 const digestsOf = (batch: Sent[]) => new Map(batch.map((s) => [s.cluster, s.assignments[0]?.bundleDigest]));
 
 beforeAll(async () => {
-  mkdirSync(repoDir, { recursive: true });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Ada");
-  git("config", "user.email", "ada@example.com");
+  ({ git, commit } = testRepo(repoDir));
   shas.v1 = commit({
     "web/base/kustomization.yaml": "resources: [deployment.yaml]\n",
     "web/base/deployment.yaml": deployment("nginx:1.0"),

@@ -12,7 +12,7 @@ import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
-import { createMirrorCache } from "../sources/index.js";
+import { createHelmRepos, createMirrorCache } from "../sources/index.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
 import { createRenderer } from "../render/renderer.js";
@@ -93,15 +93,15 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
-  const fetcher = createFetcher(ctx, mirrors);
+  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }));
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();
   const serial = { run: <T>(fn: () => Promise<T>) => lanes.run("delivery", fn), idle: () => lanes.idle("delivery") };
-  const renderer = createRenderer(ctx, fetcher.tree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
+  const renderer = createRenderer(ctx, fetcher.withTree, deps.renderLimits, deps.helmBin ? { bin: deps.helmBin } : undefined);
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
-    db, apps: ctx.apps, log, render: renderer.render, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
+    db, apps: ctx.apps, log, forClusters: renderer.forClusters, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
     onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
   });
   const retries = createRetries();
@@ -196,7 +196,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     if (revision) {
       if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new HubError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
       sha = (await fetcher.resolveCommit(app.spec.source, revision.toLowerCase())).sha;
-      const prepared = await reconciler.prepare(app.spec, sha);
+      const prepared = await reconciler.prepare(name, app.spec, sha);
       if ("error" in prepared) throw new HubError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
     }
     await ctx.apps.update(name, { pinnedRevision: sha });
@@ -216,11 +216,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     sync: (name, cluster) => requestSync(ctx, name, cluster),
     getRollout: (app) => rollout.status(app),
     updateRollout: (app, action) => rollout.act(app, action, "admin"),
-    plan: (yaml, origin) => planApply(ctx, { render: renderer.render, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
+    plan: (yaml, origin) => planApply(ctx, { forClusters: renderer.forClusters, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
     listNotifiers: () => listNotifiers(db),
     notify: (notices) => notifications.publish(notices),
     explain: (app, cluster) => explainApp(db, app, cluster),
-    manifests: (app, cluster, revision, showSecrets) => appManifests({ db, render: renderer.render, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
+    manifests: (app, cluster, revision, showSecrets) => appManifests({ db, forClusters: renderer.forClusters, resolveCommit: fetcher.resolveCommit }, app, cluster, revision, showSecrets),
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).

@@ -25,6 +25,12 @@ export function effectiveLabels(row: Pick<ClusterRow, "name" | "tokenLabels" | "
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
 }
 
+/** Approved clusters with their labels: what App targets select from. */
+export async function approvedClusterFacts(db: Db): Promise<{ name: string; labels: Labels }[]> {
+  const rows = await db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
+  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
+}
+
 /**
  * Registers a cluster, safe to retry: the same token and name again, before the agent ever
  * connected and within a short window, get the same cluster with a fresh credential (the agent

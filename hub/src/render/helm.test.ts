@@ -75,7 +75,7 @@ describe("renderBundle with helm", () => {
   it("does not fetch dependencies: a chart must vendor them under charts/", async () => {
     const r = tree({ ...chart, "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n- {name: redis, version: 1.0.0, repository: 'https://charts.example'}\n" });
     const [p] = await problemsOf({ root: r, path: "charts/web", helmOptions, helm: { releaseName: "web" } });
-    expect(p!.message).toContain("missing in charts/ directory: redis");
+    expect(p).toEqual({ file: "charts/web/Chart.yaml", message: "dependencies not vendored in charts/: redis (rendering has no network: run `helm dependency build` before committing or packaging the chart)" });
   });
 
   it("raises HelmNotFoundError (retried, not cached) when there is no helm", async () => {

@@ -76,6 +76,8 @@ export async function chartName(chartDir: string): Promise<string> {
 export function helmProblem(stderr: string, rel: string, name: string): RenderProblem {
   const text = stderr.replace(/\n*Use --debug flag to render out invalid YAML\s*$/, "").replace(/^Error: /, "").replace(/\s*\n\s*/g, " ").trim();
   const toRepo = (file: string) => (name && file.startsWith(`${name}/`) ? join(rel, file.slice(name.length + 1)) : file);
+  const missing = /missing in charts\/ directory: (.+)$/.exec(text);
+  if (missing) return { file: join(rel, "Chart.yaml"), message: `dependencies not vendored in charts/: ${missing[1]} (rendering has no network: run \`helm dependency build\` before committing or packaging the chart)` };
   const yaml = /YAML parse error on (\S+): .*?line (\d+): (.*)$/.exec(text);
   if (yaml) return { file: toRepo(yaml[1]!), line: Number(yaml[2]), message: `helm template ${rel}: ${yaml[3]}` };
   const at = /(\S+?\.(?:ya?ml|tpl|txt|json)):(\d+)/.exec(text);

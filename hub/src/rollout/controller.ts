@@ -2,11 +2,11 @@ import { createHash } from "node:crypto";
 import { type Logger } from "@gitfleet/shared";
 import type { AppSpec } from "../definitions/index.js";
 import { diffWrites, type Row } from "../assign/assignments.js";
-import type { RenderOutcome } from "../render/renderer.js";
+import { renderKey, substituteVars, type Renderer } from "../render/renderer.js";
+import { canonicalJson } from "../render/helm-values.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
 import type { AppRepository, Db } from "../store/index.js";
-import { firstMatch } from "../targeting/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
@@ -19,7 +19,8 @@ export interface RolloutDeps {
   db: Db;
   apps: AppRepository;
   log: Logger;
-  render(spec: AppSpec, sha: string, target: AppSpec["targets"][number]): Promise<RenderOutcome>;
+  /** Each cluster's target and bundle at a revision (renderer.forClusters). */
+  forClusters: Renderer["forClusters"];
   /** Sends the clusters their new assignment sets. */
   push(clusters: Iterable<string>): Promise<void>;
   /** Runs a change serialised with every other assignment write. */
@@ -58,7 +59,8 @@ export function createRolloutController(deps: RolloutDeps) {
       db.rollout.findUnique({ where: { app } }),
       spec.dependsOn.length ? db.appStatus.findMany({ where: { app: { in: spec.dependsOn } }, select: { clusterName: true, app: true, health: true } }) : Promise.resolve([]),
     ]);
-    const outcomes = await Promise.all(spec.targets.map((t) => deps.render(spec, sha, t).catch((err: unknown): RenderOutcome => ({ error: String(err) }))));
+    const facts = clusters.map((c) => ({ name: c.name, labels: effectiveLabels(c) }));
+    const rendered = await deps.forClusters(app, spec, sha, facts).catch((err: unknown) => ({ targets: spec.targets.map(() => ({ error: String(err) })), clusters: undefined }));
     const assigned = new Map(existing.map((a) => [a.clusterName, a]));
     const status = new Map(statuses.map((s) => [s.clusterName, s]));
     const records = new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)]));
@@ -66,21 +68,25 @@ export function createRolloutController(deps: RolloutDeps) {
     const views: ClusterView[] = [];
     const kept: Row[] = [];
     const t = now();
-    for (const c of clusters) {
-      const labels = effectiveLabels(c);
-      const i = firstMatch(spec.targets, { name: c.name, labels });
-      if (i < 0) continue;
-      const outcome = outcomes[i]!;
+    clusters.forEach((c, n) => {
+      const placed = rendered.clusters?.get(c.name);
+      if (!placed) {
+        // A failure that is not the commit's: every targeted cluster keeps what it runs.
+        const a = rendered.clusters ? undefined : assigned.get(c.name);
+        if (a) kept.push(a);
+        return;
+      }
+      const { target: i, outcome } = placed;
       const a = assigned.get(c.name);
       if (!("digest" in outcome)) {
-        if (a) kept.push(a); // this target cannot render: the cluster keeps what it runs
-        continue;
+        if (a) kept.push(a); // this cluster's render fails: it keeps what it runs
+        return;
       }
       const s = status.get(c.name);
       const rec = records.get(c.name);
       views.push({
         name: c.name,
-        labels,
+        labels: facts[n]!.labels,
         reachable: c.state === "Connected" || (c.lastHeartbeat !== null && t - c.lastHeartbeat.getTime() < deps.heartbeatTimeoutMs),
         wanted: { target: spec.targets[i]!.name, revision: sha, bundleDigest: outcome.digest },
         ...(a ? { assigned: placement(a) } : {}),
@@ -88,8 +94,14 @@ export function createRolloutController(deps: RolloutDeps) {
         ...(rec ? { record: rec } : {}),
         blockedBy: spec.dependsOn.filter((d) => !healthyDeps.has(`${c.name}\0${d}`)),
       });
-    }
-    const key = `${sha}:${createHash("sha256").update(JSON.stringify(outcomes)).digest("hex").slice(0, 16)}`;
+    });
+    // What rolls out: the revision and each target's render; with substitution its render input
+    // instead (bundles differ per cluster), so new labels move that cluster, not start a new rollout.
+    const identity = spec.targets.map((target, i) => {
+      const vars = substituteVars(spec, target);
+      return vars ? { input: renderKey(spec, sha, target), substitute: canonicalJson(vars) } : (rendered.targets[i] ?? null);
+    });
+    const key = `${sha}:${createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16)}`;
     return { spec, sha, key, views, kept, existing, recordRows, rollout: rolloutRow ? toRecord(rolloutRow) : undefined };
   }
 

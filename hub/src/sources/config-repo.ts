@@ -2,7 +2,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { parseDuration, type Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
-import { checkout, resolveRevision, DEFAULT_INTERVAL_MS, type MirrorCache } from "./index.js";
+import { CONFIG_TREES, resolveRevision, withTree, DEFAULT_INTERVAL_MS, type MirrorCache } from "./index.js";
 
 export type ConfigSourceOptions = { url: string; branch?: string; path?: string; interval?: string };
 
@@ -18,12 +18,14 @@ export function createConfigSource(opts: ConfigSourceOptions, cache: MirrorCache
       const mirror = await cache.fetch("(config)", opts.url);
       const rev = await resolveRevision(mirror, { ref: { kind: "branch", branch: opts.branch ?? "main" } });
       if (rev.sha === applied) return;
-      const root = join(await checkout(mirror, rev.sha, join(gitDir, "trees")), opts.path ?? ".");
-      const files = await yamlFiles(root);
-      const texts = await Promise.all(files.map(async (f) => ({ yaml: await readFile(f, "utf8"), origin: `${relative(root, f)}@${rev.sha.slice(0, 12)}` })));
+      const texts = await withTree(mirror, rev.sha, join(gitDir, "trees", CONFIG_TREES), async (tree) => {
+        const root = join(tree, opts.path ?? ".");
+        const files = await yamlFiles(root);
+        return Promise.all(files.map(async (f) => ({ yaml: await readFile(f, "utf8"), origin: `${relative(root, f)}@${rev.sha.slice(0, 12)}` })));
+      });
       await apply(texts);
       applied = rev.sha;
-      log.info({ sha: rev.sha, files: files.length }, "config source applied");
+      log.info({ sha: rev.sha, files: texts.length }, "config source applied");
     },
   };
 }

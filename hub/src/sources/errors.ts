@@ -29,3 +29,21 @@ export class CheckoutError extends Error {
     super(redactCredentials(`source "${source}": checking out ${sha}: ${detail.trim()}`));
   }
 }
+
+/** Why a Helm repository could not give a chart; each is recorded on the Source and retried on the next poll. */
+export type HelmRepoReason = "unreachable" | "unauthorized" | "http-status" | "redirect" | "too-large" | "bad-index" | "outside-repository" | "digest-mismatch" | "bad-archive";
+
+export class HelmRepoError extends SourceFetchError {
+  override name = "HelmRepoError";
+  constructor(source: string, url: string, readonly reason: HelmRepoReason, detail: string) {
+    super(source, url, detail);
+  }
+}
+
+/** The chart is not in the repository's index, or none of its versions satisfies the Source's version. */
+export class ChartVersionNotFoundError extends RevisionNotFoundError {
+  override name = "ChartVersionNotFoundError";
+  constructor(source: string, chart: string, range: string, readonly available: readonly string[]) {
+    super(source, `chart "${chart}" version "${range}"`, available.length === 0 ? `the repository's index.yaml has no chart "${chart}"` : `available: ${available.join(", ")}`);
+  }
+}

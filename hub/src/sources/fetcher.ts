@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { gitCredentials } from "../definitions/index.js";
-import { checkout, resolveRevision, RevisionNotFoundError, SourceFetchError, type Mirror, type MirrorCache, type Revision } from "./index.js";
+import { gitCredentials, repoAuth } from "../definitions/index.js";
+import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
 import { HubError } from "../errors.js";
@@ -8,8 +8,8 @@ import { HubError } from "../errors.js";
 /** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
 export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
-/** Fetches Sources into the mirror cache (shared with the config repo) and records what they resolve to. */
-export function createFetcher(ctx: Ctx, cache: MirrorCache) {
+/** Fetches Sources (Git into the mirror cache shared with the config repo, Helm repositories into charts) and records what they resolve to. */
+export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
   const { db, log } = ctx;
   const mirrors = new Map<string, Mirror>();
 
@@ -29,9 +29,13 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
     const row = await load(name);
     const { spec } = row;
     try {
-      const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)));
-      mirrors.set(name, mirror);
-      const rev = await resolveRevision(mirror, spec);
+      let rev: Revision;
+      if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)));
+      else {
+        const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)));
+        mirrors.set(name, mirror);
+        rev = await resolveRevision(mirror, spec);
+      }
       await record(name, rev);
       await ctx.sources.update(name, { lastRevision: rev.sha, lastFetchedAt: new Date(), lastError: null });
       if (rev.sha !== row.lastRevision) log.info({ source: name, sha: rev.sha, ref: rev.ref }, "source revision changed");
@@ -55,10 +59,19 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache) {
     fetch,
     mirror,
     forget: (name: string) => void mirrors.delete(name),
-    /** The tree of a commit on disk, materialised once per Source and SHA (no tree next to another Source's). */
-    tree: async (source: string, sha: string) => checkout(await mirror(source), sha, join(ctx.gitDir, "trees", source)),
+    /**
+     * Runs fn on the tree of a revision on disk, materialised once per Source and revision (no tree next
+     * to another Source's): a commit's, or a chart's. Retention does not remove it before fn settles.
+     */
+    async withTree<T>(source: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
+      const row = await load(source);
+      const { spec } = row;
+      if (spec.type === "helm") return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)))));
+      return withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn);
+    },
     /** A (short) SHA of the Source's repository, recorded as a Revision; NOT_FOUND when it is not there. */
     async resolveCommit(source: string, commit: string): Promise<Revision> {
+      if ((await load(source)).spec.type === "helm") throw new HubError("FAILED_PRECONDITION", `source "${source}" is a Helm repository: it has chart versions, not commits (set an exact version on the Source to hold an App on one)`);
       try {
         const rev = await resolveRevision(await mirror(source), { ref: { kind: "commit", commit } });
         await record(source, rev);

@@ -15,7 +15,7 @@ const fieldOf = (input: unknown): string => {
 
 describe("parseSourceSpec", () => {
   it("defaults to branch main and a 1m interval", () => {
-    expect(parseSourceSpec({ url })).toEqual({ url, ref: { kind: "branch", branch: "main" }, intervalMs: 60_000 });
+    expect(parseSourceSpec({ url })).toEqual({ type: "git", url, ref: { kind: "branch", branch: "main" }, intervalMs: 60_000 });
   });
 
   it("parses each selector, the interval and secretRef", () => {
@@ -25,7 +25,21 @@ describe("parseSourceSpec", () => {
     expect(parseSourceSpec({ url: "git@github.com:org/repo.git", secretRef: { name: "deploy-key" } }).secretRef).toEqual({ name: "deploy-key" });
   });
 
+  it("parses a Helm repository Source: chart, exact version or range (default any), interval", () => {
+    const repo = "https://charts.example/stable";
+    expect(parseSourceSpec({ type: "helm", url: repo, chart: "web", version: "^1.2", interval: "10m" })).toEqual({ type: "helm", url: repo, chart: "web", version: "^1.2", intervalMs: 600_000 });
+    expect(parseSourceSpec({ type: "helm", url: repo, chart: "web" })).toMatchObject({ version: "*", intervalMs: 60_000 });
+    expect(parseSourceSpec({ type: "helm", url: repo, chart: "web", version: "1.2.3" })).toMatchObject({ version: "1.2.3" });
+  });
+
   it.each([
+    [{ type: "oci", url }, "type"],
+    [{ type: "helm", url: "git@github.com:org/charts.git", chart: "web" }, "url"],
+    [{ type: "helm", url: "https://charts.example/?q=1", chart: "web" }, "url"],
+    [{ type: "helm", url: "https://charts.example" }, "chart"],
+    [{ type: "helm", url: "https://charts.example", chart: "../web" }, "chart"],
+    [{ type: "helm", url: "https://charts.example", chart: "web", version: "^banana" }, "version"],
+    [{ type: "helm", url: "https://charts.example", chart: "web", branch: "main" }, "branch"],
     [{}, "url"],
     [{ url: "ftp://x/y" }, "url"],
     [{ url: "--upload-pack=evil" }, "url"],

@@ -9,7 +9,9 @@ export type RevisionSelector =
   | { kind: "semver"; range: string }
   | { kind: "commit"; commit: string };
 
-export type SourceSpec = {
+/** A Git repository and what to follow in it. */
+export type GitSourceSpec = {
+  type: "git";
   url: string;
   ref: RevisionSelector;
   intervalMs: number;
@@ -18,9 +20,17 @@ export type SourceSpec = {
   allowRemoteResources?: string[];
 };
 
+/** A chart in an HTTP Helm repository (index.yaml): the highest version satisfying version (an exact version or a semver range). */
+export type HelmSourceSpec = { type: "helm"; url: string; chart: string; version: string; intervalMs: number };
+
+export type SourceSpec = GitSourceSpec | HelmSourceSpec;
+
 export const DEFAULT_INTERVAL_MS = 60_000;
 const MIN_INTERVAL_MS = 1_000;
-const FIELDS = new Set(["url", "branch", "tag", "semver", "commit", "interval", "secretRef", "allowRemoteResources"]);
+const FIELDS = new Set(["type", "url", "branch", "tag", "semver", "commit", "interval", "secretRef", "allowRemoteResources"]);
+const HELM_FIELDS = new Set(["type", "url", "chart", "version", "interval"]);
+// Helm chart names: letters, digits, "-", "_" and "." (what `helm create` and repositories use).
+const CHART_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 // Plain https/http/ssh/git/file URLs, or scp-like "user@host:path".
 const URL_RE = /^(?:(?:https?|ssh|git|file):\/\/\S+|[\w.-]+@[\w.-]+:\S+)$/;
 // Conservative subset of git-check-ref-format: no leading "-" (option injection), "..", or "@{".
@@ -39,9 +49,12 @@ export function parseSourceSpec(input: unknown): SourceSpec {
     throw new SourceSpecError("(root)", "want an object");
   }
   const obj = input as Record<string, unknown>;
+  if (obj.type !== undefined && obj.type !== "git" && obj.type !== "helm") throw new SourceSpecError("type", 'want "git" (the default) or "helm"');
+  if (obj.type === "helm") return parseHelmSpec(obj);
   const unknown = Object.keys(obj).find((k) => !FIELDS.has(k));
   if (unknown) throw new SourceSpecError(unknown, "unknown field");
-  const spec: SourceSpec = {
+  const spec: GitSourceSpec = {
+    type: "git",
     url: checkUrl(obj.url),
     ref: parseSelector(obj),
     intervalMs: parseInterval(obj.interval),
@@ -49,6 +62,17 @@ export function parseSourceSpec(input: unknown): SourceSpec {
   if (obj.secretRef !== undefined) spec.secretRef = parseSecretRef(obj.secretRef);
   if (obj.allowRemoteResources !== undefined) spec.allowRemoteResources = parseAllowList(obj.allowRemoteResources);
   return spec;
+}
+
+function parseHelmSpec(obj: Record<string, unknown>): HelmSourceSpec {
+  const unknown = Object.keys(obj).find((k) => !HELM_FIELDS.has(k));
+  if (unknown) throw new SourceSpecError(unknown, `unknown field for a Helm repository (allowed: ${[...HELM_FIELDS].join(", ")})`);
+  const url = obj.url;
+  if (typeof url !== "string" || !/^https?:\/\/[^/\s?#]+(?:\/[^\s?#]*)?$/i.test(url)) throw new SourceSpecError("url", "want the http:// or https:// URL of a Helm repository (the directory of its index.yaml)");
+  if (typeof obj.chart !== "string" || !CHART_NAME_RE.test(obj.chart)) throw new SourceSpecError("chart", "want a chart name (letters, digits, '-', '_', '.')");
+  const version = obj.version ?? "*";
+  if (typeof version !== "string" || !validRange(version)) throw new SourceSpecError("version", `want an exact chart version or a semver range (^1.2.0, ~1.4, >=1.0.0 <2.0.0, 1.x), got ${JSON.stringify(version)}`);
+  return { type: "helm", url, chart: obj.chart, version, intervalMs: parseInterval(obj.interval) };
 }
 
 function parseSelector(obj: Record<string, unknown>): RevisionSelector {

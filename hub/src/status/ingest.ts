@@ -76,7 +76,7 @@ async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };
 
 /** The columns the App summaries count with; listing Apps reads only these (not the objects). */
-export type StatusCounts = Pick<StatusRow, "sync" | "health" | "revision">;
+export type StatusCounts = Pick<StatusRow, "sync" | "health" | "revision" | "bundleDigest">;
 
 export function syncOf(row: Pick<StatusRow, "sync"> | undefined): SyncState {
   return SyncState[(row?.sync ?? "UNSPECIFIED") as keyof typeof SyncState] ?? SyncState.UNSPECIFIED;
@@ -86,9 +86,9 @@ export function healthOf(row: Pick<StatusRow, "health"> | undefined): HealthStat
   return HealthState[(row?.health ?? "UNSPECIFIED") as keyof typeof HealthState] ?? HealthState.UNSPECIFIED;
 }
 
-/** The agent runs what it should: the desired revision, reported Synced. */
-export function isSynced(desiredRevision: string, row: StatusCounts | undefined): boolean {
-  return row !== undefined && row.revision === desiredRevision && syncOf(row) === SyncState.SYNCED;
+/** The agent runs what it should: the desired revision and bundle (they differ per cluster with substitute), reported Synced. */
+export function isSynced(desired: { revision: string; bundleDigest: string }, row: StatusCounts | undefined): boolean {
+  return row !== undefined && row.revision === desired.revision && row.bundleDigest === desired.bundleDigest && syncOf(row) === SyncState.SYNCED;
 }
 
 export function statusDetail(row: StatusRow | undefined) {

@@ -1,16 +1,14 @@
 import { parseBundle, REDACTED, type GetAppManifestsResponseSchema, type KubeObject } from "@gitfleet/shared";
 import { stringify } from "yaml";
-import type { AppSpec } from "../definitions/index.js";
 import type { Init } from "../delivery/context.js";
 import { effectiveLabels } from "../registry/clusters.js";
-import type { RenderOutcome } from "../render/renderer.js";
+import type { Renderer } from "../render/renderer.js";
 import { createAppRepository, type Db } from "../store/index.js";
-import { firstMatch } from "../targeting/index.js";
 import { HubError } from "../errors.js";
 
 export interface ManifestDeps {
   db: Db;
-  render(spec: AppSpec, sha: string, target: AppSpec["targets"][number]): Promise<RenderOutcome>;
+  forClusters: Renderer["forClusters"];
   resolveCommit(source: string, commit: string): Promise<{ sha: string }>;
 }
 
@@ -29,9 +27,9 @@ export async function appManifests(deps: ManifestDeps, app: string, cluster: str
   } else {
     if (!/^[0-9a-f]{4,40}$/i.test(revision)) throw new HubError("INVALID_ARGUMENT", `revision "${revision}": want a commit SHA (full or short)`);
     const sha = (await deps.resolveCommit(spec.source, revision.toLowerCase())).sha;
-    const i = firstMatch(spec.targets, { name: cluster, labels: effectiveLabels(clusterRow) });
-    if (i < 0) throw new HubError("FAILED_PRECONDITION", `no target of app "${app}" selects cluster "${cluster}" (see \`gitfleet explain ${app} --cluster ${cluster}\`)`);
-    const outcome = await deps.render(spec, sha, spec.targets[i]!);
+    const placed = (await deps.forClusters(app, spec, sha, [{ name: cluster, labels: effectiveLabels(clusterRow) }])).clusters.get(cluster);
+    if (!placed) throw new HubError("FAILED_PRECONDITION", `no target of app "${app}" selects cluster "${cluster}" (see \`gitfleet explain ${app} --cluster ${cluster}\`)`);
+    const { target: i, outcome } = placed;
     if ("error" in outcome) throw new HubError("FAILED_PRECONDITION", `app "${app}" at ${sha.slice(0, 12)} does not render for target ${spec.targets[i]!.name}: ${outcome.error}`);
     picked = { revision: sha, target: spec.targets[i]!.name, bundleDigest: outcome.digest };
   }

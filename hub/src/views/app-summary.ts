@@ -1,28 +1,25 @@
 import { HealthState, type AppSummarySchema, type ClusterAppStatusSchema } from "@gitfleet/shared";
 import { firstMatch, selectorText, type ClusterFacts } from "../targeting/index.js";
 import type { AppRecord, Assignment, AppStatus } from "../store/index.js";
+import type { AppSpec } from "../definitions/index.js";
 import { groupBy } from "../assign/assignments.js";
-import { effectiveLabels } from "../registry/clusters.js";
+import { approvedClusterFacts } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
-import { renderKey } from "../render/renderer.js";
+import { renderKey, substituteVars } from "../render/renderer.js";
 import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
 import { HubError } from "../errors.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
 export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
 
-/** Approved clusters with their labels: what App targets select from. */
-async function approvedClusters(ctx: Ctx): Promise<ClusterFacts[]> {
-  const rows = await ctx.db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
-  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
-}
+const approvedClusters = (ctx: Ctx): Promise<ClusterFacts[]> => approvedClusterFacts(ctx.db);
 
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
   // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
   const [apps, assignments, statuses, clusters] = await Promise.all([
     ctx.apps.list(),
     ctx.db.assignment.findMany(),
-    ctx.db.appStatus.findMany({ select: { clusterName: true, app: true, sync: true, health: true, revision: true } }),
+    ctx.db.appStatus.findMany({ select: { clusterName: true, app: true, sync: true, health: true, revision: true, bundleDigest: true } }),
     approvedClusters(ctx),
   ]);
   const byApp = groupBy(assignments, (a) => a.app);
@@ -54,6 +51,16 @@ async function summarize(ctx: Ctx, row: AppRecord, assignments: Assignment[], st
   const keys = spec.targets.flatMap((t) => [row.revision, row.lastErrorRevision].filter((r): r is string => !!r).map((sha) => renderKey(spec, sha, t)));
   const renders = new Map((await ctx.db.render.findMany({ where: { key: { in: keys } } })).map((r) => [r.key, r]));
   const status = new Map(statuses.map((s) => [s.clusterName, s]));
+  // A target's own render, or with substitute the bundles its clusters are assigned at the revision and its lines of the App's error.
+  const targetView = (t: AppSpec["targets"][number]) => {
+    const own = row.revision ? renders.get(renderKey(spec, row.revision, t))?.digest : undefined;
+    const digests = new Set(assignments.filter((a) => a.target === t.name && a.revision === row.revision).map((a) => a.bundleDigest));
+    const baseError = row.lastErrorRevision ? renders.get(renderKey(spec, row.lastErrorRevision, t))?.error : undefined;
+    if (!substituteVars(spec, t)) return { bundleDigest: own || "", bundles: digests.size || (own ? 1 : 0), error: baseError || "" };
+    const prefix = `target ${t.name}: `;
+    const lines = row.lastErrorRevision ? (row.lastError ?? "").split("\n").filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length)) : [];
+    return { bundleDigest: digests.size === 1 ? [...digests][0]! : "", bundles: digests.size, error: baseError || lines.join("\n") };
+  };
   return {
     name: row.name,
     source: spec.source,
@@ -64,13 +71,12 @@ async function summarize(ctx: Ctx, row: AppRecord, assignments: Assignment[], st
       overlay: t.overlay ?? "",
       namespace: t.namespace ?? "",
       clusters: assignments.filter((a) => a.target === t.name).length,
-      bundleDigest: (row.revision && renders.get(renderKey(spec, row.revision, t))?.digest) || "",
-      error: (row.lastErrorRevision && renders.get(renderKey(spec, row.lastErrorRevision, t))?.error) || "",
+      ...targetView(t),
     })),
     revision: row.revision ?? "",
     pinnedRevision: row.pinnedRevision ?? "",
     clustersMatched: clusters.filter((c) => firstMatch(spec.targets, c) >= 0).length,
-    clustersSynced: assignments.filter((a) => isSynced(a.revision, status.get(a.clusterName))).length,
+    clustersSynced: assignments.filter((a) => isSynced(a, status.get(a.clusterName))).length,
     clustersHealthy: assignments.filter((a) => healthOf(status.get(a.clusterName)) === HealthState.HEALTHY).length,
     error: row.lastError ?? "",
     errorRevision: row.lastErrorRevision ?? "",

@@ -3,14 +3,13 @@ import { parseDefinitions, type DefinitionText } from "../definitions/index.js";
 import { checkSources } from "../definitions/store-definitions.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { effectiveLabels } from "../registry/clusters.js";
-import type { RenderOutcome } from "../render/renderer.js";
+import { renderErrors, type Renderer } from "../render/renderer.js";
 import { stageOf } from "../rollout/stages.js";
 import { resolveStrategy } from "../rollout/strategy.js";
 import { firstMatch } from "../targeting/index.js";
-import type { AppSpec } from "../definitions/index.js";
 
 export interface PlanDeps {
-  render(spec: AppSpec, sha: string, target: AppSpec["targets"][number]): Promise<RenderOutcome>;
+  forClusters: Renderer["forClusters"];
   resolveCommit(source: string, commit: string): Promise<{ sha: string }>;
 }
 
@@ -40,8 +39,7 @@ export async function planApply(ctx: Ctx, deps: PlanDeps, texts: readonly Defini
       plans.push({ ...plan, renders: false, error: spec.revision ? `revision ${spec.revision} is not in source ${spec.source}` : `source ${spec.source} has not been fetched yet: rendering is checked once it is applied` });
       continue;
     }
-    const outcomes = await Promise.all(spec.targets.map((t) => deps.render(spec, sha, t)));
-    const errors = outcomes.flatMap((o, i) => ("error" in o ? [`target ${spec.targets[i]!.name}: ${o.error}`] : []));
+    const errors = renderErrors(spec, await deps.forClusters(def.name, spec, sha, clusters));
     plans.push({ ...plan, revision: sha, renders: errors.length === 0, error: errors.join("\n") });
   }
   return plans;

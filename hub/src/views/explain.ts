@@ -27,7 +27,8 @@ export interface ExplainFacts {
   deps: { app: string; health?: string }[];
 }
 
-const short = (sha: string | undefined) => (sha ?? "").slice(0, 12);
+// Commit SHAs are cut; chart revisions (VERSION@sha256:DIGEST12) are short already.
+const short = (sha: string | undefined) => (/^[0-9a-f]{40}$/.test(sha ?? "") ? sha!.slice(0, 12) : (sha ?? ""));
 const word = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace(/_(\w)/g, (_, x: string) => x.toUpperCase());
 
 /** One plain line per thing holding the App back on the cluster; none when it runs the desired revision Healthy. */

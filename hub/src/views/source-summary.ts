@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { type RevisionInfoSchema, type SourceSummarySchema } from "@gitfleet/shared";
-import type { RevisionSelector } from "../sources/index.js";
+import type { SourceSpec } from "../sources/index.js";
 import type { Revision, SourceRecord } from "../store/index.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { HubError } from "../errors.js";
@@ -29,7 +29,7 @@ function summarize(row: SourceRecord, heads: Revision[]): SourceSummaryInit {
   return {
     name: row.name,
     url: spec.url,
-    follow: follow(spec.ref),
+    follow: follow(spec),
     intervalSeconds: BigInt(Math.round(spec.intervalMs / 1000)),
     ...(head ? { revision: revisionInfo(head) } : {}),
     ...(row.lastFetchedAt ? { lastFetchedAt: timestampFromDate(row.lastFetchedAt) } : {}),
@@ -42,7 +42,9 @@ export function revisionInfo(r: Revision): Init<typeof RevisionInfoSchema> {
   return { sha: r.sha, ref: r.ref, author: r.author, message: r.message, committedAt: timestampFromDate(r.committedAt) };
 }
 
-function follow(ref: RevisionSelector): string {
+function follow(spec: SourceSpec): string {
+  if (spec.type === "helm") return `chart:${spec.chart}@${spec.version}`;
+  const { ref } = spec;
   switch (ref.kind) {
     case "branch": return `branch:${ref.branch}`;
     case "tag": return `tag:${ref.tag}`;

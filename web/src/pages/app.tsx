@@ -62,7 +62,7 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
                       ({app.data!.clusters.filter((c) => c.target === t.name).map((c) => c.cluster).join(", ") || "none"})
                     </span>
                   </td>
-                  <td class="mono">{t.error ? <span class="error">{t.error}</span> : short(t.bundleDigest.replace(/^sha256:/, ""))}</td>
+                  <td class="mono">{t.error ? <span class="error">{t.error}</span> : t.bundleDigest ? short(t.bundleDigest.replace(/^sha256:/, "")) : t.bundles > 1 ? `${t.bundles} bundles (per cluster)` : ""}</td>
                 </tr>
               ))}
             </tbody>

@@ -1739,7 +1739,8 @@ export const BundleScalarFieldEnum = {
   manifests: 'manifests',
   objects: 'objects',
   size: 'size',
-  createdAt: 'createdAt'
+  createdAt: 'createdAt',
+  usedAt: 'usedAt'
 } as const
 
 export type BundleScalarFieldEnum = (typeof BundleScalarFieldEnum)[keyof typeof BundleScalarFieldEnum]

@@ -42,6 +42,7 @@ export type BundleMinAggregateOutputType = {
   objects: number | null
   size: number | null
   createdAt: Date | null
+  usedAt: Date | null
 }
 
 export type BundleMaxAggregateOutputType = {
@@ -50,6 +51,7 @@ export type BundleMaxAggregateOutputType = {
   objects: number | null
   size: number | null
   createdAt: Date | null
+  usedAt: Date | null
 }
 
 export type BundleCountAggregateOutputType = {
@@ -58,6 +60,7 @@ export type BundleCountAggregateOutputType = {
   objects: number
   size: number
   createdAt: number
+  usedAt: number
   _all: number
 }
 
@@ -78,6 +81,7 @@ export type BundleMinAggregateInputType = {
   objects?: true
   size?: true
   createdAt?: true
+  usedAt?: true
 }
 
 export type BundleMaxAggregateInputType = {
@@ -86,6 +90,7 @@ export type BundleMaxAggregateInputType = {
   objects?: true
   size?: true
   createdAt?: true
+  usedAt?: true
 }
 
 export type BundleCountAggregateInputType = {
@@ -94,6 +99,7 @@ export type BundleCountAggregateInputType = {
   objects?: true
   size?: true
   createdAt?: true
+  usedAt?: true
   _all?: true
 }
 
@@ -189,6 +195,7 @@ export type BundleGroupByOutputType = {
   objects: number
   size: number
   createdAt: Date
+  usedAt: Date
   _count: BundleCountAggregateOutputType | null
   _avg: BundleAvgAggregateOutputType | null
   _sum: BundleSumAggregateOutputType | null
@@ -220,6 +227,7 @@ export type BundleWhereInput = {
   objects?: Prisma.IntFilter<"Bundle"> | number
   size?: Prisma.IntFilter<"Bundle"> | number
   createdAt?: Prisma.DateTimeFilter<"Bundle"> | Date | string
+  usedAt?: Prisma.DateTimeFilter<"Bundle"> | Date | string
 }
 
 export type BundleOrderByWithRelationInput = {
@@ -228,6 +236,7 @@ export type BundleOrderByWithRelationInput = {
   objects?: Prisma.SortOrder
   size?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  usedAt?: Prisma.SortOrder
 }
 
 export type BundleWhereUniqueInput = Prisma.AtLeast<{
@@ -239,6 +248,7 @@ export type BundleWhereUniqueInput = Prisma.AtLeast<{
   objects?: Prisma.IntFilter<"Bundle"> | number
   size?: Prisma.IntFilter<"Bundle"> | number
   createdAt?: Prisma.DateTimeFilter<"Bundle"> | Date | string
+  usedAt?: Prisma.DateTimeFilter<"Bundle"> | Date | string
 }, "digest">
 
 export type BundleOrderByWithAggregationInput = {
@@ -247,6 +257,7 @@ export type BundleOrderByWithAggregationInput = {
   objects?: Prisma.SortOrder
   size?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  usedAt?: Prisma.SortOrder
   _count?: Prisma.BundleCountOrderByAggregateInput
   _avg?: Prisma.BundleAvgOrderByAggregateInput
   _max?: Prisma.BundleMaxOrderByAggregateInput
@@ -263,6 +274,7 @@ export type BundleScalarWhereWithAggregatesInput = {
   objects?: Prisma.IntWithAggregatesFilter<"Bundle"> | number
   size?: Prisma.IntWithAggregatesFilter<"Bundle"> | number
   createdAt?: Prisma.DateTimeWithAggregatesFilter<"Bundle"> | Date | string
+  usedAt?: Prisma.DateTimeWithAggregatesFilter<"Bundle"> | Date | string
 }
 
 export type BundleCreateInput = {
@@ -271,6 +283,7 @@ export type BundleCreateInput = {
   objects: number
   size: number
   createdAt?: Date | string
+  usedAt?: Date | string
 }
 
 export type BundleUncheckedCreateInput = {
@@ -279,6 +292,7 @@ export type BundleUncheckedCreateInput = {
   objects: number
   size: number
   createdAt?: Date | string
+  usedAt?: Date | string
 }
 
 export type BundleUpdateInput = {
@@ -287,6 +301,7 @@ export type BundleUpdateInput = {
   objects?: Prisma.IntFieldUpdateOperationsInput | number
   size?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  usedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type BundleUncheckedUpdateInput = {
@@ -295,6 +310,7 @@ export type BundleUncheckedUpdateInput = {
   objects?: Prisma.IntFieldUpdateOperationsInput | number
   size?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  usedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type BundleCreateManyInput = {
@@ -303,6 +319,7 @@ export type BundleCreateManyInput = {
   objects: number
   size: number
   createdAt?: Date | string
+  usedAt?: Date | string
 }
 
 export type BundleUpdateManyMutationInput = {
@@ -311,6 +328,7 @@ export type BundleUpdateManyMutationInput = {
   objects?: Prisma.IntFieldUpdateOperationsInput | number
   size?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  usedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type BundleUncheckedUpdateManyInput = {
@@ -319,6 +337,7 @@ export type BundleUncheckedUpdateManyInput = {
   objects?: Prisma.IntFieldUpdateOperationsInput | number
   size?: Prisma.IntFieldUpdateOperationsInput | number
   createdAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
+  usedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
 
 export type BundleCountOrderByAggregateInput = {
@@ -327,6 +346,7 @@ export type BundleCountOrderByAggregateInput = {
   objects?: Prisma.SortOrder
   size?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  usedAt?: Prisma.SortOrder
 }
 
 export type BundleAvgOrderByAggregateInput = {
@@ -340,6 +360,7 @@ export type BundleMaxOrderByAggregateInput = {
   objects?: Prisma.SortOrder
   size?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  usedAt?: Prisma.SortOrder
 }
 
 export type BundleMinOrderByAggregateInput = {
@@ -348,6 +369,7 @@ export type BundleMinOrderByAggregateInput = {
   objects?: Prisma.SortOrder
   size?: Prisma.SortOrder
   createdAt?: Prisma.SortOrder
+  usedAt?: Prisma.SortOrder
 }
 
 export type BundleSumOrderByAggregateInput = {
@@ -363,6 +385,7 @@ export type BundleSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs =
   objects?: boolean
   size?: boolean
   createdAt?: boolean
+  usedAt?: boolean
 }, ExtArgs["result"]["bundle"]>
 
 export type BundleSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -371,6 +394,7 @@ export type BundleSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extens
   objects?: boolean
   size?: boolean
   createdAt?: boolean
+  usedAt?: boolean
 }, ExtArgs["result"]["bundle"]>
 
 export type BundleSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -379,6 +403,7 @@ export type BundleSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extens
   objects?: boolean
   size?: boolean
   createdAt?: boolean
+  usedAt?: boolean
 }, ExtArgs["result"]["bundle"]>
 
 export type BundleSelectScalar = {
@@ -387,9 +412,10 @@ export type BundleSelectScalar = {
   objects?: boolean
   size?: boolean
   createdAt?: boolean
+  usedAt?: boolean
 }
 
-export type BundleOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"digest" | "manifests" | "objects" | "size" | "createdAt", ExtArgs["result"]["bundle"]>
+export type BundleOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"digest" | "manifests" | "objects" | "size" | "createdAt" | "usedAt", ExtArgs["result"]["bundle"]>
 
 export type $BundlePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Bundle"
@@ -403,6 +429,10 @@ export type $BundlePayload<ExtArgs extends runtime.Types.Extensions.InternalArgs
     objects: number
     size: number
     createdAt: Date
+    /**
+     * last rendered or resolved from the render cache: retention keeps a bundle this recent (hub/src/retention)
+     */
+    usedAt: Date
   }, ExtArgs["result"]["bundle"]>
   composites: {}
 }
@@ -831,6 +861,7 @@ export interface BundleFieldRefs {
   readonly objects: Prisma.FieldRef<"Bundle", 'Int'>
   readonly size: Prisma.FieldRef<"Bundle", 'Int'>
   readonly createdAt: Prisma.FieldRef<"Bundle", 'DateTime'>
+  readonly usedAt: Prisma.FieldRef<"Bundle", 'DateTime'>
 }
     
 

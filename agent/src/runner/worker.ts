@@ -1,33 +1,29 @@
-import type { AppStatus, Assignment, KubeObject } from "@gitfleet/shared";
-import { createBackoff } from "../connection/backoff.js";
-import type { Outcome } from "./outcome.js";
-import type { ApplyMemory } from "./apply.js";
+import type { Assignment } from "@gitfleet/shared";
+import { createBackoff } from "../common/backoff.js";
+import type { ApplyMemory } from "../reconcile/apply.js";
+import type { Outcome } from "../reconcile/outcome.js";
 
 export type RunMode = "full" | "health";
 
 /**
  * One app's serial lane: runs never overlap, and kicks that arrive while a run is waiting
- * coalesce into it (a full run absorbs a health check).
+ * coalesce into it (a full run absorbs a health check). Status, health and drift are kept by
+ * their own parts; the worker holds only what scheduling needs.
  */
 export interface Worker {
   app: string;
   assignment?: Assignment;
-  status?: AppStatus;
-  applied: KubeObject[];
+  /** How the last full run stopped short, if it did. */
   outcome?: Outcome;
-  /** Set while drift is reported and left alone (selfHeal off): the app is OutOfSync. */
-  drift?: string;
   backoff: ReturnType<typeof createBackoff>;
   timer?: NodeJS.Timeout;
   queued?: RunMode;
-  /** A health refresh from a watch event is waiting in the lane. */
-  refreshing?: boolean;
   chain: Promise<void>;
   memory: ApplyMemory;
 }
 
 export function createWorker(app: string, after: Promise<void>, retryBaseMs: number, retryMaxMs: number): Worker {
-  return { app, applied: [], backoff: createBackoff(retryBaseMs, retryMaxMs), chain: after, memory: new Map() };
+  return { app, backoff: createBackoff(retryBaseMs, retryMaxMs), chain: after, memory: new Map() };
 }
 
 export function enqueue(w: Worker, mode: RunMode, run: (mode: RunMode) => Promise<void>): void {

@@ -1,7 +1,7 @@
 import type { Kube } from "../kube/client.js";
-import { deleteInventory, loadInventory } from "./inventory.js";
-import { releaseStale, type ReleaseResult } from "./ownership.js";
-import { pruneStale, type PruneResult } from "./prune.js";
+import { deleteInventory, loadInventory } from "../reconcile/inventory.js";
+import { releaseStale, type ReleaseResult } from "../reconcile/ownership.js";
+import { pruneStale, type PruneResult } from "../reconcile/prune.js";
 
 /** An app unassigned from this cluster: prune all it applied (prune on) or let go of it (off), then forget it. */
 export async function removeApp(kube: Kube, app: string): Promise<(PruneResult | ReleaseResult)[]> {

@@ -1,0 +1,61 @@
+// For tests: a Git repository on disk, a recorder standing in for agent streams, and a poller.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Assignment } from "@gitfleet/shared";
+import type { Db } from "../store/index.js";
+
+/** A repository at dir on branch main, with a commit helper that writes files and returns the SHA. */
+export function testRepo(dir: string) {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
+  mkdirSync(dir, { recursive: true });
+  git("init", "-q", "-b", "main");
+  git("config", "user.name", "Ada");
+  git("config", "user.email", "ada@example.com");
+  return {
+    git,
+    commit(files: Record<string, string>, message: string): string {
+      for (const [path, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), text);
+      }
+      git("add", "-A");
+      git("commit", "-q", "-m", message);
+      return git("rev-parse", "HEAD");
+    },
+  };
+}
+
+export type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
+
+/** Agent streams that record what the hub sends; every cluster is connected except `offline`. */
+export function recorder(offline: readonly string[] = []) {
+  const sent: Sent[] = [];
+  return {
+    sent,
+    sessions: {
+      get: (cluster: string) => (offline.includes(cluster) ? undefined : ({} as never)),
+      send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
+        const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
+        sent.push({ cluster, generation: v.generation, assignments: v.assignments });
+        return true;
+      },
+    },
+    /** What was sent since the last take. */
+    take: () => sent.splice(0, sent.length),
+  };
+}
+
+export async function addCluster(db: Db, name: string, labels: Record<string, string>, approved = true): Promise<void> {
+  await db.cluster.create({ data: { name, credentialHash: `hash-${name}`, agentLabels: JSON.stringify(labels), approved, state: approved ? "Connected" : "Pending" } });
+}
+
+export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
