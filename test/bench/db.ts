@@ -10,6 +10,8 @@ export interface DbStats {
 }
 
 export interface BenchDb {
+  /** Clusters whose agent has its stream open. */
+  connected(): Promise<number>;
   /** Rows of the app at this revision that are Synced and Healthy. */
   healthyAt(app: string, revision: string): Promise<number>;
   stats(): Promise<DbStats>;
@@ -23,6 +25,7 @@ export async function openBenchDb(dataDir: string, databaseUrl: string | undefin
   const { db } = store;
   const schema = databaseUrl ? new URL(databaseUrl).searchParams.get("schema") ?? "public" : undefined;
   return {
+    connected: () => db.cluster.count({ where: { state: "Connected" } }),
     healthyAt: (app, revision) => db.appStatus.count({ where: { app, revision, sync: "SYNCED", health: "HEALTHY" } }),
     async stats() {
       const rows: Record<string, number> = {};
