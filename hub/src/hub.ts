@@ -2,7 +2,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, AgentService, HUB_INFO_FILE, serviceDefinition, type HubInfo, type Logger } from "@gitfleet/shared";
+import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
 import { openStore, type Store } from "./store/index.js";
 import { privateDataDir } from "./config/data-dir.js";
 import type { RenderLimits } from "./render/size-limits.js";
@@ -24,7 +24,7 @@ import { instrumentUnary } from "./transport/grpc/instrument.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
 import { createRetention } from "./retention/index.js";
-import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS } from "./config/intervals.js";
+import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, HEARTBEAT_INTERVAL_S } from "./config/intervals.js";
 
 export interface HubOptions {
   dataDir: string;
@@ -84,12 +84,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       delivery.notify(started.map((d) => ({ event: "drift.detected", app: d.app, cluster, reason: `${d.object} differs from Git` })));
     },
   };
-  const server = new grpc.Server({
-    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
-    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
-    "grpc.keepalive_permit_without_calls": 1,
-    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
-  });
+  const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   const credentials = createCredentialCache(db);
   addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
@@ -176,10 +171,4 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 /** How long calls in flight (a unary admin call, a bundle download) may take to finish on close. */
 const SHUTDOWN_GRACE_MS = 2_000;
 const STORE_CLOSE_GRACE_MS = 5_000;
-
-export function splitHostPort(value: string, flag: string): { host: string; port: number } {
-  const m = /^(.*):(\d+)$/.exec(value);
-  if (!m || Number(m[2]) > 65535) throw new Error(`${flag} must be HOST:PORT (e.g. 127.0.0.1:7443), got "${value}"`);
-  return { host: m[1] || "0.0.0.0", port: Number(m[2]) };
-}
 

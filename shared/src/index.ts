@@ -1,5 +1,6 @@
 export * from "./rpc/errors.js";
 export * from "./rpc/service.js";
+export * from "./rpc/protocol.js";
 export * from "./gen/gitfleet/v1/types_pb.js";
 export * from "./gen/gitfleet/v1/agent_pb.js";
 export * from "./gen/gitfleet/v1/admin_pb.js";
@@ -11,3 +12,4 @@ export * from "./manifest.js";
 export * from "./redact.js";
 export * from "./build-info.js";
 export * from "./hub-files.js";
+export * from "./host-port.js";

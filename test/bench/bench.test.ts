@@ -9,7 +9,7 @@ import { ROOT, run } from "../lib/processes.js";
 
 const KEYS = [
   "clusters", "objects", "registration_s", "delivery_p50_s", "delivery_p95_s", "delivery_p99_s", "delivery_max_s",
-  "renders_per_commit", "distinct_overlays", "hub_peak_rss_mb", "hub_cpu_s", "agent_rss_mb_per_cluster",
+  "renders_per_commit", "distinct_overlays", "distinct_inputs", "hub_peak_rss_mb", "hub_cpu_s", "agent_rss_mb_per_cluster",
   "bytes_to_agents", "drift_report_s", "apply_agent_s", "apply_kubectl_s",
 ];
 
@@ -18,17 +18,22 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it("runs with 3 clusters and 5 objects, writes every key, and renders once per overlay", async () => {
-  dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
-  const out = join(dir, "result.json");
-  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--clusters", "3", "--objects", "5", "--apply-runs", "1", "--idle", "0", "--timeout", "50", "--quiet", "--out", out], { timeoutMs: 110_000 });
+async function bench(name: string, args: string[]): Promise<{ stdout: string; result: Record<string, unknown> }> {
+  dir ||= await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
+  const out = join(dir, `${name}.json`);
+  const r = await run(`${ROOT}test/dist/bench/main.js`, [...args, "--idle", "0", "--timeout", "50", "--quiet", "--out", out], { timeoutMs: 110_000 });
   expect(r.code, r.stderr).toBe(0);
-  expect(r.stdout).toContain("renders per commit");
-  const result = JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
+  return { stdout: r.stdout, result: JSON.parse(await readFile(out, "utf8")) as Record<string, unknown> };
+}
+
+it("runs with 3 clusters and 5 objects, writes every key, and renders once per overlay", async () => {
+  const { stdout, result } = await bench("plain", ["--clusters", "3", "--objects", "5", "--apply-runs", "1"]);
+  expect(stdout).toContain("renders per commit");
   for (const key of KEYS) expect(result, key).toHaveProperty(key);
   expect(result.clusters).toBe(3);
   expect(result.objects).toBe(5);
   expect(result.distinct_overlays).toBe(3);
+  expect(result.distinct_inputs).toBe(3);
   expect(result.renders_per_commit).toBe(result.distinct_overlays);
   for (const key of KEYS.filter((k) => k.endsWith("_s") || k.endsWith("_mb") || k.endsWith("_cluster"))) {
     expect(typeof result[key], key).toBe("number");
@@ -37,18 +42,21 @@ it("runs with 3 clusters and 5 objects, writes every key, and renders once per o
   expect(result.bytes_to_agents as number).toBeGreaterThan(0);
 }, 120_000);
 
+it("with per-region values (substitute) renders once per region, not per cluster", async () => {
+  const { stdout, result } = await bench("regions", ["--clusters", "5", "--objects", "5", "--overlays", "1", "--regions", "2", "--apply-runs", "0", "--drift-clusters", "0"]);
+  expect(stdout).toContain("2 regions (substitute)");
+  expect(result.distinct_inputs).toBe(2);
+  expect(result.renders_per_commit).toBe(2);
+}, 120_000);
+
 const PROTOCOL_KEYS = [
   "registration_s", "registration_per_s", "hub_fanout_max_s", "status_stored_p50_s", "status_stored_p99_s", "status_stored_all_s",
   "status_writes_per_commit", "statuses_written_per_s", "hub_cpu_delivery_s", "hub_peak_rss_mb", "database_size_mb", "drift_report_s",
 ];
 
 it("runs protocol agents: every cluster registers, gets the commit, and has its status stored", async () => {
-  dir ||= await mkdtemp(join(tmpdir(), "gitfleet-bench-test-"));
-  const out = join(dir, "protocol.json");
-  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--agents", "protocol", "--clusters", "6", "--per-process", "3", "--objects", "5", "--drift-clusters", "2", "--idle", "0", "--timeout", "50", "--quiet", "--out", out], { timeoutMs: 110_000 });
-  expect(r.code, r.stderr).toBe(0);
-  expect(r.stdout).toContain("protocol agents");
-  const result = JSON.parse(await readFile(out, "utf8")) as Record<string, unknown>;
+  const { stdout, result } = await bench("protocol", ["--agents", "protocol", "--clusters", "6", "--per-process", "3", "--objects", "5", "--drift-clusters", "2"]);
+  expect(stdout).toContain("protocol agents");
   expect(result).toMatchObject({ agents: "protocol", clusters: 6, apply_agent_s: null, renders_per_commit: 3 });
   for (const key of PROTOCOL_KEYS) {
     expect(typeof result[key], key).toBe("number");

@@ -3,13 +3,13 @@
 // of M objects in K overlays. Measures registration, delivery of a commit, renders per commit, hub
 // memory and CPU, status writes, database size, bytes to agents, agent memory per cluster, drift
 // reporting, and the agent's apply against kubectl's. Prints a table and writes JSON (--out).
-import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
+import { postgresSchema } from "../lib/postgres.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
 import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
 import { forkHost, profileArgs, type Host } from "./hosts.js";
@@ -17,7 +17,7 @@ import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
 import { openBenchDb, type BenchDb } from "./db.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
-import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, overlayName, SOURCE } from "./repo.js";
+import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, distinctInputs, overlayName, SOURCE } from "./repo.js";
 import { formatTable, percentile, round, type BenchResult } from "./report.js";
 
 const SECRET = "bench-webhook-secret";
@@ -44,9 +44,10 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   };
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
-  say(`agents=${o.agents} clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  say(`agents=${o.agents} clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} regions=${o.regions} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  const database = o.postgres ? postgresSchema(o.postgres, "bench") : undefined;
   try {
-    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays);
+    const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
     let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
@@ -57,8 +58,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 2. Hub, admin client, token.
-    const databaseUrl = o.postgres ? pgSchemaUrl(o.postgres) : undefined;
-    hub = await startBenchHub(join(dir, "hub"), databaseUrl ? ["--database-url", databaseUrl] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
+    const databaseUrl = database?.url;
+    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     benchDb = await openBenchDb(hub.dataDir, databaseUrl);
@@ -126,7 +127,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       resyncMs: o.resyncMs,
       driftIntervalMs: o.driftIntervalMs,
       readyDelayMs: o.readyDelayMs,
-      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays), kubeconfig: byName.get(name)?.kubeconfig })),
+      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)?.kubeconfig })),
     }));
     let shown = Date.now();
     // Counted in the hub's database: listing 10,000 clusters through the hub every poll would cost it more than registering them.
@@ -145,7 +146,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 5. The App, first delivery (revision 1) to every cluster.
     const applyStart = Date.now();
-    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET), origin: "bench" }, md);
+    const results = await admin.applyResources({ yaml: definitions(repo.dir, o.overlays, SECRET, o.regions > 0), origin: "bench" }, md);
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
     const progress = (rev: string) => ({ assigned: () => assignedAt.get(rev)?.size ?? 0, synced: () => syncedAt.get(rev)?.size ?? 0 });
@@ -155,7 +156,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 6. A new commit, announced by a webhook.
     const before = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
-    const rev2 = repo.commit(baseFiles(o.objects, 2), "bench app: revision 2");
+    const rev2 = repo.commit(baseFiles(o.objects, 2, o.regions > 0), "bench app: revision 2");
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
@@ -224,7 +225,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const hubStats = procStats(hubPid);
     hubRss.stop();
     const end = await snapshot();
-    const database = await benchDb.stats();
+    const dbStats = await benchDb.stats();
     const agentRssPerCluster = end.agentStats.reduce((n, st, i) => n + (st.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
     const totalBytes = totalOf(end.traffic);
     const bytesPerCommit = totalOf(after.traffic) - totalOf(before.traffic);
@@ -234,6 +235,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       clusters: o.clusters,
       objects: o.objects,
       overlays: o.overlays,
+      regions: o.regions,
       database: o.postgres ? "postgresql" : "sqlite",
       agents: o.agents,
       registration_s: round(registrationS),
@@ -259,6 +261,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       hub_cpu_per_poll_ms: round(hubCpuPerPollMs, 1),
       renders_per_commit: rendersPerCommit,
       distinct_overlays: Math.min(o.overlays, o.clusters),
+      distinct_inputs: distinctInputs(o.clusters, o.overlays, o.regions),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
       hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
       hub_cpu_s: round(hubStats.cpuS - atStart.hub, 2),
@@ -276,8 +279,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         whole_run: { ...cpu(atStart, end), hub_peak_rss_mb: round(hubStats.peakRssMb, 1) },
       },
       sim_rss_mb_per_cluster: round(end.simStats.reduce((n, st) => n + st.rssMb, 0) / o.clusters, 2),
-      database_rows: database.rows,
-      database_size_mb: database.size_mb,
+      database_rows: dbStats.rows,
+      database_size_mb: dbStats.size_mb,
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
       bytes_to_agents_by_method: end.traffic.bytes,
@@ -320,8 +323,11 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
-    if (o.keep) say(`kept ${dir}`);
-    else await rm(dir, { recursive: true, force: true });
+    if (o.keep) say(`kept ${dir}${database ? ` and ${database.url}` : ""}`);
+    else {
+      await rm(dir, { recursive: true, force: true });
+      await database?.drop();
+    }
   }
 }
 
@@ -460,13 +466,6 @@ function chunk<T>(xs: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
   return out;
-}
-
-/** A fresh schema in the given database, so runs never see each other's rows. */
-function pgSchemaUrl(url: string): string {
-  const u = new URL(url);
-  u.searchParams.set("schema", `bench_${randomBytes(6).toString("hex")}`);
-  return u.toString();
 }
 
 export type { ProcStats };

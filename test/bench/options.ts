@@ -6,6 +6,8 @@ export interface BenchOptions {
   clusters: number;
   objects: number;
   overlays: number;
+  /** Per-region values (substitute): 0 is off. */
+  regions: number;
   postgres?: string;
   out: string;
   /** Agents (and kube-sims) per host process. */
@@ -29,7 +31,7 @@ export interface BenchOptions {
   hubNodeOptions: string[];
 }
 
-export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--clusters N] [--objects M] [--overlays K] [--postgres URL] [--out FILE]
+export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--clusters N] [--objects M] [--overlays K] [--regions R] [--postgres URL] [--out FILE]
        [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
        [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
   --agents          sim (default): the agent's own code against a kube-sim cluster each; protocol: agents that
@@ -38,7 +40,10 @@ export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--cluster
   --clusters        clusters, each with its own agent (default 100)
   --objects         objects in the App's bundle (default 50)
   --overlays        kustomize overlays, targeted by the cluster label env (default 3)
-  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, left behind) instead of SQLite
+  --regions         values per cluster: clusters get the label region (R values, round-robin) and the App
+                    substitutes \${cluster.labels.region} into a ConfigMap, so renders per commit are the
+                    distinct (overlay, region) pairs, whatever N (default 0: no substitution)
+  --postgres        run the hub on PostgreSQL (a fresh schema bench_<random> in this database, dropped at the end unless --keep) instead of SQLite
   --out             where the JSON result goes (default bench-result.json)
   --per-process     clusters per agent host process and per kube-sim host process (default 125; with 250
                     a starved host stalls long enough for its agents' gRPC keepalives to time out;
@@ -64,6 +69,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       clusters: { type: "string", default: "100" },
       objects: { type: "string", default: "50" },
       overlays: { type: "string", default: "3" },
+      regions: { type: "string", default: "0" },
       postgres: { type: "string" },
       out: { type: "string", default: "bench-result.json" },
       "per-process": { type: "string" },
@@ -99,6 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     clusters,
     objects: int("objects", values.objects, 3),
     overlays: int("overlays", values.overlays, 1),
+    regions: int("regions", values.regions, 0),
     postgres: values.postgres,
     out: values.out!,
     perProcess: int("per-process", values["per-process"] ?? (agents === "protocol" ? "500" : "125"), 1),

@@ -15,12 +15,13 @@ type Kind = "ConfigMap" | "Deployment" | "Service" | "ServiceAccount";
 const KINDS: Kind[] = ["ConfigMap", "Deployment", "Service", "ServiceAccount"];
 
 /** Object i (1..M-1) of the base; object 0 is the Namespace. */
-function object(i: number, rev: number, firstCm: number, firstDeploy: number): string {
+function object(i: number, rev: number, firstCm: number, firstDeploy: number, regional: boolean): string {
   const kind = KINDS[(i - 1) % KINDS.length]!;
   const meta = (name: string) => `metadata:\n  name: ${name}\n  namespace: ${NAMESPACE}\n  labels: {app.kubernetes.io/part-of: bench}`;
   switch (kind) {
     case "ConfigMap":
-      return `apiVersion: v1\nkind: ConfigMap\n${meta(`cm-${i}`)}\ndata:\n  index: "${i}"\n  revision: "${i === firstCm ? rev : 1}"\n  payload: "${"x".repeat(64)}"\n`;
+      // With regions, the first ConfigMap takes values per cluster (substitute).
+      return `apiVersion: v1\nkind: ConfigMap\n${meta(`cm-${i}`)}\ndata:\n  index: "${i}"\n  revision: "${i === firstCm ? rev : 1}"\n  payload: "${"x".repeat(64)}"\n${regional && i === firstCm ? '  region: "${cluster.labels.region}"\n  tier: "${tier}"\n' : ""}`;
     case "Deployment": {
       // The first Deployment's pod template changes with each commit, as a config-hash rollout does.
       const anno = i === firstDeploy ? `\n      annotations: {bench/revision: "${rev}"}` : "";
@@ -34,10 +35,10 @@ function object(i: number, rev: number, firstCm: number, firstDeploy: number): s
 }
 
 /** Base files for commit `rev`: the first ConfigMap and the first Deployment's template change with rev. */
-export function baseFiles(objects: number, rev: number): Record<string, string> {
+export function baseFiles(objects: number, rev: number, regional = false): Record<string, string> {
   const byKind = new Map<Kind, string[]>();
   const kindOf = (i: number) => KINDS[(i - 1) % KINDS.length]!;
-  for (let i = 1; i < objects; i++) byKind.set(kindOf(i), [...(byKind.get(kindOf(i)) ?? []), object(i, rev, 1, 2)]);
+  for (let i = 1; i < objects; i++) byKind.set(kindOf(i), [...(byKind.get(kindOf(i)) ?? []), object(i, rev, 1, 2, regional)]);
   const files: Record<string, string> = { "app/base/namespace.yaml": `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${NAMESPACE}\n` };
   const resources = ["namespace.yaml"];
   for (const [kind, docs] of byKind) {
@@ -74,14 +75,14 @@ patches:
   return files;
 }
 
-export function createBenchRepo(dir: string, objects: number, overlays: number): TestRepo {
+export function createBenchRepo(dir: string, objects: number, overlays: number, regional: boolean): TestRepo {
   const repo = createRepo(join(dir, "apps"));
-  repo.commit({ ...baseFiles(objects, 1), ...overlayFiles(overlays) }, "bench app: revision 1");
+  repo.commit({ ...baseFiles(objects, 1, regional), ...overlayFiles(overlays) }, "bench app: revision 1");
   return repo;
 }
 
-/** Source and App definitions: one target per overlay, selected by the cluster label env. */
-export function definitions(repoDir: string, overlays: number, webhookSecret: string): string {
+/** Source and App definitions: one target per overlay, selected by the cluster label env; `substitute` with regions. */
+export function definitions(repoDir: string, overlays: number, webhookSecret: string, regional: boolean): string {
   const targets = Array.from({ length: overlays }, (_, k) => `  - name: ${overlayName(k)}
     clusterSelector: {matchLabels: {env: ${overlayName(k)}}}
     overlay: overlays/${overlayName(k)}
@@ -102,10 +103,20 @@ spec:
   selfHeal: false
   # All at once: the bench measures delivery itself, not the default staged rollout's waves.
   rollout: {maxUnavailable: 100%}
-  targets:
+${regional ? "  substitute: {tier: bench}\n" : ""}  targets:
 ${targets}`;
 }
 
-/** Cluster i's labels: overlays are spread round-robin. */
-export const clusterLabels = (i: number, overlays: number) => ({ env: overlayName(i % overlays), bench: "true" });
+const REGIONS = ["eu", "us", "ap", "sa", "af", "me"];
+const regionName = (i: number) => REGIONS[i] ?? `r${i}`;
+
+/** Cluster i's labels: overlays (and regions) are spread round-robin. */
+export const clusterLabels = (i: number, overlays: number, regions: number): Record<string, string> => ({
+  env: overlayName(i % overlays), bench: "true", ...(regions > 0 ? { region: regionName(i % regions) } : {}),
+});
+
+/** What renders per commit should be: the distinct (overlay, region) label pairs of the N clusters. */
+export function distinctInputs(clusters: number, overlays: number, regions: number): number {
+  return new Set(Array.from({ length: clusters }, (_, i) => JSON.stringify(clusterLabels(i, overlays, regions)))).size;
+}
 export const clusterName = (i: number) => `c${String(i).padStart(4, "0")}`;

@@ -1,10 +1,12 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll, waitFor } from "../lib/processes.js";
 import { BACKENDS, cliOk, clusters, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { listApps, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
-import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
+import { githubPush, runAgent, simCluster, startClusters, type SimCluster } from "../lib/clusters.js";
+import { appYaml, sourceYaml } from "../lib/definitions.js";
 
 const SECRET = "push-secret";
 const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
@@ -33,12 +35,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     daemon = await startGitDaemon(join(dir, "git"), "apps");
     hubArgs = ["--heartbeat-timeout", "15s", ...backend.args()];
     hub = await startHub(join(dir, "hub"), hubArgs, env);
-    const token = (await cliOk(hub, ["token", "create"])).trim();
-    for (const [name, labels] of [["staging", "env=staging"], ["prod-1", "env=prod"], ["prod-2", "env=prod"], ["dev", "env=dev"]] as const) {
-      fleet[name] = await simCluster(dir, name, labels);
-      runAgent(hub, fleet[name]!, token, ["--resync", "2s"], env);
-    }
-    for (const name of Object.keys(fleet)) await waitClusterState(hub, name, "Connected");
+    Object.assign(fleet, await startClusters(hub, dir, { staging: "env=staging", "prod-1": "env=prod", "prod-2": "env=prod", dev: "env=dev" }, ["--resync", "2s"], env));
     // Agents given a kubeconfig report the cluster's Kubernetes version.
     const versions = Object.fromEntries((await clusters(hub)).map((c) => [c.name, c.kubernetesVersion?.replace(/^v1\.\d+.*$/, "v1.x")]));
     expect(versions).toEqual({ staging: "v1.x", "prod-1": "v1.x", "prod-2": "v1.x", dev: "v1.x" });
@@ -47,30 +44,15 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
 
   it("delivers a commit to exactly the matching clusters with their overlay", async () => {
     const definitions = join(dir, "fleet.yaml");
-    await import("node:fs/promises").then((fs) =>
-      fs.writeFile(
-        definitions,
-        `apiVersion: gitfleet.dev/v1
-kind: Source
-metadata: {name: apps}
-spec: {url: "${daemon.url("apps")}", branch: main, interval: 1h, webhookSecret: ${SECRET}}
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: web}
-spec:
-  source: apps
-  path: web
-  targets:
+    const web = appYaml("web", "web", `  targets:
   - name: staging
     clusterSelector: {matchLabels: {env: staging}}
     overlay: overlays/staging
   - name: prod
     clusterSelector: {matchExpressions: [{key: env, operator: In, values: [prod]}]}
     overlay: overlays/prod
-`,
-      ),
-    );
+`);
+    await writeFile(definitions, `${sourceYaml(daemon.url("apps"), `branch: main, interval: 1h, webhookSecret: ${SECRET}`)}---\n${web}`);
     const out = await cliOk(hub, ["apply", "-f", definitions]);
     expect(out).toContain("source/apps created");
     expect(out).toContain("app/web created");

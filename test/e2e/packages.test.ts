@@ -49,8 +49,11 @@ describe("packages installed from npm pack tarballs", () => {
     expect(help.stdout).toMatch(new RegExp(`^usage: ${name} `));
     const version = await run(bin(name), ["--version"]);
     expect(version.code, version.stderr).toBe(0);
-    const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short=12", "HEAD"], { encoding: "utf8" }).trim();
-    expect(version.stdout.trim()).toMatch(new RegExp(`^${name} ${pkg.version.replaceAll(".", "\\.")} \\(commit ${head}(-dirty)?\\)$`));
+    // The packed build names the commit stamped when it was built (not HEAD now: a commit after the build moves HEAD).
+    const { commit } = JSON.parse(await readFile(join(ROOT, pkg.dir, "dist", "build-info.json"), "utf8")) as { commit: string };
+    expect(commit).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
+    expect(execFileSync("git", ["-C", ROOT, "cat-file", "-t", commit.replace(/-dirty$/, "")], { encoding: "utf8" }).trim()).toBe("commit");
+    expect(version.stdout.trim()).toBe(`${name} ${pkg.version} (commit ${commit})`);
   });
 
   it("the installed hub, CLI and agent run together (PostgreSQL, a kube-sim cluster)", async () => {

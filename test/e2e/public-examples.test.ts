@@ -4,6 +4,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGitFleet, waitClusterApp, type GitFleet } from "../lib/git-fleet.js";
 import { ROOT } from "../lib/processes.js";
+import { appYaml } from "../lib/definitions.js";
 
 const FIXTURE = join(ROOT, "test/fixtures/public-examples");
 const files = Object.fromEntries(
@@ -13,33 +14,15 @@ const files = Object.fromEntries(
 );
 const CLUSTERS = { dev: "env=dev", staging: "env=staging", production: "env=production" };
 const everywhere = "clusterSelector: {matchExpressions: [{key: env, operator: In, values: [dev, staging, production]}]}";
-const APPS = `apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: guestbook}
-spec:
-  source: apps
-  path: guestbook
-  targets: [{name: all, ${everywhere}}]
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: podinfo}
-spec:
-  source: apps
-  path: podinfo
-  targets:
+const APPS = [
+  appYaml("guestbook", "guestbook", `  targets: [{name: all, ${everywhere}}]\n`),
+  appYaml("podinfo", "podinfo", `  targets:
   - {name: production, clusterSelector: {matchLabels: {env: production}}, overlay: overlays/production}
   - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
   - {name: dev, clusterSelector: {matchLabels: {env: dev}}, overlay: base}
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: kustomize-guestbook}
-spec:
-  source: apps
-  path: kustomize-guestbook
-  targets: [{name: all, ${everywhere}, namespace: kustomize-guestbook}]
-`;
+`),
+  appYaml("kustomize-guestbook", "kustomize-guestbook", `  targets: [{name: all, ${everywhere}, namespace: kustomize-guestbook}]\n`),
+].join("---\n");
 
 describe("the shape of the public example repositories on three clusters", () => {
   let f: GitFleet;

@@ -178,10 +178,13 @@ describe("kube-sim library", () => {
     expect((await req("GET", "/api/v1/namespaces")).status).toBe(503);
     sim.faults.setGlobal(undefined);
 
-    sim.faults.add({ path: /\/secrets$/, latencyMs: 150, times: 1 });
-    const t0 = Date.now();
-    await req("GET", "/api/v1/namespaces/default/secrets");
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    // Latency holds the response: a request sent after the delayed one is answered first.
+    sim.faults.add({ path: /\/secrets$/, latencyMs: 2_000, times: 1 });
+    const answered: string[] = [];
+    const delayed = req("GET", "/api/v1/namespaces/default/secrets").then((r) => answered.push(`secrets ${r.status}`));
+    answered.push(`configmaps ${(await req("GET", "/api/v1/namespaces/default/configmaps")).status}`);
+    await delayed;
+    expect(answered).toEqual(["configmaps 200", "secrets 200"]);
 
     sim.faults.add({ path: "/api/v1/namespaces/default/services", dropRate: 1, times: 1 });
     await expect(req("GET", "/api/v1/namespaces/default/services")).rejects.toThrow();
@@ -195,7 +198,7 @@ describe("kube-sim library", () => {
   it("auth: missing or unknown tokens are 401; scoped tokens get RBAC-worded 403", async () => {
     const anon = await fetch(`${sim.url}/api/v1/namespaces`, { headers: { Connection: "close" } });
     expect(anon.status).toBe(401);
-    expect((await anon.json()).reason).toBe("Unauthorized");
+    expect(((await anon.json()) as { reason: string }).reason).toBe("Unauthorized");
     expect((await client(sim, "nope")("GET", "/api/v1/namespaces")).status).toBe(401);
     sim.addToken("t-team", { namespaces: ["team"], user: "team-bot" });
     sim.store.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: "team" } });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { toJson } from "@bufbuild/protobuf";
-import { AdminService, AppSummarySchema, ClusterAppStatusSchema, createClient, DriftRecordSchema, SourceSummarySchema, type ServiceClient } from "@gitfleet/shared";
+import { AdminService, AppSummarySchema, AuditRecordSchema, ClusterAppStatusSchema, createClient, DriftRecordSchema, RolloutSchema, SourceSummarySchema, type ServiceClient } from "@gitfleet/shared";
 import { atFileEnd } from "./cleanup.js";
 
 /** What a test needs to reach a hub: its data dir (hub.json, admin-token) and, for TLS, the CA. */
@@ -76,6 +76,55 @@ export interface SourceJson {
 export async function listDrift(hub: HubRef, req: { cluster?: string; app?: string; history?: boolean }): Promise<DriftRecordJson[]> {
   const { api, metadata } = admin(hub);
   return (await api.listDrift(req, { ...call, metadata })).records.map((r) => toJson(DriftRecordSchema, r) as unknown as DriftRecordJson);
+}
+
+/** `gitfleet rollout status APP -o json`, read in the test process. */
+export async function getRollout(hub: HubRef, app: string): Promise<RolloutJson> {
+  const { api, metadata } = admin(hub);
+  return toJson(RolloutSchema, (await api.getRollout({ app }, { ...call, metadata })).rollout!) as unknown as RolloutJson;
+}
+
+/** `gitfleet audit --app APP -o json`, read in the test process: each event's detail parsed. */
+export async function listAudit(hub: HubRef, app: string): Promise<AuditJson[]> {
+  const { api, metadata } = admin(hub);
+  const { events } = await api.listAuditEvents({ app }, { ...call, metadata });
+  return events.map((e) => ({ ...(toJson(AuditRecordSchema, e) as unknown as Omit<AuditJson, "detail">), detail: JSON.parse(e.detailJson || "{}") as AuditJson["detail"] }));
+}
+
+/** The one line each thing holding an App back on a cluster (`gitfleet explain`), read in the test process. */
+export async function explainBlockers(hub: HubRef, app: string, cluster: string): Promise<string[]> {
+  const { api, metadata } = admin(hub);
+  return (await api.explainApp({ app, cluster }, { ...call, metadata })).blockers;
+}
+
+/** Notifiers with their delivery counts (`gitfleet get notifiers`), read in the test process. */
+export async function listNotifiers(hub: HubRef): Promise<{ name: string; delivered: number; failed: number; lastError: string }[]> {
+  const { api, metadata } = admin(hub);
+  return (await api.listNotifiers({}, { ...call, metadata })).notifiers;
+}
+
+/** Bootstrap tokens and their use counts (`gitfleet token list`), read in the test process. */
+export async function listTokens(hub: HubRef): Promise<{ id: string; uses: number; maxUses: number }[]> {
+  const { api, metadata } = admin(hub);
+  return (await api.listTokens({}, { ...call, metadata })).tokens;
+}
+
+export interface RolloutJson {
+  state: string;
+  stage?: string;
+  fromRevision?: string;
+  toRevision?: string;
+  waitingFor?: string;
+  reason?: string;
+  stages: { name: string; clusters: { cluster: string; step: string; revision?: string }[] }[];
+}
+
+export interface AuditJson {
+  id: string;
+  action: string;
+  subject: string;
+  actor: string;
+  detail: { to?: string; cluster?: string; step?: string; was?: string; stage?: string; reason?: string };
 }
 
 export interface AppJson {

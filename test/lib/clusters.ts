@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { request } from "node:http";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { startAgent, type HubProc } from "./fleet.js";
+import { cliOk, startAgent, waitClusterState, type HubProc } from "./fleet.js";
 import type { Proc } from "./processes.js";
 import { atFileEnd } from "./cleanup.js";
 
@@ -28,6 +28,21 @@ export function runAgent(hub: HubProc, c: SimCluster, token: string | undefined,
   const args = ["--name", c.name, "--labels", c.labels, "--state-dir", c.stateDir, "--kubeconfig", c.kubeconfig, ...extra];
   c.agent = startAgent(hub, token ? ["--token", token, ...args] : args, env);
   return c.agent;
+}
+
+/**
+ * The fleet of a suite: a kube-sim and an agent for each name (with its labels), all registered with
+ * one new bootstrap token; resolves once every cluster is Connected. Sims close when the file ends.
+ */
+export async function startClusters(hub: HubProc, dir: string, clusters: Record<string, string>, agentArgs: string[] = [], env: Record<string, string> = {}): Promise<Record<string, SimCluster>> {
+  const token = (await cliOk(hub, ["token", "create"])).trim();
+  const fleet: Record<string, SimCluster> = {};
+  for (const [name, labels] of Object.entries(clusters)) {
+    fleet[name] = await simCluster(dir, name, labels);
+    runAgent(hub, fleet[name], token, agentArgs, env);
+  }
+  for (const name of Object.keys(fleet)) await waitClusterState(hub, name, "Connected");
+  return fleet;
 }
 
 export type Forge = "github" | "gitlab" | "gitea";

@@ -2,7 +2,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { cliOk, startHub, type HubProc } from "./fleet.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "./git.js";
-import { runAgent, simCluster, type SimCluster } from "./clusters.js";
+import { startClusters, type SimCluster } from "./clusters.js";
+import { appYaml, sourceYaml } from "./definitions.js";
 import { waitFor } from "./processes.js";
 import { listApps } from "./admin.js";
 
@@ -31,45 +32,17 @@ export async function startDemoFleet(dir: string, opts: { pollInterval?: string;
   const repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
   if (opts.files) repo.commit(opts.files, "demo extras");
   const hub = await startHub(join(dir, "hub"));
-  const token = (await cliOk(hub, ["token", "create", "--description", "demo"])).trim();
-  const clusters: SimCluster[] = [];
-  try {
-    for (const [name, labels] of DEMO_CLUSTERS) {
-      const c = await simCluster(dir, name, labels);
-      clusters.push(c);
-      runAgent(hub, c, token, ["--resync", "10s"]);
-    }
-    return await deliverDemoApp(dir, hub, repo, clusters, opts.pollInterval ?? "10s");
-  } catch (err) {
-    await Promise.all(clusters.map((c) => c.sim.close()));
-    throw err;
-  }
-}
-
-async function deliverDemoApp(dir: string, hub: HubProc, repo: TestRepo, clusters: SimCluster[], pollInterval: string): Promise<DemoFleet> {
-  const fleetFile = join(dir, "fleet.yaml");
-  await writeFile(
-    fleetFile,
-    `apiVersion: gitfleet.dev/v1
-kind: Source
-metadata: {name: apps}
-spec: {url: "file://${repo.dir}", branch: main, interval: ${pollInterval}}
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: web}
-spec:
-  source: apps
-  path: web
-  targets:
+  const clusters = Object.values(await startClusters(hub, dir, Object.fromEntries(DEMO_CLUSTERS), ["--resync", "10s"]));
+  const web = appYaml("web", "web", `  targets:
   - {name: staging, clusterSelector: {matchLabels: {env: staging}}, overlay: overlays/staging}
   - {name: prod, clusterSelector: {matchLabels: {env: prod}}, overlay: overlays/prod}
   rollout:                 # staging first and a short bake, then prod one cluster at a time
     stages:
     - {name: staging, clusterSelector: {matchLabels: {env: staging}}, bakeTime: 5s}
     - {name: prod, clusterSelector: {matchLabels: {env: prod}}, maxUnavailable: 1}
-`,
-  );
+`);
+  const fleetFile = join(dir, "fleet.yaml");
+  await writeFile(fleetFile, `${sourceYaml(`file://${repo.dir}`, `branch: main, interval: ${opts.pollInterval ?? "10s"}`)}---\n${web}`);
   await cliOk(hub, ["apply", "-f", fleetFile]);
   await waitFor("web to be Synced and Healthy on all three clusters", async () => {
     const apps = await listApps(hub);

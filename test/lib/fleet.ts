@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { ClusterState } from "@gitfleet/shared";
-import pg from "pg";
+import { postgresSchema } from "./postgres.js";
 import { BIN, run, start, waitFor, type Proc } from "./processes.js";
 import { admin, type HubRef } from "./admin.js";
 import { atFileEnd } from "./cleanup.js";
@@ -21,19 +20,9 @@ export const POSTGRES_URL = process.env.GITFLEET_TEST_POSTGRES ?? "postgres://po
 
 /** A PostgreSQL URL with a fresh schema of its own, so suites never see each other's rows; dropped when the file ends. */
 export function freshPostgresUrl(): string {
-  const u = new URL(POSTGRES_URL);
-  const schema = `e2e_${randomBytes(6).toString("hex")}`;
-  u.searchParams.set("schema", schema);
-  atFileEnd(async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  });
-  return u.toString();
+  const { url, drop } = postgresSchema(POSTGRES_URL, "e2e");
+  atFileEnd(drop);
+  return url;
 }
 
 /** The stores every hub suite runs on: hub arguments for embedded SQLite and for PostgreSQL. */

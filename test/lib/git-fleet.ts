@@ -1,10 +1,11 @@
 // A hub, a Git repository served on loopback and kube-sim clusters with agents: the setup of suites that push commits and read Apps.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "./fleet.js";
+import { cliOk, removeDir, startHub, tempDir, type HubProc } from "./fleet.js";
 import { createRepo, startGitDaemon, type TestRepo } from "./git.js";
-import { githubPush, runAgent, simCluster, type SimCluster } from "./clusters.js";
+import { githubPush, startClusters, type SimCluster } from "./clusters.js";
 import { stopAll, waitFor } from "./processes.js";
+import { sourceYaml } from "./definitions.js";
 import { listApps, showApp, type AppClusterJson, type AppJson } from "./admin.js";
 
 export const WEBHOOK_SECRET = "push-secret";
@@ -41,17 +42,12 @@ export async function startGitFleet(prefix: string, clusters: Record<string, str
     await removeDir(dir);
   };
   try {
-    const token = (await cliOk(hub, ["token", "create"])).trim();
-    for (const [name, labels] of Object.entries(clusters)) {
-      sims[name] = await simCluster(dir, name, labels);
-      runAgent(hub, sims[name], token, ["--resync", "30s"], env);
-    }
-    for (const name of Object.keys(clusters)) await waitClusterState(hub, name, "Connected");
+    Object.assign(sims, await startClusters(hub, dir, clusters, ["--resync", "30s", ...agentArgs], env));
   } catch (err) {
     await close();
     throw err;
   }
-  const source = `apiVersion: gitfleet.dev/v1\nkind: Source\nmetadata: {name: apps}\nspec: {url: "${daemon.url("apps")}", branch: main, interval: 1h, webhookSecret: ${WEBHOOK_SECRET}}\n`;
+  const source = sourceYaml(daemon.url("apps"), `branch: main, interval: 1h, webhookSecret: ${WEBHOOK_SECRET}`);
   let applied = 0;
   return {
     hub,

@@ -4,12 +4,7 @@
 export const RECONNECT_BASE_MS = Number(process.env.GITFLEET_RECONNECT_BASE_MS ?? 250);
 export const RECONNECT_MAX_MS = Number(process.env.GITFLEET_RECONNECT_MAX_MS ?? 30_000);
 
-/** Heartbeat period used until the hub says otherwise in Welcome. */
-export const DEFAULT_HEARTBEAT_S = 10;
-
-/** grpc keepalive pings on the agent's single connection. */
-export const KEEPALIVE_TIME_MS = 20_000;
-export const KEEPALIVE_TIMEOUT_MS = 10_000;
+// Heartbeat and keepalive are the protocol's, agreed with the hub: @gitfleet/shared (rpc/protocol.ts).
 
 /** Full reconcile of every app even when nothing changed (--resync overrides). */
 export const DEFAULT_RESYNC_MS = 5 * 60_000;

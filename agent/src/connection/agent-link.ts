@@ -4,7 +4,9 @@ import {
   AgentService,
   ClusterState,
   createClient,
+  DEFAULT_HEARTBEAT_INTERVAL_S,
   isPermanent,
+  KEEPALIVE_OPTIONS,
   RpcError,
   type AssignmentSet,
   type ConnectRequestSchema,
@@ -13,7 +15,7 @@ import {
   type Logger,
   type ServiceClient,
 } from "@gitfleet/shared";
-import { DEFAULT_HEARTBEAT_S, KEEPALIVE_TIME_MS, KEEPALIVE_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../config/intervals.js";
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../config/intervals.js";
 import { createBackoff } from "../common/backoff.js";
 import type { Identity, IdentityStore } from "./credentials.js";
 
@@ -50,12 +52,7 @@ export type AgentClient = ServiceClient<typeof AgentService>;
 
 /** The agent's one channel to the hub, with keepalive; `extra` adds channel options or interceptors. */
 export function createAgentClient(hub: string, credentials: grpc.ChannelCredentials, extra: grpc.ClientOptions = {}): AgentClient {
-  return createClient(AgentService, hub, credentials, {
-    "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
-    "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
-    "grpc.keepalive_permit_without_calls": 1,
-    ...extra,
-  });
+  return createClient(AgentService, hub, credentials, { ...KEEPALIVE_OPTIONS, ...extra });
 }
 
 /** Registers once (or reuses the stored identity), then keeps one stream to the hub open until aborted. */
@@ -127,7 +124,7 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
           const state = res.msg.value.cluster?.state;
           onWelcome();
           clearInterval(heartbeat);
-          const every = (res.msg.value.heartbeatIntervalSeconds || DEFAULT_HEARTBEAT_S) * 1000;
+          const every = (res.msg.value.heartbeatIntervalSeconds || DEFAULT_HEARTBEAT_INTERVAL_S) * 1000;
           heartbeat = setInterval(() => send({ msg: { case: "heartbeat", value: {} } }), every);
           if (state === ClusterState.PENDING) log.warn("connected; cluster is Pending until an admin runs `gitfleet cluster approve`");
           else log.info("connected to hub");

@@ -1,10 +1,11 @@
 // Every interval and timeout of the hub, in one place, so they can be read and tuned together.
 
-/** Agents send a heartbeat this often (told to them in Welcome). */
-export const HEARTBEAT_INTERVAL_S = Number(process.env.GITFLEET_HEARTBEAT_INTERVAL_S ?? 10);
+import { DEFAULT_HEARTBEAT_INTERVAL_S } from "@gitfleet/shared";
 
-/** A cluster with no heartbeat for this long is marked Disconnected (--heartbeat-timeout). */
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;
+// Protocol timing both ends agree on (heartbeat, keepalive) lives in @gitfleet/shared (rpc/protocol.ts).
+
+/** Agents send a heartbeat this often (told to them in Welcome); tests shorten it. */
+export const HEARTBEAT_INTERVAL_S = Number(process.env.GITFLEET_HEARTBEAT_INTERVAL_S ?? DEFAULT_HEARTBEAT_INTERVAL_S);
 
 /** Bootstrap tokens expire; there is no never-expiring token. */
 export const DEFAULT_TOKEN_TTL_S = 24 * 3600;
@@ -16,10 +17,6 @@ export const REGISTRATION_RETRY_WINDOW_MS = 10 * 60_000;
 /** A fetch or render that failed for a reason that is not the commit's is retried after 1 s, 2 s, 4 s ... at most 5 min. */
 export const RETRY_BASE_MS = 1_000;
 export const RETRY_MAX_MS = 5 * 60_000;
-
-/** grpc keepalive: detects dead agent connections without application traffic. */
-export const KEEPALIVE_TIME_MS = 20_000;
-export const KEEPALIVE_TIMEOUT_MS = 10_000;
 
 /** Drift history is kept this long (--drift-retention); pruned this often. */
 export const DEFAULT_DRIFT_RETENTION_MS = 30 * 24 * 3600 * 1000;

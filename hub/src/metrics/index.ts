@@ -64,6 +64,6 @@ export function registerScrapeMetrics(m: HubMetrics, src: ScrapeSources): void {
   new Gauge({ name: "gitfleet_agent_streams", help: "Open agent streams.", registers, collect() { this.set(src.agentStreams()); } });
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
-  counter("gitfleet_renders_total", "Bundles rendered (one per revision, path and overlay).", src.renders);
+  counter("gitfleet_renders_total", "Bundles rendered (one per distinct input: revision, path, overlay or chart, values, and the substitution values used).", src.renders);
   counter("gitfleet_assignment_pushes_total", "Assignment sets pushed to agents.", src.pushes);
 }

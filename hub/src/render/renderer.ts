@@ -203,8 +203,6 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
   }
 
   return {
-    /** The target's render without cluster values (no substitution): what Apps without `substitute` get. */
-    render: (spec: AppSpec, sha: string, t: AppTarget) => render(spec, sha, t),
     /** Targeting and rendering for a set of clusters: each cluster's target and bundle, clusters grouped by the values they use. */
     async forClusters(app: string, spec: AppSpec, sha: string, clusters: readonly ClusterFacts[]): Promise<ClusterRenders> {
       const byTarget = spec.targets.map((): ClusterFacts[] => []);

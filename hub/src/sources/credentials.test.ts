@@ -91,6 +91,7 @@ describe("https credentials", () => {
 
 describe("ssh credentials", () => {
   it("writes the key to a 0600 file for the duration of the call only", async () => {
+    expect.assertions(5); // the four inside run only if withCredentials calls back
     let keyFile = "";
     await withCredentials({ kind: "ssh", privateKey: "KEY" }, "/hosts", async (env) => {
       keyFile = /-i '([^']+)'/.exec(env.GIT_SSH_COMMAND!)![1]!;
@@ -103,6 +104,7 @@ describe("ssh credentials", () => {
   });
 
   it("pins host keys when known_hosts is given", async () => {
+    expect.assertions(2);
     await withCredentials({ kind: "ssh", privateKey: "KEY\n", knownHosts: "host ssh-ed25519 AAAA" }, "/hosts", async (env) => {
       expect(env.GIT_SSH_COMMAND).toContain("StrictHostKeyChecking=yes");
       expect(env.GIT_SSH_COMMAND).not.toContain("'/hosts'");

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HealthState, RpcError, SyncState } from "@gitfleet/shared";
 import { waitFor } from "../../lib/processes.js";
-import { cliOk } from "../../lib/fleet.js";
+import { cliOk, clusters } from "../../lib/fleet.js";
+import { listDrift, showApp } from "../../lib/admin.js";
 import { appYaml, BACKENDS, openArena, sourceYaml, type Arena } from "./fixture.js";
 import { registerRogue, type RogueAgent } from "./rogue-agent.js";
 
@@ -70,13 +71,14 @@ describe.each(BACKENDS)("agent scope on $name", (backend) => {
     }
     const huge = "x".repeat(200_000);
     victim.send(forged(huge, { objects: [{ ref: { apiVersion: "v1", kind: "Secret", namespace: "prod", name: "db" }, action: "configured", health: "Healthy", message: huge }] }));
+    // Polled in the test process; the forgers' hello went after their forged status and drift on the same stream.
     const shown = await waitFor("the victim's status and both forgers' later hello", async () => {
-      const list = JSON.parse(await cliOk(arena.hub, ["cluster", "list", "-o", "json"])) as { name: string; agentVersion?: string }[];
-      const show = JSON.parse(await cliOk(arena.hub, ["app", "show", "db", "-o", "json"])) as { clusters: { cluster: string; message?: string; objects?: { message?: string }[] }[] };
-      const later = list.filter((c) => c.agentVersion === "after-forgery").length === 2;
-      return later && show.clusters.some((c) => c.cluster === "victim" && c.message) ? show : undefined;
+      const later = (await clusters(arena.hub)).filter((c) => c.agentVersion === "after-forgery").map((c) => c.name).sort();
+      const show = await showApp(arena.hub, "db");
+      return later.join() === "bystander,pending" && show.clusters.some((c) => c.cluster === "victim" && c.message) ? show : undefined;
     });
     expect(shown.clusters.map((c) => c.cluster)).toEqual(["victim"]);
+    expect(await listDrift(arena.hub, { history: true })).toEqual([]);
     const drift = JSON.parse(await cliOk(arena.hub, ["drift", "-o", "json"])) as { rows: unknown[] };
     expect(drift.rows).toEqual([]);
     const mine = shown.clusters[0]!;

@@ -6,6 +6,7 @@ import { BACKENDS, cliOk, removeDir, startHub, tempDir, type HubProc } from "../
 import { createRepo, startGitDaemon, type TestRepo } from "../../lib/git.js";
 import { githubPush } from "../../lib/clusters.js";
 import { listApps, type AppJson } from "../../lib/admin.js";
+import { appYaml as app, sourceYaml as source } from "../../lib/definitions.js";
 
 /** Every adversarial suite runs on both stores. */
 export { BACKENDS };
@@ -59,27 +60,17 @@ export async function openArena(prefix: string, backend: (typeof BACKENDS)[numbe
   };
 }
 
-/** The Source "apps" for an arena, plus extra spec lines. */
+/** The Source "apps" for an arena, plus extra spec fields. */
 export function sourceYaml(arena: Pick<Arena, "repoUrl">, extra = ""): string {
-  return `apiVersion: gitfleet.dev/v1
-kind: Source
-metadata: {name: apps}
-spec: {url: "${arena.repoUrl}", branch: main, interval: 1h, webhookSecret: ${WEBHOOK_SECRET}${extra}}
-`;
+  return source(arena.repoUrl, `branch: main, interval: 1h, webhookSecret: ${WEBHOOK_SECRET}${extra}`);
 }
 
 /** An App rendering `path` of Source "apps" to clusters labelled env=VALUE. */
 export function appYaml(name: string, path: string, env: string, extra = ""): string {
-  return `apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: ${name}}
-spec:
-  source: apps
-  path: ${path}
-  targets:
+  return app(name, path, `  targets:
   - name: ${env}
     clusterSelector: {matchLabels: {env: ${env}}}${extra}
-`;
+`);
 }
 
 export type { AppJson } from "../../lib/admin.js";

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcError } from "@gitfleet/shared";
-import { cliOk } from "../../lib/fleet.js";
+import { cliOk, waitClusterState } from "../../lib/fleet.js";
+import { listTokens } from "../../lib/admin.js";
 import { BACKENDS, openArena, type Arena } from "./fixture.js";
 import { registerRogue, type RogueAgent } from "./rogue-agent.js";
 
@@ -16,8 +17,9 @@ describe.each(BACKENDS)("registration retries on $name", (backend) => {
     return r;
   };
   const uses = async (token: string) => {
-    const list = JSON.parse(await cliOk(arena.hub, ["token", "list", "-o", "json"])) as { id: string; uses?: number }[];
-    return list.find((t) => token.includes(t.id))?.uses ?? 0;
+    const found = (await listTokens(arena.hub)).find((t) => token.includes(t.id));
+    if (!found) throw new Error(`token ${token.slice(0, 8)}... is not listed`);
+    return found.uses;
   };
   beforeAll(async () => {
     arena = await openArena("register", backend, { "README.md": "x\n" });
@@ -36,8 +38,8 @@ describe.each(BACKENDS)("registration retries on $name", (backend) => {
     // The lost credential is dead; the new one works.
     expect((await first.bundle("sha256:none")) as RpcError).toMatchObject({ reason: "CLUSTER_UNKNOWN" });
     await second.connect();
-    const clusters = JSON.parse(await cliOk(arena.hub, ["cluster", "list", "-o", "json"])) as { name: string }[];
-    expect(clusters.filter((c) => c.name === "retry")).toHaveLength(1);
+    // The second credential is the cluster's: its stream makes the one cluster "retry" Connected.
+    expect(await waitClusterState(arena.hub, "retry", "Connected")).toMatchObject({ agentVersion: "rogue" });
     // Once the cluster has connected, its name is taken for good: the token cannot take it over.
     expect(await failure(register(token, "retry"))).toMatchObject({ reason: "CLUSTER_NAME_TAKEN" });
   });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../lib/processes.js";
 import { appState, appYaml, BACKENDS, openArena, sourceYaml, type Arena } from "./fixture.js";
 import { githubPush } from "../../lib/clusters.js";
-import { cliOk } from "../../lib/fleet.js";
+import { showSource } from "../../lib/admin.js";
 import { WEBHOOK_SECRET } from "./fixture.js";
 
 const cm = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {value: ${value}}\n`;
@@ -52,10 +52,7 @@ describe.each(BACKENDS)("transient failures on $name", (backend) => {
     renameSync(arena.repo.dir, `${arena.repo.dir}.away`);
     try {
       expect(await githubPush(arena.hub.http, "apps", WEBHOOK_SECRET)).toBe(202);
-      await waitFor("the fetch to fail", async () => {
-        const sources = JSON.parse(await cliOk(arena.hub, ["source", "list", "-o", "json"])) as { name: string; error?: string }[];
-        return sources.find((s) => s.name === "apps")?.error;
-      });
+      await waitFor("the fetch to fail", async () => (await showSource(arena.hub, "apps")).error);
     } finally {
       renameSync(`${arena.repo.dir}.away`, arena.repo.dir);
     }
