@@ -8,17 +8,22 @@ import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
 import { hubBundleFetcher } from "./cache/hub-fetcher.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
-import { createAgentClient, runLink, type AgentClient, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
+import { createAgentClient, createHubClients, runLink, type HubClients, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
 import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
+import { countApiRequests } from "./metrics/api-requests.js";
+import { createAgentMetrics, type AgentMetrics } from "./metrics/index.js";
+import { serveMetrics, type MetricsServer } from "./metrics/server.js";
 import { createRunner, type Runner } from "./runner/runner.js";
 import { AGENT_VERSION } from "./version.js";
 
-export { AgentFatalError } from "./connection/agent-link.js";
+import { AgentFatalError } from "./connection/agent-link.js";
+
+export { AgentFatalError };
 
 export interface AgentConfig {
-  /** HOST:PORT of the hub's gRPC listener. */
+  /** HOST:PORT of the hub's gRPC listener, or several hubs' (comma-separated): see createHubClients. */
   hub: string;
   name: string;
   /** Bootstrap token; needed only until the identity is stored. */
@@ -46,12 +51,16 @@ export interface AgentConfig {
   onLink?: (up: boolean) => void;
   /** Observes every AssignmentSet the hub pushes, before the runner sees it. */
   onAssignments?: (set: AssignmentSet) => void;
+  /** HOST:PORT to serve Prometheus metrics on (GET /metrics); port 0 picks a free one. */
+  metricsListen?: string;
 }
 
 export interface RunningAgent {
   name: string;
   kube?: Kube;
   runner?: Runner;
+  /** Where the metrics are served (HOST:PORT bound), with metricsListen. */
+  metricsAddress?: string;
   /** Settles when the agent stops: resolves after stop(), rejects on a fatal error (AgentFatalError). */
   done: Promise<void>;
   /** Closes the stream, stops reconciling and waits for runs in flight. */
@@ -68,26 +77,36 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const credentials = config.credentials ?? grpc.credentials.createInsecure();
   const kube = toKube(config.kube);
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
+  const metrics = config.metricsListen ? createAgentMetrics() : undefined;
+  const telemetry = metrics && (await startTelemetry(metrics, config.metricsListen!, kube, log));
   const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
   const identities = identityStore(config.credentialSecret, config.stateDir, kube);
   const client = agentClient(config);
   const runner = kube
     ? createRunner({
         kube,
-        bundles: createBundleCache(config.stateDir, hubBundleFetcher(client, identities)),
+        bundles: createBundleCache(config.stateDir, hubBundleFetcher(() => client.current(), identities)),
         store: fileAssignmentStore(config.stateDir),
         log,
         namespaces: config.namespaces,
         timings: { resyncMs: config.resyncMs ?? DEFAULT_RESYNC_MS, driftIntervalMs: config.driftIntervalMs ?? DEFAULT_DRIFT_INTERVAL_MS },
+        metrics,
       })
     : undefined;
-  const handler = observed(runner ?? logOnly(log), config);
+  const onLink = metrics
+    ? (up: boolean) => {
+        metrics.hubLink(up);
+        config.onLink?.(up);
+      }
+    : config.onLink;
+  const handler = observed(runner ?? logOnly(log), { ...config, onLink });
   const abort = new AbortController();
   try {
     await runner?.start();
   } catch (err) {
     await runner?.stop();
     client.close();
+    await telemetry?.stop();
     throw err;
   }
   const done = (async () => {
@@ -111,16 +130,38 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     } finally {
       await runner?.stop();
       client.close();
+      await telemetry?.stop();
     }
   })();
   return {
     name: config.name,
     kube,
     runner,
+    metricsAddress: telemetry?.server.address,
     done,
     async stop() {
       abort.abort();
       await done.catch(() => undefined);
+    },
+  };
+}
+
+/** Serves the metrics and counts this agent's API server requests into them. */
+async function startTelemetry(metrics: AgentMetrics, listen: string, kube: Kube | undefined, log: Logger): Promise<{ server: MetricsServer; stop(): Promise<void> }> {
+  let server: MetricsServer;
+  try {
+    server = await serveMetrics(metrics.registry, listen);
+  } catch (err) {
+    throw new AgentFatalError((err as Error).message, { cause: err });
+  }
+  const apiServer = kube?.kc.getCurrentCluster()?.server;
+  const stopCounting = apiServer ? countApiRequests(apiServer, metrics.apiRequest) : () => {};
+  log.info({ address: server.address }, "metrics listening");
+  return {
+    server,
+    async stop() {
+      stopCounting();
+      await server.close();
     },
   };
 }
@@ -140,11 +181,11 @@ function identityStore(secret: string | undefined, stateDir: string, kube: Kube 
   return secretIdentityStore(kube, namespace, name);
 }
 
-/** createAgentClient plus the config's channel options and, when asked, a receive counter. */
-function agentClient(config: AgentConfig): AgentClient {
+/** createAgentClient per hub address, plus the config's channel options and, when asked, a receive counter. */
+function agentClient(config: AgentConfig): HubClients {
   const options: grpc.ClientOptions = { ...config.channelOptions };
   if (config.onReceive) options.interceptors = [receiveCounter(config.onReceive)];
-  return createAgentClient(config.hub, config.credentials ?? grpc.credentials.createInsecure(), options);
+  return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options));
 }
 
 /** A client interceptor that reports each received message's encoded size (for measurements). */

@@ -1,15 +1,18 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { createLogger, DurationError, LabelError, parseDuration, parseLabels, validateName, versionLine } from "@gitfleet/shared";
+import { createLogger, DurationError, LabelError, parseDuration, parseLabels, splitHostPort, validateName, versionLine } from "@gitfleet/shared";
 import { AgentConfigError, AgentFatalError, startAgent } from "./agent.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
 import { inCluster, loadKubeConfig } from "./kube/client.js";
 import { AGENT_BUILD } from "./version.js";
 
-const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME | --version [--token TOKEN] [--labels k=v,...]
+const USAGE = `usage: gitfleet-agent --hub HOST:PORT[,HOST:PORT...] --name NAME | --version [--token TOKEN] [--labels k=v,...]
                       [--state-dir DIR] [--kubeconfig FILE] [--ca-file FILE | --tls]
                       [--namespaces a,b] [--credential-secret NS/NAME] [--resync 5m] [--drift-interval 1m]
+                      [--metrics-listen HOST:PORT]
+  --hub                the hub's gRPC address; several hubs sharing one PostgreSQL: a comma-separated list
+                       (the first is tried first, then another at random after a failure) or one DNS name
   --token              bootstrap token, needed only for the first registration (or GITFLEET_BOOTSTRAP_TOKEN)
   --state-dir          where the cluster credential, assignments and bundle cache live (default ./gitfleet-agent-state)
   --kubeconfig         the cluster to reconcile; in a pod the service account is used without it
@@ -17,7 +20,8 @@ const USAGE = `usage: gitfleet-agent --hub HOST:PORT --name NAME | --version [--
   --credential-secret  keep the cluster credential in this Secret instead of the state dir
   --resync             full reconcile of every app this often (apps with selfHeal off: health only)
   --drift-interval     full drift comparison this often (watches report most drift sooner)
-  --ca-file            PEM CA that signed the hub's certificate (TLS); --tls uses the system roots`;
+  --ca-file            PEM CA that signed the hub's certificate (TLS); --tls uses the system roots
+  --metrics-listen     serve Prometheus metrics at http://HOST:PORT/metrics (port 0: a free one, logged)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
       "credential-secret": { type: "string" },
       resync: { type: "string" },
       "drift-interval": { type: "string" },
+      "metrics-listen": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -49,6 +54,8 @@ async function main(): Promise<void> {
   if (!values.hub) throw new UsageError("--hub is required");
   if (!values.name) throw new UsageError("--name is required");
   validateName("cluster", values.name);
+  const metricsListen = values["metrics-listen"];
+  if (metricsListen !== undefined) tryUsage(() => splitHostPort(metricsListen, "--metrics-listen"));
   const log = createLogger("gitfleet-agent").child({ cluster: values.name });
   const credentials = values["ca-file"]
     ? grpc.credentials.createSsl(readFileSync(values["ca-file"]))
@@ -68,6 +75,7 @@ async function main(): Promise<void> {
     namespaces: values.namespaces?.split(",").map((n) => n.trim()).filter(Boolean),
     resyncMs: values.resync ? parseDuration(values.resync, "--resync") : DEFAULT_RESYNC_MS,
     driftIntervalMs: values["drift-interval"] ? parseDuration(values["drift-interval"], "--drift-interval") : DEFAULT_DRIFT_INTERVAL_MS,
+    metricsListen,
     log,
   });
   process.on("SIGTERM", () => void agent.stop());
@@ -76,6 +84,14 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function tryUsage(check: () => unknown): void {
+  try {
+    check();
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 main().then(
   () => process.exit(0),

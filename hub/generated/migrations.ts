@@ -33,6 +33,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL PRIMARY KEY,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
     },
     {
+      "name": "20261204221244_hub_leases",
+      "checksum": "40393e30f894d5be44191e907fd587f2e5b5d85a83c27c0ac06470eb5e98924e",
+      "sql": "-- CreateTable\nCREATE TABLE \"Lease\" (\n    \"name\" TEXT NOT NULL PRIMARY KEY,\n    \"holder\" TEXT NOT NULL,\n    \"epoch\" INTEGER NOT NULL DEFAULT 0,\n    \"expiresAt\" DATETIME NOT NULL\n);\n\n-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Cluster\" (\n    \"id\" TEXT NOT NULL PRIMARY KEY,\n    \"name\" TEXT NOT NULL,\n    \"tokenLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"agentLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"adminLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"namespaces\" TEXT NOT NULL DEFAULT '[]',\n    \"credentialHash\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL DEFAULT 'Pending',\n    \"approved\" BOOLEAN NOT NULL DEFAULT false,\n    \"agentVersion\" TEXT NOT NULL DEFAULT '',\n    \"kubernetesVersion\" TEXT NOT NULL DEFAULT '',\n    \"lastHeartbeat\" DATETIME,\n    \"registeredAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"tokenId\" TEXT,\n    \"generation\" INTEGER NOT NULL DEFAULT 0,\n    \"hub\" TEXT NOT NULL DEFAULT ''\n);\nINSERT INTO \"new_Cluster\" (\"adminLabels\", \"agentLabels\", \"agentVersion\", \"approved\", \"credentialHash\", \"generation\", \"id\", \"kubernetesVersion\", \"lastHeartbeat\", \"name\", \"namespaces\", \"registeredAt\", \"state\", \"tokenId\", \"tokenLabels\") SELECT \"adminLabels\", \"agentLabels\", \"agentVersion\", \"approved\", \"credentialHash\", \"generation\", \"id\", \"kubernetesVersion\", \"lastHeartbeat\", \"name\", \"namespaces\", \"registeredAt\", \"state\", \"tokenId\", \"tokenLabels\" FROM \"Cluster\";\nDROP TABLE \"Cluster\";\nALTER TABLE \"new_Cluster\" RENAME TO \"Cluster\";\nCREATE UNIQUE INDEX \"Cluster_name_key\" ON \"Cluster\"(\"name\");\nCREATE UNIQUE INDEX \"Cluster_credentialHash_key\" ON \"Cluster\"(\"credentialHash\");\nCREATE INDEX \"Cluster_state_idx\" ON \"Cluster\"(\"state\");\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
+    },
+    {
       "name": "20261204221256_bundle_used_at",
       "checksum": "ffbd5f0793f5f7c74ce21677ff88e8a6e3915ec1a32a1463fc266730fd4b3b79",
       "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Bundle\" (\n    \"digest\" TEXT NOT NULL PRIMARY KEY,\n    \"manifests\" TEXT NOT NULL,\n    \"objects\" INTEGER NOT NULL,\n    \"size\" INTEGER NOT NULL,\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"usedAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\nINSERT INTO \"new_Bundle\" (\"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\") SELECT \"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\" FROM \"Bundle\";\nDROP TABLE \"Bundle\";\nALTER TABLE \"new_Bundle\" RENAME TO \"Bundle\";\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
@@ -68,6 +73,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204205930_admin_tokens",
       "checksum": "4e36fe022f5e2540bb041892aa937a80f52459f1f5fc43172a2157fc8d6cedb8",
       "sql": "-- CreateTable\nCREATE TABLE \"AdminToken\" (\n    \"id\" TEXT NOT NULL,\n    \"secretHash\" TEXT NOT NULL,\n    \"role\" TEXT NOT NULL,\n    \"description\" TEXT NOT NULL DEFAULT '',\n    \"createdAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,\n\n    CONSTRAINT \"AdminToken_pkey\" PRIMARY KEY (\"id\")\n);\n\n-- CreateIndex\nCREATE UNIQUE INDEX \"AdminToken_secretHash_key\" ON \"AdminToken\"(\"secretHash\");\n\n"
+    },
+    {
+      "name": "20261204221244_hub_leases",
+      "checksum": "1ad99953f9d31fa2b3a85b22830ae3d38b1a2222416b6737724745149f43acdb",
+      "sql": "-- AlterTable\nALTER TABLE \"Cluster\" ADD COLUMN     \"hub\" TEXT NOT NULL DEFAULT '';\n\n-- CreateTable\nCREATE TABLE \"Lease\" (\n    \"name\" TEXT NOT NULL,\n    \"holder\" TEXT NOT NULL,\n    \"epoch\" INTEGER NOT NULL DEFAULT 0,\n    \"expiresAt\" TIMESTAMP(3) NOT NULL,\n\n    CONSTRAINT \"Lease_pkey\" PRIMARY KEY (\"name\")\n);\n\n"
     },
     {
       "name": "20261204221256_bundle_used_at",

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
-import { openStore, type Store } from "./store/index.js";
+import { lockSingleHub, openCoordination, openStore, type Store } from "./store/index.js";
+import { newHubId } from "./ha/index.js";
 import { privateDataDir } from "./config/data-dir.js";
 import type { RenderLimits } from "./render/size-limits.js";
 import { inChunks } from "./store/chunks.js";
@@ -24,7 +25,7 @@ import { instrumentUnary } from "./transport/grpc/instrument.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
 import { createRetention } from "./retention/index.js";
-import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, HEARTBEAT_INTERVAL_S } from "./config/intervals.js";
+import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, HEARTBEAT_INTERVAL_S, LEASE_RENEW_MS, LEASE_TTL_MS } from "./config/intervals.js";
 
 export interface HubOptions {
   dataDir: string;
@@ -49,6 +50,10 @@ export interface Hub {
   grpcAddress: string;
   httpAddress: string;
   store: Store;
+  /** This hub process among the hubs sharing its database. */
+  hubId: string;
+  /** True while this hub holds the singleton lease (always, on SQLite). */
+  isLeader(): boolean;
   close(): Promise<void>;
 }
 
@@ -56,23 +61,33 @@ export interface Hub {
 export async function startHub(opts: HubOptions): Promise<Hub> {
   const { log } = opts;
   await privateDataDir(opts.dataDir);
-  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log });
+  // SQLite: one hub per database file; a second one stops here, naming the first.
+  const lock = lockSingleHub(opts.dataDir, opts.databaseUrl);
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log }).catch((err: unknown) => {
+    lock?.release();
+    throw err;
+  });
   const { db } = store;
   const admin = await ensureAdminToken(opts.dataDir);
   if (admin.created) log.info({ path: admin.path }, "created admin token; the CLI reads it from this file");
+  const hubId = newHubId();
+  const coordination = await openCoordination(store, hubId, log, { ttlMs: LEASE_TTL_MS, renewMs: LEASE_RENEW_MS });
+  const { leadership } = coordination;
 
-  // No stream survives a hub restart: whatever was Connected is not any more.
-  await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
+  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
+  // No stream survives a hub restart. One hub: whatever was Connected is not any more. Several: the
+  // streams of a hub that died are those not heard from for the heartbeat timeout (the leader's sweep).
+  if (!coordination.shared) await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, coordination, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
     renders: () => delivery.stats.renders,
     pushes: () => delivery.stats.pushes,
+    leader: () => leadership.isLeader(),
   });
   // Drift reports are stored here, only for Apps the cluster may report on; everything else an agent says goes to delivery.
   const events: AgentEvents = {
@@ -87,7 +102,11 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   const credentials = createCredentialCache(db);
-  addService(serviceDefinition(AgentService), createAgentService({ db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  // A cluster deleted (or changed) through another hub: read its credential again here.
+  const unsubscribeCredentials = coordination.feed.subscribe((change) => {
+    if (change.kind === "cluster") change.names.forEach(credentials.forget);
+  });
+  addService(serviceDefinition(AgentService), createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, credentials };
   // One admin API for both transports (the CLI's gRPC, the dashboard's Connect).
   const api = adminApi(adminDeps);
@@ -110,18 +129,27 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   });
   const httpPort = (http.address() as AddressInfo).port;
 
+  const sweepMs = Math.max(250, Math.min(timeoutMs / 4, 5_000));
   const sweeper = setInterval(() => {
-    sweepSessions({ db, log, sessions }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
-  }, Math.max(250, Math.min(timeoutMs / 4, 5_000)));
+    sweepSessions({ db, log, sessions, hubId }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
+    // Clusters whose hub died: nobody else marks them.
+    if (coordination.shared && leadership.isLeader()) {
+      db.cluster.updateMany({ where: { state: "Connected", lastHeartbeat: { lt: new Date(Date.now() - timeoutMs) } }, data: { state: "Disconnected" } })
+        .catch((err: unknown) => log.error({ err }, "marking clusters of silent hubs Disconnected failed"));
+    }
+  }, sweepMs);
   const driftRetentionMs = opts.driftRetentionMs ?? DEFAULT_DRIFT_RETENTION_MS;
+  // Singleton work beside delivery's: only the lease holder prunes.
   const driftPruner = setInterval(() => {
+    if (!leadership.isLeader()) return;
     pruneDrift(db, driftRetentionMs).catch((err: unknown) => log.error({ err }, "drift history pruning failed"));
   }, DRIFT_PRUNE_INTERVAL_MS);
-  // The retention task (README "Retention"); with several hubs on one database, its pruneStore part belongs under the singleton lease.
+  // The retention task (README "Retention"): the database part only on the lease holder, this
+  // hub's own checked-out trees on every hub.
   const retention = createRetention({ db, log, dataDir: opts.dataDir }, { keepRevisions: opts.retention?.keepRevisions ?? DEFAULT_KEEP_REVISIONS, graceMs: RETENTION_GRACE_MS });
   const retentionMs = opts.retention?.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
   const retentionTimer = retentionMs > 0 ? setInterval(() => {
-    retention.run().catch((err: unknown) => log.error({ err }, "retention failed"));
+    (leadership.isLeader() ? retention.run() : retention.pruneTrees()).catch((err: unknown) => log.error({ err }, "retention failed"));
   }, retentionMs) : undefined;
   delivery.start();
 
@@ -129,17 +157,22 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const httpAddress = `${httpHp.host}:${httpPort}`;
   const info: HubInfo = { grpc: grpcAddress, http: httpAddress, tls: Boolean(opts.tls), pid: process.pid };
   await writeFile(join(opts.dataDir, HUB_INFO_FILE), JSON.stringify(info) + "\n");
-  log.info({ grpc: grpcAddress, http: httpAddress, database: store.provider, approvalRequired: opts.approvalRequired }, "hub listening");
+  log.info({ grpc: grpcAddress, http: httpAddress, database: store.provider, approvalRequired: opts.approvalRequired, hub: hubId, leader: leadership.isLeader() }, "hub listening");
 
   return {
     grpcAddress,
     httpAddress,
     store,
+    hubId,
+    isLeader: () => leadership.isLeader(),
     async close() {
       clearInterval(sweeper);
       clearInterval(driftPruner);
       clearInterval(retentionTimer);
       await delivery.stop();
+      // Hands the lease over at once (the next hub takes it within a renewal interval).
+      unsubscribeCredentials();
+      await coordination.close();
       // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
       // Disconnected now rather than when the next hub starts.
       for (const names of inChunks(sessions.endAll())) {
@@ -164,6 +197,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       // A database client stuck in a broken transaction must not keep a stopping hub alive.
       const closed = await Promise.race([store.close().then(() => true), new Promise<false>((r) => setTimeout(r, STORE_CLOSE_GRACE_MS, false).unref())]);
       if (!closed) log.warn({ graceMs: STORE_CLOSE_GRACE_MS }, "store did not close in time; stopping anyway");
+      lock?.release();
     },
   };
 }

@@ -12,4 +12,5 @@ export * from "./manifest.js";
 export * from "./redact.js";
 export * from "./build-info.js";
 export * from "./hub-files.js";
+export * from "./backoff.js";
 export * from "./host-port.js";

@@ -1,7 +1,9 @@
 // Counts a process's Kubernetes API requests by verb and resource: client-node sends them through
-// http.request or https.request (gRPC to the hub goes through http2 and is not counted).
+// http.request or https.request (gRPC to the hub goes through http2 and is not counted). The verb
+// and resource are named as the agent's own metric (gitfleet_agent_api_requests_total) names them.
 import http from "node:http";
 import https from "node:https";
+import { classifyApiRequest } from "@gitfleet/agent/dist/metrics/api-requests.js";
 
 export function countKubeRequests(into: Record<string, number>): void {
   // kube-sim serves https (plain http with tls: false): count both
@@ -9,19 +11,11 @@ export function countKubeRequests(into: Record<string, number>): void {
     const original = mod.request;
     mod.request = function (this: unknown, ...args: unknown[]) {
       const req = (original as (...a: unknown[]) => http.ClientRequest).apply(this, args);
-      const verb = req.path.includes("watch=true") ? "WATCH" : req.path.includes("dryRun=All") ? `${req.method} dry-run` : req.method;
-      const kind = `${verb} ${resourceOf(req.path)}`;
+      // kube-sim serves each cluster under /t/TOKEN
+      const { verb, resource } = classifyApiRequest(req.method, req.path, /^\/t\/[^/]+/.exec(req.path)?.[0]);
+      const kind = `${verb} ${resource}`;
       into[kind] = (into[kind] ?? 0) + 1;
       return req;
     } as typeof mod.request;
   }
-}
-
-/** "deployments" for /t/TOKEN/apis/apps/v1/namespaces/bench/deployments/web, "discovery" for /api and /apis. */
-function resourceOf(path: string): string {
-  let segs = path.split("?")[0]!.split("/").filter(Boolean);
-  if (segs[0] === "t") segs = segs.slice(2);
-  const rest = segs[0] === "api" ? segs.slice(2) : segs[0] === "apis" ? segs.slice(3) : segs;
-  if (rest.length === 0) return "discovery";
-  return rest[0] === "namespaces" && rest.length >= 3 ? rest[2]! : rest[0]!;
 }

@@ -4,7 +4,7 @@
 // applies nothing: it reports Synced (Progressing) once it holds the bundle, and Synced and
 // Healthy after a delay. So the hub can be measured against far more clusters than kube-sims fit.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { createAgentClient, runLink, type AgentClient, type Outgoing } from "@gitfleet/agent/dist/connection/agent-link.js";
+import { createAgentClient, createHubClients, runLink, type Outgoing } from "@gitfleet/agent/dist/connection/agent-link.js";
 import type { Identity, IdentityStore } from "@gitfleet/agent/dist/connection/credentials.js";
 import { hubBundleFetcher } from "@gitfleet/agent/dist/cache/hub-fetcher.js";
 import * as grpc from "@grpc/grpc-js";
@@ -61,8 +61,8 @@ function memoryIdentities(): IdentityStore & { current?: Identity } {
 function startOne(msg: Start, name: string, labels: Record<string, string>): ProtocolAgent {
   const identities = memoryIdentities();
   // A local subchannel pool: a connection of its own per agent, as separate processes would have.
-  const client: AgentClient = createAgentClient(msg.hub, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1, interceptors: [receiveCounter(receivedInto(traffic))] });
-  const fetch = hubBundleFetcher(client, identities);
+  const hubs = createHubClients(msg.hub, (address) => createAgentClient(address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1, interceptors: [receiveCounter(receivedInto(traffic))] }));
+  const fetch = hubBundleFetcher(() => hubs.current(), identities);
   const statuses = new Map<string, StatusInit>();
   const timers = new Set<NodeJS.Timeout>();
   const fetched = new Map<string, ObjectInit[]>();
@@ -141,11 +141,11 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
   const abort = new AbortController();
   const done = runLink(
     { hub: msg.hub, name, token: msg.token, labels, agentVersion: "bench-protocol", kubernetesVersion: "v1.33.0", identities, credentials: grpc.credentials.createInsecure(), log: log.child({ cluster: name }), handler },
-    client,
+    hubs,
     abort.signal,
   ).finally(() => {
     for (const t of timers) clearTimeout(t);
-    client.close();
+    hubs.close();
   });
   return {
     name,

@@ -9,8 +9,8 @@ import { BUNDLE_FETCH_TIMEOUT_MS } from "../config/intervals.js";
 
 const gunzipAsync = promisify(gunzip);
 
-/** getBundle over the agent's channel, authenticated with the stored cluster credential; gzip-compressed when the hub offers it. */
-export function hubBundleFetcher(client: AgentClient, identities: IdentityStore): BundleFetcher {
+/** getBundle over the channel to the hub the agent uses now, authenticated with the stored cluster credential; gzip-compressed when the hub offers it. */
+export function hubBundleFetcher(client: () => AgentClient, identities: IdentityStore): BundleFetcher {
   return async (digest) => {
     const identity = await identities.load();
     if (!identity) throw new RpcError("UNAVAILABLE", "not registered with the hub yet");
@@ -18,7 +18,7 @@ export function hubBundleFetcher(client: AgentClient, identities: IdentityStore)
     metadata.set("authorization", `Bearer ${identity.credential}`);
     const chunks: Buffer[] = [];
     let gzip = false;
-    for await (const res of client.getBundle({ digest, acceptGzip: true }, { metadata, deadlineMs: BUNDLE_FETCH_TIMEOUT_MS }) as AsyncIterable<{ chunk: Uint8Array; gzip: boolean }>) {
+    for await (const res of client().getBundle({ digest, acceptGzip: true }, { metadata, deadlineMs: BUNDLE_FETCH_TIMEOUT_MS }) as AsyncIterable<{ chunk: Uint8Array; gzip: boolean }>) {
       chunks.push(Buffer.from(res.chunk));
       gzip ||= res.gzip;
     }

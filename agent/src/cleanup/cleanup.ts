@@ -1,5 +1,5 @@
 import type { Logger } from "@gitfleet/shared";
-import { createBackoff } from "../common/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import type { Findings } from "../common/findings.js";
 import type { Kube } from "../kube/client.js";
 import { apiMessage } from "../kube/errors.js";

@@ -14,9 +14,9 @@ import {
   type Labels,
   type Logger,
   type ServiceClient,
+  createBackoff,
 } from "@gitfleet/shared";
 import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../config/intervals.js";
-import { createBackoff } from "../common/backoff.js";
 import type { Identity, IdentityStore } from "./credentials.js";
 
 export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;
@@ -31,6 +31,7 @@ export interface LinkHandler {
 }
 
 export interface LinkOptions {
+  /** The hub's address, or several hubs' (comma-separated), as given to --hub. */
   hub: string;
   name: string;
   token?: string;
@@ -55,25 +56,69 @@ export function createAgentClient(hub: string, credentials: grpc.ChannelCredenti
   return createClient(AgentService, hub, credentials, { ...KEEPALIVE_OPTIONS, ...extra });
 }
 
-/** Registers once (or reuses the stored identity), then keeps one stream to the hub open until aborted. */
-export async function runLink(opts: LinkOptions, client: AgentClient, signal: AbortSignal): Promise<void> {
-  const identity = await ensureIdentity(opts, client, signal);
+/**
+ * The hubs an agent may talk to (`--hub a:7443,b:7443`): one channel each, used one at a time.
+ * The first address is tried first; after a failure another one is picked at random, so the agents
+ * of a hub that died spread over the others instead of all landing on the next in the list.
+ */
+export interface HubClients {
+  current(): AgentClient;
+  address(): string;
+  /** Moves to another hub (after a failure); a no-op with one address. */
+  failover(): void;
+  close(): void;
+}
+
+export function parseHubAddresses(value: string): string[] {
+  const list = value.split(",").map((a) => a.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error(`--hub must be HOST:PORT or a comma-separated list of them, got "${value}"`);
+  return [...new Set(list)];
+}
+
+export function createHubClients(hub: string, make: (address: string) => AgentClient, random: () => number = Math.random): HubClients {
+  const addresses = parseHubAddresses(hub);
+  const clients = new Map<string, AgentClient>();
+  let i = 0;
+  const current = () => {
+    const address = addresses[i]!;
+    let client = clients.get(address);
+    if (!client) clients.set(address, (client = make(address)));
+    return client;
+  };
+  return {
+    current,
+    address: () => addresses[i]!,
+    failover() {
+      if (addresses.length < 2) return;
+      i = (i + 1 + Math.floor(random() * (addresses.length - 1))) % addresses.length;
+    },
+    close() {
+      for (const c of clients.values()) c.close();
+    },
+  };
+}
+
+/** Registers once (or reuses the stored identity), then keeps one stream to a hub open until aborted. */
+export async function runLink(opts: LinkOptions, hubs: HubClients, signal: AbortSignal): Promise<void> {
+  const identity = await ensureIdentity(opts, hubs, signal);
   if (!identity) return; // stopped while waiting to register: a clean stop, not a failure
   const backoff = createBackoff(RECONNECT_BASE_MS, RECONNECT_MAX_MS);
   while (!signal.aborted) {
     try {
-      await openStream(opts, client, identity, signal, () => backoff.reset());
+      await openStream(opts, hubs.current(), identity, signal, () => backoff.reset());
     } catch (err) {
       const e = RpcError.from(err);
       if (isPermanent(e)) throw new AgentFatalError(`hub refused cluster "${identity.name}": ${e.message} (${e.reason})`);
-      opts.log.warn({ reason: e.reason, err: e.message }, "hub stream lost; reconnecting");
+      const from = hubs.address();
+      hubs.failover();
+      opts.log.warn({ reason: e.reason, err: e.message, hub: from, next: hubs.address() }, "hub stream lost; reconnecting");
     }
     if (!signal.aborted) await sleep(backoff.next(), signal);
   }
 }
 
 /** The stored identity, or a new one from registering with the token; undefined when stopped first. */
-async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: AbortSignal): Promise<Identity | undefined> {
+async function ensureIdentity(opts: LinkOptions, hubs: HubClients, signal: AbortSignal): Promise<Identity | undefined> {
   const existing = await opts.identities.load();
   if (existing) {
     if (existing.name !== opts.name) {
@@ -86,7 +131,7 @@ async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: Ab
   const backoff = createBackoff(RECONNECT_BASE_MS, RECONNECT_MAX_MS);
   for (;;) {
     try {
-      const res = await client.register({ token: opts.token, name: opts.name, labels: opts.labels, agentVersion: opts.agentVersion, kubernetesVersion: opts.kubernetesVersion });
+      const res = await hubs.current().register({ token: opts.token, name: opts.name, labels: opts.labels, agentVersion: opts.agentVersion, kubernetesVersion: opts.kubernetesVersion });
       const identity = { name: opts.name, hub: opts.hub, credential: res.credential };
       await opts.identities.save(identity);
       opts.log.info({ state: ClusterState[res.cluster?.state ?? 0] }, "registered with hub");
@@ -94,7 +139,8 @@ async function ensureIdentity(opts: LinkOptions, client: AgentClient, signal: Ab
     } catch (err) {
       const e = RpcError.from(err);
       if (isPermanent(e)) throw new AgentFatalError(`registration of cluster "${opts.name}" failed: ${e.message} (${e.reason})`);
-      opts.log.warn({ reason: e.reason, err: e.message }, "hub unreachable for registration; retrying");
+      opts.log.warn({ reason: e.reason, err: e.message, hub: hubs.address() }, "hub unreachable for registration; retrying");
+      hubs.failover();
       await sleep(backoff.next(), signal);
       if (signal.aborted) return undefined;
     }

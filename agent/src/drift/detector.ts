@@ -3,7 +3,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, type Logger } from "@gitfleet/shared";
 import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
 import type { Outgoing } from "../connection/agent-link.js";
-import { createBackoff } from "../common/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { apiMessage } from "../kube/errors.js";
@@ -22,6 +22,8 @@ export interface DriftHooks {
   findings: Findings;
   /** One of the app's objects changed (its health may have). */
   touched(app: string): void;
+  /** An object of the app started to differ from what was applied (counted as a drift episode). */
+  episode?(app: string): void;
 }
 
 export interface DriftDetector {
@@ -67,6 +69,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
       }
       const event = create(DriftEventSchema, { app, ref: objectRef(desired), fields: found.fields.map(({ path, desired: d, live }) => ({ path, desired: d, live })), manager: found.manager, deleted: found.deleted, firstSeen: before?.firstSeen ?? timestampNow() });
       if (before && sameDrift(before, event)) continue;
+      if (!before) hooks.episode?.(app);
       t.drift.set(key, event);
       changed = true;
       // Paths only: values (Secret data above all) stay out of logs.

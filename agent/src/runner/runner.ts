@@ -16,6 +16,7 @@ import { entryKey, entryOf, loadInventory } from "../reconcile/inventory.js";
 import { errorMessage } from "../reconcile/outcome.js";
 import { createClaims } from "../reconcile/ownership.js";
 import { reconcileApp } from "../reconcile/reconcile-app.js";
+import { NO_METRICS, type AgentObserver } from "../metrics/index.js";
 import { createStatusWriter } from "../status/writer.js";
 import { appliedInFull, letGoOfObjects, nextRun, unreadyDependencies, type RunnerTimings } from "./schedule.js";
 import { after, createWorker, enqueue, type RunMode, type Worker } from "./worker.js";
@@ -30,6 +31,8 @@ export interface RunnerOptions {
   /** Limit writes to these namespaces. */
   namespaces?: readonly string[];
   timings?: Partial<RunnerTimings>;
+  /** Runs, applies and drift episodes are counted here (--metrics-listen). */
+  metrics?: AgentObserver;
 }
 
 export interface Runner extends LinkHandler {
@@ -59,6 +62,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     ...opts.timings,
   };
   const { kube, log } = opts;
+  const metrics = opts.metrics ?? NO_METRICS;
   const claims = createClaims();
   const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: { holds, claim: claims.claim } };
   const workers = new Map<string, Worker>();
@@ -96,6 +100,7 @@ export function createRunner(opts: RunnerOptions): Runner {
     },
     findings: writer,
     touched: health.touched,
+    episode: metrics.driftEpisode,
   }, t.driftIntervalMs);
   const cleanup = createCleanup({
     kube,
@@ -115,12 +120,17 @@ export function createRunner(opts: RunnerOptions): Runner {
   async function run(w: Worker, mode: RunMode): Promise<void> {
     const a = w.assignment;
     if (!a || stopped) return;
+    const started = performance.now();
+    const full = mode === "full" || !writer.status(a.app);
+    let result = "ok";
     try {
-      if (mode === "full" || !writer.status(a.app)) {
+      if (full) {
         const unready = unreadyDependencies(a, assigned, (d) => writer.status(d)?.health);
         const out = await reconcileApp({ ...ctx, memory: w.memory }, a, () => opts.bundles.get(a.bundleDigest), unready).finally(() => claims.release(a.app));
         if (withdrawn(w, a)) return;
         w.outcome = out.outcome;
+        result = out.outcome ?? "ok";
+        metrics.applied(out.status.objects.map((o) => o.action));
         writer.report({ kind: "reconciled", app: a.app, status: out.status });
         health.track(a.app, out.applied);
         if (appliedInFull(out.outcome)) drift.track(a, out.applied);
@@ -132,7 +142,9 @@ export function createRunner(opts: RunnerOptions): Runner {
       // Only a health re-check can throw here (reconcileApp reports its own errors).
       log.warn({ app: a.app, err: errorMessage(err) }, "health check failed");
       w.outcome = "transient";
+      result = "error";
     }
+    metrics.ran(full ? "full" : "health", result, (performance.now() - started) / 1000);
     const s = writer.status(a.app);
     if (s) log[mode === "full" ? "info" : "debug"]({ app: w.app, mode, sync: s.sync, health: HealthState[s.health], outcome: w.outcome, message: s.message }, "reconciled");
     schedule(w);

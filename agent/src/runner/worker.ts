@@ -1,5 +1,5 @@
 import type { Assignment } from "@gitfleet/shared";
-import { createBackoff } from "../common/backoff.js";
+import { createBackoff } from "@gitfleet/shared";
 import type { ApplyMemory } from "../reconcile/apply.js";
 import type { Outcome } from "../reconcile/outcome.js";
 

@@ -53,13 +53,18 @@ export async function assignedDigest(ctx: Ctx, cluster: string, digest: string):
   return row !== null;
 }
 
-/** Bumps the clusters' generation and sends each connected one its full AssignmentSet. */
+/**
+ * Bumps the clusters' generation and sends each connected one its full AssignmentSet: those whose
+ * streams this hub holds directly, the others through the hubs holding them (ctx.feed).
+ */
 export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): Promise<void> {
   const names = [...new Set(clusters)];
   if (names.length === 0) return;
   const { db } = ctx;
   if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 } } })));
   const connected = names.filter((n) => ctx.sessions.get(n));
+  const elsewhere = names.filter((n) => !ctx.sessions.get(n));
+  if (bump && elsewhere.length) ctx.feed.publish({ kind: "push", names: elsewhere });
   if (connected.length === 0) return;
   const [rows, assignments] = await Promise.all([
     Promise.all(inChunks(connected).map((chunk) => db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true, generation: true } }))).then((r) => r.flat()),

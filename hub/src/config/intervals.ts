@@ -35,6 +35,17 @@ export const NOTIFY_BACKOFF_MS = Number(process.env.GITFLEET_NOTIFY_BACKOFF_MS ?
 export const NOTIFY_TIMEOUT_MS = 10_000;
 
 /**
+ * Several hubs on PostgreSQL: the singleton lease lives LEASE_TTL_MS after each renewal, renewed
+ * (or, by the others, tried) every LEASE_RENEW_MS. A dead leader's lease expires within the TTL and
+ * another hub takes it at its next try: within TTL + RENEW = 12 s (the goal is 15 s). A leader that
+ * could not renew for TTL - RENEW steps down before its lease can expire for the others.
+ */
+export const LEASE_TTL_MS = Number(process.env.GITFLEET_LEASE_TTL_MS ?? 10_000);
+export const LEASE_RENEW_MS = Number(process.env.GITFLEET_LEASE_RENEW_MS ?? 2_000);
+/** Each hub re-sends assignments its agents missed (a lost notification) this often. */
+export const CATCH_UP_INTERVAL_MS = 5_000;
+
+/**
  * Retention (hub/src/retention): how often old bundles, renders and trees are removed
  * (--retention-interval; 0 = never) and how many recent revisions per Source stay besides those in use
  * (--keep-revisions). Nothing used within the grace is removed, whatever the policy says: that covers a

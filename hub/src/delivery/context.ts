@@ -1,6 +1,7 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
+import type { ChangeFeed } from "../ha/index.js";
 import type { SecretBox } from "../secret-box/index.js";
 import type { AppRepository, Db, SourceRepository } from "../store/index.js";
 
@@ -16,6 +17,8 @@ export interface Ctx {
   gitDir: string;
   stats: DeliveryStats;
   metrics: HubMetrics;
+  /** The other hubs on the same database (none on SQLite): told which clusters' assignments changed. */
+  feed: ChangeFeed;
 }
 
 /** The agents' open streams as delivery sees them (transport/grpc/sessions.ts implements it). */
@@ -24,6 +27,10 @@ export interface AgentStreams {
   get(cluster: string): object | undefined;
   /** Writes one message on the cluster's stream; false when it has none. */
   send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean;
+  /** The clusters whose streams this hub holds. */
+  clusters(): string[];
+  /** The generation of the last AssignmentSet sent on the cluster's stream, if any. */
+  sentGeneration(cluster: string): number | undefined;
   /** The bundle digests last sent to the cluster on its current stream (GetBundle's fast path). */
   assignedDigests?(cluster: string): ReadonlySet<string> | undefined;
 }

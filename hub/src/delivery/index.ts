@@ -35,6 +35,10 @@ import { createNotifications, type Notice } from "../notify/index.js";
 import { degraded } from "../notify/degraded.js";
 import { listNotifiers } from "../views/notifiers.js";
 import { rolloutNotices } from "../rollout/notices.js";
+import { localCoordination, type Change, type Coordination } from "../ha/index.js";
+import { leaseFence } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
+import { CATCH_UP_INTERVAL_MS } from "../config/intervals.js";
 
 export type { DeliveryStats } from "./context.js";
 export type ResourceKind = "Source" | "App" | "Notifier";
@@ -55,6 +59,8 @@ export interface DeliveryDeps {
   metrics?: HubMetrics;
   /** How long agents' statuses are gathered before one write (default STATUS_FLUSH_INTERVAL_MS). */
   statusFlushMs?: number;
+  /** The other hubs on the database and who leads; one hub alone when not given (SQLite, unit tests). */
+  coordination?: Pick<Coordination, "feed" | "leadership">;
 }
 
 export interface Delivery extends BundleSource {
@@ -91,7 +97,12 @@ export interface Delivery extends BundleSource {
 /** From Git commits to per-cluster Assignments pushed on agents' streams. */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
-  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics() };
+  const { feed, leadership } = deps.coordination ?? localCoordination();
+  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed };
+  // Several hubs: the lease holder does the delivery work (fetch, render, rollout); another hub
+  // stores what it was told and hands the rest to the leader through the feed.
+  const leading = () => leadership.isLeader();
+  const reported = coalesce((apps) => feed.publish({ kind: "reported", names: apps }));
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
   const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }));
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
@@ -102,11 +113,12 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
     db, apps: ctx.apps, log, forClusters: renderer.forClusters, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
+    leader: { isLeader: leading, forward: (kind, apps) => (kind === "reported" ? apps.forEach(reported) : feed.publish({ kind, names: apps })), fence: () => leaseFence(db, leadership.lease()) },
     onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
   });
   const retries = createRetries();
   const reconciler = createReconciler(ctx, fetcher, renderer, rollout, {
-    later: (app) => retries.later(`app:${app}`, () => serial.run(() => reconciler.reconcileApp(app))),
+    later: (app) => retries.later(`app:${app}`, () => (leading() ? serial.run(() => reconciler.reconcileApp(app)) : Promise.resolve())),
     done: (app) => retries.done(`app:${app}`),
   });
   // Agents that connect while the delivery lane is busy get their sets in one push: after a hub
@@ -128,6 +140,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, mirrors, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
+  let unsubscribe = () => {};
+  let catchUpTimer: NodeJS.Timeout | undefined;
 
   /** Fetches a Source and delivers its Apps (but those in `except`) that are behind its revision, or all when forced. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
@@ -147,15 +161,24 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   async function applyTexts(texts: DefinitionText[], actor: string, prefix: string) {
     const applied = await storeDefinitions(ctx, texts, actor, prefix);
-    for (const name of applied.sources) {
-      const source = await ctx.sources.get(name);
-      if (!source) continue;
-      fetcher.forget(name);
-      pollers.schedule(name, source.spec.intervalMs);
-      await refreshSource(name, true, new Set(applied.apps));
+    if (!leading()) {
+      for (const name of applied.sources) fetcher.forget(name);
+      if (applied.sources.length) feed.publish({ kind: "sources", names: applied.sources });
+      if (applied.apps.length) feed.publish({ kind: "apps", names: applied.apps, all: true });
+      return applied.results;
     }
+    for (const name of applied.sources) await sourceChanged(name, new Set(applied.apps));
     for (const app of applied.apps) await reconciler.reconcileApp(app, true);
     return applied.results;
+  }
+
+  /** A Source was applied or deleted: fetch and deliver it again (leader), or stop polling a deleted one. */
+  async function sourceChanged(name: string, except = new Set<string>()): Promise<void> {
+    fetcher.forget(name);
+    const source = await ctx.sources.get(name);
+    if (!source) return pollers.remove(name);
+    pollers.schedule(name, source.spec.intervalMs);
+    await refreshSource(name, true, except);
   }
 
   // Definitions that came from the config repo and left it are deleted; others are never touched.
@@ -177,7 +200,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     } else if (kind === "App") {
       if (!(await ctx.apps.get(name))) throw new HubError("NOT_FOUND", `no app named "${name}"`);
       await ctx.apps.delete(name);
-      await reconciler.removeApp(name);
+      if (leading()) await reconciler.removeApp(name);
+      else feed.publish({ kind: "removed", names: [name] });
     } else {
       if (!(await ctx.sources.exists(name))) throw new HubError("NOT_FOUND", `no source named "${name}"`);
       const users = await ctx.apps.namesUsing(name);
@@ -185,6 +209,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       await ctx.sources.delete(name);
       pollers.remove(name);
       fetcher.forget(name);
+      feed.publish({ kind: "sources", names: [name] });
     }
     await audit(db, actor, `${kind.toLowerCase()}.delete`, name);
   }
@@ -200,7 +225,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       if ("error" in prepared) throw new HubError("FAILED_PRECONDITION", `cannot pin ${name} to ${sha.slice(0, 12)}: it does not render:\n${prepared.error}`);
     }
     await ctx.apps.update(name, { pinnedRevision: sha });
-    await reconciler.reconcileApp(name);
+    if (leading()) await reconciler.reconcileApp(name);
+    else feed.publish({ kind: "apps", names: [name] });
     await audit(db, "admin", sha ? "app.pin" : "app.unpin", name, sha ? { revision: sha } : {});
     return (await getApp(ctx, name)).app;
   }
@@ -243,30 +269,24 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     // What the cluster was just sent needs no database read; anything else (the digest an
     // assignment replaced, a fetch on another hub's stream) is checked in the database.
     bundleFor: async (cluster, digest) => ((digest && ctx.sessions.assignedDigests?.(cluster)?.has(digest)) || (await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
-    clusterChanged: (cluster) => serial.run(() => reconciler.clusterChanged(cluster)),
+    clusterChanged: (cluster) => (leading() ? serial.run(() => reconciler.clusterChanged(cluster)) : Promise.resolve(feed.publish({ kind: "cluster", names: [cluster] }))),
     async webhookSecret(name) {
       const source = await ctx.sources.get(name);
       return source ? openSecrets(ctx, source).webhookSecret : null;
     },
-    trigger: (name) => void pollers.trigger(name),
-    refresh: (name) => pollers.trigger(name),
+    trigger: (name) => void refresh(name),
+    refresh,
     stats: ctx.stats,
     start() {
-      rollout.start();
-      // Level-triggered from the database: every App's rollout is decided again at start.
-      void ctx.apps.list({ delivered: true }).then((apps) => apps.forEach((a) => rollout.schedule(a.name)), (err: unknown) => log.error({ err }, "loading apps failed"));
-      void ctx.sources.list().then((sources) => {
-        for (const source of sources) {
-          pollers.schedule(source.name, source.spec.intervalMs);
-          void pollers.trigger(source.name);
-        }
-      }, (err: unknown) => log.error({ err }, "loading sources failed"));
-      if (config) {
-        configPoller.schedule("config", config.intervalMs);
-        void configPoller.trigger("config");
-      }
+      unsubscribe = feed.subscribe((change) => void onChange(change).catch((err: unknown) => log.error({ kind: change.kind, err }, "handling a change from another hub failed")));
+      leadership.onChange((leader) => (leader ? lead() : follow()));
+      if (leading()) lead();
+      catchUpTimer = setInterval(() => void catchUp().catch((err: unknown) => log.warn({ err }, "assignment catch-up failed")), CATCH_UP_INTERVAL_MS);
     },
     async stop() {
+      unsubscribe();
+      clearInterval(catchUpTimer);
+      reported.flush();
       retries.stop();
       rollout.stop();
       pollers.stop();
@@ -275,4 +295,105 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       await statuses.close();
     },
   };
+
+  function refresh(name: string): Promise<void> {
+    if (leading()) return pollers.trigger(name);
+    feed.publish({ kind: "refresh", names: [name] });
+    return Promise.resolve();
+  }
+
+  /** This hub got the lease: it runs the singleton work, decided again from the database (level-triggered). */
+  function lead(): void {
+    rollout.start();
+    void ctx.apps.list({ delivered: true }).then((apps) => apps.forEach((a) => rollout.schedule(a.name)), (err: unknown) => log.error({ err }, "loading apps failed"));
+    void ctx.sources.list().then((sources) => {
+      for (const source of sources) {
+        pollers.schedule(source.name, source.spec.intervalMs);
+        void pollers.trigger(source.name);
+      }
+    }, (err: unknown) => log.error({ err }, "loading sources failed"));
+    // An App deleted on another hub while no hub led: its assignments go now.
+    void serial.run(async () => {
+      const apps = new Set((await ctx.apps.list()).map((a) => a.name));
+      const assigned = await db.assignment.findMany({ distinct: ["app"], select: { app: true } });
+      for (const { app } of assigned) if (!apps.has(app)) await reconciler.removeApp(app);
+    }).catch((err: unknown) => log.error({ err }, "removing assignments of deleted apps failed"));
+    if (config) {
+      configPoller.schedule("config", config.intervalMs);
+      void configPoller.trigger("config");
+    }
+  }
+
+  /** Another hub took the lease: stop the singleton work here (writes already started are fenced). */
+  function follow(): void {
+    rollout.stop();
+    pollers.clear();
+    configPoller.clear();
+  }
+
+  /** What another hub asks of this one: send to the agents it holds, or (the leader) deliver. */
+  async function onChange(change: Change): Promise<void> {
+    switch (change.kind) {
+      case "push":
+        return push(ctx, change.names.filter((n) => ctx.sessions.get(n)), false);
+      case "sync":
+        for (const name of change.names) ctx.sessions.send(name, { msg: { case: "sync", value: { apps: [change.app] } } });
+        return;
+      case "resync":
+        await catchUp();
+        if (leading()) lead();
+        return;
+      case "sources":
+        if (!leading()) return change.names.forEach((n) => fetcher.forget(n));
+        return serial.run(async () => {
+          for (const name of change.names) await sourceChanged(name);
+        });
+    }
+    if (!leading()) return; // the rest is the leader's, and the next leader recomputes it from the database
+    switch (change.kind) {
+      case "refresh":
+        return void change.names.forEach((n) => void pollers.trigger(n));
+      case "apps":
+        return serial.run(async () => {
+          for (const app of change.names) await reconciler.reconcileApp(app, change.all ?? false);
+        });
+      case "removed":
+        return serial.run(async () => {
+          for (const app of change.names) if (!(await ctx.apps.get(app))) await reconciler.removeApp(app);
+        });
+      case "cluster":
+        return serial.run(async () => {
+          for (const cluster of change.names) await reconciler.clusterChanged(cluster);
+        });
+      case "rollout":
+        return change.names.forEach(rollout.schedule);
+      case "reported":
+        return rollout.reported(change.names);
+    }
+  }
+
+  /** Sends agents on this hub the assignments they missed (a notification lost while the feed reconnected). */
+  async function catchUp(): Promise<void> {
+    const held = ctx.sessions.clusters().filter((n) => ctx.sessions.sentGeneration(n) !== undefined);
+    const rows = await Promise.all(inChunks(held).map((names) => db.cluster.findMany({ where: { name: { in: names } }, select: { name: true, generation: true } })));
+    const behind = rows.flat().filter((r) => r.generation > (ctx.sessions.sentGeneration(r.name) ?? r.generation)).map((r) => r.name);
+    if (behind.length) await push(ctx, behind, false);
+  }
+}
+
+/** Collects names for a short while and hands them over in one call (status reports forwarded to the leader). */
+function coalesce(flushTo: (names: string[]) => void, ms = 100) {
+  const pending = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending.size) flushTo([...pending]);
+    pending.clear();
+  };
+  const add = (name: string) => {
+    pending.add(name);
+    timer ??= setTimeout(flush, ms);
+  };
+  return Object.assign(add, { flush });
 }

@@ -35,6 +35,8 @@ export function recorder(offline: readonly string[] = []) {
     sent,
     sessions: {
       get: (cluster: string) => (offline.includes(cluster) ? undefined : ({} as never)),
+      clusters: () => [],
+      sentGeneration: () => undefined,
       send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
         const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
         sent.push({ cluster, generation: v.generation, assignments: v.assignments });

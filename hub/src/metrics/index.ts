@@ -29,6 +29,7 @@ export interface ScrapeSources {
   agentStreams(): number;
   renders(): number;
   pushes(): number;
+  leader(): boolean;
 }
 
 export function createMetrics(): HubMetrics {
@@ -62,6 +63,7 @@ export function registerScrapeMetrics(m: HubMetrics, src: ScrapeSources): void {
     },
   });
   new Gauge({ name: "gitfleet_agent_streams", help: "Open agent streams.", registers, collect() { this.set(src.agentStreams()); } });
+  new Gauge({ name: "gitfleet_hub_leader", help: "1 while this hub holds the singleton lease (polling, rollouts, pruning); always 1 on SQLite.", registers, collect() { this.set(src.leader() ? 1 : 0); } });
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({ name, help, registers, collect() { this.reset(); this.inc(read()); } });
   counter("gitfleet_renders_total", "Bundles rendered (one per distinct input: revision, path, overlay or chart, values, and the substitution values used).", src.renders);

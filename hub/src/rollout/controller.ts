@@ -6,7 +6,7 @@ import { renderKey, substituteVars, type Renderer } from "../render/renderer.js"
 import { canonicalJson } from "../render/helm-values.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
-import type { AppRepository, Db } from "../store/index.js";
+import { isNotFound, isUniqueViolation, type AppRepository, type Db, type Prisma } from "../store/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
@@ -27,10 +27,19 @@ export interface RolloutDeps {
   serial<T>(fn: () => Promise<T>): Promise<T>;
   /** A cluster not heard from for this long is Skipped; a shorter silence (a hub restart) is not. */
   heartbeatTimeoutMs: number;
+  /**
+   * Several hubs: only the lease holder ticks rollouts; the others hand the Apps over (forward).
+   * fence() gives the statements that fail a tick's transaction if this hub lost the lease meanwhile.
+   * Without it (one hub) this hub always ticks.
+   */
+  leader?: { isLeader(): boolean; forward(kind: "rollout" | "reported", apps: string[]): void; fence(): Prisma.PrismaPromise<unknown>[] };
   /** Told every transition after it is stored (notifications). */
   onEvents?(app: string, rollout: RolloutRecord, events: RolloutEvent[]): void;
   now?(): number;
 }
+
+/** An admin action that raced a tick on another hub is tried again this often in all. */
+const ACT_ATTEMPTS = 3;
 
 /** How often Apps with an unsettled rollout are looked at again (disconnects, missed wake-ups). */
 export const ROLLOUT_SWEEP_MS = 5_000;
@@ -39,6 +48,7 @@ export const ROLLOUT_SWEEP_MS = 5_000;
 export function createRolloutController(deps: RolloutDeps) {
   const { db, log } = deps;
   const now = deps.now ?? Date.now;
+  const leading = () => deps.leader?.isLeader() ?? true;
   const queued = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
   // Apps whose rollout still waits on agents: their status reports tick them.
@@ -102,7 +112,7 @@ export function createRolloutController(deps: RolloutDeps) {
       return vars ? { input: renderKey(spec, sha, target), substitute: canonicalJson(vars) } : (rendered.targets[i] ?? null);
     });
     const key = `${sha}:${createHash("sha256").update(JSON.stringify(identity)).digest("hex").slice(0, 16)}`;
-    return { spec, sha, key, views, kept, existing, recordRows, rollout: rolloutRow ? toRecord(rolloutRow) : undefined };
+    return { spec, sha, key, views, kept, existing, recordRows, rollout: rolloutRow ? toRecord(rolloutRow) : undefined, updatedAt: rolloutRow?.updatedAt };
   }
 
   /** Decides one App's rollout and stores the outcome; `all` re-pushes every cluster it runs on (a spec change). */
@@ -119,9 +129,15 @@ export function createRolloutController(deps: RolloutDeps) {
     const rows = [...d.records].map(([cluster, rec]) => fromClusterRecord(app, cluster, rec)).filter((r) => before.get(r.clusterName) !== JSON.stringify(r));
     const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
+    // Stored only if this hub still holds the lease and nobody (an admin action on another hub)
+    // changed the rollout since it was read: either fails the whole transaction (P2025 / P2002).
+    const version = loaded.updatedAt
+      ? [db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { app } })]
+      : [db.rollout.create({ data: fromRecord(app, d.rollout) })];
     await db.$transaction([
+      ...(deps.leader?.fence() ?? []),
       ...writes,
-      ...(rolloutChanged ? [db.rollout.upsert({ where: { app }, create: fromRecord(app, d.rollout), update: fromRecord(app, d.rollout) })] : []),
+      ...version,
       ...inChunks([...gone, ...rows.map((r) => r.clusterName)]).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
       ...inChunks(rows).map((data) => db.rolloutCluster.createMany({ data })),
       ...(d.events.length ? [db.auditEvent.createMany({ data: d.events.map((e) => eventRow(app, d.rollout, e, at)) })] : []),
@@ -136,33 +152,50 @@ export function createRolloutController(deps: RolloutDeps) {
     if (d.wakeAt !== undefined) timers.set(app, setTimeout(() => schedule(app), Math.max(0, d.wakeAt - now()) + 10));
   }
 
-  /** Ticks an App soon, once however often it is asked while queued. */
+  /** Ticks an App soon, once however often it is asked while queued; on another hub than the leader, asks the leader. */
   function schedule(app: string): void {
+    if (!leading()) return deps.leader!.forward("rollout", [app]);
     if (queued.has(app)) return;
     queued.add(app);
     deps.serial(async () => {
       queued.delete(app);
       await tick(app);
-    }).catch((err: unknown) => log.error({ app, err }, "rollout tick failed"));
+    }).catch((err: unknown) => {
+      // Lost the lease (the new leader ticks it) or raced an admin action (tick again on what it wrote).
+      if (isNotFound(err) || isUniqueViolation(err)) {
+        log.info({ app, leader: leading() }, "rollout tick not stored: the rollout changed meanwhile or this hub lost the lease");
+        if (leading()) schedule(app);
+      } else log.error({ app, err }, "rollout tick failed");
+    });
   }
 
   /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
   async function act(app: string, action: string, actor: string): Promise<RolloutInit> {
     if (!ROLLOUT_ACTIONS.includes(action as RolloutAction)) throw new HubError("INVALID_ARGUMENT", `unknown rollout action "${action}": want one of ${ROLLOUT_ACTIONS.join(", ")}`);
-    await deps.serial(async () => {
+    const attempt = () => deps.serial(async () => {
       const row = await db.rollout.findUnique({ where: { app } });
       if (!row) return void (await rolloutStatus(db, app)); // says why there is none
       const recordRows = await db.rolloutCluster.findMany({ where: { app } });
       const result = command(toRecord(row), new Map(recordRows.map((r) => [r.clusterName, toClusterRecord(r)])), action as RolloutAction);
       if ("refused" in result) throw new HubError("FAILED_PRECONDITION", result.refused);
       const records = result.records ? [...result.records].map(([cluster, rec]: [string, ClusterRecord]) => fromClusterRecord(app, cluster, rec)) : [];
+      // Only over the row read above: the leader may tick this rollout on another hub meanwhile.
       await db.$transaction([
-        db.rollout.update({ where: { app }, data: fromRecord(app, result.rollout) }),
+        db.rollout.update({ where: { app, updatedAt: row.updatedAt }, data: fromRecord(app, result.rollout) }),
         ...(result.records ? [db.rolloutCluster.deleteMany({ where: { app } }), ...inChunks(records).map((data) => db.rolloutCluster.createMany({ data }))] : []),
         db.auditEvent.create({ data: { actor, action: `rollout.${action}`, subject: app, detail: JSON.stringify({ from: row.fromRevision, to: row.toRevision, state: result.rollout.state }) } }),
       ]);
-      await tick(app);
+      if (leading()) await tick(app);
+      else deps.leader!.forward("rollout", [app]);
     });
+    for (let tries = 1; ; tries++) {
+      try {
+        await attempt();
+        break;
+      } catch (err) {
+        if (!isNotFound(err) || tries === ACT_ATTEMPTS) throw err;
+      }
+    }
     return rolloutStatus(db, app);
   }
 
@@ -173,9 +206,11 @@ export function createRolloutController(deps: RolloutDeps) {
     status: (app: string) => rolloutStatus(db, app),
     /** A status report arrived for these Apps. */
     reported(apps: Iterable<string>): void {
+      if (!leading()) return deps.leader!.forward("reported", [...apps]);
       for (const app of apps) if (watching.has(app)) schedule(app);
     },
     start(): void {
+      clearInterval(sweeper);
       sweeper = setInterval(() => {
         db.rollout.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, select: { app: true } }).then(
           (rows) => new Set([...rows.map((r) => r.app), ...watching]).forEach(schedule),
@@ -183,10 +218,12 @@ export function createRolloutController(deps: RolloutDeps) {
         );
       }, ROLLOUT_SWEEP_MS);
     },
+    /** Stops the sweep and wake-up timers (the hub stops, or another hub took the lease). */
     stop(): void {
       clearInterval(sweeper);
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      watching.clear();
     },
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { ChartVersionNotFoundError } from "./errors.js";
 import { chartRevision, chartUrl, chartVersions, indexUrl, parseChartRevision, pickVersion } from "./helm-index.js";
 
@@ -38,6 +39,21 @@ describe("chartVersions", () => {
 
   it("gives no versions for a chart the index does not have", () => {
     expect(chartVersions(index, "cache")).toEqual([]);
+  });
+
+  it("reads the chart's block alone the same as the whole index, as YAML of other shapes and as JSON", () => {
+    const asJson = JSON.stringify(parse(index));
+    const flow = `entries: {web: [{name: web, version: 1.0.0, urls: [a.tgz]}]}\n`;
+    const quoted = index.replace("  web:\n", '  "web":\n').replace("  db:\n", "  'db':\n");
+    const commented = index.replace("entries:\n", "entries:\n  # charts\n\n");
+    for (const chart of ["web", "db", "cache"]) {
+      const whole = chartVersions(asJson, chart);
+      expect(chartVersions(index, chart)).toEqual(whole);
+      expect(chartVersions(quoted, chart)).toEqual(whole);
+      expect(chartVersions(commented, chart)).toEqual(whole);
+    }
+    expect(chartVersions(flow, "web").map((v) => v.version)).toEqual(["1.0.0"]);
+    expect(() => chartVersions("{entries", "web")).toThrow(/index\.yaml is not JSON/);
   });
 
   it.each([

@@ -15,14 +15,7 @@ const text = (v: unknown): string => (typeof v === "string" ? v : typeof v === "
  * are skipped: helm cannot install them either.
  */
 export function chartVersions(indexYaml: string, chart: string): ChartVersion[] {
-  let doc: unknown;
-  try {
-    doc = parse(indexYaml, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new Error(`index.yaml is not YAML: ${(err as Error).message.split("\n")[0]}`);
-  }
-  if (!isMap(doc) || !isMap(doc.entries)) throw new Error("index.yaml has no entries: not a Helm repository index");
-  const list = doc.entries[chart];
+  const list = chartEntries(indexYaml, chart);
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw new Error(`index.yaml: entries.${chart} is not a list`);
   const out: ChartVersion[] = [];
@@ -46,6 +39,61 @@ export function chartVersions(indexYaml: string, chart: string): ChartVersion[] 
     });
   }
   return out;
+}
+
+/**
+ * entries[chart] of an index. A large public repository's index.yaml holds tens of thousands of
+ * versions and takes the yaml parser many seconds, so the chart's block is cut out of the block
+ * YAML helm writes and parsed alone; JSON is parsed as JSON, anything else whole.
+ */
+function chartEntries(index: string, chart: string): unknown {
+  let doc: unknown;
+  try {
+    if (/^\s*\{/.test(index)) doc = JSON.parse(index);
+    else {
+      const block = chartBlock(index, chart);
+      if (block === null) return undefined;
+      doc = parse(block ?? index, { maxAliasCount: 100 });
+      if (block !== undefined) return (doc as { entries: Record<string, unknown> }).entries[chart];
+    }
+  } catch (err) {
+    throw new Error(`index.yaml is not ${/^\s*\{/.test(index) ? "JSON" : "YAML"}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  if (!isMap(doc) || !isMap(doc.entries)) throw new Error("index.yaml has no entries: not a Helm repository index");
+  return doc.entries[chart];
+}
+
+/**
+ * "entries:\n  CHART:\n  - …" cut from block YAML: null when the chart's key is not among the
+ * entries, undefined when the text has another shape (flow style, odd indentation): parse it whole.
+ */
+function chartBlock(index: string, chart: string): string | null | undefined {
+  const lines = index.split("\n");
+  const start = lines.findIndex((l) => /^entries:\s*$/.test(l));
+  if (start < 0) return undefined;
+  let indent = -1;
+  let from = -1;
+  let to = lines.length;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/^\s*(?:#.*)?$/.test(l)) continue;
+    const at = l.length - l.trimStart().length;
+    if (at === 0) {
+      to = i;
+      break;
+    }
+    if (indent < 0) indent = at;
+    if (at < indent) return undefined;
+    if (at > indent || l.startsWith("- ", at)) continue;
+    const key = /^\s*(?:"([^"\\]*)"|'([^']*)'|([^\s"'#{[][^:#]*?))\s*:\s*$/.exec(l);
+    if (!key) return undefined;
+    if (from >= 0) {
+      to = i;
+      break;
+    }
+    if ((key[1] ?? key[2] ?? key[3]) === chart) from = i;
+  }
+  return from < 0 ? null : `entries:\n${lines.slice(from, to).join("\n")}\n`;
 }
 
 /** Newest first, at most 20 shown: what an error lists as available. */

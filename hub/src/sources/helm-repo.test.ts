@@ -17,6 +17,7 @@ const auth = { username: "ci", password: "s3cret" };
 let server: Server;
 let base: string;
 const requests: string[] = [];
+let notModified = 0;
 
 const chart = (version: string) => tgzOf([{ name: "web/Chart.yaml", data: `apiVersion: v2\nname: web\nversion: ${version}\n` }, { name: "web/templates/cm.yaml", data: `kind: ConfigMap\nversion: ${version}\n` }]);
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -28,7 +29,13 @@ beforeAll(async () => {
     if (req.headers.authorization !== `Basic ${Buffer.from("ci:s3cret").toString("base64")}`) return void res.writeHead(401).end();
     if (req.url === "/moved/index.yaml") return void res.writeHead(302, { location: "https://elsewhere.example/index.yaml" }).end();
     const body = files.get(req.url ?? "");
-    res.writeHead(body === undefined ? 404 : 200).end(body);
+    // The index under /etag/ answers conditional GETs, as static file servers do.
+    const etag = body !== undefined && req.url === "/etag/index.yaml" ? `"${sha(Buffer.from(body)).slice(0, 16)}"` : undefined;
+    if (etag && req.headers["if-none-match"] === etag) {
+      notModified++;
+      return void res.writeHead(304, { etag }).end();
+    }
+    res.writeHead(body === undefined ? 404 : 200, etag ? { etag } : {}).end(body);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -48,7 +55,7 @@ describe("Helm repository Sources", () => {
     files.set("/charts/web-1.0.0.tgz", one).set("/charts/web-1.1.0.tgz", two).set("/charts/web-2.0.0.tgz", three);
     files.set("/charts/index.yaml", `apiVersion: v1\nentries:\n  web:\n${entry("1.0.0", "web-1.0.0.tgz", sha(one))}${entry("1.1.0", "web-1.1.0.tgz", sha(two))}${entry("2.0.0", "web-2.0.0.tgz")}`);
     const rev = await repos.resolve("charts", spec("^1.0.0"), auth);
-    expect(rev).toMatchObject({ sha: `1.1.0@sha256:${sha(two).slice(0, 12)}`, ref: "web-1.1.0", message: "web 1.1.0" });
+    expect(rev).toMatchObject({ sha: `1.1.0@sha256:${sha(two).slice(0, 12)}`, ref: "web-1.1.0", message: "web 1.1.0", author: `${base}/charts` }); // no maintainers listed: the repository
     const tree = await repos.tree("charts", spec("^1.0.0"), rev.sha, auth);
     expect(readFileSync(join(tree, "templates/cm.yaml"), "utf8")).toContain("version: 1.1.0");
     requests.length = 0;
@@ -91,6 +98,20 @@ describe("Helm repository Sources", () => {
 
     files.set("/evil/web-1.0.0.tgz", tgzOf([{ name: "web/Chart.yaml", data: "name: web\n" }, { name: "web/x", type: "2", link: "/etc/shadow" }])).set("/evil/index.yaml", `entries:\n  web:\n${entry("1.0.0", "web-1.0.0.tgz")}`);
     expect(await failure(repos.resolve("evil", spec("*", "/evil"), auth))).toMatchObject({ reason: "bad-archive", message: expect.stringMatching(/chart web 1\.0\.0: web\/x: links are refused/) });
+  });
+
+  it("reads an unchanged index (304) from memory, and a changed one again", async () => {
+    const [a, b] = [chart("4.0.0"), chart("4.1.0")];
+    files.set("/etag/web-4.0.0.tgz", a).set("/etag/web-4.1.0.tgz", b).set("/etag/index.yaml", `entries:\n  web:\n${entry("4.0.0", "web-4.0.0.tgz", sha(a))}`);
+    const first = await repos.resolve("etag", spec("^4.0.0", "/etag"), auth);
+    requests.length = 0;
+    expect(await repos.resolve("etag", spec("^4.0.0", "/etag"), auth)).toMatchObject({ sha: first.sha });
+    expect(requests).toEqual(["/etag/index.yaml"]);
+    expect(notModified).toBe(1);
+    files.set("/etag/index.yaml", `entries:\n  web:\n${entry("4.0.0", "web-4.0.0.tgz", sha(a))}${entry("4.1.0", "web-4.1.0.tgz", sha(b))}`);
+    expect((await repos.resolve("etag", spec("^4.0.0", "/etag"), auth)).sha).toBe(`4.1.0@sha256:${sha(b).slice(0, 12)}`);
+    // Another chart of the same repository is not answered from the first chart's memory.
+    expect(await failure(repos.resolve("etag", { ...spec("*", "/etag"), chart: "db" }, auth))).toBeInstanceOf(ChartVersionNotFoundError);
   });
 
   it("downloads a revision's tree again when it is gone, refusing one republished with other content", async () => {

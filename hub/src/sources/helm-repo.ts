@@ -8,7 +8,7 @@ import { createLanes } from "../lib/concurrency.js";
 import { ChartArchiveError, DEFAULT_ARCHIVE_LIMITS, unpackChart, type ArchiveLimits } from "./chart-archive.js";
 import { HelmRepoError } from "./errors.js";
 import { chartRevision, chartUrl, chartVersions, indexUrl, parseChartRevision, pickVersion, type ChartVersion } from "./helm-index.js";
-import { repoGet, type RepoAuth } from "./repo-http.js";
+import { repoGet, type RepoAuth, type Validators } from "./repo-http.js";
 import type { Revision } from "./resolve.js";
 import type { HelmSourceSpec } from "./spec.js";
 
@@ -23,14 +23,25 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
 
   const treeOf = (source: string, revision: string) => join(dir, source, chartTreeName(revision));
 
+  // The last index read per Source: an unchanged index (304) is neither downloaded nor parsed again.
+  const indexes = new Map<string, { key: string; validators: Validators; versions: ChartVersion[] }>();
+
   async function versions(source: string, spec: HelmSourceSpec, auth?: RepoAuth): Promise<ChartVersion[]> {
     const url = indexUrl(spec.url);
-    const text = (await repoGet(url, { source, auth, maxBytes: maxIndexBytes, timeoutMs })).toString("utf8");
+    const key = `${url} ${spec.chart}`;
+    const last = indexes.get(source);
+    const seen = last?.key === key ? last : undefined;
+    const answer = await repoGet(url, { source, auth, maxBytes: maxIndexBytes, timeoutMs, validators: seen?.validators });
+    if (answer.notModified && seen) return seen.versions;
+    let found: ChartVersion[];
     try {
-      return chartVersions(text, spec.chart);
+      found = chartVersions(answer.body.toString("utf8"), spec.chart);
     } catch (err) {
       throw new HelmRepoError(source, url, "bad-index", (err as Error).message);
     }
+    if (answer.validators.etag || answer.validators.lastModified) indexes.set(source, { key, validators: answer.validators, versions: found });
+    else indexes.delete(source);
+    return found;
   }
 
   /** Downloads and unpacks v unless its tree is there; returns its revision and tree. */
@@ -43,7 +54,7 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
       const revision = chartRevision(v.version, known);
       if (await exists(treeOf(source, revision))) return { revision, tree: treeOf(source, revision) };
     }
-    const tgz = await repoGet(url, { source, auth, maxBytes: limits.maxArchiveBytes, timeoutMs });
+    const tgz = (await repoGet(url, { source, auth, maxBytes: limits.maxArchiveBytes, timeoutMs })).body;
     const actual = createHash("sha256").update(tgz).digest("hex");
     if (known && actual !== known) throw new HelmRepoError(source, url, "digest-mismatch", `chart ${spec.chart} ${v.version}: index.yaml says sha256:${known}, the archive is sha256:${actual}`);
     const revision = chartRevision(v.version, actual);
@@ -73,7 +84,7 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
         const v = pickVersion(source, spec.chart, await versions(source, spec, auth), spec.version);
         const { revision } = await materialise(source, spec, v, auth);
         const message = [`${spec.chart} ${v.version}`, v.appVersion && `(app ${v.appVersion})`, v.description && `: ${v.description}`].filter(Boolean).join(" ").replace(" :", ":");
-        return { sha: revision, ref: `${spec.chart}-${v.version}`, author: v.maintainers.join(", "), message, committedAt: v.created ?? new Date() };
+        return { sha: revision, ref: `${spec.chart}-${v.version}`, author: v.maintainers.join(", ") || spec.url, message, committedAt: v.created ?? new Date() };
       });
     },
     /** The unpacked chart of a revision (downloaded again when the hub's disk lost it); the chart's Chart.yaml is at its root. */

@@ -28,6 +28,11 @@ export function createPollers(run: (name: string) => Promise<void>, onError: (na
       clearTimeout(timers.get(name)?.timer);
       timers.delete(name);
     },
+    /** Stops polling (this hub no longer leads) but keeps accepting triggers and schedules. */
+    clear(): void {
+      for (const t of timers.values()) clearTimeout(t.timer);
+      timers.clear();
+    },
     stop(): void {
       stopped = true;
       for (const t of timers.values()) clearTimeout(t.timer);

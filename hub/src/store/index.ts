@@ -8,6 +8,11 @@ import type { PrismaClient } from "../../generated/prisma/sqlite/client.js";
 import { migrations } from "../../generated/migrations.js";
 import { migratePostgres, migrateSqlite, type StoreLogger } from "./migrate.js";
 import { resolveTarget, StoreConfigError, type StoreTarget } from "./target.js";
+import { lockSqliteHub, type HubLock } from "./single-hub.js";
+import { SINGLETON_LEASE, startPgCoordination } from "./coordination.js";
+import { localCoordination, type Coordination } from "../ha/index.js";
+
+export { HubLockedError, type HubLock } from "./single-hub.js";
 
 export { StoreConfigError, redactUrl } from "./target.js";
 export type { StoreLogger } from "./migrate.js";
@@ -33,6 +38,8 @@ export type Db = PrismaClient;
 export interface Store {
   db: Db;
   provider: "sqlite" | "postgresql";
+  /** Where the data lives (for coordination connections); its connection string may hold a password. */
+  target: StoreTarget;
   close(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   return {
     db,
     provider: target.provider,
+    target,
     async close() {
       await db.$disconnect();
     },
@@ -103,6 +111,29 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
   );
   // Same models, same API: only the provider differs, so the client is typed as the SQLite one.
   return new PrismaClient({ adapter }) as unknown as Db;
+}
+
+/** SQLite: the lock that keeps a second hub off the same database file; PostgreSQL: none (hubs share it). */
+export function lockSingleHub(dataDir: string, databaseUrl?: string): HubLock | undefined {
+  const target = resolveTarget(dataDir, databaseUrl);
+  if (target.provider !== "sqlite") return undefined;
+  mkdirSync(dirname(target.file), { recursive: true });
+  return lockSqliteHub(target.file);
+}
+
+/** How this hub learns of the others and who leads: in-process for SQLite, LISTEN/NOTIFY and a lease row for PostgreSQL. */
+export async function openCoordination(store: Store, hubId: string, log: StoreLogger, lease: { ttlMs: number; renewMs: number }): Promise<Coordination> {
+  if (store.target.provider === "sqlite") return localCoordination(hubId);
+  const { connectionString, schema } = store.target;
+  return startPgCoordination({ connectionString, ...(schema ? { schema } : {}), hubId, log, leaseTtlMs: lease.ttlMs, leaseRenewMs: lease.renewMs });
+}
+
+/**
+ * The statement that fences a write by the singleton lease's holder: put in the write's transaction,
+ * it fails it (P2025) when another hub took the lease since (its epoch moved on).
+ */
+export function leaseFence(db: Db, lease: { holder: string; epoch: number } | undefined) {
+  return lease ? [db.lease.update({ where: { name: SINGLETON_LEASE, holder: lease.holder, epoch: lease.epoch }, data: { holder: lease.holder } })] : [];
 }
 
 function logApplied(log: StoreLogger, applied: string[]) {

@@ -97,3 +97,9 @@ export type Notifier = Prisma.NotifierModel
  * Admin API tokens besides the hub's own admin token, each with a role: admin, operator or viewer.
  */
 export type AdminToken = Prisma.AdminTokenModel
+/**
+ * Model Lease
+ * A database lease: the hub holding it runs the work that must happen once (polling, rollouts,
+ * pruning). epoch grows with every change of holder; writes made as holder check it (fencing).
+ */
+export type Lease = Prisma.LeaseModel

@@ -10,6 +10,8 @@ import type { AgentEvents, BundleSource } from "../../delivery/agent-events.js";
 
 
 export interface AgentServiceDeps {
+  /** This hub process: the Cluster rows of the streams it holds say so, and only it marks them Disconnected. */
+  hubId: string;
   db: Db;
   log: Logger;
   sessions: Sessions;
@@ -72,7 +74,7 @@ async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void>
   const cluster = who.name;
   const session = sessions.open(cluster, call);
   const state = who.approved ? "Connected" : "Pending";
-  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date() } }).catch(async (err: unknown) => {
+  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date(), hub: deps.hubId } }).catch(async (err: unknown) => {
     if (!isNotFound(err)) throw err;
     // Deleted by another hub since this one cached the credential: read it again for the reason.
     sessions.release(session);
@@ -120,20 +122,21 @@ async function onMessage(deps: AgentServiceDeps, row: ClusterRow, req: ConnectRe
 async function disconnect(deps: AgentServiceDeps, session: Session): Promise<void> {
   if (!deps.sessions.release(session)) return;
   deps.log.info({ cluster: session.cluster }, "agent disconnected");
-  await deps.db.cluster.updateMany({ where: { name: session.cluster, state: "Connected" }, data: { state: "Disconnected" } });
+  // Not if the agent is connected to another hub by now (it moved while this stream died slowly).
+  await deps.db.cluster.updateMany({ where: { name: session.cluster, state: "Connected", hub: deps.hubId }, data: { state: "Disconnected" } });
 }
 
 /**
  * Marks clusters whose agents went quiet as Disconnected and flushes heartbeats: one statement
  * for all agents heard since the last sweep (their last-seen time is the sweep's, a few seconds late at most).
  */
-export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | "sessions">, timeoutMs: number, now = Date.now()): Promise<void> {
+export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | "sessions" | "hubId">, timeoutMs: number, now = Date.now()): Promise<void> {
   const heard: string[] = [];
   for (const s of deps.sessions.all()) {
     if (now - s.lastSeen > timeoutMs) {
       deps.log.warn({ cluster: s.cluster, silentMs: now - s.lastSeen }, "agent heartbeat timed out");
       deps.sessions.close(s.cluster, new RpcError("UNAVAILABLE", `no heartbeat for ${timeoutMs} ms`));
-      await deps.db.cluster.updateMany({ where: { name: s.cluster, state: "Connected" }, data: { state: "Disconnected" } });
+      await deps.db.cluster.updateMany({ where: { name: s.cluster, state: "Connected", hub: deps.hubId }, data: { state: "Disconnected" } });
     } else if (s.dirty) {
       s.dirty = false;
       heard.push(s.cluster);

@@ -14,6 +14,8 @@ export interface Session {
   dirty: boolean;
   /** Bundle digests of the last AssignmentSet sent on this stream: GetBundle serves these without a database read. */
   digests: ReadonlySet<string>;
+  /** The generation of the last AssignmentSet written on the stream. */
+  generation?: number;
 }
 
 /** The open agent streams, by cluster name: pushing to a cluster is a write on its stream. */
@@ -42,13 +44,24 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
   send(cluster: string, msg: MessageInitShape<typeof ConnectResponseSchema>): boolean {
     const s = this.byCluster.get(cluster);
     if (!s) return false;
-    if (msg.msg?.case === "assignments") s.digests = new Set((msg.msg.value.assignments ?? []).map((a) => a.bundleDigest ?? ""));
     s.call.write(msg);
+    if (msg.msg?.case === "assignments") {
+      s.generation = Number(msg.msg.value.generation ?? 0);
+      s.digests = new Set((msg.msg.value.assignments ?? []).map((a) => a.bundleDigest ?? ""));
+    }
     return true;
   }
 
   assignedDigests(cluster: string): ReadonlySet<string> | undefined {
     return this.byCluster.get(cluster)?.digests;
+  }
+
+  clusters(): string[] {
+    return [...this.byCluster.keys()];
+  }
+
+  sentGeneration(cluster: string): number | undefined {
+    return this.byCluster.get(cluster)?.generation;
   }
 
   close(cluster: string, err: RpcError): void {

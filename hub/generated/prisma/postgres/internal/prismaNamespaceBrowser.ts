@@ -64,7 +64,8 @@ export const ModelName = {
   Rollout: 'Rollout',
   RolloutCluster: 'RolloutCluster',
   Notifier: 'Notifier',
-  AdminToken: 'AdminToken'
+  AdminToken: 'AdminToken',
+  Lease: 'Lease'
 } as const
 
 export type ModelName = (typeof ModelName)[keyof typeof ModelName]
@@ -98,7 +99,8 @@ export const ClusterScalarFieldEnum = {
   lastHeartbeat: 'lastHeartbeat',
   registeredAt: 'registeredAt',
   tokenId: 'tokenId',
-  generation: 'generation'
+  generation: 'generation',
+  hub: 'hub'
 } as const
 
 export type ClusterScalarFieldEnum = (typeof ClusterScalarFieldEnum)[keyof typeof ClusterScalarFieldEnum]
@@ -311,6 +313,16 @@ export const AdminTokenScalarFieldEnum = {
 } as const
 
 export type AdminTokenScalarFieldEnum = (typeof AdminTokenScalarFieldEnum)[keyof typeof AdminTokenScalarFieldEnum]
+
+
+export const LeaseScalarFieldEnum = {
+  name: 'name',
+  holder: 'holder',
+  epoch: 'epoch',
+  expiresAt: 'expiresAt'
+} as const
+
+export type LeaseScalarFieldEnum = (typeof LeaseScalarFieldEnum)[keyof typeof LeaseScalarFieldEnum]
 
 
 export const SortOrder = {

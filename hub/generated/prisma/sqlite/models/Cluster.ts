@@ -50,6 +50,7 @@ export type ClusterMinAggregateOutputType = {
   registeredAt: Date | null
   tokenId: string | null
   generation: number | null
+  hub: string | null
 }
 
 export type ClusterMaxAggregateOutputType = {
@@ -68,6 +69,7 @@ export type ClusterMaxAggregateOutputType = {
   registeredAt: Date | null
   tokenId: string | null
   generation: number | null
+  hub: string | null
 }
 
 export type ClusterCountAggregateOutputType = {
@@ -86,6 +88,7 @@ export type ClusterCountAggregateOutputType = {
   registeredAt: number
   tokenId: number
   generation: number
+  hub: number
   _all: number
 }
 
@@ -114,6 +117,7 @@ export type ClusterMinAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  hub?: true
 }
 
 export type ClusterMaxAggregateInputType = {
@@ -132,6 +136,7 @@ export type ClusterMaxAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  hub?: true
 }
 
 export type ClusterCountAggregateInputType = {
@@ -150,6 +155,7 @@ export type ClusterCountAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  hub?: true
   _all?: true
 }
 
@@ -255,6 +261,7 @@ export type ClusterGroupByOutputType = {
   registeredAt: Date
   tokenId: string | null
   generation: number
+  hub: string
   _count: ClusterCountAggregateOutputType | null
   _avg: ClusterAvgAggregateOutputType | null
   _sum: ClusterSumAggregateOutputType | null
@@ -296,6 +303,7 @@ export type ClusterWhereInput = {
   registeredAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableFilter<"Cluster"> | string | null
   generation?: Prisma.IntFilter<"Cluster"> | number
+  hub?: Prisma.StringFilter<"Cluster"> | string
 }
 
 export type ClusterOrderByWithRelationInput = {
@@ -314,6 +322,7 @@ export type ClusterOrderByWithRelationInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   generation?: Prisma.SortOrder
+  hub?: Prisma.SortOrder
 }
 
 export type ClusterWhereUniqueInput = Prisma.AtLeast<{
@@ -335,6 +344,7 @@ export type ClusterWhereUniqueInput = Prisma.AtLeast<{
   registeredAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableFilter<"Cluster"> | string | null
   generation?: Prisma.IntFilter<"Cluster"> | number
+  hub?: Prisma.StringFilter<"Cluster"> | string
 }, "id" | "name" | "credentialHash">
 
 export type ClusterOrderByWithAggregationInput = {
@@ -353,6 +363,7 @@ export type ClusterOrderByWithAggregationInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   generation?: Prisma.SortOrder
+  hub?: Prisma.SortOrder
   _count?: Prisma.ClusterCountOrderByAggregateInput
   _avg?: Prisma.ClusterAvgOrderByAggregateInput
   _max?: Prisma.ClusterMaxOrderByAggregateInput
@@ -379,6 +390,7 @@ export type ClusterScalarWhereWithAggregatesInput = {
   registeredAt?: Prisma.DateTimeWithAggregatesFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableWithAggregatesFilter<"Cluster"> | string | null
   generation?: Prisma.IntWithAggregatesFilter<"Cluster"> | number
+  hub?: Prisma.StringWithAggregatesFilter<"Cluster"> | string
 }
 
 export type ClusterCreateInput = {
@@ -397,6 +409,7 @@ export type ClusterCreateInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  hub?: string
 }
 
 export type ClusterUncheckedCreateInput = {
@@ -415,6 +428,7 @@ export type ClusterUncheckedCreateInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  hub?: string
 }
 
 export type ClusterUpdateInput = {
@@ -433,6 +447,7 @@ export type ClusterUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type ClusterUncheckedUpdateInput = {
@@ -451,6 +466,7 @@ export type ClusterUncheckedUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type ClusterCreateManyInput = {
@@ -469,6 +485,7 @@ export type ClusterCreateManyInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  hub?: string
 }
 
 export type ClusterUpdateManyMutationInput = {
@@ -487,6 +504,7 @@ export type ClusterUpdateManyMutationInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type ClusterUncheckedUpdateManyInput = {
@@ -505,6 +523,7 @@ export type ClusterUncheckedUpdateManyInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
 export type ClusterCountOrderByAggregateInput = {
@@ -523,6 +542,7 @@ export type ClusterCountOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  hub?: Prisma.SortOrder
 }
 
 export type ClusterAvgOrderByAggregateInput = {
@@ -545,6 +565,7 @@ export type ClusterMaxOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  hub?: Prisma.SortOrder
 }
 
 export type ClusterMinOrderByAggregateInput = {
@@ -563,6 +584,7 @@ export type ClusterMinOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  hub?: Prisma.SortOrder
 }
 
 export type ClusterSumOrderByAggregateInput = {
@@ -615,6 +637,7 @@ export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
 export type ClusterSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -633,6 +656,7 @@ export type ClusterSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
 export type ClusterSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetSelect<{
@@ -651,6 +675,7 @@ export type ClusterSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
 export type ClusterSelectScalar = {
@@ -669,9 +694,10 @@ export type ClusterSelectScalar = {
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  hub?: boolean
 }
 
-export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenLabels" | "agentLabels" | "adminLabels" | "namespaces" | "credentialHash" | "state" | "approved" | "agentVersion" | "kubernetesVersion" | "lastHeartbeat" | "registeredAt" | "tokenId" | "generation", ExtArgs["result"]["cluster"]>
+export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenLabels" | "agentLabels" | "adminLabels" | "namespaces" | "credentialHash" | "state" | "approved" | "agentVersion" | "kubernetesVersion" | "lastHeartbeat" | "registeredAt" | "tokenId" | "generation" | "hub", ExtArgs["result"]["cluster"]>
 
 export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Cluster"
@@ -710,6 +736,10 @@ export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
      * bumped whenever the cluster's assignments change
      */
     generation: number
+    /**
+     * the hub process holding the agent's stream while Connected (several hubs on one PostgreSQL)
+     */
+    hub: string
   }, ExtArgs["result"]["cluster"]>
   composites: {}
 }
@@ -1148,6 +1178,7 @@ export interface ClusterFieldRefs {
   readonly registeredAt: Prisma.FieldRef<"Cluster", 'DateTime'>
   readonly tokenId: Prisma.FieldRef<"Cluster", 'String'>
   readonly generation: Prisma.FieldRef<"Cluster", 'Int'>
+  readonly hub: Prisma.FieldRef<"Cluster", 'String'>
 }
     
 
