@@ -79,8 +79,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       hosts.agents.push(forkHost(protocol ? `./protocol-host.js` : `./agent-host.js`, "agents", join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
     }
     if (o.nice) for (const h of [...hosts.sims, ...hosts.agents]) setPriority(h.child.pid!, o.nice);
-    const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", 60_000).then((m) => m.stats)));
-    await Promise.all(hosts.sims.map((h) => h.next("ready", 60_000)));
+    const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", left()).then((m) => m.stats)));
+    await Promise.all(hosts.sims.map((h) => h.next("ready", left())));
     for (const h of [...hosts.sims, ...hosts.agents]) {
       h.on((m) => {
         if (m.type === "error") console.error(`host error: ${m.message}`);
