@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll, waitFor } from "../lib/processes.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../lib/processes.js";
 import { BACKENDS, cliOk, clusters, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { listApps, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
@@ -11,7 +11,8 @@ import { appYaml, sourceYaml } from "../lib/definitions.js";
 const SECRET = "push-secret";
 const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
 
-describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
+// The two stores' suites run side by side, the steps within each in order; processes stop when the file ends.
+describe.concurrent.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
   let hubArgs: string[];
   let dir: string;
   let hub: HubProc;
@@ -40,9 +41,8 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     const versions = Object.fromEntries((await clusters(hub)).map((c) => [c.name, c.kubernetesVersion?.replace(/^v1\.\d+.*$/, "v1.x")]));
     expect(versions).toEqual({ staging: "v1.x", "prod-1": "v1.x", "prod-2": "v1.x", dev: "v1.x" });
   });
-  afterAll(stopAll);
 
-  it("delivers a commit to exactly the matching clusters with their overlay", async () => {
+  it.sequential("delivers a commit to exactly the matching clusters with their overlay", async () => {
     const definitions = join(dir, "fleet.yaml");
     const web = appYaml("web", "web", `  targets:
   - name: staging
@@ -72,7 +72,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     expect(yaml).not.toContain(SECRET);
   });
 
-  it("refuses an unsigned webhook and delivers a signed one within seconds", async () => {
+  it.sequential("refuses an unsigned webhook and delivers a signed one within seconds", async () => {
     expect(await githubPush(hub.http, "apps", SECRET, "sha256=deadbeef")).toBe(401);
     const started = Date.now();
     await push({ "web/base/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web-config, namespace: web}\ndata: {greeting: hi, environment: base}\n" }, "say hi");
@@ -80,7 +80,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     console.log(`webhook to three clusters: ${Date.now() - started} ms`);
   });
 
-  it("serves Prometheus metrics: process, fleet gauges and the delivery histograms", async () => {
+  it.sequential("serves Prometheus metrics: process, fleet gauges and the delivery histograms", async () => {
     const text = await (await fetch(`http://${hub.http}/metrics`)).text();
     const count = (name: string, ...labels: string[]) => {
       const line = text.split("\n").find((l) => l.startsWith(`${name}_count`) && labels.every((x) => l.includes(x)));
@@ -99,7 +99,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     expect(count("gitfleet_grpc_server_handling_seconds", 'method="Register"', 'code="OK"')).toBe(4);
   });
 
-  it("shows a malformed commit's error while clusters keep the last good revision; a revert recovers", async () => {
+  it.sequential("shows a malformed commit's error while clusters keep the last good revision; a revert recovers", async () => {
     const good = repo.git("rev-parse", "HEAD");
     const bad = await push({ "web/base/service.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web\n  namespace: web\n" }, "break the service");
     const failed = await waitFor("render error on the app", async () => {
@@ -121,7 +121,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     });
   });
 
-  it("pins an older revision and unpins back", async () => {
+  it.sequential("pins an older revision and unpins back", async () => {
     const first = repo.git("rev-list", "--max-parents=0", "HEAD");
     expect(await cliOk(hub, ["app", "pin", "web", first.slice(0, 10)])).toContain("pinned");
     await everywhere("greeting back to hello", ["staging", "prod-1", "prod-2"], (c) => configMap(c)?.data?.greeting === "hello");
@@ -129,7 +129,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     await everywhere("greeting hi again", ["staging", "prod-1", "prod-2"], (c) => configMap(c)?.data?.greeting === "hi");
   });
 
-  it("moves the app with cluster labels and prunes it when a cluster stops matching", async () => {
+  it.sequential("moves the app with cluster labels and prunes it when a cluster stops matching", async () => {
     await cliOk(hub, ["cluster", "label", "prod-2", "env=staging"]);
     await everywhere("staging overlay on prod-2", ["prod-2"], (c) => replicas(c) === 1 && configMap(c)?.data?.environment === "staging");
     await cliOk(hub, ["cluster", "label", "prod-2", "env-"]);
@@ -138,13 +138,13 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     await everywhere("prod overlay on dev", ["dev"], (c) => replicas(c) === 3);
   });
 
-  it("gives a cluster that registers after the App exists its assignment at once", async () => {
+  it.sequential("gives a cluster that registers after the App exists its assignment at once", async () => {
     fleet.late = await simCluster(dir, "late", "env=prod");
     runAgent(hub, fleet.late, (await cliOk(hub, ["token", "create"])).trim(), ["--resync", "2s"], env);
     await everywhere("prod overlay on the late cluster", ["late"], (c) => replicas(c) === 3 && configMap(c)?.data?.greeting === "hi");
   });
 
-  it("keeps identity and inventory across an agent restart, and prunes what left Git", async () => {
+  it.sequential("keeps identity and inventory across an agent restart, and prunes what left Git", async () => {
     const staging = fleet.staging!;
     await staging.agent!.stop();
     runAgent(hub, staging, undefined, ["--resync", "2s"], env);
@@ -155,7 +155,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     expect(configMap("staging")).toBeDefined();
   });
 
-  it("an agent cut off from the hub keeps reconciling its last assignment", async () => {
+  it.sequential("an agent cut off from the hub keeps reconciling its last assignment", async () => {
     await hub.stop();
     const sim = fleet.staging!.sim;
     const cm = sim.store.get("v1", "ConfigMap", "web-config", "web") as { metadata: Record<string, unknown> };
@@ -166,7 +166,7 @@ describe.each(BACKENDS)("GitOps delivery end to end on $name", (backend) => {
     await waitClusterState(hub, "staging", "Connected");
   });
 
-  it("deleting the App prunes it from every cluster", async () => {
+  it.sequential("deleting the App prunes it from every cluster", async () => {
     expect(await cliOk(hub, ["delete", "app", "web"])).toContain("app/web deleted");
     await everywhere("web pruned", ["staging", "prod-1", "dev", "late"], (c) => configMap(c) === undefined && replicas(c) === undefined);
     expect(JSON.parse(await cliOk(hub, ["app", "list", "-o", "json"]))).toEqual([]);

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { writeFile } from "node:fs/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
-import { stopAll, waitFor } from "../lib/processes.js";
+import { waitFor } from "../lib/processes.js";
 import { BACKENDS, cli, cliOk, startHub, tempDir, type HubProc } from "../lib/fleet.js";
 import { listDrift, showApp } from "../lib/admin.js";
 import { createRepo, SAMPLE_REPO, type TestRepo } from "../lib/git.js";
@@ -25,7 +25,8 @@ ${appYaml(name, "web", `${extra}
   - {name: main, clusterSelector: {matchLabels: {env: ${env}}}, overlay: overlays/staging}
 `)}`;
 
-describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name", (backend) => {
+// The two stores' suites run side by side, the steps within each in order; processes stop when the file ends.
+describe.concurrent.each(BACKENDS)("drift: detect, heal, report across the fleet on $name", (backend) => {
   let dir: string;
   let hub: HubProc;
   let hubArgs: string[];
@@ -68,9 +69,8 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
       await waitFor(`web applied on ${c}`, () => get(c, "apps/v1", "Deployment", "web") !== undefined && get(c, "v1", "Secret", "web-secret") !== undefined);
     }
   });
-  afterAll(stopAll);
 
-  it("heals kubectl scale, an edit-style patch, a removed label and a deleted object, and records each", async () => {
+  it.sequential("heals kubectl scale, an edit-style patch, a removed label and a deleted object, and records each", async () => {
     const k = kubectl("heal-1");
     await k("scale", "-n", "web", "deployment/web", "--replicas=5");
     const scaled = await recordFor("heal-1", "Deployment", "spec.replicas");
@@ -92,7 +92,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     await waitFor("Service re-created", () => get("heal-1", "v1", "Service", "web") !== undefined);
   });
 
-  it("does not report a change by another manager to a field the bundle does not set", async () => {
+  it.sequential("does not report a change by another manager to a field the bundle does not set", async () => {
     const k = kubectl("heal-2");
     await k("annotate", "-n", "web", "deployment/web", "team.example/owner=ops");
     await k("patch", "-n", "web", "configmap/web-config", "--type", "merge", "-p", '{"data":{"extra":"added-by-ops"}}');
@@ -104,7 +104,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect(get("heal-2", "v1", "ConfigMap", "web-config")?.data?.extra).toBe("added-by-ops");
   });
 
-  it("with selfHeal off reports the app OutOfSync with the difference and leaves it", async () => {
+  it.sequential("with selfHeal off reports the app OutOfSync with the difference and leaves it", async () => {
     await kubectl("manual")("scale", "-n", "web", "deployment/web", "--replicas=7");
     const r = await recordFor("manual", "Deployment", "spec.replicas");
     expect(r.active).toBe(true);
@@ -116,7 +116,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect(diff).toContain("+7");
   });
 
-  it("holds ignore rules", async () => {
+  it.sequential("holds ignore rules", async () => {
     const k = kubectl("ignore");
     await k("scale", "-n", "web", "deployment/web", "--replicas=9");
     await k("patch", "-n", "web", "configmap/web-config", "--type", "merge", "-p", '{"data":{"greeting":"x"}}');
@@ -125,7 +125,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect(get("ignore", "apps/v1", "Deployment", "web")?.spec?.replicas).toBe(9);
   });
 
-  it("never shows Secret values in reports or logs", async () => {
+  it.sequential("never shows Secret values in reports or logs", async () => {
     await kubectl("heal-2")("patch", "-n", "web", "secret/web-secret", "--type", "merge", "-p", JSON.stringify({ data: { password: b64(SECRET_VALUE) } }));
     const r = await recordFor("heal-2", "Secret");
     await waitFor("Secret healed", () => get("heal-2", "v1", "Secret", "web-secret")?.data?.password === b64("initial-password"));
@@ -137,7 +137,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     }
   });
 
-  it("adds up the fleet summary across clusters and filters it by label selector", async () => {
+  it.sequential("adds up the fleet summary across clusters and filters it by label selector", async () => {
     const summary = JSON.parse(await cliOk(hub, ["drift", "-o", "json"])) as SummaryJson;
     expect(summary.rows.map((r) => r.cluster).sort()).toEqual(["heal-1", "heal-2", "ignore", "manual"]);
     expect(summary.eventsInWindow).toBe(summary.rows.reduce((n, r) => n + (r.eventsInWindow ?? 0), 0));
@@ -148,7 +148,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect(await cliOk(hub, ["drift"])).toMatch(/manual\s+manual\s+[1-9]/);
   });
 
-  it("groups drift across the fleet by object and by field (gitfleet drift --by)", async () => {
+  it.sequential("groups drift across the fleet by object and by field (gitfleet drift --by)", async () => {
     interface GroupJson { ref: { kind: string; name: string }; field?: string; clusters?: string[]; episodes?: number; managers?: string[] }
     const byField = JSON.parse(await cliOk(hub, ["drift", "--by", "field", "-o", "json"])) as { groups: GroupJson[] };
     const replicas = byField.groups.find((g) => g.ref.kind === "Deployment" && g.field === "spec.replicas")!;
@@ -164,7 +164,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect((await cli(hub, ["drift", "--by", "namespace"])).stderr).toContain("--by must be object or field");
   });
 
-  it("drift --since counts episodes in the window only; what drifts now always shows", async () => {
+  it.sequential("drift --since counts episodes in the window only; what drifts now always shows", async () => {
     const times = (await records("heal-1")).flatMap((r) => [r.event.firstSeen, r.event.healedAt]).filter((t): t is string => Boolean(t)).map(Date.parse);
     expect(times.length).toBeGreaterThan(0);
     const latest = Math.max(...times);
@@ -177,7 +177,7 @@ describe.each(BACKENDS)("drift: detect, heal, report across the fleet on $name",
     expect(JSON.parse(await cliOk(hub, ["drift", "show", "--cluster", "heal-1", "--history", "--since", "2s", "-o", "json"]))).toEqual([]);
   });
 
-  it("--drift-retention drops ended episodes older than the retention, never open ones", async () => {
+  it.sequential("--drift-retention drops ended episodes older than the retention, never open ones", async () => {
     expect((await records("heal-1")).length).toBeGreaterThan(0);
     await hub.stop();
     hub = await startHub(hub.dataDir, [...hubArgs, "--drift-retention", "2s"], { GITFLEET_DRIFT_PRUNE_INTERVAL_MS: "500" }, hub);

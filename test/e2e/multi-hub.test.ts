@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, start, stopAll, waitFor } from "../lib/processes.js";
-import { cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { cliOk, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
@@ -88,7 +88,8 @@ describe("three hubs on one PostgreSQL", () => {
     const to = commit("1.28");
     expect(await githubPush(follower.http, "apps", SECRET)).toBe(202);
     const done = await waitCompleted(to);
-    expect(done.stages.flatMap((s) => s.clusters).every((c) => c.step === "Healthy" && c.revision === to)).toBe(true);
+    // Compared whole: an empty list of stages must not pass.
+    expect(Object.fromEntries(done.stages.flatMap((s) => s.clusters).map((c) => [c.cluster, [c.step, c.revision]]))).toEqual(Object.fromEntries(NAMES.map((c) => [c, ["Healthy", to]])));
     expect(NAMES.every((c) => image(c) === "nginx:1.28")).toBe(true);
     // An admin call on a follower reaches an agent held by another hub (sync goes through the feed).
     const sync = await cliOk(follower, ["app", "sync", "web"]);
@@ -108,6 +109,9 @@ describe("three hubs on one PostgreSQL", () => {
     }, 120_000, 200);
     const killedAt = Date.now();
     await leader.stop("SIGKILL");
+    const streams = async () => (await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((x, y) => x + y);
+    await waitFor("every agent to hold a stream to one of the hubs left", async () => (await streams()) === NAMES.length, 60_000, 100);
+    console.log(`multi-hub: the killed hub's agents reconnected to the others ${Date.now() - killedAt} ms after its SIGKILL`);
     const next = await oneLeader();
     const failoverMs = Date.now() - killedAt;
     expect(next).not.toBe(leader);
@@ -118,7 +122,7 @@ describe("three hubs on one PostgreSQL", () => {
     expect(NAMES.every((c) => image(c) === "nginx:1.29")).toBe(true);
     // Every agent is connected again, to one of the two hubs left.
     for (const name of NAMES) await waitClusterState(next, name, "Connected");
-    expect((await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((a, b) => a + b)).toBe(NAMES.length);
+    expect(await streams()).toBe(NAMES.length);
     // One rollout, started once and completed once, with every cluster's step recorded in order.
     const audit = (JSON.parse(await cliOk(next, ["audit", "--app", "web", "-o", "json"])) as AuditJson[]).filter((e) => e.detail.to === to);
     expect(audit.filter((e) => e.action === "rollout.started")).toHaveLength(1);
@@ -133,6 +137,17 @@ describe("three hubs on one PostgreSQL", () => {
     expect(await githubPush(next.http, "apps", SECRET)).toBe(202);
     await waitCompleted(again);
     expect(NAMES.every((c) => image(c) === "nginx:1.30")).toBe(true);
+  });
+
+  it("tells an agent held by another hub at once that its cluster was deleted", async () => {
+    const [holder, other] = alive();
+    const token = (await cliOk(other!, ["token", "create"])).trim();
+    const agent = startAgent({ grpc: holder!.grpc }, ["--token", token, "--name", "doomed", "--state-dir", join(dir, "doomed")], env);
+    await waitClusterState(other!, "doomed", "Connected");
+    expect(await cliOk(other!, ["cluster", "delete", "doomed"])).toContain("deleted");
+    await waitFor("the agent on the other hub to exit", () => agent.child.exitCode !== null, 60_000);
+    expect(agent.child.exitCode).not.toBe(0);
+    expect(agent.output()).toContain("CLUSTER_DELETED");
   });
 });
 

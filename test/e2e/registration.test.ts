@@ -8,7 +8,9 @@ import { BACKENDS, cli, cliOk, clusters, startAgent, startHub, tempDir, waitClus
 const registrations = (hub: HubProc, name: string) =>
   hub.output().split("\n").filter((l) => l.includes('"cluster registered"') && l.includes(`"cluster":"${name}"`)).length;
 
-describe.each(BACKENDS)("registration on $name", (backend) => {
+// Each store's suite runs alongside the other's (much of it is waiting on agents and timeouts); the
+// steps within one run in order. Processes stop when the file ends (stopAll here would stop the other's).
+describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
   let dir: string;
   let hub: HubProc;
   let hubArgs: string[];
@@ -20,16 +22,15 @@ describe.each(BACKENDS)("registration on $name", (backend) => {
     hubArgs = [...backend.args(), "--heartbeat-timeout", "10s"];
     hub = await startHub(join(dir, "hub"), hubArgs, env);
   });
-  afterAll(stopAll);
 
-  it("creates a private admin token on first start and says where it is", async () => {
+  it.sequential("creates a private admin token on first start and says where it is", async () => {
     const st = await stat(join(hub.dataDir, "admin-token"));
     expect(st.mode & 0o777).toBe(0o600);
     expect(hub.output()).toContain("created admin token");
     expect(hub.output()).toContain(join(hub.dataDir, "admin-token"));
   });
 
-  it("registers an agent with token and agent labels, keeps its identity across restarts", async () => {
+  it.sequential("registers an agent with token and agent labels, keeps its identity across restarts", async () => {
     const token = (await cliOk(hub, ["token", "create", "--labels", "env=staging", "--max-uses", "1"])).trim();
     expect(token).toMatch(/^gft_/);
     const state = join(dir, "a1");
@@ -62,7 +63,7 @@ describe.each(BACKENDS)("registration on $name", (backend) => {
     }
   });
 
-  it("marks a silent agent Disconnected after the heartbeat timeout and takes it back when it resumes", async () => {
+  it.sequential("marks a silent agent Disconnected after the heartbeat timeout and takes it back when it resumes", async () => {
     const token = (await cliOk(hub, ["token", "create"])).trim();
     const agent = startAgent(hub, ["--token", token, "--name", "frozen", "--state-dir", join(dir, "frozen")], env);
     await waitClusterState(hub, "frozen", "Connected");
@@ -76,42 +77,40 @@ describe.each(BACKENDS)("registration on $name", (backend) => {
     await waitClusterState(hub, "frozen", "Connected");
   });
 
-  it("refuses every bad token with its own error, and the agent exits non-zero", async () => {
+  it.sequential("refuses every bad token with its own error, and the agent exits non-zero", async () => {
     const register = async (name: string, token: string) => {
       const agent = startAgent(hub, ["--token", token, "--name", name, "--state-dir", join(dir, `bad-${name}`)], env);
       const code = await agent.exited;
       return { code, output: agent.output() };
     };
-    const unknown = await register("u1", "gft_000000000000_notarealtokennotarealtoken");
+    // The refusals are independent: tokens made together, agents started together (each is a Node process to start).
+    const [once, revoked, short, good] = (
+      await Promise.all([["--max-uses", "1"], [], ["--ttl", "1s"], []].map((args) => cliOk(hub, ["token", "create", ...args])))
+    ).map((t) => t.trim());
+    const created = Date.now();
+    const e1 = startAgent(hub, ["--token", once!, "--name", "e1", "--state-dir", join(dir, "e1")], env);
+    onTestFinished(async () => void (await e1.stop()));
+    expect(await cliOk(hub, ["token", "revoke", revoked!.split("_")[1]!])).toContain("revoked");
+    await waitFor("the 1 s token to expire", () => Date.now() > created + 1_100);
+    const [unknown, rv, expired, dup] = await Promise.all([
+      register("u1", "gft_000000000000_notarealtokennotarealtoken"),
+      register("r1", revoked!),
+      register("x1", short!),
+      register("a1", good!),
+    ]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.output).toContain("TOKEN_UNKNOWN");
-
-    const once = (await cliOk(hub, ["token", "create", "--max-uses", "1"])).trim();
-    const e1 = startAgent(hub, ["--token", once, "--name", "e1", "--state-dir", join(dir, "e1")], env);
-    onTestFinished(async () => void (await e1.stop()));
-    await waitClusterState(hub, "e1", "Connected");
-    const exhausted = await register("e2", once);
-    expect(exhausted.code).not.toBe(0);
-    expect(exhausted.output).toContain("TOKEN_EXHAUSTED");
-
-    const revoked = (await cliOk(hub, ["token", "create"])).trim();
-    const id = revoked.split("_")[1]!;
-    expect(await cliOk(hub, ["token", "revoke", id])).toContain("revoked");
-    const rv = await register("r1", revoked);
     expect(rv.code).not.toBe(0);
     expect(rv.output).toContain("TOKEN_REVOKED");
-
-    const short = (await cliOk(hub, ["token", "create", "--ttl", "1s"])).trim();
-    const created = Date.now();
-    await waitFor("token to expire", () => Date.now() > created + 1_100);
-    const expired = await register("x1", short);
     expect(expired.code).not.toBe(0);
     expect(expired.output).toContain("TOKEN_EXPIRED");
-
-    const good = (await cliOk(hub, ["token", "create"])).trim();
-    const dup = await register("a1", good);
     expect(dup.code).not.toBe(0);
     expect(dup.output).toContain("CLUSTER_NAME_TAKEN");
+
+    await waitClusterState(hub, "e1", "Connected");
+    const exhausted = await register("e2", once!);
+    expect(exhausted.code).not.toBe(0);
+    expect(exhausted.output).toContain("TOKEN_EXHAUSTED");
 
     const list = await cliOk(hub, ["token", "list"]);
     expect(list).toMatch(/Revoked/);
@@ -119,7 +118,7 @@ describe.each(BACKENDS)("registration on $name", (backend) => {
     expect(list).toMatch(/Expired/);
   });
 
-  it("labels, then deletes a cluster; the deleted agent exits with a clear error", async () => {
+  it.sequential("labels, then deletes a cluster; the deleted agent exits with a clear error", async () => {
     expect(await cliOk(hub, ["cluster", "label", "a1", "tier=gold", "zone-"])).toContain("tier=gold");
     const a1 = (await clusters(hub)).find((c) => c.name === "a1")!;
     expect(a1.labels).toEqual({ env: "staging", tier: "gold" });
@@ -142,7 +141,7 @@ describe.each(BACKENDS)("registration on $name", (backend) => {
     expect(missing.stderr).toContain('no cluster named "doomed"');
   });
 
-  it("rejects admin calls without the admin token", async () => {
+  it.sequential("rejects admin calls without the admin token", async () => {
     const r = await cli({ dataDir: join(dir, "nowhere") }, ["--hub", hub.grpc, "--token", "wrong", "cluster", "list"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("UNAUTHENTICATED");
@@ -168,8 +167,7 @@ describe("an agent started before its hub", () => {
   });
 });
 
-describe.each(BACKENDS)("approval mode on $name", (backend) => {
-  afterAll(stopAll);
+describe.concurrent.each(BACKENDS)("approval mode on $name", (backend) => {
 
   it("keeps a new cluster Pending until an admin approves it", async () => {
     const dir = await tempDir("approval");

@@ -3,7 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, stopAll, waitFor } from "../lib/processes.js";
+import { freePort, waitFor } from "../lib/processes.js";
 import { BACKENDS, cli, cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, startClusters, type SimCluster } from "../lib/clusters.js";
@@ -22,7 +22,9 @@ const LIMIT: Record<string, number> = { canary: 1, early: 2, remaining: 2 };
 
 type Notice = { event: string; app: string; toRevision?: string; stage?: string; reason?: string; text: string; signed: boolean };
 
-describe.each(BACKENDS)("rollouts on 8 clusters on $name", (backend) => {
+// The two stores' suites run side by side (much of a rollout is waiting: bake times, health); the
+// steps within each run in order.
+describe.concurrent.each(BACKENDS)("rollouts on 8 clusters on $name", (backend) => {
   let dir: string;
   let hubArgs: string[];
   let hub: HubProc;
@@ -62,7 +64,8 @@ describe.each(BACKENDS)("rollouts on 8 clusters on $name", (backend) => {
     dir = await tempDir(`rollout-${backend.name}`);
     repo = createRepo(join(dir, "git", "apps"), SAMPLE_REPO);
     daemon = await startGitDaemon(join(dir, "git"), "apps");
-    hubArgs = ["--heartbeat-timeout", "3s", ...backend.args()];
+    // Heartbeats every second; a stopped agent closes its stream, so a generous timeout costs nothing here.
+    hubArgs = ["--heartbeat-timeout", "15s", ...backend.args()];
     hub = await startHub(join(dir, "hub"), hubArgs, env);
     const labels = Object.fromEntries(NAMES.map((name) => [name, `fleet=demo,ring=${CANARY.has(name) ? "canary" : "main"}`]));
     Object.assign(fleet, await startClusters(hub, dir, labels, ["--resync", "5s"], env));
@@ -93,14 +96,15 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     await waitState("Completed", repo.git("rev-parse", "HEAD"), 120_000);
   });
   afterAll(async () => {
-    await stopAll();
+    // Only this suite's processes: the other store's suite may still be running (stopAll is the file's, at its end).
+    await Promise.all([hub?.stop(), ...Object.values(fleet).map((c) => c.agent?.stop())]);
     receiver?.close();
     daemon?.stop();
     await Promise.all(Object.values(fleet).map((c) => c.sim.close()));
     await removeDir(dir);
   });
 
-  it("passes a good revision through every stage in order, holding maxUnavailable at every recorded moment", async () => {
+  it.sequential("passes a good revision through every stage in order, holding maxUnavailable at every recorded moment", async () => {
     const to = await push("1.28", "nginx 1.28");
     const done = await waitState("Completed", to, 120_000);
     expect(done.stages.map((s) => s.name)).toEqual(["canary", "early", "remaining"]);
@@ -144,7 +148,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(await cliOk(hub, ["get", "notifiers"])).toMatch(/gone\s+http:\/\/127\.0\.0\.1:\d+\/hook\s+1\s+\(all\)\s+0\s+[1-9]/);
   });
 
-  it("plans an apply without storing it, prints a cluster's exact manifests, and watches a settled rollout", async () => {
+  it.sequential("plans an apply without storing it, prints a cluster's exact manifests, and watches a settled rollout", async () => {
     const first = repo.git("rev-list", "--max-parents=0", "HEAD");
     const file = join(dir, "plan.yaml");
     await writeFile(file, definitions(daemon.url("apps"), STAGES).split("---\n")[1]!.replace("name: web}", "name: api}"));
@@ -158,7 +162,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(await cliOk(hub, ["rollout", "status", "web", "--watch"])).toMatch(/^web: Completed/m);
   });
 
-  it("halts a revision whose workload never becomes ready in the first stage and rolls it back there", async () => {
+  it.sequential("halts a revision whose workload never becomes ready in the first stage and rolls it back there", async () => {
     const good = repo.git("rev-parse", "HEAD");
     const bad = await push("broken", "a tag that never runs");
     const r = await waitState("RolledBack", bad, 90_000);
@@ -178,7 +182,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(why).toMatch(/the rollout of \w+ is RolledBack .*this cluster stays on/);
   });
 
-  it("skips a disconnected cluster without stalling, and gives it the revision once it is back", async () => {
+  it.sequential("skips a disconnected cluster without stalling, and gives it the revision once it is back", async () => {
     await fleet.r8!.agent!.stop();
     await waitClusterState(hub, "r8", "Disconnected");
     const to = await push("1.29", "nginx 1.29");
@@ -191,7 +195,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     await waitFor("r8 Healthy in the rollout", async () => steps(await rollout()).r8 === "Healthy", 30_000);
   });
 
-  it("waits for manual approval, pauses, resumes, aborts, retries and is superseded by a newer commit", async () => {
+  it.sequential("waits for manual approval, pauses, resumes, aborts, retries and is superseded by a newer commit", async () => {
     await apply(STAGES.replace("{name: early, count: 3, maxUnavailable: 2}", "{name: early, count: 3, maxUnavailable: 2, approval: manual}"));
     const v1 = await push("1.30", "nginx 1.30");
     let r = await waitState("WaitingApproval", v1);
@@ -226,7 +230,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(actions).toEqual(expect.arrayContaining(["rollout.promote", "rollout.pause", "rollout.resume", "rollout.abort", "rollout.retry"]));
   });
 
-  it("resumes where it was after the hub is killed with SIGKILL mid-rollout, re-sending nothing to finished clusters", async () => {
+  it.sequential("resumes where it was after the hub is killed with SIGKILL mid-rollout, re-sending nothing to finished clusters", async () => {
     const to = await push("1.33", "nginx 1.33");
     await waitState("WaitingApproval", to);
     const before = await transitions(to);
@@ -244,7 +248,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(updates.filter((c) => CANARY.has(c!))).toHaveLength(2);
   });
 
-  it("does not move an App on a cluster before the Apps it dependsOn are Healthy there", async () => {
+  it.sequential("does not move an App on a cluster before the Apps it dependsOn are Healthy there", async () => {
     const dbFiles = (tag: string) => ({
       "db/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: db}\n",
       "db/deployment.yaml": deployment(tag).replaceAll("web", "db"),
@@ -267,7 +271,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     expect(images()).toEqual(everywhere("1.34"));
   });
 
-  it("explains in one plain line each of: no target, a revision that does not render, a pin", async () => {
+  it.sequential("explains in one plain line each of: no target, a revision that does not render, a pin", async () => {
     await cliOk(hub, ["cluster", "label", "r1", "fleet-"]);
     const off = JSON.parse(await cliOk(hub, ["explain", "web", "--cluster", "r1", "-o", "json"])) as { targets: { matched?: boolean; reason: string }[]; blockers: string[] };
     expect(off.targets).toEqual([{ target: "all", reason: "no label fleet (want fleet=demo)" }]);

@@ -30,7 +30,8 @@ describe("@kubernetes/client-node against kube-sim", () => {
 
   it("server-side apply: create, update, conflict, force, removal of dropped fields", async () => {
     const created = await api.patch(cm("ssa", { app: "a" }, { one: "1", two: "2" }), undefined, undefined, "gitfleet", false, PatchStrategy.ServerSideApply);
-    expect(created.metadata?.uid).toBeTruthy();
+    expect(created.metadata?.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(created.metadata?.uid).toBe(sim.store.get("v1", "ConfigMap", "ssa", "default")?.metadata.uid);
     expect(created.metadata?.managedFields?.[0]).toMatchObject({ manager: "gitfleet", operation: "Apply" });
 
     const updated = await api.patch(cm("ssa", { app: "a" }, { one: "1" }), undefined, undefined, "gitfleet", false, PatchStrategy.ServerSideApply) as ReturnType<typeof cm>;
@@ -85,7 +86,7 @@ describe("@kubernetes/client-node against kube-sim", () => {
     expect(page1.items).toHaveLength(2);
     // client-node's model calls the field _continue
     const token = page1.metadata?._continue;
-    expect(token).toBeTruthy();
+    expect(token).toEqual(expect.stringMatching(/.+/));
     expect(page1.metadata?.remainingItemCount).toBe(3);
     const page2 = await api.list("v1", "ConfigMap", "default", undefined, undefined, undefined, undefined, "group=list", 2, token);
     expect(page2.items.map((x) => x.metadata?.name)).toEqual(["list-2", "list-3"]);
@@ -122,7 +123,10 @@ describe("@kubernetes/client-node against kube-sim", () => {
 
     await api.delete(cm("fin", {}));
     const held = await api.read<ReturnType<typeof cm>>({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fin", namespace: "default" } });
-    expect(held.metadata?.deletionTimestamp).toBeTruthy();
+    // Held by its finalizer: marked for deletion, as the store has it, and still there.
+    const stored = sim.store.get("v1", "ConfigMap", "fin", "default");
+    expect(stored?.metadata.deletionTimestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(new Date(held.metadata!.deletionTimestamp!).getTime()).toBe(Date.parse(stored!.metadata.deletionTimestamp));
     await api.patch({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "fin", namespace: "default", finalizers: null } } as unknown as KubernetesObject,
       undefined, undefined, "test", undefined, PatchStrategy.MergePatch);
     expect(sim.store.get("v1", "ConfigMap", "fin", "default")).toBeUndefined();

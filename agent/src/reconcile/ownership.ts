@@ -1,7 +1,7 @@
 import { objectKey, type KubeObject } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import { describeObject } from "../common/object-ref.js";
-import type { InventoryEntry } from "./inventory.js";
+import { entryKey, entryOf, loadInventory, type InventoryEntry } from "./inventory.js";
 import { APP_LABEL, MANAGED_BY, MANAGER_VALUE, ownedBy } from "../common/labels.js";
 
 /**
@@ -43,6 +43,21 @@ export function createClaims() {
     /** The App's run ended: its labels and inventory speak for it from now on. */
     release(app: string): void {
       for (const [key, owner] of byObject) if (owner === app) byObject.delete(key);
+    },
+  };
+}
+
+/** Other Apps' hold on objects in this cluster: runs in flight (claims), and the inventories of Apps assigned here. */
+export function clusterOwners(kube: Kube, claims: ReturnType<typeof createClaims>, assigned: (app: string) => boolean): Owners {
+  return {
+    claim: claims.claim,
+    // An App holds an object it labelled while applying it, and while assigned here with its inventory (once written) listing it.
+    async holds(owner, obj) {
+      if (claims.claimedBy(owner, obj)) return true;
+      const inventory = await loadInventory(kube, owner);
+      if (!inventory) return assigned(owner);
+      const key = entryKey(entryOf(obj));
+      return inventory.entries.some((e) => entryKey(e) === key);
     },
   };
 }

@@ -61,12 +61,13 @@ beforeAll(async () => {
   ({ commit } = testRepo(repoDir));
   commit({
     "regional/settings.yaml": configMap('  region: "${cluster.labels.region}"\n  tier: "${tier}"\n  owner: "${owner}"\n  zone: "${cluster.labels.zone:=any}"\n  script: "echo $${HOME}"\n  replicas: "3"\n'),
+    "big/cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {blob: "${blob}"}\n',
     "charts/cfg/Chart.yaml": "apiVersion: v2\nname: cfg\nversion: 1.0.0\n",
     "charts/cfg/templates/cm.yaml": 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: chart-cfg}\ndata:\n  gdpr: {{ eq .Values.region "eu" | quote }}\n',
   }, "v1");
   store = await openStore({ dataDir: tmp });
   for (const name of CLUSTERS) await addCluster(store.db, name, { fleet: "regional", region: name.slice(0, 2) });
-  delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions, heartbeatTimeoutMs: 30_000, helmBin });
+  delivery = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions, heartbeatTimeoutMs: 30_000, helmBin, renderLimits: { maxObjectBytes: 4096, maxBundleBytes: 1024 * 1024 } });
 });
 afterAll(async () => {
   await delivery.stop();
@@ -141,5 +142,21 @@ describe("substitute", () => {
     expect(app.error).toContain("target all: ConfigMap shop/settings: data.flavour: variable flavour is not set");
     expect(app.error).toContain("(app regional, clusters eu-1, eu-2, eu-3 and 3 more)");
     expect(await assignments("regional")).toEqual(before);
+  });
+
+  it("holds substituted bundles to the object size limit", async () => {
+    await delivery.apply(`apiVersion: gitfleet.dev/v1
+kind: App
+metadata: {name: big}
+spec:
+  source: apps
+  path: big
+  substitute: {blob: ${"x".repeat(5000)}}
+  targets:
+  - {name: all, clusterSelector: {matchLabels: {fleet: regional}}}
+`, "big.yaml");
+    const { app } = await delivery.getApp("big");
+    expect(app.error).toMatch(/^target all: ConfigMap\/big is 0\.0 MiB, over the object size limit of 0\.0 MiB .*\(app big, clusters eu-1, eu-2, eu-3 and 3 more\)$/);
+    expect(await assignments("big")).toEqual(new Map());
   });
 });

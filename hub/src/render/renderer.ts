@@ -5,7 +5,7 @@ import { createSingleFlight } from "../lib/concurrency.js";
 import { firstMatch, type ClusterFacts } from "../targeting/index.js";
 import { formatProblem, RenderError, renderBundle, type RenderProblem } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
-import type { RenderLimits } from "./size-limits.js";
+import { DEFAULT_RENDER_LIMITS, sizeProblems, type RenderLimits } from "./size-limits.js";
 import type { HelmInput, HelmOptions } from "./helm.js";
 import { canonicalJson, mergeValues } from "./helm-values.js";
 import { BUNDLE_TOUCH_EVERY_MS } from "../config/intervals.js";
@@ -137,6 +137,8 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
       if (seen.has(objectKey(o))) problems.push({ message: `${objectName(o)}: defined twice after substitution` });
       seen.add(objectKey(o));
     }
+    // Values can make objects bigger: the limits hold for what clusters get.
+    problems.push(...sizeProblems(objects.map((object, i) => ({ object, file: "", line: 0, document: i + 1 })), limits ?? DEFAULT_RENDER_LIMITS));
     if (problems.length) return { problems };
     const manifests = canonicalize(objects);
     const digest = bundleDigest(manifests);

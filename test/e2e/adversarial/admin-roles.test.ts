@@ -4,7 +4,7 @@ import { appYaml, BACKENDS, openArena, sourceYaml, type Arena } from "./fixture.
 
 // Separately issued admin tokens: admin (everything), operator (apps and rollouts, no tokens or
 // clusters), viewer (read-only).
-describe.each(BACKENDS)("admin roles on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("admin roles on $name", (backend) => {
   let arena: Arena;
   let definitions: string;
   const as = (token: string, args: string[], stdin?: string) => cli(arena.hub, ["--token", token, ...args], stdin);
@@ -19,7 +19,7 @@ describe.each(BACKENDS)("admin roles on $name", (backend) => {
   });
   afterAll(async () => arena?.close());
 
-  it("a viewer reads and changes nothing", async () => {
+  it.sequential("a viewer reads and changes nothing", async () => {
     const viewer = (await cliOk(arena.hub, ["admin-token", "create", "--role", "viewer"])).trim();
     await arena.apply(definitions);
     expect((await as(viewer, ["app", "list", "-o", "json"])).code).toBe(0);
@@ -30,7 +30,7 @@ describe.each(BACKENDS)("admin roles on $name", (backend) => {
     await denied(viewer, ["admin-token", "create", "--role", "admin"]);
   });
 
-  it("an operator changes apps but not tokens or clusters", async () => {
+  it.sequential("an operator changes apps but not tokens or clusters", async () => {
     const operator = (await cliOk(arena.hub, ["admin-token", "create", "--role", "operator"])).trim();
     expect((await as(operator, ["apply", "-f", "-"], definitions.replace("name: web", "name: web2"))).code).toBe(0);
     await denied(operator, ["token", "create"]);
@@ -39,7 +39,7 @@ describe.each(BACKENDS)("admin roles on $name", (backend) => {
     await denied(operator, ["admin-token", "create", "--role", "viewer"]);
   });
 
-  it("refuses an unknown role and an unknown token", async () => {
+  it.sequential("refuses an unknown role and an unknown token", async () => {
     const bad = await cli(arena.hub, ["admin-token", "create", "--role", "root"]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--role.*admin, operator or viewer/);

@@ -10,7 +10,7 @@ const secret = (value: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name
 
 // What an agent can reach: bundles hold Secrets from Git, so a cluster may read only what it is
 // assigned (and the one before, for rollback); status is accepted only for its own Apps.
-describe.each(BACKENDS)("agent scope on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("agent scope on $name", (backend) => {
   let arena: Arena;
   let victim: RogueAgent;
   let pending: RogueAgent;
@@ -36,7 +36,7 @@ describe.each(BACKENDS)("agent scope on $name", (backend) => {
     await arena?.close();
   });
 
-  it("serves a bundle to its cluster, and to no Pending or unassigned cluster", async () => {
+  it.sequential("serves a bundle to its cluster, and to no Pending or unassigned cluster", async () => {
     const digest = await digestOf(victim);
     expect(await victim.bundle(digest)).toContain(`"password":"one"`);
     for (const other of [pending, bystander]) {
@@ -48,7 +48,7 @@ describe.each(BACKENDS)("agent scope on $name", (backend) => {
     expect(((await bystander.bundle(digest)) as RpcError).reason).toBe("NOT_FOUND");
   });
 
-  it("keeps the immediately previous bundle readable for rollback, not older ones", async () => {
+  it.sequential("keeps the immediately previous bundle readable for rollback, not older ones", async () => {
     const first = await digestOf(victim);
     await arena.push({ "db/secret.yaml": secret("two") }, "rotate");
     const second = await digestOf(victim, [first]);
@@ -60,7 +60,7 @@ describe.each(BACKENDS)("agent scope on $name", (backend) => {
     expect(await victim.bundle(first)).toBeInstanceOf(RpcError);
   });
 
-  it("stores status only for the cluster's own Apps, with capped sizes", async () => {
+  it.sequential("stores status only for the cluster's own Apps, with capped sizes", async () => {
     const forged = (message: string, extra = {}) => ({
       msg: { case: "status" as const, value: { apps: [{ app: "db", revision: "f".repeat(40), sync: SyncState.SYNCED, health: HealthState.HEALTHY, message, ...extra }] } },
     });

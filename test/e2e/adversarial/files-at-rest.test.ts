@@ -19,7 +19,7 @@ async function opened(dir: string): Promise<string[]> {
 }
 
 // The data dir holds the database (rendered bundles with Secrets from Git), keys, mirrors and trees.
-describe.each(BACKENDS)("files at rest on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("files at rest on $name", (backend) => {
   let arena: Arena;
   beforeAll(async () => {
     arena = await openArena("files", backend, {
@@ -32,7 +32,7 @@ describe.each(BACKENDS)("files at rest on $name", (backend) => {
   });
   afterAll(async () => arena?.close());
 
-  it("keeps the data dir and everything under it readable by the hub's user only", async () => {
+  it.sequential("keeps the data dir and everything under it readable by the hub's user only", async () => {
     const names = await readdir(arena.hub.dataDir);
     expect(names).toEqual(expect.arrayContaining(["git", "admin-token"]));
     expect(await opened(arena.hub.dataDir)).toEqual([]);

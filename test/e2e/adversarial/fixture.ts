@@ -1,14 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { stopAll, waitFor } from "../../lib/processes.js";
+import { waitFor } from "../../lib/processes.js";
 import { BACKENDS, cliOk, removeDir, startHub, tempDir, type HubProc } from "../../lib/fleet.js";
 import { createRepo, startGitDaemon, type TestRepo } from "../../lib/git.js";
 import { githubPush } from "../../lib/clusters.js";
 import { listApps, type AppJson } from "../../lib/admin.js";
 import { appYaml as app, sourceYaml as source } from "../../lib/definitions.js";
 
-/** Every adversarial suite runs on both stores. */
+/** Every adversarial suite runs on both stores, side by side (describe.concurrent.each, its steps it.sequential). */
 export { BACKENDS };
 
 export const WEBHOOK_SECRET = "adversary-secret";
@@ -53,7 +53,8 @@ export async function openArena(prefix: string, backend: (typeof BACKENDS)[numbe
       return sha;
     },
     async close() {
-      await stopAll();
+      // Only this arena's hub: the other store's suite runs alongside (whatever is left stops when the file ends).
+      await hub.stop();
       daemon.stop();
       await removeDir(dir);
     },

@@ -8,7 +8,7 @@ import { registerRogue, type RogueAgent } from "./rogue-agent.js";
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (err: unknown) => RpcError.from(err));
 
 // An agent killed after the hub registered it, before it saved its credential, registers again.
-describe.each(BACKENDS)("registration retries on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("registration retries on $name", (backend) => {
   let arena: Arena;
   const opened: RogueAgent[] = [];
   const register = async (token: string, name: string) => {
@@ -29,7 +29,7 @@ describe.each(BACKENDS)("registration retries on $name", (backend) => {
     await arena?.close();
   });
 
-  it("gives the same token and name the same cluster and a fresh credential, until the agent connects", async () => {
+  it.sequential("gives the same token and name the same cluster and a fresh credential, until the agent connects", async () => {
     const token = (await cliOk(arena.hub, ["token", "create", "--max-uses", "1"])).trim();
     const first = await register(token, "retry");
     const second = await register(token, "retry");
@@ -44,7 +44,7 @@ describe.each(BACKENDS)("registration retries on $name", (backend) => {
     expect(await failure(register(token, "retry"))).toMatchObject({ reason: "CLUSTER_NAME_TAKEN" });
   });
 
-  it("does not burn token uses on concurrent registrations or on a taken name", async () => {
+  it.sequential("does not burn token uses on concurrent registrations or on a taken name", async () => {
     const token = (await cliOk(arena.hub, ["token", "create", "--max-uses", "2"])).trim();
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => register(token, "racer")));
     expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThan(0);

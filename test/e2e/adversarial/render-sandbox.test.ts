@@ -12,7 +12,7 @@ const kustomization = (...resources: string[]) => `resources:\n${resources.map((
 
 // Rendering escapes the repository (Argo CD CVE-2022-24904, Flux CVE-2022-24877): every way an App
 // can reach files that are not its own repository's at its revision, or the network, is refused.
-describe.each(BACKENDS)("render sandbox on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("render sandbox on $name", (backend) => {
   let arena: Arena;
   let host: string;
   let remote: Server;
@@ -68,27 +68,27 @@ describe.each(BACKENDS)("render sandbox on $name", (backend) => {
     await arena?.close();
   });
 
-  it("refuses an in-repo symlink to a directory outside the checkout", async () => {
+  it.sequential("refuses an in-repo symlink to a directory outside the checkout", async () => {
     expect(await refused("link-base")).toMatch(/link-base\/outside.*leaves the repository/);
   });
 
-  it("refuses a kustomize base reaching another Source's checked-out tree or an absolute path", async () => {
+  it.sequential("refuses a kustomize base reaching another Source's checked-out tree or an absolute path", async () => {
     expect(await refused("sibling")).toMatch(/sibling\/kustomization.yaml.*leaves the repository/);
     expect(await refused("absolute")).toMatch(/absolute\/kustomization.yaml.*is an absolute path/);
   });
 
-  it("refuses an App path through a symlink, and generator files through one", async () => {
+  it.sequential("refuses an App path through a symlink, and generator files through one", async () => {
     expect(await refused("via-link")).toMatch(/via-link.*symlink that leaves the repository/);
     expect(await refused("gen")).toMatch(/gen\/hostname.*leaves the repository/);
   });
 
-  it("refuses remote resources without fetching them", async () => {
+  it.sequential("refuses remote resources without fetching them", async () => {
     expect(await refused("remote")).toMatch(/remote resource .*127\.0\.0\.1.* refused/);
     expect(await refused("git-remote")).toMatch(/remote resource .*github\.com.* refused/);
     expect(remoteHits).toBe(0);
   });
 
-  it("fetches remote resources a Source allows explicitly", async () => {
+  it.sequential("fetches remote resources a Source allows explicitly", async () => {
     await arena.apply(sourceYaml(arena, `, allowRemoteResources: ["${remoteUrl.replace(/cm\.yaml$/, "")}"]`));
     await waitFor("the allowed remote resource to render", async () => {
       const a = await appState(arena.hub, "remote");

@@ -14,7 +14,7 @@ const which = (bin: string) => execFileSync("sh", ["-c", `command -v ${bin}`], {
 
 // "The commit is broken" waits for a new commit; "try again" (Git down, kustomize missing) is
 // retried with backoff, not left until the next poll (an hour) or the next commit.
-describe.each(BACKENDS)("transient failures on $name", (backend) => {
+describe.concurrent.each(BACKENDS)("transient failures on $name", (backend) => {
   let arena: Arena;
   let bin: string;
   const delivered = (app: string, sha: string) =>
@@ -25,7 +25,7 @@ describe.each(BACKENDS)("transient failures on $name", (backend) => {
 
   beforeAll(async () => {
     // The hub finds git, tar and unshare on its PATH, and no kustomize or kubectl (yet).
-    const dir = join(tmpdir(), `gitfleet-adv-bin-${process.pid}-${Date.now()}`);
+    const dir = join(tmpdir(), `gitfleet-adv-bin-${backend.name}-${process.pid}-${Date.now()}`);
     mkdirSync(dir);
     for (const b of ["git", "tar", "unshare", "sh"]) symlinkSync(which(b), join(dir, b));
     bin = dir;
@@ -37,7 +37,7 @@ describe.each(BACKENDS)("transient failures on $name", (backend) => {
     if (bin) rmSync(bin, { recursive: true, force: true });
   });
 
-  it("retries a render that failed for a reason that is not the commit's", async () => {
+  it.sequential("retries a render that failed for a reason that is not the commit's", async () => {
     const head = arena.repo.git("rev-parse", "HEAD");
     const failed = await waitFor("kust to fail for want of kustomize", async () => (await appState(arena.hub, "kust"))?.error);
     expect(failed).toMatch(/kustomize/);
@@ -45,7 +45,7 @@ describe.each(BACKENDS)("transient failures on $name", (backend) => {
     await delivered("kust", head);
   });
 
-  it("retries a fetch that failed after a webhook", async () => {
+  it.sequential("retries a fetch that failed after a webhook", async () => {
     const before = arena.repo.git("rev-parse", "HEAD");
     await delivered("plain", before);
     const sha = arena.repo.commit({ "plain/cm.yaml": cm("two") }, "two");

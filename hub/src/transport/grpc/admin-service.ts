@@ -31,6 +31,7 @@ import { createFleetFeed } from "../../views/fleet.js";
 import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
 import type { CredentialCache } from "../../registry/credential-cache.js";
+import type { ChangeFeed } from "../../ha/index.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
 export interface DeliveryAdmin {
@@ -60,6 +61,8 @@ export interface AdminServiceDeps {
   delivery: DeliveryAdmin;
   /** Forgets a deleted cluster's credential (GetBundle and Connect read it from here). */
   credentials: Pick<CredentialCache, "forget">;
+  /** The other hubs (several on PostgreSQL): told of approvals and deletions of clusters whose streams they hold. */
+  feed: ChangeFeed;
 }
 
 const ADMIN = "admin";
@@ -116,6 +119,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       log.info({ cluster: req.name }, "cluster approved");
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
       if (connected) await deps.delivery.clusterChanged(req.name);
+      else deps.feed.publish({ kind: "approved", names: [req.name] });
       return { cluster: clusterToProto(row) };
     },
     deleteCluster: async (req) => {
@@ -123,7 +127,8 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       deps.credentials.forget(req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
-      sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
+      if (sessions.get(req.name)) sessions.close(req.name, clusterDeleted(req.name));
+      else deps.feed.publish({ kind: "deleted", names: [req.name] });
       await deps.delivery.clusterChanged(req.name);
       return {};
     },
@@ -181,3 +186,5 @@ function tokenToProto(row: TokenRow): Token {
     description: row.description,
   });
 }
+
+export const clusterDeleted = (name: string) => new RpcError("CLUSTER_DELETED", `cluster "${name}" was deleted from the hub`);
