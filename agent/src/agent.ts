@@ -199,7 +199,8 @@ export function receiveCounter(onReceive: (method: string, bytes: number) => voi
         next(metadata, new grpc.ListenerBuilder()
           .withOnReceiveMessage((message: unknown, nextMsg: (m: unknown) => void) => {
             // Re-encoding costs a little CPU; the counter is for measurements, not production.
-            if (output) onReceive(method, toBinary(output, message as never).length);
+            // A failed call ends with a null message.
+            if (output && message != null) onReceive(method, toBinary(output, message as never).length);
             nextMsg(message);
           })
           .build());
