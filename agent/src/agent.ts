@@ -79,7 +79,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
   const metrics = config.metricsListen ? createAgentMetrics() : undefined;
   const telemetry = metrics && (await startTelemetry(metrics, config.metricsListen!, kube, log));
-  const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
+  const k8sVersion = kube ? await kubernetesVersion(kube, log) : "";
   const identities = identityStore(config.credentialSecret, config.stateDir, kube);
   const client = agentClient(config);
   const runner = kube
@@ -105,6 +105,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     await runner?.start();
   } catch (err) {
     await runner?.stop();
+    if (kube && kube !== config.kube) kube.close();
     client.close();
     await telemetry?.stop();
     throw err;
@@ -129,6 +130,8 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       );
     } finally {
       await runner?.stop();
+      // The cache's watches end with the agent that made them.
+      if (kube && kube !== config.kube) kube.close();
       client.close();
       await telemetry?.stop();
     }

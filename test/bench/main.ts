@@ -4,14 +4,16 @@
 // memory and CPU, status writes, database size, bytes to agents, agent memory per cluster, drift
 // reporting, and the agent's apply against kubectl's. Prints a table and writes JSON (--out).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, setPriority, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AdminService, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
 import { postgresSchema } from "../lib/postgres.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
-import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "@gitfleet/shared";
+import { bundleMemory, compareApply, medianOf, renderOverlay } from "./apply-compare.js";
 import { forkHost, profileArgs, type Host } from "./hosts.js";
 import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
@@ -50,11 +52,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
-    let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
+    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], agentRequests: {} as Record<string, number> };
     if (o.applyRuns > 0) {
       const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
       apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
-      say(`apply of ${o.objects} objects: agent ${medianOf(apply.agentMs).toFixed(0)} ms, kubectl --server-side ${medianOf(apply.kubectlMs).toFixed(0)} ms`);
+      say(`apply of ${o.objects} objects: agent ${medianOf(apply.agentMs).toFixed(0)} ms (fresh process; running process ${medianOf(apply.agentRunningMs).toFixed(0)} ms), kubectl --server-side ${medianOf(apply.kubectlMs).toFixed(0)} ms`);
+    }
+    // 1b. One agent holding a large App: its memory once Healthy.
+    let memory: Awaited<ReturnType<typeof bundleMemory>> | undefined;
+    if (o.memoryObjects > 0) {
+      const objects = Object.entries(baseFiles(o.memoryObjects, 1)).filter(([f]) => !f.endsWith("kustomization.yaml"))
+        .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as KubeObject));
+      memory = await bundleMemory(objects, o.readyDelayMs);
+      say(`${memory.objects} objects: Synced after ${(memory.syncedMs / 1000).toFixed(1)} s, Healthy after ${(memory.healthyMs / 1000).toFixed(1)} s; agent RSS ${memory.rssMb} MB, heap ${memory.heapUsedMb} MB after GC (${memory.heapPerObjectKb} KB per object), ${memory.cachedObjects} objects cached`);
     }
 
     // 2. Hub, admin client, token.
@@ -297,8 +307,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_agent_s: apply.agentMs.length ? round(medianOf(apply.agentMs) / 1000, 3) : null,
       apply_kubectl_s: apply.kubectlMs.length ? round(medianOf(apply.kubectlMs) / 1000, 3) : null,
       apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_agent_running_s: apply.agentRunningMs.length ? round(medianOf(apply.agentRunningMs) / 1000, 3) : null,
+      apply_ratio_running: apply.agentRunningMs.length ? round(medianOf(apply.agentRunningMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_agent_cpu_s: apply.agentCpuMs.length ? round(medianOf(apply.agentCpuMs) / 1000, 3) : null,
+      apply_agent_running_cpu_s: apply.agentRunningCpuMs.length ? round(medianOf(apply.agentRunningCpuMs) / 1000, 3) : null,
       apply_agent_requests: apply.agentRequests,
-      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      load_average: loadavg().map((x) => round(x, 1)),
+      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), agent_running_ms: apply.agentRunningMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      memory_bundle: memory
+        ? { objects: memory.objects, synced_s: round(memory.syncedMs / 1000), healthy_s: round(memory.healthyMs / 1000), agent_rss_mb: memory.rssMb, agent_heap_mb: memory.heapUsedMb, heap_kb_per_object: memory.heapPerObjectKb, cached_objects: memory.cachedObjects }
+        : null,
       host_nice: o.nice,
       hub_node_flags: o.hubNodeOptions.join(" "),
       per_process: o.perProcess,

@@ -17,6 +17,8 @@ export interface BenchOptions {
   readyDelayMs: number;
   pollMs: number;
   applyRuns: number;
+  /** Objects in the bundle whose agent memory is measured (0: not measured). */
+  memoryObjects: number;
   /** Agent timers (ms); the agent's defaults unless given. */
   resyncMs: number;
   driftIntervalMs: number;
@@ -33,7 +35,7 @@ export interface BenchOptions {
 
 export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--clusters N] [--objects M] [--overlays K] [--regions R] [--postgres URL] [--out FILE]
        [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
-       [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
+       [--memory-objects 10000] [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
   --agents          sim (default): the agent's own code against a kube-sim cluster each; protocol: agents that
                     speak the real gRPC protocol (register, Connect stream with heartbeats, GetBundle, status,
                     drift) but apply nothing, so the hub can be measured against 10,000 of them
@@ -53,6 +55,8 @@ export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--cluster
                     after they hold the bundle (default 100)
   --poll            hub polling interval in ms for status and drift (default 200)
   --apply-runs      repetitions of the agent-vs-kubectl apply comparison; the median is kept (default 3)
+  --memory-objects  also apply a bundle of this many objects with one agent and report its memory once
+                    Healthy (RSS, heap after GC, cached objects; default 0 = skipped)
   --resync, --drift-interval   agent timers in ms (default 600000 each, see below)
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
@@ -77,6 +81,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       "ready-delay": { type: "string", default: "100" },
       poll: { type: "string", default: "200" },
       "apply-runs": { type: "string", default: "3" },
+      "memory-objects": { type: "string", default: "0" },
       // The agents' periodic passes (every object: GET + dry-run apply every minute by default) are
       // 100k API requests a minute for 1000 simulated clusters, more than 2 cores serve; watches
       // still see the drift made by the bench at once.
@@ -114,6 +119,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     pollMs: int("poll", values.poll, 10),
     // Protocol agents apply nothing: there is nothing to compare with kubectl.
     applyRuns: agents === "protocol" ? 0 : int("apply-runs", values["apply-runs"], 0),
+    memoryObjects: int("memory-objects", values["memory-objects"], 0),
     resyncMs: int("resync", values.resync, 1000),
     driftIntervalMs: int("drift-interval", values["drift-interval"], 1000),
     keep: values.keep!,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, start, stopAll, waitFor } from "../lib/processes.js";
 import { cliOk, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
-import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
+import { createRepo, SAMPLE_REPO, startGitDaemon, webDeployment, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
 // Three gitfleet-hub processes on one PostgreSQL schema form one hub. Six kube-sim clusters, two
@@ -48,7 +48,7 @@ describe("three hubs on one PostgreSQL", () => {
       const r = await rollout(alive()[0]!);
       return r.toRevision === to && r.state === "Completed" ? r : undefined;
     }, 180_000, 500);
-  const commit = (tag: string) => repo.commit({ "web/base/deployment.yaml": deployment(tag) }, `nginx ${tag}`);
+  const commit = (tag: string) => repo.commit({ "web/base/deployment.yaml": webDeployment(tag) }, `nginx ${tag}`);
 
   beforeAll(async () => {
     dir = await tempDir("multi-hub");
@@ -184,20 +184,5 @@ spec:
     maxUnavailable: 2
     stages:
     - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1, bakeTime: 8s}
-`;
-}
-
-function deployment(tag: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: web, labels: {app: web}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: "nginx:${tag}", ports: [{containerPort: 80}]}
 `;
 }

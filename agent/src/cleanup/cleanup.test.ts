@@ -3,16 +3,15 @@ import type { Finding } from "../common/findings.js";
 import type { Kube } from "../kube/client.js";
 import { createCleanup } from "./cleanup.js";
 
-/** A cluster without inventories whose reads fail `failures` times first. */
+/** A cluster without inventories whose reads (from the watch cache or not) fail `failures` times first. */
 function flakyKube(failures: number) {
   const reads: string[] = [];
-  const kube = {
-    get: async (id: { name: string }) => {
-      reads.push(id.name);
-      if (failures-- > 0) throw new Error("connect ECONNREFUSED");
-      return undefined;
-    },
-  } as unknown as Kube;
+  const get = async (id: { name: string }) => {
+    reads.push(id.name);
+    if (failures-- > 0) throw new Error("connect ECONNREFUSED");
+    return undefined;
+  };
+  const kube = { get, cache: { get } } as unknown as Kube;
   return { kube, reads };
 }
 

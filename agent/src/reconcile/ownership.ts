@@ -100,7 +100,8 @@ export async function releaseStale(kube: Kube, app: string, stale: readonly Inve
   const results: ReleaseResult[] = [];
   for (const entry of stale) {
     const id = { ...entry, namespace: entry.namespace || undefined };
-    const live = await kube.get(id);
+    // Only objects labelled for this app are released, and the cache has every labelled object.
+    const live = await kube.cache.get(id);
     if (!live || !ownedBy(live, app)) continue;
     await kube.removeLabel(id, APP_LABEL);
     results.push({ entry, action: "released", message: `${describeObject({ kind: entry.kind, metadata: id })} released (prune is off): left in the cluster, no longer App "${app}"'s` });

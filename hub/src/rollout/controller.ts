@@ -62,7 +62,8 @@ export function createRolloutController(deps: RolloutDeps) {
     const { spec } = row;
     const sha = row.revision;
     const [clusters, existing, statuses, recordRows, rolloutRow, depStatuses] = await Promise.all([
-      db.cluster.findMany({ where: { approved: true } }),
+      // Only what targeting and reachability read: a tick runs per batch of status reports, over every cluster.
+      db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true, state: true, lastHeartbeat: true } }),
       db.assignment.findMany({ where: { app } }),
       db.appStatus.findMany({ where: { app }, select: { clusterName: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } }),
       db.rolloutCluster.findMany({ where: { app } }),
