@@ -110,6 +110,16 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
     });
   }
 
+  // As the agent does: a failed fetch is retried (1 s, doubling, at most 30 s) while the assignment stands.
+  const fetchAndReport = (a: Assignment, retryMs: number) => {
+    deliver(a).catch((err: unknown) => {
+      log.warn({ cluster: name, app: a.app, err: (err as Error).message, retryMs }, "bundle fetch failed");
+      later(retryMs, () => {
+        if (current.some((x) => x.app === a.app && x.bundleDigest === a.bundleDigest) && statuses.get(a.app)?.bundleDigest !== a.bundleDigest) fetchAndReport(a, Math.min(retryMs * 2, 30_000));
+      });
+    });
+  };
+
   const handler = {
     assignments(set: AssignmentSet) {
       current = set.assignments;
@@ -120,7 +130,7 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
         }
         const known = statuses.get(a.app);
         if (known?.bundleDigest === a.bundleDigest) continue;
-        deliver(a).catch((err: unknown) => log.warn({ cluster: name, app: a.app, err: (err as Error).message }, "bundle fetch failed"));
+        fetchAndReport(a, 1_000);
       }
       for (const app of [...statuses.keys()]) if (!set.assignments.some((a) => a.app === app)) statuses.delete(app);
     },
