@@ -191,7 +191,8 @@ function agentClient(config: AgentConfig): HubClients {
   return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options));
 }
 
-function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
+/** A client interceptor that reports each received message's encoded size (for measurements). */
+export function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
   return (options, nextCall) => {
     const path = options.method_definition.path;
     const method = path.slice(path.lastIndexOf("/") + 1);
@@ -201,7 +202,8 @@ function receiveCounter(onReceive: (method: string, bytes: number) => void): grp
         next(metadata, new grpc.ListenerBuilder()
           .withOnReceiveMessage((message: unknown, nextMsg: (m: unknown) => void) => {
             // Re-encoding costs a little CPU; the counter is for measurements, not production.
-            if (output) onReceive(method, toBinary(output, message as never).length);
+            // A failed call ends with a null message.
+            if (output && message != null) onReceive(method, toBinary(output, message as never).length);
             nextMsg(message);
           })
           .build());

@@ -30,6 +30,7 @@ import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
 import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
+import type { CredentialCache } from "../../registry/credential-cache.js";
 import type { ChangeFeed } from "../../ha/index.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
@@ -58,6 +59,8 @@ export interface AdminServiceDeps {
   sessions: Sessions;
   adminToken: string;
   delivery: DeliveryAdmin;
+  /** Forgets a deleted cluster's credential (GetBundle and Connect read it from here). */
+  credentials: Pick<CredentialCache, "forget">;
   /** The other hubs (several on PostgreSQL): told of approvals and deletions of clusters whose streams they hold. */
   feed: ChangeFeed;
 }
@@ -121,6 +124,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     },
     deleteCluster: async (req) => {
       await deleteCluster(db, req.name);
+      deps.credentials.forget(req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
       if (sessions.get(req.name)) sessions.close(req.name, clusterDeleted(req.name));
