@@ -79,7 +79,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
   const metrics = config.metricsListen ? createAgentMetrics() : undefined;
   const telemetry = metrics && (await startTelemetry(metrics, config.metricsListen!, kube, log));
-  const k8sVersion = kube ? await kubernetesVersion(kube.kc, log) : "";
+  const k8sVersion = kube ? await kubernetesVersion(kube, log) : "";
   const identities = identityStore(config.credentialSecret, config.stateDir, kube);
   const client = agentClient(config);
   const runner = kube
@@ -105,6 +105,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
     await runner?.start();
   } catch (err) {
     await runner?.stop();
+    if (kube && kube !== config.kube) kube.close();
     client.close();
     await telemetry?.stop();
     throw err;
@@ -129,6 +130,8 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
       );
     } finally {
       await runner?.stop();
+      // The cache's watches end with the agent that made them.
+      if (kube && kube !== config.kube) kube.close();
       client.close();
       await telemetry?.stop();
     }
@@ -188,7 +191,8 @@ function agentClient(config: AgentConfig): HubClients {
   return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options));
 }
 
-function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
+/** A client interceptor that reports each received message's encoded size (for measurements). */
+export function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
   return (options, nextCall) => {
     const path = options.method_definition.path;
     const method = path.slice(path.lastIndexOf("/") + 1);
@@ -198,7 +202,8 @@ function receiveCounter(onReceive: (method: string, bytes: number) => void): grp
         next(metadata, new grpc.ListenerBuilder()
           .withOnReceiveMessage((message: unknown, nextMsg: (m: unknown) => void) => {
             // Re-encoding costs a little CPU; the counter is for measurements, not production.
-            if (output) onReceive(method, toBinary(output, message as never).length);
+            // A failed call ends with a null message.
+            if (output && message != null) onReceive(method, toBinary(output, message as never).length);
             nextMsg(message);
           })
           .build());

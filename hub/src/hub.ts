@@ -15,10 +15,12 @@ import { reportableApps } from "./assign/assignments.js";
 import { MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
-import { adminApi, createAdminService } from "./transport/grpc/admin-service.js";
+import { adminApi, clusterDeleted, createAdminService } from "./transport/grpc/admin-service.js";
+import { clusterToProto } from "./registry/clusters.js";
 import { createDashboard } from "./transport/http/dashboard.js";
 import { authorizeAdmin } from "./registry/admin-roles.js";
 import { Sessions } from "./transport/grpc/sessions.js";
+import { createCredentialCache } from "./registry/credential-cache.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
@@ -100,8 +102,26 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   };
   const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
-  addService(serviceDefinition(AgentService), createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery }));
-  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery };
+  const credentials = createCredentialCache(db);
+  // A cluster deleted (or changed) through another hub: read its credential again here.
+  const unsubscribeCredentials = coordination.feed.subscribe((change) => {
+    if (change.kind === "cluster" || change.kind === "deleted") change.names.forEach(credentials.forget);
+  });
+  addService(serviceDefinition(AgentService), createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, feed: coordination.feed, credentials };
+  // What another hub did to a cluster whose stream this one holds.
+  coordination.feed.subscribe((change) => {
+    for (const name of change.names) {
+      if (!sessions.get(name)) continue;
+      if (change.kind === "deleted") sessions.close(name, clusterDeleted(name));
+      if (change.kind === "approved") {
+        void db.cluster.update({ where: { name }, data: { state: "Connected", hub: hubId } }).then(async (row) => {
+          sessions.send(name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
+          await delivery.clusterChanged(name);
+        }).catch((err: unknown) => log.error({ cluster: name, err }, "approving a cluster connected here failed"));
+      }
+    }
+  });
   // One admin API for both transports (the CLI's gRPC, the dashboard's Connect).
   const api = adminApi(adminDeps);
   addService(serviceDefinition(AdminService), createAdminService(adminDeps, api));
@@ -165,6 +185,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       clearInterval(retentionTimer);
       await delivery.stop();
       // Hands the lease over at once (the next hub takes it within a renewal interval).
+      unsubscribeCredentials();
       await coordination.close();
       // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
       // Disconnected now rather than when the next hub starts.

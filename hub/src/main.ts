@@ -2,6 +2,8 @@ import { parseArgs } from "node:util";
 import { createLogger, parseDuration, readBuildInfo, versionLine } from "@gitfleet/shared";
 import { startHub } from "./hub.js";
 import { parseSize } from "./render/size-limits.js";
+import { tuneHeap } from "./lib/heap.js";
+import { HEAP_TUNING } from "./config/limits.js";
 
 const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d] [--retention-interval 1h] [--keep-revisions 10]
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     return;
   }
   if (!values["data-dir"]) throw new UsageError("--data-dir is required");
+  tuneHeap(HEAP_TUNING);
   if (Boolean(values["tls-cert"]) !== Boolean(values["tls-key"])) throw new UsageError("--tls-cert and --tls-key go together");
   const hub = await startHub({
     dataDir: values["data-dir"],

@@ -73,6 +73,7 @@ export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { 
   const close = () =>
     (closed ??= (async () => {
       await runner.stop();
+      kube.close();
       if (!opts.stateDir) await rm(stateDir, { recursive: true, force: true });
     })());
   // Stopped however the test ends; a test may still close it earlier (a restart).

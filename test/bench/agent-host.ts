@@ -5,7 +5,7 @@ import { startAgent, type RunningAgent } from "@gitfleet/agent/dist/agent.js";
 import { createLogger, HealthState, SyncState } from "@gitfleet/shared";
 import { countKubeRequests } from "./kube-requests.js";
 import { selfStats } from "./proc-stats.js";
-import type { AgentSpec, FromAgentHost, ToAgentHost, Traffic } from "./protocol.js";
+import { receivedInto, type AgentSpec, type FromAgentHost, type ToAgentHost, type Traffic } from "./protocol.js";
 
 const agents: RunningAgent[] = [];
 const traffic: Traffic = { bytes: {}, messages: {}, kubeRequests: {} };
@@ -31,6 +31,7 @@ async function startOne(msg: Extract<ToAgentHost, { type: "start" }>, spec: Agen
   const dir = join(msg.dir, spec.name);
   await mkdir(dir, { recursive: true });
   const kubeconfig = join(dir, "kubeconfig");
+  if (spec.kubeconfig === undefined) throw new Error(`agent ${spec.name}: a full-simulation agent needs its kube-sim's kubeconfig`);
   await writeFile(kubeconfig, spec.kubeconfig);
   let linked = false;
   const synced = new Set<string>();
@@ -48,10 +49,7 @@ async function startOne(msg: Extract<ToAgentHost, { type: "start" }>, spec: Agen
     // grpc-js shares one connection among channels with the same target and options; a local
     // subchannel pool gives every agent a connection of its own, as separate processes would have.
     channelOptions: { "grpc.use_local_subchannel_pool": 1 },
-    onReceive(method, bytes) {
-      traffic.bytes[method] = (traffic.bytes[method] ?? 0) + bytes;
-      traffic.messages[method] = (traffic.messages[method] ?? 0) + 1;
-    },
+    onReceive: receivedInto(traffic),
     onLink(up) {
       if (up && !linked) {
         linked = true;
@@ -84,6 +82,8 @@ process.on("message", (msg: ToAgentHost) => {
   switch (msg.type) {
     case "start":
       return void start(msg).catch((err: unknown) => reply({ type: "error", message: (err as Error).stack ?? String(err) }));
+    case "drift":
+      return reply({ type: "error", message: "full-simulation agents drift through their kube-sims" });
     case "stats":
       return reply({ type: "stats", stats: selfStats(), traffic, agents: agents.length });
     case "stop":

@@ -1,46 +1,103 @@
 // Child process for the apply comparison: the agent's reconcile of one bundle into a fresh cluster,
 // timed from the assignment to the agent's status report (apply, inventory and health read-back).
+// Each kubeconfig is a fresh cluster, applied to in turn by a new kube client (cold connections,
+// discovery and cache): the first in a fresh process, the next ones in the now running process.
+// With `memory`, it also waits for Healthy and reports the process's memory after a GC.
 import { create } from "@bufbuild/protobuf";
 import { KubeConfig } from "@kubernetes/client-node";
-import { AssignmentSetSchema, bundleDigest, createLogger, SyncState } from "@gitfleet/shared";
-import { createKube } from "@gitfleet/agent/dist/kube/client.js";
+import { AssignmentSetSchema, bundleDigest, createLogger, HealthState, SyncState } from "@gitfleet/shared";
+import { createKube, type Kube } from "@gitfleet/agent/dist/kube/client.js";
 import { createRunner } from "@gitfleet/agent/dist/runner/runner.js";
 import { countKubeRequests } from "./kube-requests.js";
 
-interface Request {
-  kubeconfig: string;
+export interface ApplyRequest {
+  kubeconfigs: string[];
   bundle: string;
+  memory?: boolean;
 }
 
-const requests: Record<string, number> = {};
-countKubeRequests(requests);
+export interface ApplyMemory {
+  rssMb: number;
+  heapUsedMb: number;
+  /** Heap after the run minus before it, per object in the bundle. */
+  heapPerObjectKb: number;
+  cachedObjects: number;
+  healthyMs: number;
+}
 
-process.once("message", (req: Request) => {
+export interface ApplyReply {
+  /** One time per kubeconfig. */
+  ms: number[];
+  /** The process's CPU time (user + system) during each apply: what the agent itself spent, whatever the machine's load. */
+  cpuMs: number[];
+  /** The first apply's API requests, by verb and resource. */
+  requests: Record<string, number>;
+  memory?: ApplyMemory;
+}
+
+const counted: Record<string, number> = {};
+countKubeRequests(counted);
+
+process.once("message", (req: ApplyRequest) => {
   void run(req).then(
-    (ms) => process.send!({ ms, requests }, () => process.exit(0)),
+    (reply) => process.send!(reply, () => process.exit(0)),
     (err: unknown) => process.send!({ error: (err as Error).stack ?? String(err) }, () => process.exit(1)),
   );
 });
 
-async function run(req: Request): Promise<number> {
-  const kc = new KubeConfig();
-  kc.loadFromString(req.kubeconfig);
-  const digest = bundleDigest(req.bundle);
+async function run(req: ApplyRequest): Promise<ApplyReply> {
+  const ms: number[] = [];
+  const cpuMs: number[] = [];
+  let requests: Record<string, number> = {};
+  let memory: ApplyMemory | undefined;
+  for (const kubeconfig of req.kubeconfigs) {
+    for (const k of Object.keys(counted)) delete counted[k];
+    const kc = new KubeConfig();
+    kc.loadFromString(kubeconfig);
+    const kube = createKube(kc);
+    try {
+      const r = await applyOnce(kube, req.bundle, req.memory);
+      if (!ms.length) requests = { ...counted };
+      ms.push(r.ms);
+      cpuMs.push(r.cpuMs);
+      memory = r.memory;
+    } finally {
+      kube.close();
+    }
+  }
+  return { ms, cpuMs, requests, memory };
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Promise<{ ms: number; cpuMs: number; memory?: ApplyMemory }> {
+  const digest = bundleDigest(bundle);
+  gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
   const runner = createRunner({
-    kube: createKube(kc),
-    bundles: { get: async () => req.bundle },
+    kube,
+    bundles: { get: async () => bundle },
     store: { load: async () => undefined, save: async () => {} },
     log: createLogger("apply-agent", { write: (line: string) => void process.stderr.write(line) }),
-    timings: { resyncMs: 3_600_000, driftIntervalMs: 3_600_000 },
+    timings: { resyncMs: 3_600_000, driftIntervalMs: 3_600_000, healthRecheckMs: 500 },
   });
   let started = 0;
+  let synced = 0;
+  let cpuMs = 0;
+  const cpuAt = process.cpuUsage();
   const done = new Promise<number>((resolve, reject) => {
     runner.link((out) => {
-      const m = out.msg as { case?: string; value?: { apps?: { sync?: SyncState; message?: string }[] } } | undefined;
+      const m = out.msg as { case?: string; value?: { apps?: { sync?: SyncState; health?: HealthState; message?: string }[] } } | undefined;
       const s = m?.case === "status" ? m.value?.apps?.[0] : undefined;
       if (!s) return;
-      if (s.sync === SyncState.SYNCED) resolve(performance.now() - started);
-      else reject(new Error(`agent apply did not sync: ${s.message}`));
+      if (s.sync !== SyncState.SYNCED) return reject(new Error(`agent apply did not sync: ${s.message}`));
+      if (!synced) {
+        synced = performance.now() - started;
+        const cpu = process.cpuUsage(cpuAt);
+        cpuMs = (cpu.user + cpu.system) / 1000;
+      }
+      if (!withMemory || s.health === HealthState.HEALTHY) resolve(performance.now() - started);
     });
   });
   started = performance.now();
@@ -48,7 +105,16 @@ async function run(req: Request): Promise<number> {
     assignments: [{ app: "compare", target: "t", revision: "r1", bundleDigest: digest, prune: true, selfHeal: false }],
     generation: 1n,
   }));
-  const ms = await done;
+  const healthyMs = await done;
+  let memory: ApplyMemory | undefined;
+  if (withMemory) {
+    // Measured while the runner, its drift detector and the cache hold the app: what a running agent keeps.
+    await runner.idle();
+    gc?.();
+    const m = process.memoryUsage();
+    const objects = bundle.split("\n").filter((l) => l.trim()).length;
+    memory = { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapPerObjectKb: Math.round(((m.heapUsed - heapBefore) / 1024 / objects) * 100) / 100, cachedObjects: kube.cache.size().objects, healthyMs: Math.round(healthyMs) };
+  }
   await runner.stop();
-  return ms;
+  return { ms: synced, cpuMs, memory };
 }

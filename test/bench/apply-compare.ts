@@ -1,5 +1,6 @@
 // The agent applying one bundle of M objects to a fresh kube-sim, against
-// `kubectl apply --server-side -f` of the same manifests to another fresh kube-sim.
+// `kubectl apply --server-side -f` of the same manifests to another fresh kube-sim; and the
+// agent's memory holding a large bundle.
 import { fork } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -9,10 +10,17 @@ import { canonicalize, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim } from "../kube-sim/index.js";
 import { run } from "../lib/processes.js";
 import { profileArgs } from "./hosts.js";
+import type { ApplyMemory, ApplyReply, ApplyRequest } from "./apply-agent.js";
 
 export interface ApplyComparison {
+  /** A fresh agent process: its first apply, cold code included (kubectl is a fresh process too). */
   agentMs: number[];
+  /** The same process's next apply, to another fresh cluster with a new client: a running agent given a new cluster. */
+  agentRunningMs: number[];
   kubectlMs: number[];
+  /** The agent process's CPU time in each apply (fresh process, then running). */
+  agentCpuMs: number[];
+  agentRunningCpuMs: number[];
   objects: number;
   /** The agent's API requests in one apply, by verb and resource. */
   agentRequests: Record<string, number>;
@@ -33,17 +41,21 @@ export async function compareApply(dir: string, manifests: string, runs: number,
   const bundle = canonicalize(objects);
   const file = join(dir, "manifests.yaml");
   await writeFile(file, manifests);
-  const out: ApplyComparison = { agentMs: [], kubectlMs: [], objects: objects.length, agentRequests: {} };
+  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], objects: objects.length, agentRequests: {} };
   for (let i = 0; i < runs; i++) {
-    // Agent: fresh cluster, fresh process, cold discovery.
+    // Agent: fresh clusters, fresh process, cold discovery; then the running process, another fresh cluster.
     const a = await startKubeSim({ readyDelayMs });
+    const b = await startKubeSim({ readyDelayMs });
     try {
-      const r = await agentApply(a.kubeconfig(), bundle);
-      out.agentMs.push(r.ms);
+      const r = await agentApply({ kubeconfigs: [a.kubeconfig(), b.kubeconfig()], bundle });
+      out.agentMs.push(r.ms[0]!);
+      out.agentRunningMs.push(r.ms[1]!);
+      out.agentCpuMs.push(r.cpuMs[0]!);
+      out.agentRunningCpuMs.push(r.cpuMs[1]!);
       out.agentRequests = r.requests;
-      check(a.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
+      for (const sim of [a, b]) check(sim.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
     } finally {
-      await a.close();
+      await Promise.all([a.close(), b.close()]);
     }
     // kubectl: fresh cluster, fresh discovery cache.
     const k = await startKubeSim({ readyDelayMs });
@@ -67,13 +79,24 @@ function check(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-function agentApply(kubeconfig: string, bundle: string): Promise<{ ms: number; requests: Record<string, number> }> {
-  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: profileArgs("apply"), env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
+/** The agent's memory with an App of `objects` objects applied and Healthy in a fresh kube-sim. */
+export async function bundleMemory(objects: KubeObject[], readyDelayMs: number): Promise<ApplyMemory & { objects: number; syncedMs: number }> {
+  const sim = await startKubeSim({ readyDelayMs, watchHistory: objects.length * 4 });
+  try {
+    const r = await agentApply({ kubeconfigs: [sim.kubeconfig()], bundle: canonicalize(objects), memory: true }, ["--expose-gc"]);
+    return { ...r.memory!, objects: objects.length, syncedMs: Math.round(r.ms[0]!) };
+  } finally {
+    await sim.close();
+  }
+}
+
+function agentApply(req: ApplyRequest, flags: string[] = []): Promise<ApplyReply> {
+  const child = fork(fileURLToPath(new URL("./apply-agent.js", import.meta.url)), [], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [...flags, ...profileArgs("apply")], env: { ...process.env, GITFLEET_LOG_LEVEL: "warn" } });
   let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   return new Promise((resolve, reject) => {
-    child.once("message", (m: { ms?: number; requests?: Record<string, number>; error?: string }) => (m.ms !== undefined ? resolve({ ms: m.ms, requests: m.requests ?? {} }) : reject(new Error(m.error))));
+    child.once("message", (m: ApplyReply | { error: string }) => ("error" in m ? reject(new Error(m.error)) : resolve(m)));
     child.once("exit", (code) => reject(new Error(`apply-agent exited ${code}: ${err}`)));
-    child.send({ kubeconfig, bundle });
+    child.send(req);
   });
 }

@@ -1,5 +1,6 @@
-// Smoke test of `npm run bench` on a tiny fleet: it runs end to end, writes every JSON key, and
-// renders once per overlay. Needs the build (test/dist), like the end-to-end suites.
+// Smoke test of `npm run bench` on a tiny fleet, in both modes (full simulation, protocol agents):
+// it runs end to end, writes every JSON key, and renders once per overlay. Needs the build
+// (test/dist), like the end-to-end suites.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,4 +47,24 @@ it("with per-region values (substitute) renders once per region, not per cluster
   expect(stdout).toContain("2 regions (substitute)");
   expect(result.distinct_inputs).toBe(2);
   expect(result.renders_per_commit).toBe(2);
+}, 120_000);
+
+const PROTOCOL_KEYS = [
+  "registration_s", "registration_per_s", "hub_fanout_max_s", "status_stored_p50_s", "status_stored_p99_s", "status_stored_all_s",
+  "status_writes_per_commit", "statuses_written_per_s", "hub_cpu_delivery_s", "hub_peak_rss_mb", "database_size_mb", "drift_report_s",
+];
+
+it("runs protocol agents: every cluster registers, gets the commit, and has its status stored", async () => {
+  const { stdout, result } = await bench("protocol", ["--agents", "protocol", "--clusters", "6", "--per-process", "3", "--objects", "5", "--drift-clusters", "2"]);
+  expect(stdout).toContain("protocol agents");
+  expect(result).toMatchObject({ agents: "protocol", clusters: 6, apply_agent_s: null, renders_per_commit: 3 });
+  for (const key of PROTOCOL_KEYS) {
+    expect(typeof result[key], key).toBe("number");
+    expect(result[key] as number, key).toBeGreaterThan(0);
+  }
+  // Each cluster's Synced+Healthy status is stored once (coalesced with its Progressing one or after it).
+  expect(result.status_writes_per_commit as number).toBeGreaterThanOrEqual(6);
+  expect(result.status_reports_per_commit as number).toBeGreaterThanOrEqual(result.status_writes_per_commit as number);
+  expect((result.database_rows as Record<string, number>).AppStatus).toBe(6);
+  expect((result.bytes_to_agents_by_method as Record<string, number>).GetBundle).toBeGreaterThan(0);
 }, 120_000);

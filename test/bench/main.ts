@@ -1,19 +1,23 @@
-// `npm run bench`: a hub (real binary), N kube-sim clusters and N real agents, and a Git repo with
-// an App of M objects in K overlays. Measures registration, delivery of a commit, renders per
-// commit, hub memory and CPU, bytes to agents, agent memory per cluster, drift reporting, and the
-// agent's apply against kubectl's. Prints a table and writes JSON (--out).
+// `npm run bench`: a hub (real binary), N kube-sim clusters and N real agents (or, with --agents
+// protocol, N agents that speak the gRPC protocol and apply nothing), and a Git repo with an App
+// of M objects in K overlays. Measures registration, delivery of a commit, renders per commit, hub
+// memory and CPU, status writes, database size, bytes to agents, agent memory per cluster, drift
+// reporting, and the agent's apply against kubectl's. Prints a table and writes JSON (--out).
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { cpus, setPriority, tmpdir, totalmem } from "node:os";
+import { cpus, loadavg, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, ClusterState, createClient } from "@gitfleet/shared";
+import { AdminService, createClient } from "@gitfleet/shared";
 import { githubPush } from "../lib/clusters.js";
 import { postgresSchema } from "../lib/postgres.js";
 import { startBenchHub, type BenchHub } from "./hub.js";
-import { compareApply, medianOf, renderOverlay } from "./apply-compare.js";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "@gitfleet/shared";
+import { bundleMemory, compareApply, medianOf, renderOverlay } from "./apply-compare.js";
 import { forkHost, profileArgs, type Host } from "./hosts.js";
 import { parseOptions, USAGE, type BenchOptions } from "./options.js";
 import { procStats } from "./proc-stats.js";
+import { openBenchDb, type BenchDb } from "./db.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
 import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, distinctInputs, overlayName, SOURCE } from "./repo.js";
 import { formatTable, percentile, round, type BenchResult } from "./report.js";
@@ -32,6 +36,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-"));
   const hosts: { sims: SimHost[]; agents: AgentHost[] } = { sims: [], agents: [] };
   let hub: BenchHub | undefined;
+  let benchDb: BenchDb | undefined;
   // Ctrl-C: take the hub and every host down with the driver.
   const interrupted = (signal: NodeJS.Signals) => {
     for (const h of [...hosts.agents, ...hosts.sims]) h.child.kill("SIGKILL");
@@ -41,23 +46,33 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   };
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
-  say(`clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} regions=${o.regions} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
+  say(`agents=${o.agents} clusters=${o.clusters} objects=${o.objects} overlays=${o.overlays} regions=${o.regions} database=${o.postgres ? "postgresql" : "sqlite"} dir=${dir}`);
   const database = o.postgres ? postgresSchema(o.postgres, "bench") : undefined;
   try {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
-    let apply = { agentMs: [] as number[], kubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
+    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], agentRequests: {} as Record<string, number> };
     if (o.applyRuns > 0) {
       const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
       apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
-      say(`apply of ${o.objects} objects: agent ${medianOf(apply.agentMs).toFixed(0)} ms, kubectl --server-side ${medianOf(apply.kubectlMs).toFixed(0)} ms`);
+      say(`apply of ${o.objects} objects: agent ${medianOf(apply.agentMs).toFixed(0)} ms (fresh process; running process ${medianOf(apply.agentRunningMs).toFixed(0)} ms), kubectl --server-side ${medianOf(apply.kubectlMs).toFixed(0)} ms`);
+    }
+    // 1b. One agent holding a large App: its memory once Healthy.
+    let memory: Awaited<ReturnType<typeof bundleMemory>> | undefined;
+    if (o.memoryObjects > 0) {
+      const objects = Object.entries(baseFiles(o.memoryObjects, 1)).filter(([f]) => !f.endsWith("kustomization.yaml"))
+        .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS() as KubeObject));
+      memory = await bundleMemory(objects, o.readyDelayMs);
+      say(`${memory.objects} objects: Synced after ${(memory.syncedMs / 1000).toFixed(1)} s, Healthy after ${(memory.healthyMs / 1000).toFixed(1)} s; agent RSS ${memory.rssMb} MB, heap ${memory.heapUsedMb} MB after GC (${memory.heapPerObjectKb} KB per object), ${memory.cachedObjects} objects cached`);
     }
 
     // 2. Hub, admin client, token.
+    const databaseUrl = database?.url;
     hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
+    benchDb = await openBenchDb(hub.dataDir, databaseUrl);
     const admin = createClient(AdminService, hub.grpc, grpc.credentials.createInsecure(), { "grpc.max_receive_message_length": 512 * 1024 * 1024 });
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${(await readFile(join(hub.dataDir, "admin-token"), "utf8")).trim()}`);
@@ -68,13 +83,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const names = Array.from({ length: o.clusters }, (_, i) => clusterName(i));
     const chunks = chunk(names, o.perProcess);
     const logLevel = process.env.GITFLEET_BENCH_AGENT_LOG ?? "warn";
+    const protocol = o.agents === "protocol";
     for (let i = 0; i < chunks.length; i++) {
-      hosts.sims.push(forkHost(`./sim-host.js`, "sims", join(dir, `sim-host-${i}.log`), {}, ["error"]));
-      hosts.agents.push(forkHost(`./agent-host.js`, "agents", join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
+      if (!protocol) hosts.sims.push(forkHost(`./sim-host.js`, "sims", join(dir, `sim-host-${i}.log`), {}, ["error"]));
+      hosts.agents.push(forkHost(protocol ? `./protocol-host.js` : `./agent-host.js`, "agents", join(dir, `agent-host-${i}.log`), { GITFLEET_LOG_LEVEL: logLevel }, ["error", "fatal", "linked", "assigned", "synced"]));
     }
     if (o.nice) for (const h of [...hosts.sims, ...hosts.agents]) setPriority(h.child.pid!, o.nice);
-    const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", 60_000).then((m) => m.stats)));
-    await Promise.all(hosts.sims.map((h) => h.next("ready", 60_000)));
+    const baselines = await Promise.all(hosts.agents.map((h) => h.next("ready", left()).then((m) => m.stats)));
+    await Promise.all(hosts.sims.map((h) => h.next("ready", left())));
     for (const h of [...hosts.sims, ...hosts.agents]) {
       h.on((m) => {
         if (m.type === "error") console.error(`host error: ${m.message}`);
@@ -88,7 +104,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         return started;
       }))
     ).flatMap((m) => m.sims);
-    say(`${sims.length} kube-sim clusters up`);
+    if (!protocol) say(`${sims.length} kube-sim clusters up`);
 
     // Agent-side observations.
     const linkedAt = new Map<string, number>();
@@ -120,12 +136,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       app: APP,
       resyncMs: o.resyncMs,
       driftIntervalMs: o.driftIntervalMs,
-      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)!.kubeconfig })),
+      readyDelayMs: o.readyDelayMs,
+      agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)?.kubeconfig })),
     }));
     let shown = Date.now();
-    await poll("all agents Connected", o.pollMs, left(), async () => {
-      const { clusters } = await admin.listClusters({}, md);
-      const connected = clusters.filter((c) => c.state === ClusterState.CONNECTED).length;
+    // Counted in the hub's database: listing 10,000 clusters through the hub every poll would cost it more than registering them.
+    await poll("all agents Connected", Math.min(o.pollMs, 100), left(), async () => {
+      const connected = await benchDb!.connected();
       if (Date.now() - shown > 5_000) {
         shown = Date.now();
         say(`  ${connected}/${o.clusters} Connected`);
@@ -133,6 +150,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       return connected === o.clusters;
     });
     const registrationS = (Date.now() - regStart) / 1000;
+    const firstLinked = Math.min(...linkedAt.values());
     const afterRegistration = await snapshot();
     say(`registration: ${registrationS.toFixed(2)} s for ${o.clusters} agents`);
 
@@ -142,7 +160,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     say(`definitions: ${results.results.map((r) => `${r.kind}/${r.name}`).join(", ")}`);
     const rev1 = repo.git("rev-parse", "HEAD");
     const progress = (rev: string) => ({ assigned: () => assignedAt.get(rev)?.size ?? 0, synced: () => syncedAt.get(rev)?.size ?? 0 });
-    await waitDelivered(admin, md, rev1, o, applyStart, left(), say, progress(rev1));
+    await waitDelivered(admin, md, benchDb, rev1, o, applyStart, left(), say, progress(rev1));
     const initialDeliveryS = (Date.now() - applyStart) / 1000;
     say(`initial delivery: ${initialDeliveryS.toFixed(2)} s until all ${o.clusters} Synced and Healthy`);
 
@@ -152,15 +170,18 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const t0 = Date.now();
     const status = await githubPush(hub.http, SOURCE, SECRET);
     if (status !== 202) throw new Error(`webhook answered ${status}`);
-    const delivery = await waitDelivered(admin, md, rev2, o, t0, left(), say, progress(rev2));
+    const delivery = await waitDelivered(admin, md, benchDb, rev2, o, t0, left(), say, progress(rev2));
     const deliveryWallS = (Date.now() - t0) / 1000;
     const after = { metrics: await hubMetrics(hub.http), ...(await snapshot()) };
     // Per cluster: when its agent sent the status Synced and Healthy at the new revision.
     const lat = [...(syncedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
-    const hubSynced = delivery.syncedTimes.map((t) => (t - t0) / 1000);
+    const stored = delivery.storedTimes.map((t) => (t - t0) / 1000);
     const hubAllS = (delivery.allAt - t0) / 1000;
     const pushLat = [...(assignedAt.get(rev2)?.values() ?? [])].map((t) => (t - t0) / 1000);
     const rendersPerCommit = after.metrics.renders - before.metrics.renders;
+    const statusReports = after.metrics.statusReports - before.metrics.statusReports;
+    const statusWrites = after.metrics.statusWrites - before.metrics.statusWrites;
+    say(`statuses: ${statusReports} received, ${statusWrites} rows written (p50 ${percentile(stored, 50).toFixed(2)} s, p99 ${percentile(stored, 99).toFixed(2)} s, all ${Math.max(...stored).toFixed(2)} s after the webhook)`);
     say(`hub fan-out: the last agent received the new assignment ${pushLat.length ? Math.max(...pushLat).toFixed(2) : "?"} s after the webhook`);
     say(`delivery: p50 ${percentile(lat, 50).toFixed(2)} s, p99 ${percentile(lat, 99).toFixed(2)} s, last agent ${Math.max(...lat).toFixed(2)} s, hub showed all ${hubAllS.toFixed(2)} s; ${rendersPerCommit} renders, ${after.metrics.pushes - before.metrics.pushes} pushes`);
 
@@ -170,11 +191,18 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     if (o.driftClusters > 0) {
       const pick = names.filter((_, i) => i % Math.max(1, Math.floor(o.clusters / o.driftClusters)) === 0).slice(0, o.driftClusters);
       const driftStart = Date.now();
-      await Promise.all(hosts.sims.map((h, i) => {
-        const mine = pick.filter((n) => chunks[i]!.includes(n));
+      // Full simulation: a hand edit in the kube-sim, seen by the agent's watch; protocol agents report it at once.
+      await Promise.all(chunks.map((names, i) => {
+        const mine = pick.filter((n) => names.includes(n));
         if (!mine.length) return undefined;
-        const done = h.next("drifted", left());
-        h.send({ type: "drift", names: mine });
+        const msg = { type: "drift", names: mine, app: APP } as const;
+        if (protocol) {
+          const done = hosts.agents[i]!.next("drifted", left());
+          hosts.agents[i]!.send(msg);
+          return done;
+        }
+        const done = hosts.sims[i]!.next("drifted", left());
+        hosts.sims[i]!.send(msg);
         return done;
       }));
       try {
@@ -207,6 +235,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const hubStats = procStats(hubPid);
     hubRss.stop();
     const end = await snapshot();
+    const dbStats = await benchDb.stats();
     const agentRssPerCluster = end.agentStats.reduce((n, st, i) => n + (st.rssMb - baselines[i]!.rssMb), 0) / o.clusters;
     const totalBytes = totalOf(end.traffic);
     const bytesPerCommit = totalOf(after.traffic) - totalOf(before.traffic);
@@ -218,15 +247,22 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       overlays: o.overlays,
       regions: o.regions,
       database: o.postgres ? "postgresql" : "sqlite",
+      agents: o.agents,
       registration_s: round(registrationS),
+      registration_per_s: round(o.clusters / registrationS, 0),
+      registration_first_link_s: round((firstLinked - regStart) / 1000),
       initial_delivery_s: round(initialDeliveryS),
       delivery_p50_s: round(percentile(lat, 50)),
       delivery_p95_s: round(percentile(lat, 95)),
       delivery_p99_s: round(percentile(lat, 99)),
       delivery_max_s: round(Math.max(hubAllS, ...lat)),
       delivery_hub_all_s: round(hubAllS),
-      delivery_hub_synced_p50_s: round(percentile(hubSynced, 50)),
-      delivery_hub_synced_p99_s: round(percentile(hubSynced, 99)),
+      status_stored_p50_s: round(percentile(stored, 50)),
+      status_stored_p99_s: round(percentile(stored, 99)),
+      status_stored_all_s: round(Math.max(...stored)),
+      status_reports_per_commit: statusReports,
+      status_writes_per_commit: statusWrites,
+      statuses_written_per_s: round(statusWrites / Math.max(...stored), 0),
       delivery_wall_s: round(deliveryWallS),
       hub_fanout_p50_s: pushLat.length ? round(percentile(pushLat, 50)) : null,
       hub_fanout_max_s: pushLat.length ? round(Math.max(...pushLat)) : null,
@@ -253,6 +289,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
         whole_run: { ...cpu(atStart, end), hub_peak_rss_mb: round(hubStats.peakRssMb, 1) },
       },
       sim_rss_mb_per_cluster: round(end.simStats.reduce((n, st) => n + st.rssMb, 0) / o.clusters, 2),
+      database_rows: dbStats.rows,
+      database_size_mb: dbStats.size_mb,
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
       bytes_to_agents_by_method: end.traffic.bytes,
@@ -269,8 +307,16 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_agent_s: apply.agentMs.length ? round(medianOf(apply.agentMs) / 1000, 3) : null,
       apply_kubectl_s: apply.kubectlMs.length ? round(medianOf(apply.kubectlMs) / 1000, 3) : null,
       apply_ratio: apply.agentMs.length ? round(medianOf(apply.agentMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_agent_running_s: apply.agentRunningMs.length ? round(medianOf(apply.agentRunningMs) / 1000, 3) : null,
+      apply_ratio_running: apply.agentRunningMs.length ? round(medianOf(apply.agentRunningMs) / medianOf(apply.kubectlMs), 2) : null,
+      apply_agent_cpu_s: apply.agentCpuMs.length ? round(medianOf(apply.agentCpuMs) / 1000, 3) : null,
+      apply_agent_running_cpu_s: apply.agentRunningCpuMs.length ? round(medianOf(apply.agentRunningCpuMs) / 1000, 3) : null,
       apply_agent_requests: apply.agentRequests,
-      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      load_average: loadavg().map((x) => round(x, 1)),
+      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), agent_running_ms: apply.agentRunningMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      memory_bundle: memory
+        ? { objects: memory.objects, synced_s: round(memory.syncedMs / 1000), healthy_s: round(memory.healthyMs / 1000), agent_rss_mb: memory.rssMb, agent_heap_mb: memory.heapUsedMb, heap_kb_per_object: memory.heapPerObjectKb, cached_objects: memory.cachedObjects }
+        : null,
       host_nice: o.nice,
       hub_node_flags: o.hubNodeOptions.join(" "),
       per_process: o.perProcess,
@@ -290,6 +336,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       await h.exited;
       clearTimeout(timer);
     }));
+    await benchDb?.close().catch(() => undefined);
     await hub?.stop();
     if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
     process.removeListener("SIGINT", interrupted);
@@ -306,37 +353,42 @@ type Md = { metadata: grpc.Metadata };
 type Admin = ReturnType<typeof createClient<typeof AdminService>>;
 
 /**
- * Polls the hub's App list (counts only: cheap at any fleet size) until it shows every cluster
- * Synced and Healthy at `revision`, and every agent has reported so. Per-cluster times come from
- * the agents; the hub's count of Synced clusters over time is kept as its own view of the same.
+ * Waits until every cluster is Synced and Healthy at `revision`: first in the hub's database (read
+ * by the bench, not through the hub, so the measurement costs the hub nothing; each increase of the
+ * count is a batch of statuses stored at that time), then in the hub's App list (what the CLI
+ * shows), and until every agent has reported so.
  */
-async function waitDelivered(admin: Admin, md: Md, revision: string, o: BenchOptions, since: number, timeoutMs: number, say: (line: string) => void, agents: { assigned(): number; synced(): number }) {
-  const syncedTimes: number[] = [];
+async function waitDelivered(admin: Admin, md: Md, db: BenchDb, revision: string, o: BenchOptions, since: number, timeoutMs: number, say: (line: string) => void, agents: { assigned(): number; synced(): number }) {
+  const storedTimes: number[] = [];
   let pollMaxMs = 0;
   let shown = Date.now();
-  let last = "";
   let allAt = 0;
   let polls = 0;
-  await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)}`, o.pollMs, timeoutMs, async () => {
-    // Before the first agent has its new assignment, the hub may still count the old one as Synced.
-    const written = agents.assigned() > 0;
+  const report = (now: number, what: string) => {
+    if (now - shown < 5_000) return;
+    shown = now;
+    say(`  ${what}, ${agents.assigned()} agents assigned, ${agents.synced()} reported, after ${((now - since) / 1000).toFixed(1)} s`);
+  };
+  await poll(`all ${o.clusters} statuses stored Synced and Healthy at ${revision.slice(0, 10)}`, Math.min(o.pollMs, 100), timeoutMs, async () => {
+    const n = await db.healthyAt(APP, revision);
+    const now = Date.now();
+    while (storedTimes.length < n) storedTimes.push(now);
+    report(now, `${n}/${o.clusters} stored Synced and Healthy`);
+    return n >= o.clusters;
+  });
+  await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)} in the hub's App list`, o.pollMs, timeoutMs, async () => {
     const t = Date.now();
     const { apps } = await admin.listApps({}, md);
     const now = Date.now();
     polls++;
     pollMaxMs = Math.max(pollMaxMs, now - t);
     const app = apps.find((a) => a.name === APP);
-    if (!app || app.revision !== revision || !written) return false;
-    while (syncedTimes.length < app.clustersSynced) syncedTimes.push(now);
-    last = `${app.clustersSynced}/${o.clusters} Synced and ${app.clustersHealthy}/${o.clusters} Healthy on the hub, ${agents.synced()} agents reported`;
-    if (now - shown > 5_000) {
-      shown = now;
-      say(`  ${last} after ${((now - since) / 1000).toFixed(1)} s`);
-    }
+    if (!app || app.revision !== revision) return false;
+    report(now, `${app.clustersSynced}/${o.clusters} Synced and ${app.clustersHealthy}/${o.clusters} Healthy in the App list`);
     if (!allAt && app.clustersSynced === o.clusters && app.clustersHealthy === o.clusters) allAt = now;
     return allAt > 0 && agents.synced() >= o.clusters;
   });
-  return { syncedTimes, allAt, pollMaxMs, polls };
+  return { storedTimes, allAt, pollMaxMs, polls };
 }
 
 /** Calls check() until it is true; waits intervalMs between calls, or twice as long as the call took, so polling never takes more than a third of the hub's time. */
@@ -356,10 +408,15 @@ async function poll(what: string, intervalMs: number, timeoutMs: number, check: 
   }
 }
 
-async function hubMetrics(http: string): Promise<{ renders: number; pushes: number }> {
+async function hubMetrics(http: string): Promise<{ renders: number; pushes: number; statusReports: number; statusWrites: number }> {
   const text = await (await fetch(`http://${http}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
-  return { renders: value("gitfleet_renders_total"), pushes: value("gitfleet_assignment_pushes_total") };
+  return {
+    renders: value("gitfleet_renders_total"),
+    pushes: value("gitfleet_assignment_pushes_total"),
+    statusReports: value("gitfleet_status_reports_total"),
+    statusWrites: value("gitfleet_status_writes_total"),
+  };
 }
 
 interface Snapshot {

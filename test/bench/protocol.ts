@@ -28,11 +28,14 @@ export type FromSimHost =
 export interface AgentSpec {
   name: string;
   labels: Record<string, string>;
-  kubeconfig: string;
+  /** The agent's kube-sim (full simulation); protocol agents have none. */
+  kubeconfig?: string;
 }
 
 export type ToAgentHost =
-  | { type: "start"; hub: string; token: string; dir: string; agents: AgentSpec[]; app: string; resyncMs?: number; driftIntervalMs?: number }
+  | { type: "start"; hub: string; token: string; dir: string; agents: AgentSpec[]; app: string; resyncMs?: number; driftIntervalMs?: number; readyDelayMs?: number }
+  /** Protocol agents only: these clusters report drift on the app, as after a hand edit. */
+  | { type: "drift"; names: string[]; app: string }
   | { type: "stats" }
   | { type: "stop" };
 
@@ -53,5 +56,12 @@ export type FromAgentHost =
   /** The first status an agent sent for the app at this revision that was Synced and Healthy. */
   | { type: "synced"; name: string; revision: string; at: number }
   | { type: "stats"; stats: ProcStats; traffic: Traffic; agents: number }
+  | { type: "drifted"; at: Record<string, number> }
   | { type: "fatal"; name: string; message: string }
   | { type: "error"; message: string };
+
+/** Counts a received message of `method` with its encoded size into `t`. */
+export const receivedInto = (t: Traffic) => (method: string, bytes: number) => {
+  t.bytes[method] = (t.bytes[method] ?? 0) + bytes;
+  t.messages[method] = (t.messages[method] ?? 0) + 1;
+};

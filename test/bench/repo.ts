@@ -34,6 +34,9 @@ function object(i: number, rev: number, firstCm: number, firstDeploy: number, re
   }
 }
 
+/** Objects a commit changes (baseFiles: the first ConfigMap and the first Deployment). */
+export const CHANGED_PER_COMMIT = 2;
+
 /** Base files for commit `rev`: the first ConfigMap and the first Deployment's template change with rev. */
 export function baseFiles(objects: number, rev: number, regional = false): Record<string, string> {
   const byKind = new Map<Kind, string[]>();

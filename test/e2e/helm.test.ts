@@ -71,6 +71,7 @@ describe("helm charts", () => {
       { name: "http", port: 7080, targetPort: "http" },
     ]);
     expect(find(objects, "ServiceMonitor")).toEqual([]);
+    expect(find(objects, "PodDisruptionBudget")).toEqual([]);
   });
 
   it("hub with PostgreSQL: URL, admin token and secret key from a Secret, several replicas, TLS, ServiceMonitor", async () => {
@@ -90,6 +91,10 @@ describe("helm charts", () => {
     const httpService = find(objects, "Service").find((s) => s.metadata.name.endsWith("-http"))!;
     const selector = (monitor!.spec as unknown as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
     expect(httpService.metadata.labels).toMatchObject(selector);
+    // Several hubs: a drain keeps the others serving, and replicas spread over nodes.
+    const [pdb] = find(objects, "PodDisruptionBudget");
+    expect(pdb!.spec).toMatchObject({ maxUnavailable: 1, selector: { matchLabels: (deploy!.spec as unknown as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels } });
+    expect((deploy!.spec!.template.spec as unknown as { topologySpreadConstraints: { topologyKey: string }[] }).topologySpreadConstraints[0]!.topologyKey).toBe("kubernetes.io/hostname");
   });
 
   it.each([

@@ -3,8 +3,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BIN, start, stopAll, waitFor } from "../lib/processes.js";
-import { cliOk, freshPostgresUrl, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
-import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
+import { cliOk, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+import { createRepo, SAMPLE_REPO, startGitDaemon, webDeployment, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
 
 // Three gitfleet-hub processes on one PostgreSQL schema form one hub. Six kube-sim clusters, two
@@ -48,7 +48,7 @@ describe("three hubs on one PostgreSQL", () => {
       const r = await rollout(alive()[0]!);
       return r.toRevision === to && r.state === "Completed" ? r : undefined;
     }, 180_000, 500);
-  const commit = (tag: string) => repo.commit({ "web/base/deployment.yaml": deployment(tag) }, `nginx ${tag}`);
+  const commit = (tag: string) => repo.commit({ "web/base/deployment.yaml": webDeployment(tag) }, `nginx ${tag}`);
 
   beforeAll(async () => {
     dir = await tempDir("multi-hub");
@@ -109,6 +109,9 @@ describe("three hubs on one PostgreSQL", () => {
     }, 120_000, 200);
     const killedAt = Date.now();
     await leader.stop("SIGKILL");
+    const streams = async () => (await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((x, y) => x + y);
+    await waitFor("every agent to hold a stream to one of the hubs left", async () => (await streams()) === NAMES.length, 60_000, 100);
+    console.log(`multi-hub: the killed hub's agents reconnected to the others ${Date.now() - killedAt} ms after its SIGKILL`);
     const next = await oneLeader();
     const failoverMs = Date.now() - killedAt;
     expect(next).not.toBe(leader);
@@ -119,7 +122,7 @@ describe("three hubs on one PostgreSQL", () => {
     expect(NAMES.every((c) => image(c) === "nginx:1.29")).toBe(true);
     // Every agent is connected again, to one of the two hubs left.
     for (const name of NAMES) await waitClusterState(next, name, "Connected");
-    expect((await Promise.all(alive().map((h) => metric(h, "gitfleet_agent_streams")))).reduce((a, b) => a + b)).toBe(NAMES.length);
+    expect(await streams()).toBe(NAMES.length);
     // One rollout, started once and completed once, with every cluster's step recorded in order.
     const audit = (JSON.parse(await cliOk(next, ["audit", "--app", "web", "-o", "json"])) as AuditJson[]).filter((e) => e.detail.to === to);
     expect(audit.filter((e) => e.action === "rollout.started")).toHaveLength(1);
@@ -134,6 +137,17 @@ describe("three hubs on one PostgreSQL", () => {
     expect(await githubPush(next.http, "apps", SECRET)).toBe(202);
     await waitCompleted(again);
     expect(NAMES.every((c) => image(c) === "nginx:1.30")).toBe(true);
+  });
+
+  it("tells an agent held by another hub at once that its cluster was deleted", async () => {
+    const [holder, other] = alive();
+    const token = (await cliOk(other!, ["token", "create"])).trim();
+    const agent = startAgent({ grpc: holder!.grpc }, ["--token", token, "--name", "doomed", "--state-dir", join(dir, "doomed")], env);
+    await waitClusterState(other!, "doomed", "Connected");
+    expect(await cliOk(other!, ["cluster", "delete", "doomed"])).toContain("deleted");
+    await waitFor("the agent on the other hub to exit", () => agent.child.exitCode !== null, 60_000);
+    expect(agent.child.exitCode).not.toBe(0);
+    expect(agent.output()).toContain("CLUSTER_DELETED");
   });
 });
 
@@ -170,20 +184,5 @@ spec:
     maxUnavailable: 2
     stages:
     - {name: canary, clusterSelector: {matchLabels: {ring: canary}}, maxUnavailable: 1, bakeTime: 8s}
-`;
-}
-
-function deployment(tag: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: web, labels: {app: web}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: "nginx:${tag}", ports: [{containerPort: 80}]}
 `;
 }

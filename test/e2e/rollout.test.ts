@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, waitFor } from "../lib/processes.js";
 import { BACKENDS, cli, cliOk, removeDir, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
-import { createRepo, SAMPLE_REPO, startGitDaemon, type TestRepo } from "../lib/git.js";
+import { createRepo, SAMPLE_REPO, startGitDaemon, webDeployment, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, startClusters, type SimCluster } from "../lib/clusters.js";
 import { appYaml, sourceYaml } from "../lib/definitions.js";
 import { explainBlockers, getRollout, listAudit, listNotifiers, type AuditJson, type RolloutJson } from "../lib/admin.js";
@@ -48,7 +48,7 @@ describe.concurrent.each(BACKENDS)("rollouts on 8 clusters on $name", (backend) 
       return r.toRevision === to && r.state === state ? r : undefined;
     }, timeoutMs, 250);
   const push = async (tag: string, message: string) => {
-    const sha = repo.commit({ "web/base/deployment.yaml": deployment(tag) }, message);
+    const sha = repo.commit({ "web/base/deployment.yaml": webDeployment(tag) }, message);
     expect(await githubPush(hub.http, "apps", SECRET)).toBe(202);
     return sha;
   };
@@ -251,7 +251,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
   it.sequential("does not move an App on a cluster before the Apps it dependsOn are Healthy there", async () => {
     const dbFiles = (tag: string) => ({
       "db/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: db}\n",
-      "db/deployment.yaml": deployment(tag).replaceAll("web", "db"),
+      "db/deployment.yaml": webDeployment(tag).replaceAll("web", "db"),
     });
     repo.commit(dbFiles("broken"), "db that never gets ready");
     await writeFile(join(dir, "db.yaml"), DB_APP);
@@ -306,19 +306,4 @@ function definitions(url: string, stages: string, extra = ""): string {
     stages:${stages}
 `);
   return `${sourceYaml(url, `branch: main, interval: 1h, webhookSecret: ${SECRET}`)}---\n${web}`;
-}
-
-function deployment(tag: string): string {
-  return `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: web, labels: {app: web}}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers:
-      - {name: web, image: "nginx:${tag}", ports: [{containerPort: 80}]}
-`;
 }

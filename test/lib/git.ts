@@ -67,3 +67,19 @@ export async function startGitDaemon(base: string, probe: string): Promise<{ url
   }
   return { url, stop };
 }
+
+/** The sample repo's web/base/deployment.yaml with another nginx tag: a commit that rolls out. */
+export function webDeployment(tag: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: web, labels: {app: web}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - {name: web, image: "nginx:${tag}", ports: [{containerPort: 80}]}
+`;
+}

@@ -1,3 +1,5 @@
+import { promisify } from "node:util";
+import { gunzip } from "node:zlib";
 import * as grpc from "@grpc/grpc-js";
 import { RpcError } from "@gitfleet/shared";
 import type { AgentClient } from "../connection/agent-link.js";
@@ -5,7 +7,9 @@ import type { IdentityStore } from "../connection/credentials.js";
 import type { BundleFetcher } from "./bundle-cache.js";
 import { BUNDLE_FETCH_TIMEOUT_MS } from "../config/intervals.js";
 
-/** getBundle over the channel to the hub the agent uses now, authenticated with the stored cluster credential. */
+const gunzipAsync = promisify(gunzip);
+
+/** getBundle over the channel to the hub the agent uses now, authenticated with the stored cluster credential; gzip-compressed when the hub offers it. */
 export function hubBundleFetcher(client: () => AgentClient, identities: IdentityStore): BundleFetcher {
   return async (digest) => {
     const identity = await identities.load();
@@ -13,9 +17,13 @@ export function hubBundleFetcher(client: () => AgentClient, identities: Identity
     const metadata = new grpc.Metadata();
     metadata.set("authorization", `Bearer ${identity.credential}`);
     const chunks: Buffer[] = [];
-    for await (const res of client().getBundle({ digest }, { metadata, deadlineMs: BUNDLE_FETCH_TIMEOUT_MS }) as AsyncIterable<{ chunk: Uint8Array }>) {
+    let gzip = false;
+    for await (const res of client().getBundle({ digest, acceptGzip: true }, { metadata, deadlineMs: BUNDLE_FETCH_TIMEOUT_MS }) as AsyncIterable<{ chunk: Uint8Array; gzip: boolean }>) {
       chunks.push(Buffer.from(res.chunk));
+      gzip ||= res.gzip;
     }
-    return Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    // An older hub sends the manifests as they are.
+    return (gzip ? await gunzipAsync(bytes) : bytes).toString("utf8");
   };
 }

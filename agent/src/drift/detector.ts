@@ -1,14 +1,12 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { DriftEventSchema, type Assignment, type DriftEvent, type KubeObject, type Logger } from "@gitfleet/shared";
-import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
+import { createHash } from "node:crypto";
 import type { Outgoing } from "../connection/agent-link.js";
-import { createBackoff } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
-import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { apiMessage } from "../kube/errors.js";
 import type { Findings } from "../common/findings.js";
-import { describeObject, keyOf, objectRef, refKey } from "../common/object-ref.js";
+import { describeObject, keyOf, objectRef } from "../common/object-ref.js";
 import { compareObject } from "./compare.js";
 import { withoutNoise } from "./diff.js";
 import { ignoreRules, type IgnoreRules } from "../common/ignore.js";
@@ -41,13 +39,14 @@ interface Tracked {
   drift: Map<string, DriftEvent>;
 }
 
-const MANAGED_SELECTOR = `${MANAGED_BY}=${MANAGER_VALUE}`;
+const scopeOf = (o: KubeObject) => `${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}`;
 
 export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, intervalMs: number): DriftDetector {
   const tracked = new Map<string, Tracked>();
-  const watches = new Map<string, { stop?: () => void; timer?: NodeJS.Timeout }>();
+  // Kinds (per namespace) whose informer runs for us: the cache's watches feed onEvent.
+  const watched = new Set<string>();
   const pending = new Map<string, Set<string>>();
-  // Last seen spec and metadata per object: status-only updates (most events) need no comparison.
+  // A digest of the last seen spec and metadata per object: status-only updates (most events) need no comparison.
   const seen = new Map<string, string>();
   let send: ((msg: Outgoing) => void) | undefined;
   let stopped = false;
@@ -96,12 +95,11 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
     }
   }
 
-  function onEvent(type: string, kind: string, obj: KubeObject): void {
-    if (type !== "MODIFIED" && type !== "DELETED") return;
-    const key = refKey({ kind, ...obj.metadata });
+  function onEvent(type: string, obj: KubeObject): void {
+    const key = keyOf(obj);
     const apps = [...tracked].filter(([, t]) => t.objects.has(key)).map(([app]) => app);
     if (!apps.length) return;
-    const shape = JSON.stringify(withoutNoise(obj));
+    const shape = createHash("sha1").update(JSON.stringify(withoutNoise(obj))).digest("base64");
     const compare = type === "DELETED" || seen.get(key) !== shape;
     if (type === "DELETED") seen.delete(key);
     else seen.set(key, shape);
@@ -112,44 +110,23 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
   }
 
   function syncWatches(): void {
-    const wanted = new Map<string, KubeObject>();
-    for (const t of tracked.values()) for (const o of t.objects.values()) wanted.set(`${o.apiVersion}|${o.kind}|${o.metadata.namespace ?? ""}`, o);
-    for (const [key, w] of watches) {
-      if (wanted.has(key)) continue;
-      w.stop?.();
-      clearTimeout(w.timer);
-      watches.delete(key);
+    for (const t of tracked.values()) {
+      for (const o of t.objects.values()) {
+        const scope = scopeOf(o);
+        if (watched.has(scope)) continue;
+        watched.add(scope);
+        kube.cache.ensure(o.apiVersion, o.kind, o.metadata.namespace).catch((err: unknown) => {
+          // Tried again at the next track().
+          watched.delete(scope);
+          log.debug({ watch: scope, err: apiMessage(err) }, "cannot watch");
+        });
+      }
     }
-    for (const [key, o] of wanted) if (!watches.has(key)) startWatch(key, o);
   }
 
-  function startWatch(key: string, o: KubeObject): void {
-    const entry: { stop?: () => void; timer?: NodeJS.Timeout } = {};
-    watches.set(key, entry);
-    const backoff = createBackoff(WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS);
-    const restart = (err?: unknown) => {
-      if (stopped || watches.get(key) !== entry) return;
-      if (err) log.debug({ watch: key, err: apiMessage(err) }, "watch failed; restarting");
-      entry.timer = setTimeout(open, backoff.next());
-    };
-    const open = () => {
-      kube.watch({
-        apiVersion: o.apiVersion,
-        kind: o.kind,
-        namespace: o.metadata.namespace,
-        labelSelector: MANAGED_SELECTOR,
-        onEvent: (type, obj) => {
-          backoff.reset();
-          onEvent(type, o.kind, obj);
-        },
-        onDone: restart,
-      }).then((stop) => {
-        if (stopped || watches.get(key) !== entry) stop();
-        else entry.stop = stop;
-      }, restart);
-    };
-    open();
-  }
+  const unsubscribe = kube.cache.subscribe((type, obj) => {
+    if (!stopped) onEvent(type, obj);
+  });
 
   // The periodic full comparison catches what watches miss (restarts, events while down).
   const periodic = setInterval(() => {
@@ -179,11 +156,7 @@ export function createDriftDetector(kube: Kube, log: Logger, hooks: DriftHooks, 
     stop() {
       stopped = true;
       clearInterval(periodic);
-      for (const w of watches.values()) {
-        w.stop?.();
-        clearTimeout(w.timer);
-      }
-      watches.clear();
+      unsubscribe();
       seen.clear();
     },
   };

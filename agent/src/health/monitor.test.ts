@@ -10,10 +10,11 @@ const dep = (available: number): KubeObject => ({
   spec: { replicas: 1 }, status: { observedGeneration: 1, updatedReplicas: 1, replicas: 1, availableReplicas: available },
 });
 
-/** A cluster that answers reads from a map and counts them. */
+/** A cluster whose watch cache answers reads from a map and counts them (a GET is never needed). */
 function fakeKube(live: Map<string, KubeObject>) {
   const reads: string[] = [];
-  const kube = { get: async (id: ObjectId) => (reads.push(id.name), live.get(id.name)) } as unknown as Kube;
+  const get = async (id: ObjectId) => (reads.push(id.name), live.get(id.name));
+  const kube = { cache: { get }, get: async (id: ObjectId) => (reads.push(`GET ${id.name}`), undefined) } as unknown as Kube;
   return { kube, reads };
 }
 

@@ -1,12 +1,15 @@
 import { existsSync } from "node:fs";
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, type KubernetesObject } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "@gitfleet/shared";
+import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
+import { createObjectCache, type KindInfo, type ObjectCache, type ObjectId } from "./cache.js";
 import { isNotFound } from "./errors.js";
+import { createTransport } from "./http.js";
+
+export type { ObjectId } from "./cache.js";
 
 /** The SSA field manager. Never change it: every field the agent manages is owned under this name. */
 export const FIELD_MANAGER = "gitfleet";
-
-export type ObjectId = { apiVersion: string; kind: string; namespace?: string; name: string };
 
 /** The agent's view of the local cluster: the few verbs reconcile, prune, health and drift need. */
 export interface Kube {
@@ -14,6 +17,7 @@ export interface Kube {
   defaultNamespace: string;
   /** Server-side apply as FIELD_MANAGER with force; dryRun compares without writing. */
   apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
+  /** A GET: the object as the API server has it now, whoever made it. */
   get(id: ObjectId): Promise<KubeObject | undefined>;
   /** Drops one label with a merge patch (other fields and their owners stay); an object gone is not an error. */
   removeLabel(id: ObjectId, key: string): Promise<void>;
@@ -24,36 +28,15 @@ export interface Kube {
   namespaced(apiVersion: string, kind: string): Promise<boolean | undefined>;
   /** Forget discovery so kinds of newly Established CRDs are found. */
   forgetKind(apiVersion: string): void;
-  /** Watches a kind (in one namespace, or all when undefined); returns a stop function. */
-  watch(w: WatchRequest): Promise<() => void>;
+  /** Objects labelled as managed by gitfleet, kept current by watches (see cache.ts). */
+  cache: ObjectCache;
+  /** The API server's /version gitVersion. */
+  version(): Promise<string>;
+  /** Stops the cache's watches. */
+  close(): void;
 }
 
-export interface WatchRequest {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  labelSelector: string;
-  onEvent(type: string, obj: KubeObject): void;
-  /** The watch ended (err undefined) or failed; it is not restarted here. */
-  onDone(err?: unknown): void;
-}
-
-// Subclassed only to reach the protected discovery cache; all writes still go through patch().
-class ObjectApi extends KubernetesObjectApi {
-  async kindInfo(apiVersion: string, kind: string) {
-    return this.resource(apiVersion, kind);
-  }
-  listPath(apiVersion: string, kind: string, namespace?: string) {
-    return this.specUriPath({ apiVersion, kind, metadata: { namespace } }, "list");
-  }
-  forget(apiVersion: string) {
-    delete this.apiVersionResourceCache[apiVersion];
-  }
-  useContextNamespace(kc: KubeConfig) {
-    this.setDefaultNamespace(kc);
-    return this.defaultNamespace;
-  }
-}
+type Discovery = { resources?: { name: string; kind: string; namespaced: boolean }[] };
 
 /** A kubeconfig file, or the in-cluster service account when none is given. */
 export function loadKubeConfig(file?: string): KubeConfig {
@@ -64,64 +47,124 @@ export function loadKubeConfig(file?: string): KubeConfig {
 }
 
 export function createKube(kc: KubeConfig): Kube {
-  const api = kc.makeApiClient(ObjectApi);
-  const defaultNamespace = api.useContextNamespace(kc);
-  const asK = (o: KubeObject) => structuredClone(o) as KubernetesObject;
+  const http = createTransport(kc);
+  const defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || "default";
+  const discovery = new Map<string, Promise<Map<string, KindInfo>>>();
+
+  /** One discovery request per apiVersion, shared by concurrent callers. */
+  function kinds(apiVersion: string): Promise<Map<string, KindInfo>> {
+    let found = discovery.get(apiVersion);
+    if (!found) {
+      const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      found = http.request<Discovery>("GET", base).then(
+        (d) => new Map((d.resources ?? []).filter((r) => !r.name.includes("/")).map((r) => [r.kind, kindInfo(base, r.name, r.namespaced)])),
+        (err: unknown) => {
+          if (isNotFound(err)) return new Map<string, KindInfo>();
+          throw err;
+        },
+      );
+      discovery.set(apiVersion, found);
+      // A failure is not remembered: the next call asks again.
+      found.catch(() => discovery.get(apiVersion) === found && discovery.delete(apiVersion));
+    }
+    return found;
+  }
+  const info = async (apiVersion: string, kind: string) => (await kinds(apiVersion)).get(kind);
+
+  /** The object's path, or undefined when its kind is not served. */
+  async function pathOf(id: ObjectId): Promise<string | undefined> {
+    const k = await info(id.apiVersion, id.kind);
+    return k && `${k.path(k.namespaced ? id.namespace || defaultNamespace : undefined)}/${encodeURIComponent(id.name)}`;
+  }
+  async function mustPath(id: ObjectId): Promise<string> {
+    const path = await pathOf(id);
+    // client-node's wording, which callers and logs already know.
+    if (!path) throw new Error(`Unrecognized API version and kind: ${id.apiVersion} ${id.kind}`);
+    return path;
+  }
+  const withKind = (o: KubeObject, apiVersion: string, kind: string) => ({ ...o, apiVersion, kind }) as KubeObject;
+
+  async function get(id: ObjectId): Promise<KubeObject | undefined> {
+    const path = await pathOf(id);
+    if (!path) return undefined;
+    try {
+      return withKind(await http.request<KubeObject>("GET", path), id.apiVersion, id.kind);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+  async function list(apiVersion: string, kind: string, namespace: string | undefined, labelSelector: string): Promise<KubeObject[]> {
+    const k = await info(apiVersion, kind);
+    if (!k) throw new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`);
+    const res = await http.request<{ items?: KubeObject[] }>("GET", k.path(k.namespaced ? namespace : undefined), { query: { labelSelector } });
+    // List items omit apiVersion and kind.
+    return (res.items ?? []).map((o) => withKind(o, apiVersion, kind));
+  }
+  const selector = `${MANAGED_BY}=${MANAGER_VALUE}`;
+  const cache = createObjectCache({
+    transport: http,
+    selector,
+    matches: (o) => o.metadata.labels?.[MANAGED_BY] === MANAGER_VALUE,
+    defaultNamespace,
+    kindInfo: info,
+    read: get,
+    readAll: (apiVersion, kind, namespace) => list(apiVersion, kind, namespace, selector),
+  });
+
   return {
     kc,
     defaultNamespace,
     async apply(obj, opts = {}) {
-      const dryRun = opts.dryRun ? "All" : undefined;
-      return (await api.patch(asK(obj), undefined, dryRun, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as KubeObject;
+      const live = await http.request<KubeObject>("PATCH", await mustPath(idOf(obj)), {
+        query: { fieldManager: FIELD_MANAGER, force: "true", dryRun: opts.dryRun ? "All" : undefined },
+        // JSON is YAML: the apply patch needs no YAML serializer.
+        body: obj,
+        contentType: "application/apply-patch+yaml",
+      });
+      if (!opts.dryRun) cache.observe(withKind(live, obj.apiVersion, obj.kind));
+      return live;
     },
-    async get(id) {
-      try {
-        return (await api.read({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } })) as KubeObject;
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
-    },
+    get,
     async removeLabel(id, key) {
-      const patch = { apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace, labels: { [key]: null } } };
       try {
-        await api.patch(patch as unknown as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
+        const live = await http.request<KubeObject>("PATCH", await mustPath(id), {
+          query: { fieldManager: FIELD_MANAGER },
+          body: { metadata: { labels: { [key]: null } } },
+          contentType: "application/merge-patch+json",
+        });
+        cache.observe(withKind(live, id.apiVersion, id.kind));
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     },
     async delete(id) {
       try {
-        await api.delete({ apiVersion: id.apiVersion, kind: id.kind, metadata: { name: id.name, namespace: id.namespace } }, undefined, undefined, undefined, undefined, "Background");
+        await http.request("DELETE", await mustPath(id), { body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background" } });
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     },
-    async list(apiVersion, kind, namespace, labelSelector) {
-      const res = await api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
-      // Built-in list items omit apiVersion and kind.
-      return res.items.map((o) => ({ ...o, apiVersion, kind }) as KubeObject);
-    },
+    list,
     async namespaced(apiVersion, kind) {
-      try {
-        return (await api.kindInfo(apiVersion, kind))?.namespaced;
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
+      return (await info(apiVersion, kind))?.namespaced;
     },
-    forgetKind: (apiVersion) => api.forget(apiVersion),
-    async watch(w) {
-      const path = await api.listPath(w.apiVersion, w.kind, w.namespace);
-      const ctl = await new Watch(kc).watch(
-        path,
-        { labelSelector: w.labelSelector, allowWatchBookmarks: true },
-        (type, obj: KubeObject) => w.onEvent(type, obj),
-        (err: unknown) => w.onDone(err ?? undefined),
-      );
-      return () => ctl.abort();
+    forgetKind: (apiVersion) => void discovery.delete(apiVersion),
+    cache,
+    async version() {
+      return (await http.request<{ gitVersion: string }>("GET", "/version")).gitVersion;
     },
+    close: () => cache.stop(),
   };
+}
+
+function kindInfo(base: string, plural: string, namespaced: boolean): KindInfo {
+  return { namespaced, path: (ns) => `${base}${namespaced && ns ? `/namespaces/${encodeURIComponent(ns)}` : ""}/${plural}` };
+}
+
+/** The labelled object from the cache, else a GET (it may exist without the label, or the cache may not have it yet). */
+export async function readLive(kube: Kube, id: ObjectId): Promise<KubeObject | undefined> {
+  return (await kube.cache.get(id)) ?? (await kube.get(id));
 }
 
 export function idOf(obj: KubeObject): ObjectId {

@@ -26,20 +26,27 @@ export function entryKey(e: InventoryEntry): string {
 
 const configMapName = (app: string) => `gitfleet-inventory-${app}`;
 
+/** Kinds (and namespaces) the inventory is kept in, for warming the cache. */
+export const INVENTORY_KINDS: KubeObject[] = [
+  { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", namespace: SYSTEM_NAMESPACE } },
+  { apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } },
+];
+
 export async function loadInventory(kube: Kube, app: string): Promise<Inventory | undefined> {
-  const cm = await kube.get({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
+  // Inventories are labelled as managed by gitfleet: the cache has them all.
+  const cm = await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: SYSTEM_NAMESPACE, name: configMapName(app) });
   return cm ? fromConfigMap(cm) : undefined;
 }
 
 /** Apps that have an inventory in the cluster, whether or not they are still assigned. */
 export async function listInventories(kube: Kube): Promise<Inventory[]> {
-  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) return [];
-  const cms = await kube.list("v1", "ConfigMap", SYSTEM_NAMESPACE, `${INVENTORY_LABEL}=true`);
-  return cms.map(fromConfigMap);
+  const cms = await kube.cache.list("v1", "ConfigMap", SYSTEM_NAMESPACE);
+  return cms.filter((cm) => cm.metadata.labels?.[INVENTORY_LABEL] === "true").map(fromConfigMap);
 }
 
 export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
-  if (!(await kube.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
+  // Not in the cache: missing, or made by someone else (then the apply only adds the label).
+  if (!(await kube.cache.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
   }
   const entries = [...inv.entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : 1));

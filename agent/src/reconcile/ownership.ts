@@ -1,7 +1,7 @@
 import { objectKey, type KubeObject } from "@gitfleet/shared";
 import type { Kube } from "../kube/client.js";
 import { describeObject } from "../common/object-ref.js";
-import type { InventoryEntry } from "./inventory.js";
+import { entryKey, entryOf, loadInventory, type InventoryEntry } from "./inventory.js";
 import { APP_LABEL, MANAGED_BY, MANAGER_VALUE, ownedBy } from "../common/labels.js";
 
 /**
@@ -47,6 +47,21 @@ export function createClaims() {
   };
 }
 
+/** Other Apps' hold on objects in this cluster: runs in flight (claims), and the inventories of Apps assigned here. */
+export function clusterOwners(kube: Kube, claims: ReturnType<typeof createClaims>, assigned: (app: string) => boolean): Owners {
+  return {
+    claim: claims.claim,
+    // An App holds an object it labelled while applying it, and while assigned here with its inventory (once written) listing it.
+    async holds(owner, obj) {
+      if (claims.claimedBy(owner, obj)) return true;
+      const inventory = await loadInventory(kube, owner);
+      if (!inventory) return assigned(owner);
+      const key = entryKey(entryOf(obj));
+      return inventory.entries.some((e) => entryKey(e) === key);
+    },
+  };
+}
+
 /** Why this App may not apply obj over the live object, or undefined when it may. */
 export async function ownershipRefusal(policy: OwnershipPolicy, obj: KubeObject, live: KubeObject | undefined): Promise<string | undefined> {
   const refusal = await labelRefusal(policy, obj, live);
@@ -85,7 +100,8 @@ export async function releaseStale(kube: Kube, app: string, stale: readonly Inve
   const results: ReleaseResult[] = [];
   for (const entry of stale) {
     const id = { ...entry, namespace: entry.namespace || undefined };
-    const live = await kube.get(id);
+    // Only objects labelled for this app are released, and the cache has every labelled object.
+    const live = await kube.cache.get(id);
     if (!live || !ownedBy(live, app)) continue;
     await kube.removeLabel(id, APP_LABEL);
     results.push({ entry, action: "released", message: `${describeObject({ kind: entry.kind, metadata: id })} released (prune is off): left in the cluster, no longer App "${app}"'s` });

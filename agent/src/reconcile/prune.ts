@@ -1,5 +1,5 @@
 import { applyOrder, type KubeObject } from "@gitfleet/shared";
-import type { Kube } from "../kube/client.js";
+import { readLive, type Kube } from "../kube/client.js";
 import type { InventoryEntry } from "./inventory.js";
 import { ownedBy } from "../common/labels.js";
 import { describeObject } from "../common/object-ref.js";
@@ -21,7 +21,8 @@ export async function pruneStale(kube: Kube, app: string, stale: readonly Invent
   const byObject = new Map(stale.map((e) => [asObject(e), e]));
   for (const obj of applyOrder([...byObject.keys()]).reverse()) {
     const entry = byObject.get(obj)!;
-    const live = await kube.get({ ...entry, namespace: entry.namespace || undefined });
+    // A miss in the cache is read: an object that lost its labels is reported as not pruned.
+    const live = await readLive(kube, { ...entry, namespace: entry.namespace || undefined });
     if (!live) continue;
     if (!ownedBy(live, app)) {
       results.push({ entry, action: "skipped", message: `${describeObject(obj)} not pruned: it is not labelled as managed by gitfleet for app "${app}"` });

@@ -3,8 +3,8 @@ import { ignoreRules } from "../common/ignore.js";
 import { appHealth } from "../health/app-health.js";
 import { checkHealth } from "../health/check.js";
 import type { Kube } from "../kube/client.js";
-import { applyAll, type AppliedObject, type ApplyMemory } from "./apply.js";
-import { entryKey, entryOf, loadInventory, saveInventory, type InventoryEntry } from "./inventory.js";
+import { applyAll, warmCache, type AppliedObject, type ApplyMemory } from "./apply.js";
+import { entryKey, entryOf, INVENTORY_KINDS, loadInventory, saveInventory, type InventoryEntry } from "./inventory.js";
 import { classify, ClusterStateError, DependenciesNotReady, errorMessage, TerminalError, TransientError, type Outcome } from "./outcome.js";
 import { releaseStale, type Owners, type ReleaseResult } from "./ownership.js";
 import { pruneStale, type PruneResult } from "./prune.js";
@@ -38,6 +38,8 @@ export async function reconcileApp(ctx: AppContext, a: Assignment, loadBundle: (
   try {
     if (unreadyDeps.length) throw new DependenciesNotReady(`waiting for dependencies to be Healthy: ${unreadyDeps.join(", ")}`);
     const objects = await build(a, loadBundle);
+    // The inventory's kinds too: it is read next.
+    warmCache(ctx.kube, [...objects, ...INVENTORY_KINDS]);
     await ensureTargetNamespace(ctx.kube, a.createNamespace, ctx.namespaces !== undefined);
     const inventory = (await loadInventory(ctx.kube, a.app)) ?? { app: a.app, prune: a.prune, entries: [] };
     const ownership = ctx.owners && { app: a.app, refuseTakeover: a.refuseTakeover, owners: ctx.owners };

@@ -1,4 +1,4 @@
-import type { Kube } from "../kube/client.js";
+import { readLive, type Kube } from "../kube/client.js";
 import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 import { errorMessage, TerminalError } from "./outcome.js";
 import { isTransient } from "../kube/errors.js";
@@ -11,7 +11,7 @@ import { isTransient } from "../kube/errors.js";
 export async function ensureTargetNamespace(kube: Kube, name: string, limited: boolean): Promise<void> {
   if (!name || limited) return;
   const id = { apiVersion: "v1", kind: "Namespace", name };
-  if (await kube.get(id)) return;
+  if (await readLive(kube, id)) return;
   try {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
   } catch (err) {

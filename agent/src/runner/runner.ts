@@ -3,7 +3,7 @@
 // reconcile/ (apply and prune one App), health/ (monitor), drift/ (detector), cleanup/ (unassigned
 // Apps) and status/ (the one writer of what the hub gets).
 import { equals } from "@bufbuild/protobuf";
-import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type KubeObject, type Logger } from "@gitfleet/shared";
+import { AssignmentSchema, HealthState, type AppStatus, type Assignment, type AssignmentSet, type Logger } from "@gitfleet/shared";
 import type { AssignmentStore } from "../cache/assignment-store.js";
 import type { BundleCache } from "../cache/bundle-cache.js";
 import { createCleanup } from "../cleanup/cleanup.js";
@@ -12,11 +12,10 @@ import type { LinkHandler } from "../connection/agent-link.js";
 import { createDriftDetector } from "../drift/detector.js";
 import { createHealthMonitor } from "../health/monitor.js";
 import type { Kube } from "../kube/client.js";
-import { entryKey, entryOf, loadInventory } from "../reconcile/inventory.js";
 import { errorMessage } from "../reconcile/outcome.js";
-import { createClaims } from "../reconcile/ownership.js";
-import { reconcileApp } from "../reconcile/reconcile-app.js";
+import { clusterOwners, createClaims } from "../reconcile/ownership.js";
 import { NO_METRICS, type AgentObserver } from "../metrics/index.js";
+import { reconcileApp } from "../reconcile/reconcile-app.js";
 import { createStatusWriter } from "../status/writer.js";
 import { appliedInFull, letGoOfObjects, nextRun, unreadyDependencies, type RunnerTimings } from "./schedule.js";
 import { after, createWorker, enqueue, type RunMode, type Worker } from "./worker.js";
@@ -64,7 +63,7 @@ export function createRunner(opts: RunnerOptions): Runner {
   const { kube, log } = opts;
   const metrics = opts.metrics ?? NO_METRICS;
   const claims = createClaims();
-  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: { holds, claim: claims.claim } };
+  const ctx = { kube, namespaces: opts.namespaces?.length ? new Set(opts.namespaces) : undefined, owners: clusterOwners(kube, claims, (app) => assigned.has(app)) };
   const workers = new Map<string, Worker>();
   let assigned = new Set<string>();
   let stopped = false;
@@ -193,15 +192,6 @@ export function createRunner(opts: RunnerOptions): Runner {
     drift.untrack(app);
     health.untrack(app);
     cleanup.remove(app);
-  }
-
-  /** An App holds an object it labelled while applying it, and while assigned here with its inventory (once written) listing it. */
-  async function holds(owner: string, obj: KubeObject): Promise<boolean> {
-    if (claims.claimedBy(owner, obj)) return true;
-    const inventory = await loadInventory(kube, owner);
-    if (!inventory) return assigned.has(owner);
-    const key = entryKey(entryOf(obj));
-    return inventory.entries.some((e) => entryKey(e) === key);
   }
 
   /** Asked from the hub: a full reconcile that reads and applies everything, with the retry backoff started over. */

@@ -3,6 +3,7 @@ import { firstMatch } from "../targeting/index.js";
 import { approvedClusterFacts, effectiveLabels } from "../registry/clusters.js";
 import type { RolloutController } from "../rollout/index.js";
 import { push } from "./assignments.js";
+import { inChunks } from "../store/chunks.js";
 import type { Ctx } from "../delivery/context.js";
 import type { Fetcher } from "../sources/fetcher.js";
 import { renderErrors, type Renderer } from "../render/renderer.js";
@@ -79,46 +80,70 @@ export function createReconciler(ctx: Ctx, fetcher: Fetcher, renderer: Renderer,
   }
 
   /**
-   * Labels changed, approved, registered, connected or deleted: the Apps this cluster's assignments
-   * may change for; `recheck` those whose errors may change with it (this cluster's render fails,
-   * or the App has an error at its delivered revision that the change may have cured).
+   * Labels changed, approved, registered, connected or deleted: the Apps these clusters'
+   * assignments may change for; `recheck` those whose errors may change with it (a cluster's render
+   * fails, or the App has an error at its delivered revision that the change may have cured). A few
+   * reads and one render pass per App for any number of clusters: agents reconnecting after a hub
+   * restart, or registering in a wave, come by the thousand.
    */
-  async function appsFor(cluster: string): Promise<string[]> {
-    return [...(await affected(cluster)).keys()];
+  async function appsFor(clusters: readonly string[]): Promise<string[]> {
+    return [...(await affected(clusters)).keys()];
   }
 
-  async function affected(cluster: string): Promise<Map<string, { recheck: boolean }>> {
-    const row = await db.cluster.findUnique({ where: { name: cluster } });
-    const [assigned, records] = await Promise.all([
-      db.assignment.findMany({ where: { clusterName: cluster } }),
-      db.rolloutCluster.findMany({ where: { clusterName: cluster }, select: { app: true, step: true } }),
-    ]);
-    if (!row) {
-      await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
-      return new Map(assigned.map((a) => [a.app, { recheck: false }]));
+  async function affected(clusters: readonly string[]): Promise<Map<string, { recheck: boolean }>> {
+    const names = [...new Set(clusters)];
+    const rows = new Map<string, Awaited<ReturnType<typeof db.cluster.findMany>>[number]>();
+    const assignedOf = new Map<string, Awaited<ReturnType<typeof db.assignment.findMany>>>();
+    const stepOf = new Map<string, string>();
+    for (const chunk of inChunks(names)) {
+      const where = { clusterName: { in: chunk } };
+      const [found, assigned, records] = await Promise.all([
+        db.cluster.findMany({ where: { name: { in: chunk } } }),
+        db.assignment.findMany({ where }),
+        db.rolloutCluster.findMany({ where, select: { clusterName: true, app: true, step: true } }),
+      ]);
+      for (const r of found) rows.set(r.name, r);
+      for (const a of assigned) assignedOf.set(a.clusterName, [...(assignedOf.get(a.clusterName) ?? []), a]);
+      for (const r of records) stepOf.set(`${r.clusterName}\0${r.app}`, r.step);
     }
     const out = new Map<string, { recheck: boolean }>();
-    const facts = { name: cluster, labels: effectiveLabels(row) };
+    const mark = (app: string, recheck: boolean) => out.set(app, { recheck: (out.get(app)?.recheck ?? false) || recheck });
+    for (const cluster of names.filter((n) => !rows.has(n))) {
+      await db.$transaction([db.appStatus.deleteMany({ where: { clusterName: cluster } }), db.rolloutCluster.deleteMany({ where: { clusterName: cluster } })]);
+      for (const a of assignedOf.get(cluster) ?? []) mark(a.app, false);
+    }
+    const present = names.flatMap((n) => {
+      const row = rows.get(n);
+      return row ? [{ row, facts: { name: n, labels: effectiveLabels(row) } }] : [];
+    });
     for (const app of await ctx.apps.list({ delivered: true })) {
       const { spec } = app;
-      const i = row.approved ? firstMatch(spec.targets, facts) : -1;
-      const has = assigned.find((a) => a.app === app.name);
       const broken = app.lastError !== null && app.lastErrorRevision === app.revision;
-      if (i < 0) {
-        if (has || broken) out.set(app.name, { recheck: broken });
-        continue;
+      const matched = [];
+      for (const c of present) {
+        const i = c.row.approved ? firstMatch(spec.targets, c.facts) : -1;
+        const has = assignedOf.get(c.facts.name)?.find((a) => a.app === app.name);
+        if (i < 0) {
+          if (has || broken) mark(app.name, broken);
+          continue;
+        }
+        matched.push({ ...c, i, has });
       }
-      const outcome = await renderer.forClusters(app.name, spec, app.revision!, [facts]).then((r) => r.clusters.get(cluster)!.outcome, (err: unknown) => ({ error: String(err) }));
-      const step = records.find((r) => r.app === app.name)?.step;
-      // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
-      if (!has || !("digest" in outcome) || broken || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") out.set(app.name, { recheck: broken || "error" in outcome });
+      if (matched.length === 0) continue;
+      const renders = await renderer.forClusters(app.name, spec, app.revision!, matched.map((m) => m.facts)).catch((err: unknown) => ({ error: String(err) }));
+      for (const { facts, i, has } of matched) {
+        const outcome = "error" in renders ? renders : renders.clusters.get(facts.name)!.outcome;
+        const step = stepOf.get(`${facts.name}\0${app.name}`);
+        // Not on what targeting wants, or waiting on its reachability: the rollout decides again.
+        if (!has || !("digest" in outcome) || broken || has.bundleDigest !== outcome.digest || has.revision !== app.revision || has.target !== spec.targets[i]!.name || step === "Skipped" || step === "Updating") mark(app.name, broken || "error" in outcome);
+      }
     }
     return out;
   }
 
   /** Recomputes the cluster's Apps at once (an admin change); an App whose render errors may change is prepared again, so it shows them. */
   async function clusterChanged(cluster: string): Promise<void> {
-    for (const [app, { recheck }] of await affected(cluster)) {
+    for (const [app, { recheck }] of await affected([cluster])) {
       if (recheck) await reconcileApp(app);
       else await rollout.tick(app);
     }

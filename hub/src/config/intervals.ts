@@ -56,3 +56,10 @@ export const DEFAULT_KEEP_REVISIONS = 10;
 export const RETENTION_GRACE_MS = Number(process.env.GITFLEET_RETENTION_GRACE_MS ?? 10 * 60_000);
 /** A hub marks a bundle used at most this often (a render cache hit costs no write each time). */
 export const BUNDLE_TOUCH_EVERY_MS = RETENTION_GRACE_MS / 4;
+
+/**
+ * Agents' statuses are written in batches (status/batcher.ts): at most this long after they
+ * arrive, or at once when this many (cluster, App) statuses wait.
+ */
+export const STATUS_FLUSH_INTERVAL_MS = Number(process.env.GITFLEET_STATUS_FLUSH_MS ?? 200);
+export const STATUS_FLUSH_MAX_PENDING = 2_000;

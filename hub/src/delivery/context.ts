@@ -31,6 +31,8 @@ export interface AgentStreams {
   clusters(): string[];
   /** The generation of the last AssignmentSet sent on the cluster's stream, if any. */
   sentGeneration(cluster: string): number | undefined;
+  /** The bundle digests last sent to the cluster on its current stream (GetBundle's fast path). */
+  assignedDigests?(cluster: string): ReadonlySet<string> | undefined;
 }
 
 /** Counters for a metrics line and the benchmark: renders grow with distinct overlays, not clusters. */

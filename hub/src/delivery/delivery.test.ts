@@ -106,7 +106,7 @@ describe("delivery", () => {
     });
     expect(delivery.stats.renders).toBe(2);
     const manifests = await delivery.bundleFor("p1", digests.get("p1")!);
-    expect(manifests).toContain(`"name":"prod-web"`);
+    expect(manifests?.raw.toString()).toContain(`"name":"prod-web"`);
     // A cluster reads only the bundles assigned to it.
     expect(await delivery.bundleFor("s1", digests.get("p1")!)).toBeUndefined();
   });

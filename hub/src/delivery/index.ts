@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { HealthState, type Logger } from "@gitfleet/shared";
+import type { Logger } from "@gitfleet/shared";
 import type { DefinitionText } from "../definitions/index.js";
 import type { AgentEvents, BundleSource } from "./agent-events.js";
 import { audit } from "../registry/audit.js";
@@ -19,7 +19,9 @@ import { createRenderer } from "../render/renderer.js";
 import type { RenderLimits } from "../render/size-limits.js";
 import { openSecrets } from "../sources/sealed-credentials.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
-import { storeStatus } from "../status/ingest.js";
+import { storeStatuses } from "../status/ingest.js";
+import { createStatusBatcher } from "../status/batcher.js";
+import { STATUS_FLUSH_INTERVAL_MS, STATUS_FLUSH_MAX_PENDING } from "../config/intervals.js";
 import { createLanes } from "../lib/concurrency.js";
 import { createRetries } from "./retries.js";
 import { createBundleCache } from "../assign/served-bundles.js";
@@ -55,6 +57,8 @@ export interface DeliveryDeps {
   heartbeatTimeoutMs: number;
   /** The hub's metrics; a private set when not given (unit tests). */
   metrics?: HubMetrics;
+  /** How long agents' statuses are gathered before one write (default STATUS_FLUSH_INTERVAL_MS). */
+  statusFlushMs?: number;
   /** The other hubs on the database and who leads; one hub alone when not given (SQLite, unit tests). */
   coordination?: Pick<Coordination, "feed" | "leadership">;
 }
@@ -116,6 +120,21 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const reconciler = createReconciler(ctx, fetcher, renderer, rollout, {
     later: (app) => retries.later(`app:${app}`, () => (leading() ? serial.run(() => reconciler.reconcileApp(app)) : Promise.resolve())),
     done: (app) => retries.done(`app:${app}`),
+  });
+  // Agents that connect while the delivery lane is busy get their sets in one push: after a hub
+  // restart or during a registration wave they come by the thousand.
+  const connecting = new Set<string>();
+  let connectedRun: Promise<void> | undefined;
+  // Agents' statuses are stored in batches; a stopping hub writes what is queued (stop()).
+  const statuses = createStatusBatcher({
+    intervalMs: deps.statusFlushMs ?? STATUS_FLUSH_INTERVAL_MS,
+    maxPending: STATUS_FLUSH_MAX_PENDING,
+    log,
+    async write(entries) {
+      const { written, degraded: turned } = await storeStatuses(ctx, entries);
+      rollout.reported(new Set(written.map((e) => e.status.app)));
+      if (turned.length) notifications.publish(degraded(turned));
+    },
   });
   const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
@@ -231,21 +250,25 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).
-      connected: (cluster) =>
-        serial.run(async () => {
-          await push(ctx, [cluster], false);
-          for (const app of await reconciler.appsFor(cluster)) rollout.schedule(app);
-        }),
-      status: async (cluster, report) => {
-        // Only a report with a Degraded App costs the reads that find which turned Degraded.
-        const where = { clusterName: cluster, app: { in: report.apps.filter((a) => a.health === HealthState.DEGRADED).map((a) => a.app) } };
-        const before = where.app.in.length ? await db.appStatus.findMany({ where, select: { app: true, health: true } }) : [];
-        await storeStatus(ctx, cluster, report);
-        rollout.reported(report.apps.map((a) => a.app));
-        if (where.app.in.length) notifications.publish(degraded(cluster, before, await db.appStatus.findMany({ where, select: { app: true, health: true, revision: true, message: true } })));
+      connected(cluster) {
+        connecting.add(cluster);
+        connectedRun ??= serial.run(async () => {
+          connectedRun = undefined;
+          const names = [...connecting];
+          connecting.clear();
+          await push(ctx, names, false);
+          for (const app of await reconciler.appsFor(names)) rollout.schedule(app);
+        });
+        return connectedRun;
+      },
+      status: (cluster, report) => {
+        ctx.metrics.statusReports.inc(report.apps.length);
+        return statuses.add(cluster, report);
       },
     },
-    bundleFor: async (cluster, digest) => ((await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
+    // What the cluster was just sent needs no database read; anything else (the digest an
+    // assignment replaced, a fetch on another hub's stream) is checked in the database.
+    bundleFor: async (cluster, digest) => ((digest && ctx.sessions.assignedDigests?.(cluster)?.has(digest)) || (await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
     clusterChanged: (cluster) => (leading() ? serial.run(() => reconciler.clusterChanged(cluster)) : Promise.resolve(feed.publish({ kind: "cluster", names: [cluster] }))),
     async webhookSecret(name) {
       const source = await ctx.sources.get(name);
@@ -269,6 +292,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       pollers.stop();
       configPoller.stop();
       await serial.idle();
+      await statuses.close();
     },
   };
 

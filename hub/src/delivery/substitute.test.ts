@@ -55,7 +55,7 @@ async function relabel(cluster: string, labels: Record<string, string>): Promise
   await store.db.cluster.update({ where: { name: cluster }, data: { adminLabels: JSON.stringify(labels) } });
   await delivery.clusterChanged(cluster);
 }
-const data = async (cluster: string, digest: string) => (JSON.parse(`[${(await delivery.bundleFor(cluster, digest))!.trim().split("\n").join(",")}]`) as { kind: string; data: Record<string, string> }[]).find((o) => o.kind === "ConfigMap")!.data;
+const data = async (cluster: string, digest: string) => (JSON.parse(`[${(await delivery.bundleFor(cluster, digest))!.raw.toString().trim().split("\n").join(",")}]`) as { kind: string; data: Record<string, string> }[]).find((o) => o.kind === "ConfigMap")!.data;
 
 beforeAll(async () => {
   ({ commit } = testRepo(repoDir));
@@ -129,7 +129,7 @@ describe("substitute", () => {
     const digests = digestsOf(take(), "chart");
     expect(new Set(digests.values()).size).toBe(2);
     expect(delivery.stats.renders - before).toBe(2);
-    const gdpr = async (c: string) => (JSON.parse((await delivery.bundleFor(c, digests.get(c)!))!.trim()) as { data: { gdpr: string } }).data.gdpr;
+    const gdpr = async (c: string) => (JSON.parse((await delivery.bundleFor(c, digests.get(c)!))!.raw.toString().trim()) as { data: { gdpr: string } }).data.gdpr;
     expect([await gdpr("eu-1"), await gdpr("us-1")]).toEqual(["true", "false"]);
   });
 

@@ -21,6 +21,9 @@ export type Change =
   | { kind: "cluster"; names: string[] }
   | { kind: "rollout"; names: string[] }
   | { kind: "reported"; names: string[] }
+  /** Admin actions on a cluster whose agent may be connected to another hub: that hub tells it. */
+  | { kind: "approved"; names: string[] }
+  | { kind: "deleted"; names: string[] }
   /** The feed may have lost changes (its connection dropped): recompute from the database. */
   | { kind: "resync"; names: string[] };
 

@@ -14,8 +14,11 @@ export interface HubMetrics {
   renderSeconds: Histogram;
   /** Connected clusters sent an AssignmentSet by one push. */
   pushFanout: Histogram;
-  /** Storing one agent status report. */
+  /** Storing one batch of agent statuses. */
   statusIngestSeconds: Histogram;
+  /** App statuses received from agents, and rows written for them (fewer: the latest of each batch). */
+  statusReports: Counter;
+  statusWrites: Counter;
   /** Unary gRPC calls by method and status code. */
   grpcSeconds: Histogram<"method" | "code">;
 }
@@ -39,7 +42,9 @@ export function createMetrics(): HubMetrics {
     deliverySeconds: histogram("gitfleet_delivery_seconds", "From fetching a new Source revision to its Apps' assignments pushed.", SECONDS),
     renderSeconds: histogram("gitfleet_render_seconds", "Rendering one (revision, path, overlay) into a Bundle (cache misses).", SECONDS),
     pushFanout: histogram("gitfleet_push_fanout_clusters", "Connected clusters sent an AssignmentSet by one push.", CLUSTERS),
-    statusIngestSeconds: histogram("gitfleet_status_ingest_seconds", "Storing one agent status report.", SECONDS),
+    statusIngestSeconds: histogram("gitfleet_status_ingest_seconds", "Storing one batch of agent statuses.", SECONDS),
+    statusReports: new Counter({ name: "gitfleet_status_reports_total", help: "App statuses received from agents.", registers: [registry] }),
+    statusWrites: new Counter({ name: "gitfleet_status_writes_total", help: "App status rows written (the latest of each cluster and App per batch).", registers: [registry] }),
     grpcSeconds: histogram("gitfleet_grpc_server_handling_seconds", "Unary gRPC calls handled, by method and status code.", SECONDS, ["method", "code"]),
   };
 }

@@ -4,7 +4,7 @@ import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster,
 import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
 import { HubError } from "../errors.js";
 import { hashSecret, randomSecret } from "./secret-hash.js";
-import { checkToken, consumeToken } from "./tokens.js";
+import { checkToken, consumeToken, returnToken, type TokenRow } from "./tokens.js";
 import { REGISTRATION_RETRY_WINDOW_MS } from "../config/intervals.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
@@ -25,18 +25,20 @@ export function effectiveLabels(row: Pick<ClusterRow, "name" | "tokenLabels" | "
   return Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
 }
 
-/**
- * Registers a cluster, safe to retry: the same token and name again, before the agent ever
- * connected and within a short window, get the same cluster with a fresh credential (the agent
- * died before saving the first). The token use and the cluster row are one transaction, so a
- * lost race for a name or a taken name costs no use.
- */
 /** Approved clusters with their labels: what App targets select from. */
 export async function approvedClusterFacts(db: Db): Promise<{ name: string; labels: Labels }[]> {
   const rows = await db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
   return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
 }
 
+/**
+ * Registers a cluster, safe to retry: the same token and name again, before the agent ever
+ * connected and within a short window, get the same cluster with a fresh credential (the agent
+ * died before saving the first). Three statements, no interactive transaction (a registration
+ * wave of thousands of agents queued on one, and timed out): check the token, take one use
+ * with a conditional increment, create the row; a lost race for a name or a taken name gives
+ * the use back.
+ */
 export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean, now = new Date()): Promise<{ credential: string; row: ClusterRow }> {
   try {
     validateName("cluster", reg.name);
@@ -45,31 +47,36 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
     throw new HubError("INVALID_ARGUMENT", (err as Error).message);
   }
   const credential = `gfc_${randomSecret()}`;
-  const existing = await db.cluster.findUnique({ where: { name: reg.name } });
-  if (existing) return { credential, row: await reissue(db, existing, reg, credential, now) };
+  let token: TokenRow;
   try {
-    const row = await db.$transaction(async (tx) => {
-      const token = await consumeToken(tx, reg.token, now);
-      return tx.cluster.create({
-        data: {
-          name: reg.name,
-          tokenLabels: token.labels,
-          agentLabels: JSON.stringify(reg.labels),
-          adminLabels: "{}",
-          namespaces: "[]",
-          credentialHash: hashSecret(credential),
-          state: approvalRequired ? "Pending" : "Disconnected",
-          approved: !approvalRequired,
-          agentVersion: reg.agentVersion,
-          kubernetesVersion: reg.kubernetesVersion,
-          tokenId: token.id,
-        },
-      });
+    token = await consumeToken(db, reg.token, now);
+  } catch (err) {
+    // A one-use token spent by the first attempt: this may be its retry.
+    const existing = (err as HubError).reason === "TOKEN_EXHAUSTED" ? await db.cluster.findUnique({ where: { name: reg.name } }) : null;
+    if (!existing) throw err;
+    return { credential, row: await reissue(db, existing, reg, credential, now) };
+  }
+  try {
+    const row = await db.cluster.create({
+      data: {
+        name: reg.name,
+        tokenLabels: token.labels,
+        agentLabels: JSON.stringify(reg.labels),
+        adminLabels: "{}",
+        namespaces: "[]",
+        credentialHash: hashSecret(credential),
+        state: approvalRequired ? "Pending" : "Disconnected",
+        approved: !approvalRequired,
+        agentVersion: reg.agentVersion,
+        kubernetesVersion: reg.kubernetesVersion,
+        tokenId: token.id,
+      },
     });
     return { credential, row };
   } catch (err) {
+    await returnToken(db, token.id);
     if (!isUniqueViolation(err)) throw err;
-    // Another registration of this name won the race: this one is its retry.
+    // The name exists: this is a retry (or another registration of it won the race), or the name is taken.
     const winner = await db.cluster.findUnique({ where: { name: reg.name } });
     if (!winner) throw err;
     return { credential, row: await reissue(db, winner, reg, credential, now) };

@@ -50,6 +50,11 @@ export async function consumeToken(db: Db | Prisma.TransactionClient, token: str
   return row;
 }
 
+/** Gives back a use taken by consumeToken (the registration it was for did not happen). */
+export async function returnToken(db: Db | Prisma.TransactionClient, id: string): Promise<void> {
+  await db.token.updateMany({ where: { id, uses: { gt: 0 } }, data: { uses: { decrement: 1 } } });
+}
+
 /** A known, unrevoked, unexpired bootstrap token (its uses are not looked at). */
 export async function checkToken(db: Db | Prisma.TransactionClient, token: string, now = new Date()): Promise<TokenRow> {
   const m = TOKEN_RE.exec(token.trim());

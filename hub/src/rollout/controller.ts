@@ -62,7 +62,8 @@ export function createRolloutController(deps: RolloutDeps) {
     const { spec } = row;
     const sha = row.revision;
     const [clusters, existing, statuses, recordRows, rolloutRow, depStatuses] = await Promise.all([
-      db.cluster.findMany({ where: { approved: true } }),
+      // Only what targeting and reachability read: a tick runs per batch of status reports, over every cluster.
+      db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true, state: true, lastHeartbeat: true } }),
       db.assignment.findMany({ where: { app } }),
       db.appStatus.findMany({ where: { app }, select: { clusterName: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } }),
       db.rolloutCluster.findMany({ where: { app } }),
@@ -131,8 +132,9 @@ export function createRolloutController(deps: RolloutDeps) {
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
     // Stored only if this hub still holds the lease and nobody (an admin action on another hub)
     // changed the rollout since it was read: either fails the whole transaction (P2025 / P2002).
+    // An unchanged rollout keeps its updatedAt (set explicitly: @updatedAt would move it).
     const version = loaded.updatedAt
-      ? [db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { app } })]
+      ? [db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })]
       : [db.rollout.create({ data: fromRecord(app, d.rollout) })];
     await db.$transaction([
       ...(deps.leader?.fence() ?? []),

@@ -1,35 +1,76 @@
 import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
-import { decodeJson, objectArray } from "../store/index.js";
+import { decodeJson, objectArray, upsertAppStatuses } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
+import type { StatusEntry } from "./batcher.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { HealthState, ObjectResultSchema, SyncState, type ObjectResult, type StatusReport } from "@gitfleet/shared";
+import { HealthState, ObjectResultSchema, SyncState, type ObjectResult } from "@gitfleet/shared";
 import { MAX_OBJECT_MESSAGE, MAX_STATUS_MESSAGE, MAX_STATUS_OBJECTS, truncate } from "../config/limits.js";
 import type { Ctx } from "../delivery/context.js";
-import { reportableApps } from "../assign/assignments.js";
+
+/** A stored status that turned Degraded (for app.degraded notices). */
+export interface TurnedDegraded {
+  cluster: string;
+  app: string;
+  revision: string;
+  message: string;
+}
 
 /**
- * Stores each reported AppStatus (one row per cluster and app). Enums are stored by name.
- * Only Apps assigned to the cluster are accepted, or ones it already has a row for (still
- * pruning an App it lost); anything else an agent claims is dropped. Sizes are capped.
+ * Stores a batch of reported AppStatuses (one row per cluster and app; status/batcher.ts makes the
+ * batches). Enums are stored by name. Only Apps assigned to the cluster are accepted, or ones it
+ * already has a row for (still pruning an App it lost); anything else an agent claims is dropped.
+ * Sizes are capped. Returns the statuses written and those that turned Degraded.
  */
-export async function storeStatus(ctx: Ctx, cluster: string, report: StatusReport): Promise<void> {
+export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[]): Promise<{ written: StatusEntry[]; degraded: TurnedDegraded[] }> {
   const { db } = ctx;
-  const allowed = await reportableApps(ctx, cluster);
-  const accepted = new Map(report.apps.filter((s) => allowed.has(s.app)).map((s) => [s.app, s]));
-  if (accepted.size < report.apps.length) ctx.log.warn({ cluster, apps: report.apps.filter((s) => !allowed.has(s.app)).slice(0, 10).map((s) => s.app.slice(0, 100)) }, "dropped status for apps not assigned to the cluster");
   const stored = ctx.metrics.statusIngestSeconds.startTimer();
-  await db.$transaction([...accepted.values()].map((s) => {
-    const data = {
-      revision: s.revision.slice(0, 64),
-      bundleDigest: s.bundleDigest.slice(0, 80),
-      sync: SyncState[s.sync] ?? "UNSPECIFIED",
-      health: HealthState[s.health] ?? "UNSPECIFIED",
-      objects: JSON.stringify(s.objects.slice(0, MAX_STATUS_OBJECTS).map((o) => toJson(ObjectResultSchema, { ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) }))),
-      message: truncate(s.message, MAX_STATUS_MESSAGE),
-      observedAt: s.observedAt ? timestampDate(s.observedAt) : new Date(),
-    };
-    return db.appStatus.upsert({ where: { clusterName_app: { clusterName: cluster, app: s.app } }, create: { clusterName: cluster, app: s.app, ...data }, update: data });
-  }));
+  const clusters = [...new Set(entries.map((e) => e.cluster))];
+  const allowed = await reportableAppsOf(ctx, clusters);
+  const written = entries.filter((e) => allowed.get(e.cluster)?.has(e.status.app));
+  if (written.length < entries.length) {
+    const dropped = entries.filter((e) => !allowed.get(e.cluster)?.has(e.status.app));
+    ctx.log.warn({ clusters: [...new Set(dropped.map((e) => e.cluster))].slice(0, 10), apps: [...new Set(dropped.map((e) => e.status.app.slice(0, 100)))].slice(0, 10), statuses: dropped.length }, "dropped status for apps not assigned to the cluster");
+  }
+  // Only a batch with a Degraded App costs the read that finds which turned Degraded.
+  const degradedNow = written.filter((e) => e.status.health === HealthState.DEGRADED);
+  const wasDegraded = new Set<string>();
+  for (const names of inChunks([...new Set(degradedNow.map((e) => e.cluster))])) {
+    const rows = await db.appStatus.findMany({ where: { clusterName: { in: names }, health: "DEGRADED" }, select: { clusterName: true, app: true } });
+    for (const r of rows) wasDegraded.add(`${r.clusterName}\0${r.app}`);
+  }
+  await upsertAppStatuses(db, written.map(({ cluster, status: s }) => ({
+    clusterName: cluster,
+    app: s.app,
+    revision: s.revision.slice(0, 64),
+    bundleDigest: s.bundleDigest.slice(0, 80),
+    sync: SyncState[s.sync] ?? "UNSPECIFIED",
+    health: HealthState[s.health] ?? "UNSPECIFIED",
+    objects: JSON.stringify(s.objects.slice(0, MAX_STATUS_OBJECTS).map((o) => toJson(ObjectResultSchema, { ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) }))),
+    message: truncate(s.message, MAX_STATUS_MESSAGE),
+    observedAt: s.observedAt ? timestampDate(s.observedAt) : new Date(),
+  })));
   stored();
+  ctx.metrics.statusWrites.inc(written.length);
+  const degraded = degradedNow
+    .filter((e) => !wasDegraded.has(`${e.cluster}\0${e.status.app}`))
+    .map((e) => ({ cluster: e.cluster, app: e.status.app, revision: e.status.revision.slice(0, 64), message: truncate(e.status.message, MAX_STATUS_MESSAGE) }));
+  return { written, degraded };
+}
+
+/** reportableApps for many clusters: a few queries per 500 clusters, not two per report. */
+async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  for (const names of inChunks(clusters)) {
+    const where = { clusterName: { in: names } };
+    const select = { clusterName: true, app: true } as const;
+    const [assigned, known] = await Promise.all([ctx.db.assignment.findMany({ where, select }), ctx.db.appStatus.findMany({ where, select })]);
+    for (const r of [...assigned, ...known]) {
+      const apps = out.get(r.clusterName) ?? new Set<string>();
+      apps.add(r.app);
+      out.set(r.clusterName, apps);
+    }
+  }
+  return out;
 }
 
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };

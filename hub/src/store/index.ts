@@ -102,7 +102,8 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
     import("@prisma/adapter-pg"),
   ]);
   const adapter = new PrismaPg(
-    { connectionString: t.connectionString, connectionTimeoutMillis: 15_000 },
+    // search_path: the few raw statements (status-rows.ts) name tables unqualified, as Prisma's own queries do with `schema`.
+    { connectionString: t.connectionString, connectionTimeoutMillis: 15_000, ...(t.schema ? { options: `-c search_path="${t.schema.replace(/"/g, '""')}"` } : {}) },
     {
       ...(t.schema ? { schema: t.schema } : {}),
       onPoolError: (err) => log.warn({ database: t.display, err: err.message }, "store: idle PostgreSQL connection failed"),
@@ -154,4 +155,5 @@ export { createAppRepository, type AppRecord, type AppRepository, type AppState 
 export { createSourceRepository, type SourceRecord, type SourceRepository, type SourceState } from "./sources.js";
 export { CorruptRecordError } from "./records.js";
 export { clusterLabelSources, clusterNamespaces, type ClusterLabelSources } from "./clusters.js";
+export { upsertAppStatuses, type AppStatusRow } from "./status-rows.js";
 export { decodeJson, objectArray, plainObject, stringArray, stringMap } from "./records.js";

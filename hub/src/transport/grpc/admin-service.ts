@@ -30,6 +30,8 @@ import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
 import { FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR } from "../../config/intervals.js";
 import type { Sessions } from "./sessions.js";
+import type { CredentialCache } from "../../registry/credential-cache.js";
+import type { ChangeFeed } from "../../ha/index.js";
 
 /** The delivery side as the admin API sees it (Sources, Apps, status). */
 export interface DeliveryAdmin {
@@ -57,6 +59,10 @@ export interface AdminServiceDeps {
   sessions: Sessions;
   adminToken: string;
   delivery: DeliveryAdmin;
+  /** Forgets a deleted cluster's credential (GetBundle and Connect read it from here). */
+  credentials: Pick<CredentialCache, "forget">;
+  /** The other hubs (several on PostgreSQL): told of approvals and deletions of clusters whose streams they hold. */
+  feed: ChangeFeed;
 }
 
 const ADMIN = "admin";
@@ -113,13 +119,16 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       log.info({ cluster: req.name }, "cluster approved");
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
       if (connected) await deps.delivery.clusterChanged(req.name);
+      else deps.feed.publish({ kind: "approved", names: [req.name] });
       return { cluster: clusterToProto(row) };
     },
     deleteCluster: async (req) => {
       await deleteCluster(db, req.name);
+      deps.credentials.forget(req.name);
       await audit(db, ADMIN, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
-      sessions.close(req.name, new RpcError("CLUSTER_DELETED", `cluster "${req.name}" was deleted from the hub`));
+      if (sessions.get(req.name)) sessions.close(req.name, clusterDeleted(req.name));
+      else deps.feed.publish({ kind: "deleted", names: [req.name] });
       await deps.delivery.clusterChanged(req.name);
       return {};
     },
@@ -177,3 +186,5 @@ function tokenToProto(row: TokenRow): Token {
     description: row.description,
   });
 }
+
+export const clusterDeleted = (name: string) => new RpcError("CLUSTER_DELETED", `cluster "${name}" was deleted from the hub`);

@@ -1,7 +1,8 @@
 import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers } from "@gitfleet/shared";
-import type { Db } from "../../store/index.js";
+import { isNotFound, type Db } from "../../store/index.js";
 import { inChunks } from "../../store/chunks.js";
-import { authenticateCluster, clusterToProto, registerCluster } from "../../registry/clusters.js";
+import { clusterToProto, registerCluster, type ClusterRow } from "../../registry/clusters.js";
+import type { CredentialCache } from "../../registry/credential-cache.js";
 import { audit } from "../../registry/audit.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
@@ -18,6 +19,7 @@ export interface AgentServiceDeps {
   heartbeatIntervalS: number;
   events: AgentEvents;
   bundles: BundleSource;
+  credentials: CredentialCache;
 }
 
 const CHUNK = 256 * 1024;
@@ -31,6 +33,8 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
         { token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion },
         deps.approvalRequired,
       );
+      // A retried registration rotates the credential: the old one must stop working at once.
+      deps.credentials.issued(credential, { name: row.name, approved: row.approved });
       await audit(db, `cluster:${row.name}`, "cluster.register", row.name, { tokenId: row.tokenId, state: row.state });
       log.info({ cluster: row.name, tokenId: row.tokenId, state: row.state }, "cluster registered");
       return { credential, cluster: clusterToProto(row) };
@@ -44,14 +48,16 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
 
     getBundle: (call) => {
       void (async () => {
-        const row = await authenticateCluster(db, bearer(call.metadata) ?? "");
-        if (!row.approved) throw new RpcError("CLUSTER_PENDING", `cluster "${row.name}" is waiting for approval: it gets no bundles until \`gitfleet cluster approve ${row.name}\``);
-        const manifests = await deps.bundles.bundleFor(row.name, call.request.digest);
+        const who = await deps.credentials.authenticate(bearer(call.metadata) ?? "");
+        if (!who.approved) throw new RpcError("CLUSTER_PENDING", `cluster "${who.name}" is waiting for approval: it gets no bundles until \`gitfleet cluster approve ${who.name}\``);
+        const bundle = await deps.bundles.bundleFor(who.name, call.request.digest);
         // Unknown and not-assigned-to-you look the same, so other clusters' digests are not confirmed.
-        if (manifests === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest} is assigned to cluster "${row.name}"`);
-        const bytes = Buffer.from(manifests);
+        if (bundle === undefined) throw new RpcError("NOT_FOUND", `no bundle with digest ${call.request.digest} is assigned to cluster "${who.name}"`);
+        // Compressed once per digest (served-bundles.ts); agents that predate accept_gzip get the text.
+        const gzip = call.request.acceptGzip;
+        const bytes = gzip ? bundle.gzip : bundle.raw;
         for (let off = 0; off < bytes.length || off === 0; off += CHUNK) {
-          call.write({ chunk: bytes.subarray(off, off + CHUNK) });
+          call.write({ chunk: bytes.subarray(off, off + CHUNK), gzip });
           if (bytes.length === 0) break;
         }
         call.end();
@@ -64,18 +70,25 @@ type ConnectCall = Parameters<ServiceHandlers<typeof AgentService>["connect"]>[0
 
 async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void> {
   const { db, log, sessions } = deps;
-  const row = await authenticateCluster(db, bearer(call.metadata) ?? "");
-  const cluster = row.name;
+  const who = await deps.credentials.authenticate(bearer(call.metadata) ?? "");
+  const cluster = who.name;
   const session = sessions.open(cluster, call);
-  const state = row.approved ? "Connected" : "Pending";
-  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date(), hub: deps.hubId } });
+  const state = who.approved ? "Connected" : "Pending";
+  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date(), hub: deps.hubId } }).catch(async (err: unknown) => {
+    if (!isNotFound(err)) throw err;
+    // Deleted by another hub since this one cached the credential: read it again for the reason.
+    sessions.release(session);
+    deps.credentials.forget(cluster);
+    await deps.credentials.authenticate(bearer(call.metadata) ?? "");
+    throw err;
+  });
   log.info({ cluster, state }, "agent connected");
   call.write({ msg: { case: "welcome", value: { cluster: clusterToProto(updated), heartbeatIntervalSeconds: deps.heartbeatIntervalS } } });
 
   call.on("data", (req: ConnectRequest) => {
     session.lastSeen = Date.now();
     session.dirty = true;
-    sessions.track(onMessage(deps, cluster, req).catch((err: unknown) => log.error({ cluster, err }, "handling agent message failed")));
+    sessions.track(onMessage(deps, updated, req).catch((err: unknown) => log.error({ cluster, err }, "handling agent message failed")));
   });
   const finish = () => sessions.track(disconnect(deps, session).catch((err: unknown) => log.error({ cluster, err }, "marking cluster disconnected failed")));
   call.on("end", () => {
@@ -84,17 +97,19 @@ async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void>
   });
   call.on("cancelled", finish);
   call.on("error", finish);
-  if (row.approved) await deps.events.connected(cluster);
+  if (who.approved) await deps.events.connected(cluster);
 }
 
-async function onMessage(deps: AgentServiceDeps, cluster: string, req: ConnectRequest): Promise<void> {
+async function onMessage(deps: AgentServiceDeps, row: ClusterRow, req: ConnectRequest): Promise<void> {
+  const cluster = row.name;
   switch (req.msg.case) {
-    case "hello":
-      await deps.db.cluster.update({
-        where: { name: cluster },
-        data: { agentVersion: req.msg.value.agentVersion, kubernetesVersion: req.msg.value.kubernetesVersion },
-      });
+    case "hello": {
+      const { agentVersion, kubernetesVersion } = req.msg.value;
+      // Usually what registration stored: no write.
+      if (agentVersion === row.agentVersion && kubernetesVersion === row.kubernetesVersion) return;
+      await deps.db.cluster.update({ where: { name: cluster }, data: { agentVersion, kubernetesVersion } });
       return;
+    }
     case "status":
       return deps.events.status(cluster, req.msg.value);
     case "drift":

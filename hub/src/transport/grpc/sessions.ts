@@ -12,6 +12,8 @@ export interface Session {
   lastSeen: number;
   /** Set when a heartbeat arrived since the last flush to the database. */
   dirty: boolean;
+  /** Bundle digests of the last AssignmentSet sent on this stream: GetBundle serves these without a database read. */
+  digests: ReadonlySet<string>;
   /** The generation of the last AssignmentSet written on the stream. */
   generation?: number;
 }
@@ -23,7 +25,7 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
 
   open(cluster: string, call: Call): Session {
     this.byCluster.get(cluster)?.call.end();
-    const session: Session = { cluster, call, lastSeen: Date.now(), dirty: false };
+    const session: Session = { cluster, call, lastSeen: Date.now(), dirty: false, digests: new Set() };
     this.byCluster.set(cluster, session);
     return session;
   }
@@ -43,8 +45,15 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
     const s = this.byCluster.get(cluster);
     if (!s) return false;
     s.call.write(msg);
-    if (msg.msg?.case === "assignments") s.generation = Number(msg.msg.value.generation ?? 0);
+    if (msg.msg?.case === "assignments") {
+      s.generation = Number(msg.msg.value.generation ?? 0);
+      s.digests = new Set((msg.msg.value.assignments ?? []).map((a) => a.bundleDigest ?? ""));
+    }
     return true;
+  }
+
+  assignedDigests(cluster: string): ReadonlySet<string> | undefined {
+    return this.byCluster.get(cluster)?.digests;
   }
 
   clusters(): string[] {

@@ -1,0 +1,263 @@
+import type { KubeObject } from "@gitfleet/shared";
+import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals.js";
+import { createBackoff } from "@gitfleet/shared";
+import { isNotFound, statusCode } from "./errors.js";
+import { apiError, type Transport, type WatchLine } from "./http.js";
+
+export type ObjectId = { apiVersion: string; kind: string; namespace?: string; name: string };
+
+export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
+export type CacheListener = (type: CacheEventType, obj: KubeObject) => void;
+
+/**
+ * What the agent knows of the objects it manages, kept current by one list+watch per kind and
+ * namespace (an informer, as client-go has), so health, drift and "unchanged" decisions need no
+ * GET. Only objects carrying the selector's label are kept, without managedFields and the
+ * last-applied annotation: memory grows with what the agent manages, not with the cluster.
+ */
+export interface ObjectCache {
+  /**
+   * The labelled object as last seen, or undefined when no labelled object has this id (an object
+   * without the label may exist). Starts the kind's informer on first use and waits for its list.
+   * A kind that cannot be listed (not served, forbidden), or whose watch is down (the cache may be
+   * behind), is read with a GET instead.
+   */
+  get(id: ObjectId): Promise<KubeObject | undefined>;
+  /** The labelled objects of a kind in a namespace (all namespaces of a cluster-scoped kind). */
+  list(apiVersion: string, kind: string, namespace: string | undefined): Promise<KubeObject[]>;
+  /** Starts the kind's informer, if it is not running, and waits for its first list. */
+  ensure(apiVersion: string, kind: string, namespace: string | undefined): Promise<void>;
+  /** An object the agent just wrote, as the API server answered: readers must not see an older copy until the watch catches up. */
+  observe(obj: KubeObject): void;
+  /** Every change the informers see (not the agent's own writes given to observe). */
+  subscribe(listener: CacheListener): () => void;
+  size(): { informers: number; objects: number };
+  stop(): void;
+}
+
+export interface KindInfo {
+  namespaced: boolean;
+  /** The collection's path: /api/v1/namespaces/NS/configmaps, /apis/G/V/clusterroles. */
+  path(namespace: string | undefined): string;
+}
+
+export interface CacheDeps {
+  transport: Transport;
+  /** The label selector every informer lists and watches with. */
+  selector: string;
+  /** Whether the label selector matches an object (for writes the agent observes). */
+  matches(obj: KubeObject): boolean;
+  defaultNamespace: string;
+  kindInfo(apiVersion: string, kind: string): Promise<KindInfo | undefined>;
+  /** The fallback when a kind cannot be listed. */
+  read(id: ObjectId): Promise<KubeObject | undefined>;
+  readAll(apiVersion: string, kind: string, namespace: string | undefined): Promise<KubeObject[]>;
+  onError?(informer: string, err: unknown): void;
+}
+
+const LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+
+/** The object without what the agent never reads from the cache (managedFields can be most of it). */
+export function stripped(obj: KubeObject): KubeObject {
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
+    const { [LAST_APPLIED]: _l, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  return { ...obj, metadata };
+}
+
+/** resourceVersions are opaque, but etcd's (and kube-sim's) are integers: an older copy never replaces a newer one. */
+function newer(a: KubeObject, than: KubeObject | undefined): boolean {
+  const x = a.metadata.resourceVersion as string | undefined;
+  const y = than?.metadata.resourceVersion as string | undefined;
+  if (!y || !x || !/^\d+$/.test(x) || !/^\d+$/.test(y)) return x !== y;
+  return BigInt(x) > BigInt(y);
+}
+
+export function createObjectCache(deps: CacheDeps): ObjectCache {
+  const informers = new Map<string, Informer>();
+  const listeners = new Set<CacheListener>();
+  // Resolved kind scopes, so observe() can find an informer without waiting.
+  const scopes = new Map<string, boolean>();
+  const emit: CacheListener = (type, obj) => {
+    for (const l of listeners) l(type, obj);
+  };
+
+  async function informer(apiVersion: string, kind: string, namespace: string | undefined): Promise<Informer | undefined> {
+    const info = await deps.kindInfo(apiVersion, kind);
+    if (!info) return undefined;
+    scopes.set(`${apiVersion}|${kind}`, info.namespaced);
+    const ns = info.namespaced ? namespace || deps.defaultNamespace : undefined;
+    const key = `${apiVersion}|${kind}|${ns ?? ""}`;
+    let inf = informers.get(key);
+    if (!inf) {
+      inf = new Informer(key, deps, info.path(ns), apiVersion, kind, emit);
+      informers.set(key, inf);
+      // A kind that cannot be listed is forgotten, so the next use tries again.
+      inf.ready.catch(() => informers.get(key) === inf && informers.delete(key));
+    }
+    await inf.ready;
+    return inf;
+  }
+
+  const keyOf = (obj: KubeObject) => {
+    const namespaced = scopes.get(`${obj.apiVersion}|${obj.kind}`);
+    return namespaced === undefined ? undefined : `${obj.apiVersion}|${obj.kind}|${namespaced ? obj.metadata.namespace ?? deps.defaultNamespace : ""}`;
+  };
+
+  return {
+    async get(id) {
+      let inf: Informer | undefined;
+      try {
+        inf = await informer(id.apiVersion, id.kind, id.namespace);
+      } catch (err) {
+        // Some servers answer a list in a namespace that does not exist with 404: nothing is in it.
+        if (isNotFound(err)) return undefined;
+        return deps.read(id);
+      }
+      if (inf && !inf.current) return deps.read(id);
+      return inf?.objects.get(id.name);
+    },
+    async list(apiVersion, kind, namespace) {
+      let inf: Informer | undefined;
+      try {
+        inf = await informer(apiVersion, kind, namespace);
+      } catch (err) {
+        if (isNotFound(err)) return [];
+        return deps.readAll(apiVersion, kind, namespace);
+      }
+      if (inf && !inf.current) return deps.readAll(apiVersion, kind, namespace);
+      return inf ? [...inf.objects.values()] : [];
+    },
+    async ensure(apiVersion, kind, namespace) {
+      await informer(apiVersion, kind, namespace);
+    },
+    observe(obj) {
+      const key = keyOf(obj);
+      const inf = key === undefined ? undefined : informers.get(key);
+      if (inf?.listed) inf.put(deps.matches(obj) ? "MODIFIED" : "DELETED", obj, false);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    size: () => ({ informers: informers.size, objects: [...informers.values()].reduce((n, i) => n + i.objects.size, 0) }),
+    stop() {
+      for (const inf of informers.values()) inf.stop();
+      informers.clear();
+      listeners.clear();
+    },
+  };
+}
+
+/** Watches end after this long (with jitter), as client-go's do: a silently dead connection is not kept forever. */
+const WATCH_TIMEOUT_S = 300;
+
+/** One kind in one namespace (or cluster-wide): list, then watch from the list's resourceVersion; resume after a watch ends, relist on 410 Gone. */
+class Informer {
+  readonly objects = new Map<string, KubeObject>();
+  readonly ready: Promise<void>;
+  listed = false;
+  /** Listed, and the watch is open or about to be: what is stored is what the server has. */
+  current = false;
+  private rv = "";
+  private abort?: () => void;
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private readonly backoff = createBackoff(WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS);
+
+  constructor(
+    private readonly name: string,
+    private readonly deps: CacheDeps,
+    private readonly path: string,
+    private readonly apiVersion: string,
+    private readonly kind: string,
+    private readonly emit: CacheListener,
+  ) {
+    this.ready = this.relist().then(() => this.watch());
+  }
+
+  /** Stores a change, unless it is older than what is stored; notifies listeners when asked. */
+  put(type: CacheEventType, raw: KubeObject, notify = true): void {
+    const obj = stripped({ ...raw, apiVersion: this.apiVersion, kind: this.kind });
+    const name = obj.metadata.name;
+    const old = this.objects.get(name);
+    if (old && !newer(obj, old)) return;
+    if (type === "DELETED") {
+      if (!old && !notify) return;
+      this.objects.delete(name);
+    } else {
+      this.objects.set(name, obj);
+    }
+    if (notify) this.emit(type === "DELETED" || old ? type : "ADDED", obj);
+  }
+
+  private async relist(): Promise<void> {
+    const res = await this.deps.transport.request<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>("GET", this.path, { query: { labelSelector: this.deps.selector } });
+    const fresh = new Map((res.items ?? []).map((o) => [o.metadata.name, stripped({ ...o, apiVersion: this.apiVersion, kind: this.kind })]));
+    if (this.listed) {
+      // After a 410 the events in between are lost: tell listeners what the new list shows.
+      for (const [name, old] of this.objects) if (!fresh.has(name)) this.emit("DELETED", old);
+      for (const [name, o] of fresh) {
+        const old = this.objects.get(name);
+        if (!old) this.emit("ADDED", o);
+        else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit("MODIFIED", o);
+      }
+    }
+    this.objects.clear();
+    for (const [name, o] of fresh) this.objects.set(name, o);
+    this.rv = res.metadata?.resourceVersion ?? "";
+    this.listed = true;
+    this.current = true;
+  }
+
+  private watch(): void {
+    if (this.stopped) return;
+    const started = Date.now();
+    const timeoutSeconds = String(WATCH_TIMEOUT_S + Math.floor(Math.random() * WATCH_TIMEOUT_S));
+    const query = { labelSelector: this.deps.selector, resourceVersion: this.rv, allowWatchBookmarks: "true", timeoutSeconds };
+    this.abort = this.deps.transport.watch(this.path, query, {
+      onOpen: () => (this.current = true),
+      onLine: (line) => this.onLine(line),
+      onDone: (err) => this.ended(err, Date.now() - started),
+    });
+  }
+
+  private onLine({ type, object }: WatchLine): void {
+    this.backoff.reset();
+    const obj = object as unknown as KubeObject;
+    if (type === "ERROR") throw apiError(Number((object as { code?: number }).code ?? 500), JSON.stringify(object));
+    if (type !== "BOOKMARK") this.put(type as CacheEventType, obj);
+    const rv = obj.metadata?.resourceVersion as string | undefined;
+    if (rv) this.rv = rv;
+  }
+
+  private ended(err: unknown, lastedMs: number): void {
+    if (this.stopped) return;
+    // Until the next watch opens, changes may go unseen.
+    this.current = false;
+    if (err) this.deps.onError?.(this.name, err);
+    if (statusCode(err) === 410) return this.recover();
+    // A watch the server ended after a while resumes at once; one that failed or ended at once backs off.
+    this.timer = setTimeout(() => this.watch(), err || lastedMs < 1_000 ? this.backoff.next() : 0);
+  }
+
+  /** 410 Gone: the resourceVersion is older than the server's history; list again and watch from there. */
+  private recover(): void {
+    this.relist().then(
+      () => this.watch(),
+      (err: unknown) => {
+        if (this.stopped) return;
+        this.deps.onError?.(this.name, err);
+        this.timer = setTimeout(() => this.recover(), this.backoff.next());
+      },
+    );
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort?.();
+  }
+}
