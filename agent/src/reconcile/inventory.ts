@@ -45,8 +45,10 @@ export async function listInventories(kube: Kube): Promise<Inventory[]> {
 }
 
 export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
-  // Not in the cache: missing, or made by someone else (then the apply only adds the label).
-  if (!(await kube.cache.get({ apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE }))) {
+  // The cache holds only gitfleet's objects: a namespace made by the install manifest is read once more,
+  // since a namespace-limited agent may not patch namespaces.
+  const ns = { apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE };
+  if (!(await kube.cache.get(ns)) && !(await kube.get(ns))) {
     await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
   }
   const entries = [...inv.entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : 1));
