@@ -74,8 +74,12 @@ describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
     } finally {
       agent.child.kill("SIGCONT");
     }
-    await waitClusterState(hub, "frozen", "Connected");
-  });
+    // Liveness after a freeze: once (load ~50, two hubs side by side) the way back took over 60 s; the
+    // agent's and hub's words are kept in the failure.
+    await waitClusterState(hub, "frozen", "Connected", 150_000).catch((err: Error) => {
+      throw new Error(`${err.message}\nagent:\n${agent.output().slice(-3000)}\nhub:\n${hub.output().split("\n").filter((l) => l.includes("frozen")).join("\n").slice(-3000)}`);
+    });
+  }, 300_000);
 
   it.sequential("refuses every bad token with its own error, and the agent exits non-zero", async () => {
     const register = async (name: string, token: string) => {

@@ -73,6 +73,7 @@ const BUILTIN_DEFS: Array<[string, string, Def[]]> = [
     { kind: "ClusterRole", ns: false }, { kind: "ClusterRoleBinding", ns: false },
   ]],
   ["coordination.k8s.io", "v1", [{ kind: "Lease" }]],
+  ["policy", "v1", [{ kind: "PodDisruptionBudget", short: ["pdb"], status: true, gen: true }]],
   ["apiextensions.k8s.io", "v1", [
     { kind: "CustomResourceDefinition", ns: false, short: ["crd", "crds"], status: true, gen: true },
   ]],
