@@ -32,6 +32,8 @@ import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_
 export interface HubOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL: connections in this hub's pool. */
+  databasePoolSize?: number;
   listen: string;
   httpListen: string;
   approvalRequired: boolean;
@@ -67,7 +69,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await privateDataDir(opts.dataDir);
   // SQLite: one hub per database file; a second one stops here, naming the first.
   const lock = lockSingleHub(opts.dataDir, opts.databaseUrl);
-  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log }).catch((err: unknown) => {
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, poolSize: opts.databasePoolSize, logger: log }).catch((err: unknown) => {
     lock?.release();
     throw err;
   });
