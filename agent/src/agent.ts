@@ -14,7 +14,7 @@ import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
 import { kubernetesVersion } from "./kube/version.js";
 import { countApiRequests } from "./metrics/api-requests.js";
 import { createAgentMetrics, type AgentMetrics } from "./metrics/index.js";
-import { serveMetrics, type MetricsServer } from "./metrics/server.js";
+import { serveMetrics, type MetricsServer } from "@gitfleet/shared/metrics-http";
 import { createRunner, type Runner } from "./runner/runner.js";
 import { AGENT_VERSION } from "./version.js";
 
@@ -153,7 +153,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
 async function startTelemetry(metrics: AgentMetrics, listen: string, kube: Kube | undefined, log: Logger): Promise<{ server: MetricsServer; stop(): Promise<void> }> {
   let server: MetricsServer;
   try {
-    server = await serveMetrics(metrics.registry, listen);
+    server = await serveMetrics(metrics.registry, listen, "--metrics-listen");
   } catch (err) {
     throw new AgentFatalError((err as Error).message, { cause: err });
   }

@@ -5,9 +5,10 @@ import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
 import { lockSingleHub, openCoordination, openStore, type Store } from "./store/index.js";
 import { newHubId } from "./ha/index.js";
+import { createSingletonTasks, repeat } from "./ha/singleton.js";
+import { disconnectAll, disconnectClusters, disconnectSilent } from "./registry/liveness.js";
 import { privateDataDir } from "./config/data-dir.js";
 import type { RenderLimits } from "./render/size-limits.js";
-import { inChunks } from "./store/chunks.js";
 import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
@@ -31,6 +32,8 @@ import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_
 export interface HubOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL: connections in this hub's pool. */
+  databasePoolSize?: number;
   listen: string;
   httpListen: string;
   approvalRequired: boolean;
@@ -64,7 +67,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await privateDataDir(opts.dataDir);
   // SQLite: one hub per database file; a second one stops here, naming the first.
   const lock = lockSingleHub(opts.dataDir, opts.databaseUrl);
-  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log }).catch((err: unknown) => {
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, poolSize: opts.databasePoolSize, logger: log }).catch((err: unknown) => {
     lock?.release();
     throw err;
   });
@@ -78,7 +81,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const timeoutMs = opts.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS;
   // No stream survives a hub restart. One hub: whatever was Connected is not any more. Several: the
   // streams of a hub that died are those not heard from for the heartbeat timeout (the leader's sweep).
-  if (!coordination.shared) await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
+  if (!coordination.shared) await disconnectAll(db);
 
   const sessions = new Sessions();
   const metrics = createMetrics();
@@ -144,27 +147,22 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const httpPort = (http.address() as AddressInfo).port;
 
   const sweepMs = Math.max(250, Math.min(timeoutMs / 4, 5_000));
-  const sweeper = setInterval(() => {
-    sweepSessions({ db, log, sessions, hubId }, timeoutMs).catch((err: unknown) => log.error({ err }, "session sweep failed"));
-    // Clusters whose hub died: nobody else marks them.
-    if (coordination.shared && leadership.isLeader()) {
-      db.cluster.updateMany({ where: { state: "Connected", lastHeartbeat: { lt: new Date(Date.now() - timeoutMs) } }, data: { state: "Disconnected" } })
-        .catch((err: unknown) => log.error({ err }, "marking clusters of silent hubs Disconnected failed"));
-    }
-  }, sweepMs);
+  // This hub's own streams: every hub sweeps them.
+  const sweeper = repeat(log, "session-sweep", sweepMs, () => sweepSessions({ db, log, sessions, hubId }, timeoutMs));
+  sweeper.start();
+  // Work that must happen once per database (README "Several hubs"): started and stopped with the lease.
+  const singletons = createSingletonTasks(leadership, log);
+  // Clusters whose hub died: nobody else marks them.
+  if (coordination.shared) singletons.every("silent-hubs", sweepMs, () => disconnectSilent(db, timeoutMs));
   const driftRetentionMs = opts.driftRetentionMs ?? DEFAULT_DRIFT_RETENTION_MS;
-  // Singleton work beside delivery's: only the lease holder prunes.
-  const driftPruner = setInterval(() => {
-    if (!leadership.isLeader()) return;
-    pruneDrift(db, driftRetentionMs).catch((err: unknown) => log.error({ err }, "drift history pruning failed"));
-  }, DRIFT_PRUNE_INTERVAL_MS);
+  singletons.every("drift-prune", DRIFT_PRUNE_INTERVAL_MS, () => pruneDrift(db, driftRetentionMs));
   // The retention task (README "Retention"): the database part only on the lease holder, this
   // hub's own checked-out trees on every hub.
   const retention = createRetention({ db, log, dataDir: opts.dataDir }, { keepRevisions: opts.retention?.keepRevisions ?? DEFAULT_KEEP_REVISIONS, graceMs: RETENTION_GRACE_MS });
   const retentionMs = opts.retention?.intervalMs ?? DEFAULT_RETENTION_INTERVAL_MS;
-  const retentionTimer = retentionMs > 0 ? setInterval(() => {
-    (leadership.isLeader() ? retention.run() : retention.pruneTrees()).catch((err: unknown) => log.error({ err }, "retention failed"));
-  }, retentionMs) : undefined;
+  const treePruner = retentionMs > 0 ? repeat(log, "tree-retention", retentionMs, () => retention.pruneTrees()) : undefined;
+  treePruner?.start();
+  if (retentionMs > 0) singletons.every("retention", retentionMs, () => retention.pruneStore());
   delivery.start();
 
   const grpcAddress = `${host}:${grpcPort}`;
@@ -180,18 +178,16 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     hubId,
     isLeader: () => leadership.isLeader(),
     async close() {
-      clearInterval(sweeper);
-      clearInterval(driftPruner);
-      clearInterval(retentionTimer);
+      sweeper.stop();
+      treePruner?.stop();
+      await Promise.all([singletons.close(), sweeper.idle(), treePruner?.idle()]);
       await delivery.stop();
       // Hands the lease over at once (the next hub takes it within a renewal interval).
       unsubscribeCredentials();
       await coordination.close();
       // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
       // Disconnected now rather than when the next hub starts.
-      for (const names of inChunks(sessions.endAll())) {
-        await db.cluster.updateMany({ where: { name: { in: names }, state: "Connected" }, data: { state: "Disconnected" } });
-      }
+      await disconnectClusters(db, sessions.endAll());
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();

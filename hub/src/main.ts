@@ -4,13 +4,16 @@ import { startHub } from "./hub.js";
 import { parseSize } from "./render/size-limits.js";
 import { tuneHeap } from "./lib/heap.js";
 import { HEAP_TUNING } from "./config/limits.js";
+import { DEFAULT_POOL_SIZE } from "./store/index.js";
 
-const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
+const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL [--database-pool-size N]] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d] [--retention-interval 1h] [--keep-revisions 10]
                     [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
                     [--max-object-size 1MiB] [--max-bundle-size 64MiB] [--helm PATH]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
   --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
+  --database-pool-size  PostgreSQL connections this hub opens at most (default ${DEFAULT_POOL_SIZE}; each hub also
+                    holds 4 for coordination). A request that waits 15 s for one is answered UNAVAILABLE
   --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
   --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)
   --max-object-size a rendered object larger than this is a render error (default 1MiB)
@@ -26,6 +29,7 @@ async function main(): Promise<void> {
     options: {
       "data-dir": { type: "string" },
       "database-url": { type: "string" },
+      "database-pool-size": { type: "string" },
       listen: { type: "string", default: "127.0.0.1:7443" },
       "http-listen": { type: "string", default: "127.0.0.1:7080" },
       "require-approval": { type: "boolean", default: false },
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
   const hub = await startHub({
     dataDir: values["data-dir"],
     databaseUrl: values["database-url"] ?? process.env.DATABASE_URL,
+    ...(values["database-pool-size"] ? { databasePoolSize: positive(values["database-pool-size"], "--database-pool-size") } : {}),
     listen: values.listen,
     httpListen: values["http-listen"],
     approvalRequired: values["require-approval"],
@@ -90,6 +95,12 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function positive(value: string, flag: string): number {
+  const n = count(value, flag);
+  if (n === 0) throw new UsageError(`${flag} wants at least 1`);
+  return n;
+}
 
 function count(value: string, flag: string): number {
   const n = Number(value);

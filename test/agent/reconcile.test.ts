@@ -1,6 +1,7 @@
 // The agent's reconcile runner against kube-sim: apply, prune, inventory, namespaces, CRDs, health, dependencies.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { HealthState, SyncState, type KubeObject } from "@gitfleet/shared";
+import type { ObjectId } from "../../agent/src/kube/client.js";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
 import { secretIdentityStore } from "../../agent/src/connection/credentials.js";
 import { assignment, assignmentSet, cm, deployment, eventually, faultForTest, kubeFor, ns, startAgent, uniq } from "./harness.js";
@@ -102,6 +103,27 @@ describe("agent reconcile against kube-sim", () => {
     // the store changes before the agent has read the API's answer: wait for the runner to forget the app
     await eventually(() => second.runner.status(app) === undefined, "app forgotten after its removal");
     await second.close();
+  });
+
+  it("saves inventories into a gitfleet-system made by the install manifest without reading or patching it", async () => {
+    const own = await startKubeSim({ readyDelayMs: 0 });
+    onTestFinished(() => own.close());
+    const installer = kubeFor(own);
+    await installer.apply(ns("gitfleet-system")); // unlabelled: not in the agent's cache
+    installer.close();
+    const kube = kubeFor(own);
+    const namespaceCalls: string[] = [];
+    const onNamespace = (verb: string, kind: string) => kind === "Namespace" && namespaceCalls.push(verb);
+    const counting = { ...kube, get: (id: ObjectId) => (onNamespace("get", id.kind), kube.get(id)), apply: (obj: KubeObject, o?: { dryRun?: boolean }) => (onNamespace("apply", obj.kind), kube.apply(obj, o)) };
+    const agent = await startAgent(own, { kube: counting });
+    const app = uniq("inv");
+    agent.runner.assignments(assignmentSet(assignment(app, [cm("one", "default")])));
+    await eventually(() => agent.runner.status(app)?.sync === SyncState.SYNCED, "first revision synced");
+    agent.runner.assignments(assignmentSet(assignment(app, [cm("one", "default"), cm("two", "default")])));
+    await eventually(() => JSON.parse(own.store.get("v1", "ConfigMap", `gitfleet-inventory-${app}`, "gitfleet-system")?.data?.entries ?? "[]").length === 2, "second inventory saved");
+    expect(namespaceCalls).toEqual([]);
+    expect(own.store.get("v1", "Namespace", "gitfleet-system")?.metadata.labels?.["app.kubernetes.io/managed-by"]).toBeUndefined();
+    await agent.close();
   });
 
   it("removes an app unassigned while the agent was down, found by its inventory", async () => {

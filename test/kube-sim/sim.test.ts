@@ -122,6 +122,27 @@ describe("kube-sim library", () => {
     expect([r.body.metadata.name, r.body.data]).toEqual(["bare", { a: "2" }]);
   });
 
+  it("server-side apply refuses duplicate fields with fieldValidation=Strict, in JSON and YAML bodies, and warns otherwise", async () => {
+    const path = (name: string, validation?: string) => `/api/v1/namespaces/default/configmaps/${name}?fieldManager=m${validation ? `&fieldValidation=${validation}` : ""}`;
+    const json = (name: string) => `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"${name}"},\n"data":{"a":"1","b":"2","a":"3"}}`;
+    const yaml = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  a: "1"\n  "a": "3"\n`;
+    const strictJson = await req("PATCH", path("dup-json", "Strict"), json("dup-json"), "application/apply-patch+yaml");
+    expect([strictJson.status, strictJson.body.reason, strictJson.body.message]).toEqual([400, "BadRequest",
+      'error strict decoding patch: error converting YAML to JSON: yaml: unmarshal errors:\n  line 2: key "a" already set in map']);
+    const strictYaml = await req("PATCH", path("dup-yaml", "Strict"), yaml("dup-yaml"), "application/apply-patch+yaml");
+    expect([strictYaml.status, strictYaml.body.message]).toEqual([400,
+      'error strict decoding patch: error converting YAML to JSON: yaml: unmarshal errors:\n  line 7: key "a" already set in map']);
+    expect((await req("GET", path("dup-json"))).status).toBe(404);
+    // Without Strict (the server's default is Warn) the last value wins, with a warning.
+    const warned = await req("PATCH", path("dup-json"), json("dup-json"), "application/apply-patch+yaml");
+    expect([warned.status, warned.body.data, warned.headers.warning]).toEqual([201, { a: "3", b: "2" }, '299 - "line 2: key \\"a\\" already set in map"']);
+    const ignored = await req("PATCH", path("dup-yaml", "Ignore"), yaml("dup-yaml"), "application/apply-patch+yaml");
+    expect([ignored.status, ignored.body.data, ignored.headers.warning]).toEqual([201, { a: "3" }, undefined]);
+    // The same key in different objects, or as a value, is no duplicate.
+    const fine = `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup-none","labels":{"name":"x"}},"data":{"name":"a","k":"name"}}`;
+    expect((await req("PATCH", path("dup-none", "Strict"), fine, "application/apply-patch+yaml")).status).toBe(201);
+  });
+
   it("dryRun=All on create, update and delete changes nothing", async () => {
     const c = await req("POST", "/api/v1/namespaces/default/configmaps?dryRun=All", { metadata: { name: "dry" } });
     expect(c.status).toBe(201);

@@ -1,5 +1,6 @@
 import { refKeyOf, type KubeObject } from "@gitfleet/shared";
 import type { Kube, ObjectId } from "../kube/client.js";
+import { isNotFound } from "../kube/errors.js";
 import { APP_LABEL, MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
 
 /** Where inventories live: in the cluster, so they survive the agent and its state dir. */
@@ -26,11 +27,8 @@ export function entryKey(e: InventoryEntry): string {
 
 const configMapName = (app: string) => `gitfleet-inventory-${app}`;
 
-/** Kinds (and namespaces) the inventory is kept in, for warming the cache. */
-export const INVENTORY_KINDS: KubeObject[] = [
-  { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", namespace: SYSTEM_NAMESPACE } },
-  { apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE } },
-];
+/** The kind and namespace the inventory is kept in, for warming the cache. */
+export const INVENTORY_KINDS: KubeObject[] = [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "", namespace: SYSTEM_NAMESPACE } }];
 
 export async function loadInventory(kube: Kube, app: string): Promise<Inventory | undefined> {
   // Inventories are labelled as managed by gitfleet: the cache has them all.
@@ -45,14 +43,8 @@ export async function listInventories(kube: Kube): Promise<Inventory[]> {
 }
 
 export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
-  // The cache holds only gitfleet's objects: a namespace made by the install manifest is read once more,
-  // since a namespace-limited agent may not patch namespaces.
-  const ns = { apiVersion: "v1", kind: "Namespace", name: SYSTEM_NAMESPACE };
-  if (!(await kube.cache.get(ns)) && !(await kube.get(ns))) {
-    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
-  }
   const entries = [...inv.entries].sort((a, b) => (entryKey(a) < entryKey(b) ? -1 : 1));
-  await kube.apply({
+  const cm: KubeObject = {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: {
@@ -61,7 +53,16 @@ export async function saveInventory(kube: Kube, inv: Inventory): Promise<void> {
       labels: { [MANAGED_BY]: MANAGER_VALUE, [APP_LABEL]: inv.app, [INVENTORY_LABEL]: "true" },
     },
     data: { app: inv.app, prune: String(inv.prune), entries: JSON.stringify(entries) },
-  });
+  };
+  try {
+    await kube.apply(cm);
+  } catch (err) {
+    // 404: the namespace is missing. Made only then (no read first): a namespace-limited agent
+    // may not patch namespaces, and one made by the install manifest is not in the cache.
+    if (!isNotFound(err)) throw err;
+    await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: SYSTEM_NAMESPACE, labels: { [MANAGED_BY]: MANAGER_VALUE } } });
+    await kube.apply(cm);
+  }
 }
 
 export async function deleteInventory(kube: Kube, app: string): Promise<void> {

@@ -45,6 +45,9 @@ export const LEASE_RENEW_MS = Number(process.env.GITFLEET_LEASE_RENEW_MS ?? 2_00
 /** Each hub re-sends assignments its agents missed (a lost notification) this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
 
+/** How often the leader looks again at Apps with an unsettled rollout (disconnects, missed wake-ups). */
+export const ROLLOUT_SWEEP_MS = 5_000;
+
 /**
  * Retention (hub/src/retention): how often old bundles, renders and trees are removed
  * (--retention-interval; 0 = never) and how many recent revisions per Source stay besides those in use

@@ -36,9 +36,10 @@ import { degraded } from "../notify/degraded.js";
 import { listNotifiers } from "../views/notifiers.js";
 import { rolloutNotices } from "../rollout/notices.js";
 import { localCoordination, type Change, type Coordination } from "../ha/index.js";
+import { createSingletonTasks, repeat } from "../ha/singleton.js";
 import { leaseFence } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
-import { CATCH_UP_INTERVAL_MS } from "../config/intervals.js";
+import { CATCH_UP_INTERVAL_MS, ROLLOUT_SWEEP_MS } from "../config/intervals.js";
 
 export type { DeliveryStats } from "./context.js";
 export type ResourceKind = "Source" | "App" | "Notifier";
@@ -141,7 +142,9 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const config = deps.configSource && createConfigSource(deps.configSource, mirrors, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
   let unsubscribe = () => {};
-  let catchUpTimer: NodeJS.Timeout | undefined;
+  // Singleton work (polling, rollouts) starts and stops with the lease; catching up runs on every hub.
+  const singletons = createSingletonTasks(leadership, log);
+  const catchUpLoop = repeat(log, "assignment-catch-up", CATCH_UP_INTERVAL_MS, catchUp);
 
   /** Fetches a Source and delivers its Apps (but those in `except`) that are behind its revision, or all when forced. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
@@ -279,16 +282,16 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     stats: ctx.stats,
     start() {
       unsubscribe = feed.subscribe((change) => void onChange(change).catch((err: unknown) => log.error({ kind: change.kind, err }, "handling a change from another hub failed")));
-      leadership.onChange((leader) => (leader ? lead() : follow()));
-      if (leading()) lead();
-      catchUpTimer = setInterval(() => void catchUp().catch((err: unknown) => log.warn({ err }, "assignment catch-up failed")), CATCH_UP_INTERVAL_MS);
+      singletons.whileLeader("delivery", { start: lead, stop: follow });
+      singletons.every("rollout-sweep", ROLLOUT_SWEEP_MS, rollout.sweep);
+      catchUpLoop.start();
     },
     async stop() {
       unsubscribe();
-      clearInterval(catchUpTimer);
+      catchUpLoop.stop();
+      await singletons.close();
       reported.flush();
       retries.stop();
-      rollout.stop();
       pollers.stop();
       configPoller.stop();
       await serial.idle();
@@ -304,7 +307,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
 
   /** This hub got the lease: it runs the singleton work, decided again from the database (level-triggered). */
   function lead(): void {
-    rollout.start();
     void ctx.apps.list({ delivered: true }).then((apps) => apps.forEach((a) => rollout.schedule(a.name)), (err: unknown) => log.error({ err }, "loading apps failed"));
     void ctx.sources.list().then((sources) => {
       for (const source of sources) {

@@ -1,9 +1,8 @@
 // Retention: removes Render rows, Bundles, checked-out trees and unpacked charts no longer needed (policy.ts says which).
 // pruneStore is a singleton task (one hub per database runs it; under the lease with several hubs);
-// pruneTrees prunes this hub's own data dir, so every hub runs it. run() does both, once at a time.
+// pruneTrees prunes this hub's own data dir, so every hub runs it (hub.ts schedules both).
 import { join } from "node:path";
 import type { Logger } from "@gitfleet/shared";
-import { createSingleFlight } from "../lib/concurrency.js";
 import { chartTreeName, listTrees, removeTree } from "../sources/index.js";
 import type { Db } from "../store/index.js";
 import { createAppRepository } from "../store/index.js";
@@ -33,7 +32,6 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
   const apps = createAppRepository(db);
   // Git checkouts and unpacked charts (sources/trees.ts, sources/helm-repo.ts).
   const treeDirs = [join(deps.dataDir, "git", "trees"), join(deps.dataDir, "charts")];
-  const once = createSingleFlight<Removed>();
 
   async function references(): Promise<References & { sources: Set<string> }> {
     const [appRows, sources, rollouts, assigned, steps, statuses] = await Promise.all([
@@ -134,17 +132,6 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
       const removed = await pruneTreesWith(await references(), new Date(now.getTime() - opts.graceMs));
       report(removed, started);
       return removed;
-    },
-    /** Both, from one read of the references; concurrent calls share one pass. */
-    run(now = new Date()): Promise<Removed> {
-      return once("run", async () => {
-        const started = Date.now();
-        const refs = await references();
-        const cutoff = new Date(now.getTime() - opts.graceMs);
-        const removed = { ...(await pruneRows(refs, cutoff)), ...(await pruneTreesWith(refs, cutoff)) };
-        report(removed, started);
-        return removed;
-      });
     },
   };
 }

@@ -60,7 +60,7 @@ describe("retention", () => {
       await new Promise<void>((r) => (release = r));
     });
     await reading;
-    const removed = await retention.run(new Date(now));
+    const removed = { ...(await retention.pruneStore(new Date(now))), ...(await retention.pruneTrees(new Date(now))) };
     release();
     await held;
 

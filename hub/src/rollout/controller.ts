@@ -6,12 +6,13 @@ import { renderKey, substituteVars, type Renderer } from "../render/renderer.js"
 import { canonicalJson } from "../render/helm-values.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
+import { insertRows } from "../store/bulk-rows.js";
 import { isNotFound, isUniqueViolation, type AppRepository, type Db, type Prisma } from "../store/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
-import { eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
+import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
 
@@ -41,9 +42,6 @@ export interface RolloutDeps {
 /** An admin action that raced a tick on another hub is tried again this often in all. */
 const ACT_ATTEMPTS = 3;
 
-/** How often Apps with an unsettled rollout are looked at again (disconnects, missed wake-ups). */
-export const ROLLOUT_SWEEP_MS = 5_000;
-
 /** The one loop that advances rollouts: load from the database, decide, write, push. */
 export function createRolloutController(deps: RolloutDeps) {
   const { db, log } = deps;
@@ -53,7 +51,6 @@ export function createRolloutController(deps: RolloutDeps) {
   const timers = new Map<string, NodeJS.Timeout>();
   // Apps whose rollout still waits on agents: their status reports tick them.
   const watching = new Set<string>();
-  let sweeper: NodeJS.Timeout | undefined;
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -140,9 +137,9 @@ export function createRolloutController(deps: RolloutDeps) {
       ...(deps.leader?.fence() ?? []),
       ...writes,
       ...version,
-      ...inChunks([...gone, ...rows.map((r) => r.clusterName)]).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
-      ...inChunks(rows).map((data) => db.rolloutCluster.createMany({ data })),
-      ...(d.events.length ? [db.auditEvent.createMany({ data: d.events.map((e) => eventRow(app, d.rollout, e, at)) })] : []),
+      ...inChunks(gone).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
+      ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
+      ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
     ]);
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
@@ -211,18 +208,13 @@ export function createRolloutController(deps: RolloutDeps) {
       if (!leading()) return deps.leader!.forward("reported", [...apps]);
       for (const app of apps) if (watching.has(app)) schedule(app);
     },
-    start(): void {
-      clearInterval(sweeper);
-      sweeper = setInterval(() => {
-        db.rollout.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, select: { app: true } }).then(
-          (rows) => new Set([...rows.map((r) => r.app), ...watching]).forEach(schedule),
-          (err: unknown) => log.error({ err }, "rollout sweep failed"),
-        );
-      }, ROLLOUT_SWEEP_MS);
+    /** Schedules every App with an unsettled rollout: a singleton task, every ROLLOUT_SWEEP_MS on the leader. */
+    async sweep(): Promise<void> {
+      const rows = await db.rollout.findMany({ where: { state: { in: [...ACTIVE_STATES] } }, select: { app: true } });
+      new Set([...rows.map((r) => r.app), ...watching]).forEach(schedule);
     },
-    /** Stops the sweep and wake-up timers (the hub stops, or another hub took the lease). */
+    /** Stops the wake-up timers (the hub stops, or another hub took the lease). */
     stop(): void {
-      clearInterval(sweeper);
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
       watching.clear();

@@ -1,8 +1,8 @@
 import http from "node:http";
 import type { Logger } from "@gitfleet/shared";
+import { scrapeAnswer, type MetricsSource } from "@gitfleet/shared/metrics-http";
 import { MAX_HTTP_BODY } from "../../config/limits.js";
 import type { Db } from "../../store/index.js";
-import type { Registry } from "prom-client";
 import type { RawRoute } from "./dashboard.js";
 
 export type Route = (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; body: string; type?: string }>;
@@ -12,7 +12,7 @@ export interface HttpDeps {
   log: Logger;
   /** Extra routes by path prefix (webhooks). */
   routes: Map<string, Route>;
-  metrics: Registry;
+  metrics: MetricsSource;
   /** Served before the buffered routes, with the raw request (the dashboard and its streams). */
   dashboard?: RawRoute;
 }
@@ -62,7 +62,7 @@ async function handle(deps: HttpDeps, req: http.IncomingMessage, body: Buffer) {
     await deps.db.cluster.count();
     return { status: 200, body: "ok\n" };
   }
-  if (path === "/metrics") return { status: 200, body: await deps.metrics.metrics(), type: deps.metrics.contentType };
+  if (path === "/metrics") return scrapeAnswer(deps.metrics);
   for (const [prefix, route] of deps.routes) {
     if (path.startsWith(prefix)) return route(req, body);
   }

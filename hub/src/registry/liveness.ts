@@ -1,0 +1,21 @@
+// When clusters stop being Connected without their agent saying so (a hub stopped or died).
+// Per-hub heartbeats and timeouts of streams this hub holds: sweepSessions (transport/grpc).
+import type { Db } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
+
+/** One hub on its database, starting: no stream survived its restart. */
+export async function disconnectAll(db: Db): Promise<void> {
+  await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
+}
+
+/** The streams a stopping hub just ended. */
+export async function disconnectClusters(db: Db, names: string[]): Promise<void> {
+  for (const chunk of inChunks(names)) {
+    await db.cluster.updateMany({ where: { name: { in: chunk }, state: "Connected" }, data: { state: "Disconnected" } });
+  }
+}
+
+/** Several hubs: clusters of a hub that died, not heard from for timeoutMs (nobody else marks them; the leader's task). */
+export async function disconnectSilent(db: Db, timeoutMs: number, now = Date.now()): Promise<void> {
+  await db.cluster.updateMany({ where: { state: "Connected", lastHeartbeat: { lt: new Date(now - timeoutMs) } }, data: { state: "Disconnected" } });
+}
