@@ -47,6 +47,8 @@ export interface HubOptions {
   tls?: { certFile: string; keyFile: string };
   renderLimits?: RenderLimits;
   helmBin?: string;
+  /** The hosts Sources may fetch from (--source-hosts); any when not given. */
+  sourceHosts?: string[];
   log: Logger;
 }
 
@@ -85,7 +87,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, coordination, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, coordination, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}), ...(opts.sourceHosts ? { sourceHosts: opts.sourceHosts } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,
