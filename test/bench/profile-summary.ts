@@ -1,7 +1,9 @@
-// `node test/dist/bench/profile-summary.js FILE.cpuprofile [N]`: where a V8 CPU profile (written
-// with GITFLEET_BENCH_CPU_PROF=DIR) spends its time, by package, by function (self), and by
-// function including callees.
+// `node test/dist/bench/profile-summary.js FILE.cpuprofile [N] [--after FUNCTION [--seconds S]]`:
+// where a V8 CPU profile (written with GITFLEET_BENCH_CPU_PROF=DIR) spends its time, by package, by
+// function (self), and by function including callees. --after counts only the samples from the first
+// one with FUNCTION on its stack (e.g. verifyWebhook: one commit), for S seconds (default: to the end).
 import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 
 interface Node {
   id: number;
@@ -10,15 +12,48 @@ interface Node {
   children?: number[];
 }
 
-const [file, count = "30"] = process.argv.slice(2);
+/** A pause this long between samples under the --after function ends a burst. */
+const BURST_GAP_US = 2e6;
+
+const { positionals, values: opts } = parseArgs({ allowPositionals: true, options: { after: { type: "string" }, seconds: { type: "string" } } });
+const [file, count = "30"] = positionals;
 if (!file) {
-  console.error("usage: profile-summary FILE.cpuprofile [N]");
+  console.error("usage: profile-summary FILE.cpuprofile [N] [--after FUNCTION [--seconds S]]");
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; startTime: number; endTime: number };
+const profile = JSON.parse(readFileSync(file, "utf8")) as { nodes: Node[]; startTime: number; endTime: number; samples?: number[]; timeDeltas?: number[] };
+const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+if (opts.after) window(opts.after, opts.seconds === undefined ? Infinity : Number(opts.seconds) * 1e6);
 const hits = profile.nodes.reduce((n, x) => n + (x.hitCount ?? 0), 0);
 const msPerHit = (profile.endTime - profile.startTime) / 1000 / Math.max(1, hits);
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+
+/** Recounts hitCount from the samples taken in [start of fn's last burst, + spanUs], and the profile's times to match. */
+function window(fn: string, spanUs: number): void {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const under = (id: number | undefined): boolean => id !== undefined && (byId.get(id)!.callFrame.functionName === fn || under(parent.get(id)));
+  const samples = profile.samples ?? [];
+  const times: number[] = [];
+  let t = profile.startTime;
+  for (const d of profile.timeDeltas ?? []) times.push((t += d));
+  const hits = samples.flatMap((id, i) => (under(id) ? [times[i]!] : []));
+  if (hits.length === 0) {
+    console.error(`no sample has ${fn} on its stack`);
+    process.exit(2);
+  }
+  let k = hits.length - 1;
+  while (k > 0 && hits[k]! - hits[k - 1]! < BURST_GAP_US) k--;
+  const from = hits[k]!;
+  for (const n of profile.nodes) n.hitCount = 0;
+  let last = from;
+  samples.forEach((id, i) => {
+    if (times[i]! < from || times[i]! > from + spanUs) return;
+    byId.get(id)!.hitCount! += 1;
+    last = times[i]!;
+  });
+  profile.startTime = from;
+  profile.endTime = last;
+}
 
 const where = (url: string) => {
   if (!url) return "(native)";

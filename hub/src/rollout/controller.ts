@@ -6,12 +6,13 @@ import { renderKey, substituteVars, type Renderer } from "../render/renderer.js"
 import { canonicalJson } from "../render/helm-values.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
+import { insertRows } from "../store/bulk-rows.js";
 import { isNotFound, isUniqueViolation, type AppRepository, type Db, type Prisma } from "../store/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
-import { eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
+import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
 
@@ -136,9 +137,9 @@ export function createRolloutController(deps: RolloutDeps) {
       ...(deps.leader?.fence() ?? []),
       ...writes,
       ...version,
-      ...inChunks([...gone, ...rows.map((r) => r.clusterName)]).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
-      ...inChunks(rows).map((data) => db.rolloutCluster.createMany({ data })),
-      ...(d.events.length ? [db.auditEvent.createMany({ data: d.events.map((e) => eventRow(app, d.rollout, e, at)) })] : []),
+      ...inChunks(gone).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
+      ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
+      ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
     ]);
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);

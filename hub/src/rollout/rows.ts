@@ -26,6 +26,9 @@ export function toClusterRecord(row: ClusterRow): ClusterRecord {
   };
 }
 
+/** The RolloutCluster columns fromClusterRecord fills, for multi-row inserts. */
+export const CLUSTER_COLUMNS = ["app", "clusterName", "step", "stage", "message", "startedAt", "finishedAt", "prevTarget", "prevRevision", "prevDigest"] as const;
+
 export function fromClusterRecord(app: string, clusterName: string, r: ClusterRecord) {
   return {
     app, clusterName, step: r.step, stage: r.stage, message: r.message,
@@ -33,6 +36,9 @@ export function fromClusterRecord(app: string, clusterName: string, r: ClusterRe
     prevTarget: r.previous?.target ?? null, prevRevision: r.previous?.revision ?? null, prevDigest: r.previous?.bundleDigest ?? null,
   };
 }
+
+/** The AuditEvent columns eventRow fills. */
+export const EVENT_COLUMNS = ["at", "actor", "action", "subject", "detail"] as const;
 
 /** An audit row per rollout transition: actor "rollout", action "rollout.<kind>", subject the App. */
 export function eventRow(app: string, r: RolloutRecord, e: RolloutEvent, at: Date) {
