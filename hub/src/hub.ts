@@ -32,6 +32,8 @@ import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_
 export interface HubOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL: connections in this hub's pool. */
+  databasePoolSize?: number;
   listen: string;
   httpListen: string;
   approvalRequired: boolean;
@@ -45,6 +47,8 @@ export interface HubOptions {
   tls?: { certFile: string; keyFile: string };
   renderLimits?: RenderLimits;
   helmBin?: string;
+  /** The hosts Sources may fetch from (--source-hosts); any when not given. */
+  sourceHosts?: string[];
   log: Logger;
 }
 
@@ -65,7 +69,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   await privateDataDir(opts.dataDir);
   // SQLite: one hub per database file; a second one stops here, naming the first.
   const lock = lockSingleHub(opts.dataDir, opts.databaseUrl);
-  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, logger: log }).catch((err: unknown) => {
+  const store = await openStore({ dataDir: opts.dataDir, databaseUrl: opts.databaseUrl, poolSize: opts.databasePoolSize, logger: log }).catch((err: unknown) => {
     lock?.release();
     throw err;
   });
@@ -83,7 +87,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
 
   const sessions = new Sessions();
   const metrics = createMetrics();
-  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, coordination, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}) });
+  const delivery = createDelivery({ db, log, dataDir: opts.dataDir, sessions, configSource: opts.configSource, metrics, heartbeatTimeoutMs: timeoutMs, coordination, ...(opts.renderLimits ? { renderLimits: opts.renderLimits } : {}), ...(opts.helmBin ? { helmBin: opts.helmBin } : {}), ...(opts.sourceHosts ? { sourceHosts: opts.sourceHosts } : {}) });
   registerScrapeMetrics(metrics, {
     clustersByState: async () => Object.fromEntries((await db.cluster.groupBy({ by: ["state"], _count: { _all: true } })).map((b) => [b.state, b._count._all])),
     agentStreams: () => sessions.size,

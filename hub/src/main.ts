@@ -2,15 +2,19 @@ import { parseArgs } from "node:util";
 import { createLogger, parseDuration, readBuildInfo, versionLine } from "@gitfleet/shared";
 import { startHub } from "./hub.js";
 import { parseSize } from "./render/size-limits.js";
+import { parseSourceHosts } from "./sources/hosts.js";
 import { tuneHeap } from "./lib/heap.js";
 import { HEAP_TUNING } from "./config/limits.js";
+import { DEFAULT_POOL_SIZE } from "./store/index.js";
 
-const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL] [--listen HOST:PORT] [--http-listen HOST:PORT]
+const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url URL [--database-pool-size N]] [--listen HOST:PORT] [--http-listen HOST:PORT]
                     [--require-approval] [--heartbeat-timeout 30s] [--drift-retention 30d] [--retention-interval 1h] [--keep-revisions 10]
                     [--config-repo URL [--config-branch main] [--config-path DIR] [--config-interval 1m]] [--tls-cert FILE --tls-key FILE]
-                    [--max-object-size 1MiB] [--max-bundle-size 64MiB] [--helm PATH]
+                    [--max-object-size 1MiB] [--max-bundle-size 64MiB] [--helm PATH] [--source-hosts HOST,...]
   --data-dir        where the hub keeps its SQLite database, admin token and Git cache
   --database-url    postgres://... to use PostgreSQL instead of SQLite (or DATABASE_URL)
+  --database-pool-size  PostgreSQL connections this hub opens at most (default ${DEFAULT_POOL_SIZE}; each hub also
+                    holds 4 for coordination). A request that waits 15 s for one is answered UNAVAILABLE
   --listen          gRPC address for agents and the CLI (default 127.0.0.1:7443)
   --http-listen     HTTP address for webhooks, metrics and health (default 127.0.0.1:7080)
   --max-object-size a rendered object larger than this is a render error (default 1MiB)
@@ -18,6 +22,8 @@ const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url UR
   --retention-interval  how often old bundles, renders and checked-out trees are removed (default 1h; 0 = never)
   --keep-revisions  recent revisions per Source kept besides those assigned, rolling out or pinned (default 10)
   --helm            the helm binary that renders Helm charts (default: helm on PATH)
+  --source-hosts    the only hosts Sources (Git and Helm repositories) may fetch from, comma-separated:
+                    github.com,*.corp.example,127.0.0.1 (default: any host)
   --config-repo     a Git repo holding the hub's own Source and App definitions (applied as they change)`;
 
 async function main(): Promise<void> {
@@ -26,6 +32,7 @@ async function main(): Promise<void> {
     options: {
       "data-dir": { type: "string" },
       "database-url": { type: "string" },
+      "database-pool-size": { type: "string" },
       listen: { type: "string", default: "127.0.0.1:7443" },
       "http-listen": { type: "string", default: "127.0.0.1:7080" },
       "require-approval": { type: "boolean", default: false },
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
       "max-bundle-size": { type: "string", default: "64MiB" },
       "tls-key": { type: "string" },
       helm: { type: "string" },
+      "source-hosts": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -60,6 +68,7 @@ async function main(): Promise<void> {
   const hub = await startHub({
     dataDir: values["data-dir"],
     databaseUrl: values["database-url"] ?? process.env.DATABASE_URL,
+    ...(values["database-pool-size"] ? { databasePoolSize: positive(values["database-pool-size"], "--database-pool-size") } : {}),
     listen: values.listen,
     httpListen: values["http-listen"],
     approvalRequired: values["require-approval"],
@@ -69,6 +78,7 @@ async function main(): Promise<void> {
     configSource: values["config-repo"] ? { url: values["config-repo"], branch: values["config-branch"], path: values["config-path"], interval: values["config-interval"] } : undefined,
     renderLimits: { maxObjectBytes: parseSize(values["max-object-size"], "--max-object-size"), maxBundleBytes: parseSize(values["max-bundle-size"], "--max-bundle-size") },
     ...(values.helm ? { helmBin: values.helm } : {}),
+    ...(values["source-hosts"] !== undefined ? { sourceHosts: parseSourceHosts(values["source-hosts"]) } : {}),
     tls: values["tls-cert"] ? { certFile: values["tls-cert"], keyFile: values["tls-key"]! } : undefined,
     log,
   });
@@ -90,6 +100,12 @@ async function main(): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function positive(value: string, flag: string): number {
+  const n = count(value, flag);
+  if (n === 0) throw new UsageError(`${flag} wants at least 1`);
+  return n;
+}
 
 function count(value: string, flag: string): number {
   const n = Number(value);

@@ -62,7 +62,7 @@ describe("Apps from an HTTP Helm repository", () => {
     await repo.publish(chart, "1.0.0", "1.25");
     await repo.publish(chart, "1.1.0", "1.26");
     await repo.publish(chart, "2.0.0", "2.0"); // outside ^1.0.0
-    f = await startGitFleet("helm-repo", { eu1: "region=eu", us1: "region=us" }, { "README.md": "charts come from a Helm repository\n" }, [], ["--helm", await helmBin()]);
+    f = await startGitFleet("helm-repo", { eu1: "region=eu", us1: "region=us" }, { "README.md": "charts come from a Helm repository\n" }, [], ["--helm", await helmBin(), "--source-hosts", "127.0.0.1"]);
   });
   afterAll(async () => {
     await f?.close();
@@ -134,5 +134,14 @@ describe("Apps from an HTTP Helm repository", () => {
     expect(error).toContain("Chart.yaml: dependencies not vendored in charts/: redis (rendering has no network");
     expect((await f.show("web")).clusters.map((c) => c.appliedRevision)).toEqual(good);
     expect(store("eu1").get("v1", "ConfigMap", "shop-config", "shop")!.data).toEqual({ chart: "1.3.0", region: "eu" });
+  });
+
+  it("refuses a Source on a host outside --source-hosts (the same server by another name), asking it nothing", async () => {
+    const asked = repo.requests.length;
+    const url = repo.url.replace("127.0.0.1", "localhost");
+    await f.apply(source(AUTH.password).replace("{URL}", url).replace("name: charts", "name: elsewhere"));
+    const shown = await showSource(f.hub, "elsewhere");
+    expect(shown.error).toBe(`fetching source "elsewhere" from ${url}: host "localhost" is not in the hub's --source-hosts`);
+    expect(repo.requests.length).toBe(asked);
   });
 });

@@ -12,6 +12,7 @@ import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
+import type { SourceHosts } from "../sources/hosts.js";
 import { createHelmRepos, createMirrorCache } from "../sources/index.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
@@ -59,6 +60,8 @@ export interface DeliveryDeps {
   metrics?: HubMetrics;
   /** How long agents' statuses are gathered before one write (default STATUS_FLUSH_INTERVAL_MS). */
   statusFlushMs?: number;
+  /** The hosts Sources may fetch from (--source-hosts); any when not given. */
+  sourceHosts?: SourceHosts;
   /** The other hubs on the database and who leads; one hub alone when not given (SQLite, unit tests). */
   coordination?: Pick<Coordination, "feed" | "leadership" | "hubId" | "shared">;
 }
@@ -104,7 +107,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const leading = () => leadership.isLeader();
   const reported = coalesce((apps) => feed.publish({ kind: "reported", names: apps }));
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
-  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }));
+  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }), deps.sourceHosts);
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();

@@ -3,13 +3,14 @@ import { gitCredentials, repoAuth } from "../definitions/index.js";
 import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
+import { checkSourceHost, type SourceHosts } from "./hosts.js";
 import { HubError } from "../errors.js";
 
 /** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
 export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
 /** Fetches Sources (Git into the mirror cache shared with the config repo, Helm repositories into charts) and records what they resolve to. */
-export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
+export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, hosts?: SourceHosts) {
   const { db, log } = ctx;
   const mirrors = new Map<string, Mirror>();
 
@@ -29,6 +30,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
     const row = await load(name);
     const { spec } = row;
     try {
+      checkSourceHost(hosts, name, spec.url);
       let rev: Revision;
       if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)));
       else {
@@ -66,6 +68,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
     async withTree<T>(source: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
       const row = await load(source);
       const { spec } = row;
+      checkSourceHost(hosts, source, spec.url);
       if (spec.type === "helm") return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)))));
       return withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn);
     },

@@ -11,6 +11,7 @@ import { resolveTarget, StoreConfigError, type StoreTarget } from "./target.js";
 import { lockSqliteHub, type HubLock } from "./single-hub.js";
 import { SINGLETON_LEASE, startPgCoordination } from "./coordination.js";
 import { localCoordination, type Coordination } from "../ha/index.js";
+import { DEFAULT_POOL_SIZE, POOL_WAIT_MS } from "./unavailable.js";
 
 export { HubLockedError, type HubLock } from "./single-hub.js";
 
@@ -46,6 +47,8 @@ export interface Store {
 export interface OpenStoreOptions {
   dataDir: string;
   databaseUrl?: string;
+  /** PostgreSQL: connections in this hub's pool (default DEFAULT_POOL_SIZE). */
+  poolSize?: number;
   logger?: StoreLogger;
 }
 
@@ -54,7 +57,7 @@ const silent: StoreLogger = { info() {}, warn() {}, error() {} };
 export async function openStore(opts: OpenStoreOptions): Promise<Store> {
   const log = opts.logger ?? silent;
   const target = resolveTarget(opts.dataDir, opts.databaseUrl);
-  const db = target.provider === "sqlite" ? await openSqlite(target, log) : await openPostgres(target, log);
+  const db = target.provider === "sqlite" ? await openSqlite(target, log) : await openPostgres(target, opts.poolSize ?? DEFAULT_POOL_SIZE, log);
   return {
     db,
     provider: target.provider,
@@ -81,8 +84,8 @@ async function openSqlite(t: Extract<StoreTarget, { provider: "sqlite" }>, log: 
   return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: t.file, timeout: 30_000 }) });
 }
 
-async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>, log: StoreLogger): Promise<Db> {
-  log.info({ provider: "postgresql", database: t.display, schema: t.schema ?? "public" }, "store: opening PostgreSQL");
+async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>, poolSize: number, log: StoreLogger): Promise<Db> {
+  log.info({ provider: "postgresql", database: t.display, schema: t.schema ?? "public", poolSize }, "store: opening PostgreSQL");
   const client = new pg.Client({ connectionString: t.connectionString, connectionTimeoutMillis: 15_000 });
   try {
     await client.connect();
@@ -103,7 +106,8 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
   ]);
   const adapter = new PrismaPg(
     // search_path: the few raw statements (status-rows.ts) name tables unqualified, as Prisma's own queries do with `schema`.
-    { connectionString: t.connectionString, connectionTimeoutMillis: 15_000, ...(t.schema ? { options: `-c search_path="${t.schema.replace(/"/g, '""')}"` } : {}) },
+    // connectionTimeoutMillis is also how long a query waits for a free connection of the pool.
+    { connectionString: t.connectionString, max: poolSize, connectionTimeoutMillis: POOL_WAIT_MS, ...(t.schema ? { options: `-c search_path="${t.schema.replace(/"/g, '""')}"` } : {}) },
     {
       ...(t.schema ? { schema: t.schema } : {}),
       onPoolError: (err) => log.warn({ database: t.display, err: err.message }, "store: idle PostgreSQL connection failed"),
@@ -156,4 +160,5 @@ export { createSourceRepository, type SourceRecord, type SourceRepository, type 
 export { CorruptRecordError } from "./records.js";
 export { clusterLabelSources, clusterNamespaces, type ClusterLabelSources } from "./clusters.js";
 export { upsertAppStatuses, type AppStatusRow } from "./status-rows.js";
+export { storeUnavailable, DEFAULT_POOL_SIZE } from "./unavailable.js";
 export { decodeJson, objectArray, plainObject, stringArray, stringMap } from "./records.js";
