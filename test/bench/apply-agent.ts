@@ -32,6 +32,8 @@ export interface ApplyReply {
   cpuMs: number[];
   /** The first apply's API requests, by verb and resource. */
   requests: Record<string, number>;
+  /** From the process's start to its first apply (Node's start, the agent's imports): wall and CPU. */
+  startup: { ms: number; cpuMs: number };
   memory?: ApplyMemory;
 }
 
@@ -39,13 +41,16 @@ const counted: Record<string, number> = {};
 countKubeRequests(counted);
 
 process.once("message", (req: ApplyRequest) => {
-  void run(req).then(
+  // performance.now() counts from the process's start.
+  const cpu = process.cpuUsage();
+  const startup = { ms: performance.now(), cpuMs: (cpu.user + cpu.system) / 1000 };
+  void run(req).then((reply) => ({ ...reply, startup })).then(
     (reply) => process.send!(reply, () => process.exit(0)),
     (err: unknown) => process.send!({ error: (err as Error).stack ?? String(err) }, () => process.exit(1)),
   );
 });
 
-async function run(req: ApplyRequest): Promise<ApplyReply> {
+async function run(req: ApplyRequest): Promise<Omit<ApplyReply, "startup">> {
   const ms: number[] = [];
   const cpuMs: number[] = [];
   let requests: Record<string, number> = {};

@@ -2,7 +2,8 @@
 // `kubectl apply --server-side -f` of the same manifests to another fresh kube-sim; and the
 // agent's memory holding a large bundle.
 import { fork } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
@@ -21,6 +22,11 @@ export interface ApplyComparison {
   /** The agent process's CPU time in each apply (fresh process, then running). */
   agentCpuMs: number[];
   agentRunningCpuMs: number[];
+  /** kubectl's CPU time (user + system, its whole process: start, discovery, OpenAPI, apply); empty without /usr/bin/time. */
+  kubectlCpuMs: number[];
+  /** The fresh agent process before its apply: Node's start and the agent's imports (wall and CPU), not in agentMs. */
+  agentStartupMs: number[];
+  agentStartupCpuMs: number[];
   objects: number;
   /** The agent's API requests in one apply, by verb and resource. */
   agentRequests: Record<string, number>;
@@ -41,38 +47,56 @@ export async function compareApply(dir: string, manifests: string, runs: number,
   const bundle = canonicalize(objects);
   const file = join(dir, "manifests.yaml");
   await writeFile(file, manifests);
-  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], objects: objects.length, agentRequests: {} };
+  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], kubectlCpuMs: [], agentStartupMs: [], agentStartupCpuMs: [], objects: objects.length, agentRequests: {} };
   for (let i = 0; i < runs; i++) {
-    // Agent: fresh clusters, fresh process, cold discovery; then the running process, another fresh cluster.
-    const a = await startKubeSim({ readyDelayMs });
-    const b = await startKubeSim({ readyDelayMs });
-    try {
-      const r = await agentApply({ kubeconfigs: [a.kubeconfig(), b.kubeconfig()], bundle });
-      out.agentMs.push(r.ms[0]!);
-      out.agentRunningMs.push(r.ms[1]!);
-      out.agentCpuMs.push(r.cpuMs[0]!);
-      out.agentRunningCpuMs.push(r.cpuMs[1]!);
-      out.agentRequests = r.requests;
-      for (const sim of [a, b]) check(sim.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
-    } finally {
-      await Promise.all([a.close(), b.close()]);
-    }
-    // kubectl: fresh cluster, fresh discovery cache.
-    const k = await startKubeSim({ readyDelayMs });
-    try {
-      const kc = join(dir, `kubectl-${i}.kubeconfig`);
-      await k.writeKubeconfig(kc);
-      const t = performance.now();
-      const r = await run("kubectl", ["apply", "--server-side", "-f", file, "--kubeconfig", kc, "--cache-dir", join(dir, `kubectl-cache-${i}`)]);
-      const ms = performance.now() - t;
-      if (r.code !== 0) throw new Error(`kubectl apply --server-side failed: ${r.stderr}`);
-      out.kubectlMs.push(ms);
-      check(k.store.list("v1", "ConfigMap", "bench").length > 0, "kubectl apply left no ConfigMaps");
-    } finally {
-      await k.close();
-    }
+    // Each client gets kube-sims of its own, in this process; who goes first alternates, so neither
+    // always meets a warmer (or more loaded) kube-sim.
+    const clients = [() => agentRun(out, bundle, readyDelayMs), () => kubectlRun(out, dir, file, i, readyDelayMs)];
+    for (const client of i % 2 ? clients.reverse() : clients) await client();
   }
   return out;
+}
+
+/** Agent: fresh clusters, fresh process, cold discovery; then the running process, another fresh cluster. */
+async function agentRun(out: ApplyComparison, bundle: string, readyDelayMs: number): Promise<void> {
+  const a = await startKubeSim({ readyDelayMs });
+  const b = await startKubeSim({ readyDelayMs });
+  try {
+    const r = await agentApply({ kubeconfigs: [a.kubeconfig(), b.kubeconfig()], bundle });
+    out.agentMs.push(r.ms[0]!);
+    out.agentRunningMs.push(r.ms[1]!);
+    out.agentCpuMs.push(r.cpuMs[0]!);
+    out.agentRunningCpuMs.push(r.cpuMs[1]!);
+    out.agentStartupMs.push(r.startup.ms);
+    out.agentStartupCpuMs.push(r.startup.cpuMs);
+    out.agentRequests = r.requests;
+    for (const sim of [a, b]) check(sim.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+}
+
+const TIME = "/usr/bin/time";
+
+/** kubectl: fresh cluster, fresh discovery cache; its CPU measured by /usr/bin/time when there is one. */
+async function kubectlRun(out: ApplyComparison, dir: string, file: string, i: number, readyDelayMs: number): Promise<void> {
+  const k = await startKubeSim({ readyDelayMs });
+  try {
+    const kc = join(dir, `kubectl-${i}.kubeconfig`);
+    await k.writeKubeconfig(kc);
+    const args = ["apply", "--server-side", "-f", file, "--kubeconfig", kc, "--cache-dir", join(dir, `kubectl-cache-${i}`)];
+    const times = join(dir, `kubectl-${i}.time`);
+    const timed = existsSync(TIME);
+    const t = performance.now();
+    const r = timed ? await run(TIME, ["-f", "%U %S", "-o", times, "kubectl", ...args], { program: true }) : await run("kubectl", args);
+    const ms = performance.now() - t;
+    if (r.code !== 0) throw new Error(`kubectl apply --server-side failed: ${r.stderr}`);
+    out.kubectlMs.push(ms);
+    if (timed) out.kubectlCpuMs.push((await readFile(times, "utf8")).trim().split(/\s+/).reduce((sum, x) => sum + Number(x) * 1000, 0));
+    check(k.store.list("v1", "ConfigMap", "bench").length > 0, "kubectl apply left no ConfigMaps");
+  } finally {
+    await k.close();
+  }
 }
 
 function check(ok: boolean, what: string): void {

@@ -52,7 +52,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
-    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], agentRequests: {} as Record<string, number> };
+    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], kubectlCpuMs: [] as number[], agentStartupMs: [] as number[], agentStartupCpuMs: [] as number[], agentRequests: {} as Record<string, number> };
     if (o.applyRuns > 0) {
       const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
       apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
@@ -311,9 +311,13 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       apply_ratio_running: apply.agentRunningMs.length ? round(medianOf(apply.agentRunningMs) / medianOf(apply.kubectlMs), 2) : null,
       apply_agent_cpu_s: apply.agentCpuMs.length ? round(medianOf(apply.agentCpuMs) / 1000, 3) : null,
       apply_agent_running_cpu_s: apply.agentRunningCpuMs.length ? round(medianOf(apply.agentRunningCpuMs) / 1000, 3) : null,
+      apply_kubectl_cpu_s: apply.kubectlCpuMs.length ? round(medianOf(apply.kubectlCpuMs) / 1000, 3) : null,
+      apply_cpu_ratio: apply.kubectlCpuMs.length ? round(medianOf(apply.agentCpuMs) / medianOf(apply.kubectlCpuMs), 2) : null,
+      apply_agent_startup_s: apply.agentStartupMs.length ? round(medianOf(apply.agentStartupMs) / 1000, 3) : null,
+      apply_agent_startup_cpu_s: apply.agentStartupCpuMs.length ? round(medianOf(apply.agentStartupCpuMs) / 1000, 3) : null,
       apply_agent_requests: apply.agentRequests,
       load_average: loadavg().map((x) => round(x, 1)),
-      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), agent_running_ms: apply.agentRunningMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)) },
+      apply_runs: { agent_ms: apply.agentMs.map((x) => Math.round(x)), agent_running_ms: apply.agentRunningMs.map((x) => Math.round(x)), kubectl_ms: apply.kubectlMs.map((x) => Math.round(x)), kubectl_cpu_ms: apply.kubectlCpuMs.map((x) => Math.round(x)) },
       memory_bundle: memory
         ? { objects: memory.objects, synced_s: round(memory.syncedMs / 1000), healthy_s: round(memory.healthyMs / 1000), agent_rss_mb: memory.rssMb, agent_heap_mb: memory.heapUsedMb, heap_kb_per_object: memory.heapPerObjectKb, cached_objects: memory.cachedObjects }
         : null,

@@ -64,10 +64,17 @@ export interface BenchResult {
   apply_ratio_running: number | null;
   apply_agent_cpu_s: number | null;
   apply_agent_running_cpu_s: number | null;
+  /** kubectl's whole process (start, discovery, OpenAPI, apply), user + system. */
+  apply_kubectl_cpu_s: number | null;
+  /** Agent CPU in the apply (fresh process) / kubectl's: what the machine's load does not change. */
+  apply_cpu_ratio: number | null;
+  /** A fresh agent process before its first apply (Node's start and imports): not in apply_agent_s. */
+  apply_agent_startup_s: number | null;
+  apply_agent_startup_cpu_s: number | null;
   /** The machine's 1, 5 and 15 minute load averages at the end of the run. */
   load_average: number[];
   apply_agent_requests: Record<string, number>;
-  apply_runs: { agent_ms: number[]; agent_running_ms: number[]; kubectl_ms: number[] };
+  apply_runs: { agent_ms: number[]; agent_running_ms: number[]; kubectl_ms: number[]; kubectl_cpu_ms: number[] };
   memory_bundle: { objects: number; synced_s: number; healthy_s: number; agent_rss_mb: number; agent_heap_mb: number; heap_kb_per_object: number; cached_objects: number } | null;
   host_nice: number;
   hub_node_flags: string;
@@ -142,7 +149,10 @@ export function formatTable(r: BenchResult): string {
       [`apply ${r.objects} objects: agent (running process)`, s(r.apply_agent_running_s), "", ""] as [string, string, string, string],
       [`  agent process CPU in the apply (fresh / running)`, `${s(r.apply_agent_cpu_s)} / ${s(r.apply_agent_running_cpu_s)}`, "", ""] as [string, string, string, string],
       [`  agent API requests for that apply`, byVerb(r.apply_agent_requests), "", ""] as [string, string, string, string],
+      [`  fresh agent process before it (Node start, imports): wall / CPU`, `${s(r.apply_agent_startup_s)} / ${s(r.apply_agent_startup_cpu_s)}`, "", ""] as [string, string, string, string],
       [`apply ${r.objects} objects: kubectl --server-side`, s(r.apply_kubectl_s), "", ""] as [string, string, string, string],
+      [`  kubectl process CPU`, s(r.apply_kubectl_cpu_s), "", ""] as [string, string, string, string],
+      ["apply CPU ratio agent (fresh) / kubectl", r.apply_cpu_ratio === null ? "n/a" : r.apply_cpu_ratio.toFixed(2), "", ""] as [string, string, string, string],
       ["apply ratio agent / kubectl (fresh process)", r.apply_ratio === null ? "n/a" : r.apply_ratio.toFixed(2), "<= 0.5", r.apply_ratio === null ? "" : verdict(r.apply_ratio <= 0.5)] as [string, string, string, string],
       ["apply ratio agent / kubectl (running process)", r.apply_ratio_running === null ? "n/a" : r.apply_ratio_running.toFixed(2), "<= 0.5", r.apply_ratio_running === null ? "" : verdict(r.apply_ratio_running <= 0.5)] as [string, string, string, string],
     ]),

@@ -53,30 +53,35 @@ function yamlKeyAt(raw: string, at: number): string {
 export function duplicateJsonKeys(text: string): string[] {
   const out: string[] = [];
   const scopes: (Set<string> | undefined)[] = []; // one per open object (a Set) or array (undefined)
-  let line = 1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 10) line++;
-    else if (c === 123) scopes.push(new Set());
+    if (c === 123) scopes.push(new Set());
     else if (c === 91) scopes.push(undefined);
     else if (c === 125 || c === 93) scopes.pop();
     else if (c === 34) {
-      let end = i + 1;
-      let escaped = false;
-      for (let d = text.charCodeAt(end); d !== 34; d = text.charCodeAt(end)) {
-        if (d === 92) { escaped = true; end++; }
-        end++;
-      }
+      const end = closingQuote(text, i);
       const keys = scopes[scopes.length - 1];
       if (keys && nextNonSpace(text, end + 1) === 58) {
-        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
-        if (keys.has(key)) out.push(duplicate(line, key));
+        const quoted = text.slice(i, end + 1);
+        const key = quoted.includes("\\") ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
+        if (keys.has(key)) out.push(duplicate(text.slice(0, i).split("\n").length, key));
         else keys.add(key);
       }
       i = end;
     }
   }
   return out;
+}
+
+/** The index of the quote closing the string that opens at `open` (an escaped quote does not close it). */
+function closingQuote(text: string, open: number): number {
+  let end = text.indexOf('"', open + 1);
+  for (;;) {
+    let backslashes = 0;
+    while (text.charCodeAt(end - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return end;
+    end = text.indexOf('"', end + 1);
+  }
 }
 
 function nextNonSpace(text: string, from: number): number {

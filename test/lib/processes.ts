@@ -106,11 +106,14 @@ export interface RunOptions {
   stdin?: string;
   /** The whole process group is killed after this long, and run() rejects. */
   timeoutMs?: number;
+  /** Run `script` as a program, not with node (kubectl always is). */
+  program?: boolean;
 }
 
-/** Runs a node script (or kubectl) to completion in its own process group, within a deadline. */
+/** Runs a node script (or kubectl, or another program) to completion in its own process group, within a deadline. */
 export async function run(script: string, args: string[], opts: RunOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawnInGroup(script === "kubectl" ? "kubectl" : process.execPath, script === "kubectl" ? args : [script, ...args], opts.env ?? {});
+  const program = opts.program || script === "kubectl";
+  const child = spawnInGroup(program ? script : process.execPath, program ? args : [script, ...args], opts.env ?? {});
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));

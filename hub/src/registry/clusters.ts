@@ -2,9 +2,11 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
 import { HubError } from "../errors.js";
 import { hashSecret, randomSecret } from "./secret-hash.js";
 import { checkToken, consumeToken, returnToken, type TokenRow } from "./tokens.js";
+import { fulfilled, rejected } from "../store/batch.js";
 import { REGISTRATION_RETRY_WINDOW_MS } from "../config/intervals.js";
 
 export type ClusterRow = Awaited<ReturnType<Db["cluster"]["findUniqueOrThrow"]>>;
@@ -40,12 +42,7 @@ export async function approvedClusterFacts(db: Db): Promise<{ name: string; labe
  * the use back.
  */
 export async function registerCluster(db: Db, reg: Registration, approvalRequired: boolean, now = new Date()): Promise<{ credential: string; row: ClusterRow }> {
-  try {
-    validateName("cluster", reg.name);
-    for (const [k, v] of Object.entries(reg.labels)) validateLabel(k, v);
-  } catch (err) {
-    throw new HubError("INVALID_ARGUMENT", (err as Error).message);
-  }
+  validateRegistration(reg);
   const credential = `gfc_${randomSecret()}`;
   let token: TokenRow;
   try {
@@ -57,21 +54,7 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
     return { credential, row: await reissue(db, existing, reg, credential, now) };
   }
   try {
-    const row = await db.cluster.create({
-      data: {
-        name: reg.name,
-        tokenLabels: token.labels,
-        agentLabels: JSON.stringify(reg.labels),
-        adminLabels: "{}",
-        namespaces: "[]",
-        credentialHash: hashSecret(credential),
-        state: approvalRequired ? "Pending" : "Disconnected",
-        approved: !approvalRequired,
-        agentVersion: reg.agentVersion,
-        kubernetesVersion: reg.kubernetesVersion,
-        tokenId: token.id,
-      },
-    });
+    const row = await db.cluster.create({ data: newClusterRow(reg, token, credential, approvalRequired) });
     return { credential, row };
   } catch (err) {
     await returnToken(db, token.id);
@@ -81,6 +64,116 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
     if (!winner) throw err;
     return { credential, row: await reissue(db, winner, reg, credential, now) };
   }
+}
+
+/**
+ * Registers many clusters with few statements (what a registration wave costs the hub): per token,
+ * read it, take all its uses in one conditional increment, insert the rows and their audit events
+ * in one statement each. Anything out of the ordinary (an unknown or spent token, a taken name, a
+ * retry) goes through registerCluster one by one, for its exact answer.
+ */
+export async function registerClusters(db: Db, regs: readonly Registration[], approvalRequired: boolean, now = new Date()): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[]> {
+  const byToken = new Map<string, number[]>();
+  regs.forEach((r, i) => byToken.set(r.token, [...(byToken.get(r.token) ?? []), i]));
+  const out: PromiseSettledResult<{ credential: string; row: ClusterRow }>[] = [];
+  for (const indexes of byToken.values()) {
+    const group = indexes.map((i) => regs[i]!);
+    const results = (await registerGroup(db, group, approvalRequired, now)) ?? (await oneByOne(db, group, approvalRequired, now));
+    indexes.forEach((i, k) => (out[i] = results[k]!));
+  }
+  return out;
+}
+
+/** In order, as if each had come alone: one that fails and gives its token use back leaves it to the next. */
+async function oneByOne(db: Db, regs: readonly Registration[], approvalRequired: boolean, now: Date): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[]> {
+  const out: PromiseSettledResult<{ credential: string; row: ClusterRow }>[] = [];
+  for (const reg of regs) out.push(await registerOne(db, reg, approvalRequired, now).then(fulfilled, rejected));
+  return out;
+}
+
+async function registerOne(db: Db, reg: Registration, approvalRequired: boolean, now: Date): Promise<{ credential: string; row: ClusterRow }> {
+  const res = await registerCluster(db, reg, approvalRequired, now);
+  await db.auditEvent.create({ data: registeredEvent(res.row) });
+  return res;
+}
+
+const registeredEvent = (row: ClusterRow) => ({ actor: `cluster:${row.name}`, action: "cluster.register", subject: row.name, detail: JSON.stringify({ tokenId: row.tokenId, state: row.state }) });
+
+/** The common case of a wave, in four statements; undefined when one of its items needs registerCluster. */
+async function registerGroup(db: Db, regs: readonly Registration[], approvalRequired: boolean, now: Date): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[] | undefined> {
+  const names = new Set(regs.map((r) => r.name));
+  if (regs.length < 2 || names.size < regs.length || !regs.every(valid)) return undefined;
+  const token = await checkToken(db, regs[0]!.token, now).catch(() => undefined);
+  if (!token) return undefined;
+  const n = regs.length;
+  const taken = await db.token.updateMany({ where: token.maxUses > 0 ? { id: token.id, uses: { lte: token.maxUses - n } } : { id: token.id }, data: { uses: { increment: n } } });
+  if (taken.count === 0) return undefined;
+  const credentials = regs.map(() => `gfc_${randomSecret()}`);
+  const rows = await db.cluster.createManyAndReturn({ data: regs.map((reg, i) => newClusterRow(reg, token, credentials[i]!, approvalRequired)) }).catch(async () => {
+    // A name already registered (a retry, or taken): give the uses back and go one by one.
+    await returnToken(db, token.id, n);
+    return undefined;
+  });
+  if (!rows) return undefined;
+  await db.auditEvent.createMany({ data: rows.map(registeredEvent) });
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  return regs.map((reg, i) => {
+    const row = byName.get(reg.name);
+    return row ? fulfilled({ credential: credentials[i]!, row }) : rejected(new HubError("INTERNAL", `cluster "${reg.name}" was not stored`));
+  });
+}
+
+function validateRegistration(reg: Registration): void {
+  try {
+    validateName("cluster", reg.name);
+    for (const [k, v] of Object.entries(reg.labels)) validateLabel(k, v);
+  } catch (err) {
+    throw new HubError("INVALID_ARGUMENT", (err as Error).message);
+  }
+}
+
+function valid(reg: Registration): boolean {
+  try {
+    validateRegistration(reg);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function newClusterRow(reg: Registration, token: TokenRow, credential: string, approvalRequired: boolean) {
+  return {
+    name: reg.name,
+    tokenLabels: token.labels,
+    agentLabels: JSON.stringify(reg.labels),
+    adminLabels: "{}",
+    namespaces: "[]",
+    credentialHash: hashSecret(credential),
+    state: approvalRequired ? "Pending" : "Disconnected",
+    approved: !approvalRequired,
+    agentVersion: reg.agentVersion,
+    kubernetesVersion: reg.kubernetesVersion,
+    tokenId: token.id,
+  };
+}
+
+/**
+ * Marks clusters whose agents just opened a stream on this hub: Connected when approved, else
+ * Pending. One statement per state for the lot; the rows as now stored, undefined for a cluster
+ * deleted meanwhile.
+ */
+export async function markConnected(db: Db, hubId: string, clusters: readonly { name: string; approved: boolean }[], now = new Date()): Promise<(ClusterRow | undefined)[]> {
+  for (const approved of [true, false]) {
+    const names = clusters.filter((c) => c.approved === approved).map((c) => c.name);
+    for (const chunk of inChunks(names)) {
+      await db.cluster.updateMany({ where: { name: { in: chunk } }, data: { state: approved ? "Connected" : "Pending", lastHeartbeat: now, hub: hubId } });
+    }
+  }
+  const rows = new Map<string, ClusterRow>();
+  for (const chunk of inChunks(clusters.map((c) => c.name))) {
+    for (const r of await db.cluster.findMany({ where: { name: { in: chunk } } })) rows.set(r.name, r);
+  }
+  return clusters.map((c) => rows.get(c.name));
 }
 
 /** A registration retry gets the cluster a new credential; anything else finds the name taken. */

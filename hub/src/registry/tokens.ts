@@ -50,9 +50,9 @@ export async function consumeToken(db: Db | Prisma.TransactionClient, token: str
   return row;
 }
 
-/** Gives back a use taken by consumeToken (the registration it was for did not happen). */
-export async function returnToken(db: Db | Prisma.TransactionClient, id: string): Promise<void> {
-  await db.token.updateMany({ where: { id, uses: { gt: 0 } }, data: { uses: { decrement: 1 } } });
+/** Gives back uses taken by consumeToken (the registrations they were for did not happen). */
+export async function returnToken(db: Db | Prisma.TransactionClient, id: string, uses = 1): Promise<void> {
+  await db.token.updateMany({ where: { id, uses: { gte: uses } }, data: { uses: { decrement: uses } } });
 }
 
 /** A known, unrevoked, unexpired bootstrap token (its uses are not looked at). */

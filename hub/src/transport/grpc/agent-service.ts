@@ -1,9 +1,9 @@
 import { RpcError, type AgentService, type ConnectRequest, type Logger, type ServiceHandlers } from "@gitfleet/shared";
-import { isNotFound, type Db } from "../../store/index.js";
+import type { Db } from "../../store/index.js";
+import { createBatcher, fulfilled } from "../../store/batch.js";
 import { inChunks } from "../../store/chunks.js";
-import { clusterToProto, registerCluster, type ClusterRow } from "../../registry/clusters.js";
-import type { CredentialCache } from "../../registry/credential-cache.js";
-import { audit } from "../../registry/audit.js";
+import { clusterToProto, markConnected, registerClusters, type ClusterRow, type Registration } from "../../registry/clusters.js";
+import type { ClusterIdentity, CredentialCache } from "../../registry/credential-cache.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
 import type { AgentEvents, BundleSource } from "../../delivery/agent-events.js";
@@ -25,23 +25,22 @@ export interface AgentServiceDeps {
 const CHUNK = 256 * 1024;
 
 export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<typeof AgentService> {
-  const { db, log, sessions } = deps;
+  const { db, log } = deps;
+  // A registration wave costs a few statements per batch, not per agent (registerClusters, markConnected).
+  const registrations = createBatcher((regs: Registration[]) => registerClusters(db, regs, deps.approvalRequired));
+  const connecting = createBatcher(async (clusters: ClusterIdentity[]) => (await markConnected(db, deps.hubId, clusters)).map(fulfilled));
+  const connectDeps = { ...deps, markConnected: connecting.add };
   return {
     register: unary(log, "Register", async (req) => {
-      const { credential, row } = await registerCluster(
-        db,
-        { token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion },
-        deps.approvalRequired,
-      );
+      const { credential, row } = await registrations.add({ token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion });
       // A retried registration rotates the credential: the old one must stop working at once.
       deps.credentials.issued(credential, { name: row.name, approved: row.approved });
-      await audit(db, `cluster:${row.name}`, "cluster.register", row.name, { tokenId: row.tokenId, state: row.state });
       log.info({ cluster: row.name, tokenId: row.tokenId, state: row.state }, "cluster registered");
       return { credential, cluster: clusterToProto(row) };
     }),
 
     connect: (call) => {
-      void connect(deps, call).catch((err: unknown) => {
+      void connect(connectDeps, call).catch((err: unknown) => {
         call.emit("error", toServiceError(log, "Connect", err));
       });
     },
@@ -68,21 +67,20 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
 
 type ConnectCall = Parameters<ServiceHandlers<typeof AgentService>["connect"]>[0];
 
-async function connect(deps: AgentServiceDeps, call: ConnectCall): Promise<void> {
-  const { db, log, sessions } = deps;
+async function connect(deps: AgentServiceDeps & { markConnected(c: ClusterIdentity): Promise<ClusterRow | undefined> }, call: ConnectCall): Promise<void> {
+  const { log, sessions } = deps;
   const who = await deps.credentials.authenticate(bearer(call.metadata) ?? "");
   const cluster = who.name;
   const session = sessions.open(cluster, call);
-  const state = who.approved ? "Connected" : "Pending";
-  const updated = await db.cluster.update({ where: { name: cluster }, data: { state, lastHeartbeat: new Date(), hub: deps.hubId } }).catch(async (err: unknown) => {
-    if (!isNotFound(err)) throw err;
+  const updated = await deps.markConnected({ name: cluster, approved: who.approved });
+  if (!updated) {
     // Deleted by another hub since this one cached the credential: read it again for the reason.
     sessions.release(session);
     deps.credentials.forget(cluster);
     await deps.credentials.authenticate(bearer(call.metadata) ?? "");
-    throw err;
-  });
-  log.info({ cluster, state }, "agent connected");
+    throw new RpcError("UNAVAILABLE", `cluster "${cluster}" changed while connecting: connect again`);
+  }
+  log.info({ cluster, state: updated.state }, "agent connected");
   call.write({ msg: { case: "welcome", value: { cluster: clusterToProto(updated), heartbeatIntervalSeconds: deps.heartbeatIntervalS } } });
 
   call.on("data", (req: ConnectRequest) => {
