@@ -44,6 +44,8 @@ export const LEASE_TTL_MS = Number(process.env.GITFLEET_LEASE_TTL_MS ?? 10_000);
 export const LEASE_RENEW_MS = Number(process.env.GITFLEET_LEASE_RENEW_MS ?? 2_000);
 /** Each hub re-sends assignments its agents missed (a lost notification) this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
+/** A catch-up re-reads clusters changed this long before its previous pass: late commits, hub clocks apart. */
+export const CATCH_UP_SLACK_MS = 30_000;
 
 /** How often the leader looks again at Apps with an unsettled rollout (disconnects, missed wake-ups). */
 export const ROLLOUT_SWEEP_MS = 5_000;
