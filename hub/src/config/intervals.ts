@@ -68,3 +68,6 @@ export const BUNDLE_TOUCH_EVERY_MS = RETENTION_GRACE_MS / 4;
  */
 export const STATUS_FLUSH_INTERVAL_MS = Number(process.env.GITFLEET_STATUS_FLUSH_MS ?? 200);
 export const STATUS_FLUSH_MAX_PENDING = 2_000;
+
+/** A hub at its registration or connection limit tells agents to wait this long (plus their jittered backoff). */
+export const BUSY_RETRY_AFTER_MS = 2_000;
