@@ -41,6 +41,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204221256_bundle_used_at",
       "checksum": "ffbd5f0793f5f7c74ce21677ff88e8a6e3915ec1a32a1463fc266730fd4b3b79",
       "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Bundle\" (\n    \"digest\" TEXT NOT NULL PRIMARY KEY,\n    \"manifests\" TEXT NOT NULL,\n    \"objects\" INTEGER NOT NULL,\n    \"size\" INTEGER NOT NULL,\n    \"createdAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"usedAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP\n);\nINSERT INTO \"new_Bundle\" (\"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\") SELECT \"createdAt\", \"digest\", \"manifests\", \"objects\", \"size\" FROM \"Bundle\";\nDROP TABLE \"Bundle\";\nALTER TABLE \"new_Bundle\" RENAME TO \"Bundle\";\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
+    },
+    {
+      "name": "20261205013101_cluster_generation_at",
+      "checksum": "ba1edcd568dba58a1f96b809abfb6fd5b0d26f11c9d9bead9780bc332eb27e43",
+      "sql": "-- RedefineTables\nPRAGMA defer_foreign_keys=ON;\nPRAGMA foreign_keys=OFF;\nCREATE TABLE \"new_Cluster\" (\n    \"id\" TEXT NOT NULL PRIMARY KEY,\n    \"name\" TEXT NOT NULL,\n    \"tokenLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"agentLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"adminLabels\" TEXT NOT NULL DEFAULT '{}',\n    \"namespaces\" TEXT NOT NULL DEFAULT '[]',\n    \"credentialHash\" TEXT NOT NULL,\n    \"state\" TEXT NOT NULL DEFAULT 'Pending',\n    \"approved\" BOOLEAN NOT NULL DEFAULT false,\n    \"agentVersion\" TEXT NOT NULL DEFAULT '',\n    \"kubernetesVersion\" TEXT NOT NULL DEFAULT '',\n    \"lastHeartbeat\" DATETIME,\n    \"registeredAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"tokenId\" TEXT,\n    \"generation\" INTEGER NOT NULL DEFAULT 0,\n    \"generationAt\" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,\n    \"hub\" TEXT NOT NULL DEFAULT ''\n);\nINSERT INTO \"new_Cluster\" (\"adminLabels\", \"agentLabels\", \"agentVersion\", \"approved\", \"credentialHash\", \"generation\", \"hub\", \"id\", \"kubernetesVersion\", \"lastHeartbeat\", \"name\", \"namespaces\", \"registeredAt\", \"state\", \"tokenId\", \"tokenLabels\") SELECT \"adminLabels\", \"agentLabels\", \"agentVersion\", \"approved\", \"credentialHash\", \"generation\", \"hub\", \"id\", \"kubernetesVersion\", \"lastHeartbeat\", \"name\", \"namespaces\", \"registeredAt\", \"state\", \"tokenId\", \"tokenLabels\" FROM \"Cluster\";\nDROP TABLE \"Cluster\";\nALTER TABLE \"new_Cluster\" RENAME TO \"Cluster\";\nCREATE UNIQUE INDEX \"Cluster_name_key\" ON \"Cluster\"(\"name\");\nCREATE UNIQUE INDEX \"Cluster_credentialHash_key\" ON \"Cluster\"(\"credentialHash\");\nCREATE INDEX \"Cluster_state_idx\" ON \"Cluster\"(\"state\");\nCREATE INDEX \"Cluster_hub_generationAt_idx\" ON \"Cluster\"(\"hub\", \"generationAt\");\nPRAGMA foreign_keys=ON;\nPRAGMA defer_foreign_keys=OFF;\n\n"
     }
   ],
   "postgresql": [
@@ -83,6 +88,11 @@ export const migrations: Record<"sqlite" | "postgresql", EmbeddedMigration[]> = 
       "name": "20261204221256_bundle_used_at",
       "checksum": "62ac57274c098999c65288dee79125c3aa4928cb6e1bcc76cc052f7670797522",
       "sql": "-- AlterTable\nALTER TABLE \"Bundle\" ADD COLUMN     \"usedAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;\n\n"
+    },
+    {
+      "name": "20261205013101_cluster_generation_at",
+      "checksum": "1d69ed2ce9f8c47ffbaf8c4406e1388153544828790e2021dd33a33ff51b2d1e",
+      "sql": "-- AlterTable\nALTER TABLE \"Cluster\" ADD COLUMN     \"generationAt\" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP;\n\n-- CreateIndex\nCREATE INDEX \"Cluster_hub_generationAt_idx\" ON \"Cluster\"(\"hub\", \"generationAt\");\n\n"
     }
   ]
 };

@@ -137,6 +137,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       resyncMs: o.resyncMs,
       driftIntervalMs: o.driftIntervalMs,
       readyDelayMs: o.readyDelayMs,
+      connectRate: o.connectRate / hosts.agents.length,
       agents: chunks[i]!.map((name) => ({ name, labels: clusterLabels(names.indexOf(name), o.overlays, o.regions), kubeconfig: byName.get(name)?.kubeconfig })),
     }));
     let shown = Date.now();
@@ -324,6 +325,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       host_nice: o.nice,
       hub_node_flags: o.hubNodeOptions.join(" "),
       per_process: o.perProcess,
+      connect_rate: o.connectRate,
       agent_resync_ms: o.resyncMs,
       agent_drift_interval_ms: o.driftIntervalMs,
       machine: { cpus: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version },

@@ -29,6 +29,8 @@ export interface BenchOptions {
   nice: number;
   /** Seconds at rest at the end, to measure what connected agents cost the hub when nothing changes. */
   idleS: number;
+  /** Protocol agents dialled per second, over all host processes (0: all at once). */
+  connectRate: number;
   /** Extra node flags for the hub process (e.g. --max-semi-space-size=4). */
   hubNodeOptions: string[];
 }
@@ -36,6 +38,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--clusters N] [--objects M] [--overlays K] [--regions R] [--postgres URL] [--out FILE]
        [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
        [--memory-objects 10000] [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
+       [--connect-rate 0]
   --agents          sim (default): the agent's own code against a kube-sim cluster each; protocol: agents that
                     speak the real gRPC protocol (register, Connect stream with heartbeats, GetBundle, status,
                     drift) but apply nothing, so the hub can be measured against 10,000 of them
@@ -58,6 +61,9 @@ export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--cluster
   --memory-objects  also apply a bundle of this many objects with one agent and report its memory once
                     Healthy (RSS, heap after GC, cached objects; default 0 = skipped)
   --resync, --drift-interval   agent timers in ms (default 600000 each, see below)
+  --connect-rate    protocol agents start (register and dial the hub) at this many per second in all, as a
+                    fleet coming up over time would; 0 (default) starts them all at once, which at N=10,000
+                    overflows the hub's listen queue (grpc-js listens with Node's backlog of 511)
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
   --idle            seconds at rest at the end, to measure the hub's CPU with every agent connected (default 15)
@@ -92,6 +98,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       quiet: { type: "boolean", default: false },
       nice: { type: "string", default: "10" },
       idle: { type: "string", default: "15" },
+      "connect-rate": { type: "string", default: "0" },
       "hub-node-flags": { type: "string", default: "" },
       help: { type: "boolean", short: "h" },
     },
@@ -127,6 +134,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     quiet: values.quiet!,
     nice: int("nice", values.nice, 0),
     idleS: int("idle", values.idle, 0),
+    connectRate: int("connect-rate", values["connect-rate"], 0),
     hubNodeOptions: values["hub-node-flags"]!.split(/\s+/).filter(Boolean),
   };
 }

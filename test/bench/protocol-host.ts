@@ -8,7 +8,7 @@ import { createAgentClient, createHubClients, runLink, type Outgoing } from "@gi
 import type { Identity, IdentityStore } from "@gitfleet/agent/dist/connection/credentials.js";
 import { hubBundleFetcher } from "@gitfleet/agent/dist/cache/hub-fetcher.js";
 import * as grpc from "@grpc/grpc-js";
-import { createLogger, HealthState, parseBundle, SyncState, type Assignment, type AssignmentSet } from "@gitfleet/shared";
+import { createBackoff, createLogger, HealthState, parseBundle, SyncState, type Assignment, type AssignmentSet } from "@gitfleet/shared";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AppStatusSchema, ObjectResultSchema } from "@gitfleet/shared";
 import { selfStats } from "./proc-stats.js";
@@ -110,12 +110,13 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
     });
   }
 
-  // As the agent does: a failed fetch is retried (1 s, doubling, at most 30 s) while the assignment stands.
-  const fetchAndReport = (a: Assignment, retryMs: number) => {
+  // As the agent does: a failed fetch is retried with jittered backoff (1 s doubling, at most 30 s) while the assignment stands.
+  const fetchAndReport = (a: Assignment, backoff = createBackoff(1_000, 30_000)) => {
     deliver(a).catch((err: unknown) => {
+      const retryMs = backoff.next();
       log.warn({ cluster: name, app: a.app, err: (err as Error).message, retryMs }, "bundle fetch failed");
       later(retryMs, () => {
-        if (current.some((x) => x.app === a.app && x.bundleDigest === a.bundleDigest) && statuses.get(a.app)?.bundleDigest !== a.bundleDigest) fetchAndReport(a, Math.min(retryMs * 2, 30_000));
+        if (current.some((x) => x.app === a.app && x.bundleDigest === a.bundleDigest) && statuses.get(a.app)?.bundleDigest !== a.bundleDigest) fetchAndReport(a, backoff);
       });
     });
   };
@@ -130,7 +131,7 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
         }
         const known = statuses.get(a.app);
         if (known?.bundleDigest === a.bundleDigest) continue;
-        fetchAndReport(a, 1_000);
+        fetchAndReport(a);
       }
       for (const app of [...statuses.keys()]) if (!set.assignments.some((a) => a.app === app)) statuses.delete(app);
     },
@@ -174,12 +175,24 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
   };
 }
 
+// Dialling at --connect-rate (a real fleet connects over minutes, not in one burst that overflows the hub's accept queue).
 function start(msg: Start): void {
   const began = Date.now();
-  for (const a of msg.agents) {
+  const startAgent = (a: Start["agents"][number]) => {
     const agent = startOne(msg, a.name, a.labels);
     agent.done.catch((err: unknown) => reply({ type: "fatal", name: a.name, message: (err as Error).message }));
     agents.set(a.name, agent);
+  };
+  const rate = msg.connectRate ?? 0;
+  if (rate <= 0) msg.agents.forEach(startAgent);
+  else {
+    let next = 0;
+    const tick = () => {
+      const due = Math.min(msg.agents.length, Math.ceil(((Date.now() - began) / 1000) * rate) || 1);
+      while (next < due) startAgent(msg.agents[next++]!);
+      if (next < msg.agents.length) setTimeout(tick, 50);
+    };
+    tick();
   }
   reply({ type: "started", count: msg.agents.length, ms: Date.now() - began });
 }

@@ -33,7 +33,7 @@ export interface AgentSpec {
 }
 
 export type ToAgentHost =
-  | { type: "start"; hub: string; token: string; dir: string; agents: AgentSpec[]; app: string; resyncMs?: number; driftIntervalMs?: number; readyDelayMs?: number }
+  | { type: "start"; hub: string; token: string; dir: string; agents: AgentSpec[]; app: string; resyncMs?: number; driftIntervalMs?: number; readyDelayMs?: number; /** Agents this host starts per second (0: all at once). */ connectRate?: number }
   /** Protocol agents only: these clusters report drift on the app, as after a hand edit. */
   | { type: "drift"; names: string[]; app: string }
   | { type: "stats" }

@@ -79,6 +79,8 @@ export interface BenchResult {
   host_nice: number;
   hub_node_flags: string;
   per_process: number;
+  /** Protocol agents dialled per second (0: all at once). */
+  connect_rate: number;
   agent_resync_ms: number;
   agent_drift_interval_ms: number;
   machine: { cpus: number; memory_gb: number; node: string };

@@ -104,16 +104,19 @@ export async function runLink(opts: LinkOptions, hubs: HubClients, signal: Abort
   if (!identity) return; // stopped while waiting to register: a clean stop, not a failure
   const backoff = createBackoff(RECONNECT_BASE_MS, RECONNECT_MAX_MS);
   while (!signal.aborted) {
+    let busyMs = 0;
     try {
       await openStream(opts, hubs.current(), identity, signal, () => backoff.reset());
     } catch (err) {
       const e = RpcError.from(err);
+      busyMs = e.retryAfterMs ?? 0;
       if (isPermanent(e)) throw new AgentFatalError(`hub refused cluster "${identity.name}": ${e.message} (${e.reason})`);
       const from = hubs.address();
       hubs.failover();
       opts.log.warn({ reason: e.reason, err: e.message, hub: from, next: hubs.address() }, "hub stream lost; reconnecting");
     }
-    if (!signal.aborted) await sleep(backoff.next(), signal);
+    // A busy hub's hint is a floor; the jittered backoff on top spreads the agents it turned away.
+    if (!signal.aborted) await sleep(busyMs + backoff.next(), signal);
   }
 }
 
@@ -141,7 +144,7 @@ async function ensureIdentity(opts: LinkOptions, hubs: HubClients, signal: Abort
       if (isPermanent(e)) throw new AgentFatalError(`registration of cluster "${opts.name}" failed: ${e.message} (${e.reason})`);
       opts.log.warn({ reason: e.reason, err: e.message, hub: hubs.address() }, "hub unreachable for registration; retrying");
       hubs.failover();
-      await sleep(backoff.next(), signal);
+      await sleep((e.retryAfterMs ?? 0) + backoff.next(), signal);
       if (signal.aborted) return undefined;
     }
   }
@@ -195,10 +198,13 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    // Removed when the time is up: a link retrying for hours must not pile listeners on its signal.
+    const stop = () => {
       clearTimeout(t);
+      signal.removeEventListener("abort", stop);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(stop, ms);
+    signal.addEventListener("abort", stop, { once: true });
   });
 }

@@ -61,7 +61,7 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const names = [...new Set(clusters)];
   if (names.length === 0) return;
   const { db } = ctx;
-  if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 } } })));
+  if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 }, generationAt: new Date() } })));
   const connected = names.filter((n) => ctx.sessions.get(n));
   const elsewhere = names.filter((n) => !ctx.sessions.get(n));
   if (bump && elsewhere.length) ctx.feed.publish({ kind: "push", names: elsewhere });

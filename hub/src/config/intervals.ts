@@ -44,6 +44,8 @@ export const LEASE_TTL_MS = Number(process.env.GITFLEET_LEASE_TTL_MS ?? 10_000);
 export const LEASE_RENEW_MS = Number(process.env.GITFLEET_LEASE_RENEW_MS ?? 2_000);
 /** Each hub re-sends assignments its agents missed (a lost notification) this often. */
 export const CATCH_UP_INTERVAL_MS = 5_000;
+/** A catch-up re-reads clusters changed this long before its previous pass: late commits, hub clocks apart. */
+export const CATCH_UP_SLACK_MS = 30_000;
 
 /** How often the leader looks again at Apps with an unsettled rollout (disconnects, missed wake-ups). */
 export const ROLLOUT_SWEEP_MS = 5_000;
@@ -66,3 +68,6 @@ export const BUNDLE_TOUCH_EVERY_MS = RETENTION_GRACE_MS / 4;
  */
 export const STATUS_FLUSH_INTERVAL_MS = Number(process.env.GITFLEET_STATUS_FLUSH_MS ?? 200);
 export const STATUS_FLUSH_MAX_PENDING = 2_000;
+
+/** A hub at its registration or connection limit tells agents to wait this long (plus their jittered backoff). */
+export const BUSY_RETRY_AFTER_MS = 2_000;

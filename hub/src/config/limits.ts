@@ -27,3 +27,11 @@ export const HEAP_TUNING = {
   youngGenerationMb: Number(process.env.GITFLEET_YOUNG_GENERATION_MB ?? 8),
   heapGrowingPercent: Number(process.env.GITFLEET_HEAP_GROWING_PERCENT ?? 0),
 };
+
+/**
+ * Registrations and stream openings (Connect, up to its Welcome) in progress at once; more are
+ * answered UNAVAILABLE with a retry hint (transport/grpc/admission.ts). A batch of registrations
+ * is up to 500 (store/batch.ts), so these keep about two batches queued.
+ */
+export const MAX_REGISTRATIONS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_REGISTRATIONS_IN_FLIGHT ?? 1000);
+export const MAX_CONNECTS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_CONNECTS_IN_FLIGHT ?? 1000);

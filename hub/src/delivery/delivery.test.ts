@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { createWebhookRoute } from "../transport/http/webhooks/index.js";
 import { createDelivery, type Delivery } from "./index.js";
-import { addCluster as addClusterRow, recorder, testRepo, until, type Sent } from "./test-harness.js";
+import { addCluster as addClusterRow, recorder, until, type Sent } from "./test-harness.js";
+import { testRepo } from "../sources/test-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-delivery-"));
 const repoDir = join(tmp, "repo");

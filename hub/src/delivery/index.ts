@@ -39,8 +39,7 @@ import { rolloutNotices } from "../rollout/notices.js";
 import { localCoordination, type Change, type Coordination } from "../ha/index.js";
 import { createSingletonTasks, repeat } from "../ha/singleton.js";
 import { leaseFence } from "../store/index.js";
-import { inChunks } from "../store/chunks.js";
-import { CATCH_UP_INTERVAL_MS, ROLLOUT_SWEEP_MS } from "../config/intervals.js";
+import { CATCH_UP_INTERVAL_MS, CATCH_UP_SLACK_MS, ROLLOUT_SWEEP_MS } from "../config/intervals.js";
 
 export type { DeliveryStats } from "./context.js";
 export type ResourceKind = "Source" | "App" | "Notifier";
@@ -64,7 +63,7 @@ export interface DeliveryDeps {
   /** The hosts Sources may fetch from (--source-hosts); any when not given. */
   sourceHosts?: SourceHosts;
   /** The other hubs on the database and who leads; one hub alone when not given (SQLite, unit tests). */
-  coordination?: Pick<Coordination, "feed" | "leadership">;
+  coordination?: Pick<Coordination, "feed" | "leadership" | "hubId" | "shared">;
 }
 
 export interface Delivery extends BundleSource {
@@ -101,7 +100,7 @@ export interface Delivery extends BundleSource {
 /** From Git commits to per-cluster Assignments pushed on agents' streams. */
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
-  const { feed, leadership } = deps.coordination ?? localCoordination();
+  const { feed, leadership, hubId, shared } = deps.coordination ?? localCoordination();
   const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed };
   // Several hubs: the lease holder does the delivery work (fetch, render, rollout); another hub
   // stores what it was told and hands the rest to the leader through the feed.
@@ -147,7 +146,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   let unsubscribe = () => {};
   // Singleton work (polling, rollouts) starts and stops with the lease; catching up runs on every hub.
   const singletons = createSingletonTasks(leadership, log);
-  const catchUpLoop = repeat(log, "assignment-catch-up", CATCH_UP_INTERVAL_MS, catchUp);
+  const catchUpLoop = repeat(log, "assignment-catch-up", CATCH_UP_INTERVAL_MS, () => catchUp());
+  let caughtUpAt: number | undefined;
 
   /** Fetches a Source and delivers its Apps (but those in `except`) that are behind its revision, or all when forced. */
   async function refreshSource(name: string, force: boolean, except = new Set<string>()): Promise<void> {
@@ -287,7 +287,8 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       unsubscribe = feed.subscribe((change) => void onChange(change).catch((err: unknown) => log.error({ kind: change.kind, err }, "handling a change from another hub failed")));
       singletons.whileLeader("delivery", { start: lead, stop: follow });
       singletons.every("rollout-sweep", ROLLOUT_SWEEP_MS, rollout.sweep);
-      catchUpLoop.start();
+      // One hub (SQLite) holds every stream and pushes on it directly: nothing to catch up on.
+      if (shared) catchUpLoop.start();
     },
     async stop() {
       unsubscribe();
@@ -345,7 +346,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
         for (const name of change.names) ctx.sessions.send(name, { msg: { case: "sync", value: { apps: [change.app] } } });
         return;
       case "resync":
-        await catchUp();
+        await catchUp(true);
         if (leading()) lead();
         return;
       case "sources":
@@ -377,12 +378,19 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     }
   }
 
-  /** Sends agents on this hub the assignments they missed (a notification lost while the feed reconnected). */
-  async function catchUp(): Promise<void> {
-    const held = ctx.sessions.clusters().filter((n) => ctx.sessions.sentGeneration(n) !== undefined);
-    const rows = await Promise.all(inChunks(held).map((names) => db.cluster.findMany({ where: { name: { in: names } }, select: { name: true, generation: true } })));
-    const behind = rows.flat().filter((r) => r.generation > (ctx.sessions.sentGeneration(r.name) ?? r.generation)).map((r) => r.name);
+  /**
+   * Sends agents on this hub the assignments they missed (a notification lost, or not sent because
+   * NOTIFY failed): one read of this hub's clusters whose generation moved since the last pass
+   * (all of them when `full`: the feed reconnected), less CATCH_UP_SLACK_MS for writes that
+   * committed late and for clocks that differ between hubs.
+   */
+  async function catchUp(full = false): Promise<void> {
+    const started = Date.now();
+    const since = full || caughtUpAt === undefined ? {} : { generationAt: { gte: new Date(caughtUpAt - CATCH_UP_SLACK_MS) } };
+    const rows = await db.cluster.findMany({ where: { hub: hubId, ...since }, select: { name: true, generation: true } });
+    const behind = rows.filter((r) => r.generation > (ctx.sessions.sentGeneration(r.name) ?? r.generation)).map((r) => r.name);
     if (behind.length) await push(ctx, behind, false);
+    caughtUpAt = started;
   }
 }
 

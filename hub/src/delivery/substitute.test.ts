@@ -7,7 +7,8 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { createDelivery, type Delivery } from "./index.js";
-import { addCluster, recorder, testRepo, type Sent } from "./test-harness.js";
+import { addCluster, recorder, type Sent } from "./test-harness.js";
+import { testRepo } from "../sources/test-repo.js";
 
 const helmBin = execFileSync(process.execPath, [resolve(__dirname, "../../../scripts/tools.mjs"), "helm"], { encoding: "utf8" }).trim();
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-substitute-"));
@@ -86,8 +87,9 @@ describe("substitute", () => {
     us = digests.get("us-1")!;
     expect(Object.fromEntries(digests)).toEqual(Object.fromEntries(CLUSTERS.map((c) => [c, c.startsWith("eu") ? eu : us])));
     expect(eu).not.toBe(us);
-    // The target's render (with ${...} left in) is shared and not a bundle of any cluster.
+    // The target's render (with ${...} left in) is shared and not a bundle of any cluster: not stored as one.
     expect(delivery.stats.renders).toBe(2);
+    expect((await store.db.bundle.findMany({ select: { digest: true } })).map((b) => b.digest).sort()).toEqual([eu, us].sort());
     expect(await data("eu-2", eu)).toEqual({ region: "eu", tier: "platinum", owner: "shop-team", zone: "any", script: "echo ${HOME}", replicas: "3" });
     expect((await data("us-3", us)).region).toBe("us");
     // A cluster reads only its own bundle.

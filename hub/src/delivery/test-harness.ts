@@ -1,30 +1,6 @@
-// For tests: a Git repository on disk, a recorder standing in for agent streams, and a poller.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+// For tests: a recorder standing in for agent streams, cluster rows, and waiting on a condition with a deadline.
 import type { Assignment } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
-
-/** A repository at dir on branch main, with a commit helper that writes files and returns the SHA. */
-export function testRepo(dir: string) {
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
-  mkdirSync(dir, { recursive: true });
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Ada");
-  git("config", "user.email", "ada@example.com");
-  return {
-    git,
-    commit(files: Record<string, string>, message: string): string {
-      for (const [path, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(dir, path)), { recursive: true });
-        writeFileSync(join(dir, path), text);
-      }
-      git("add", "-A");
-      git("commit", "-q", "-m", message);
-      return git("rev-parse", "HEAD");
-    },
-  };
-}
 
 export type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
 

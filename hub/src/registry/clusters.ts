@@ -218,7 +218,7 @@ export async function labelCluster(db: Db, name: string, set: Labels, remove: st
     throw new HubError("INVALID_ARGUMENT", (err as Error).message);
   }
   for (const k of remove) admin[k] = null;
-  return db.cluster.update({ where: { name }, data: { adminLabels: JSON.stringify(admin), generation: { increment: 1 } } });
+  return db.cluster.update({ where: { name }, data: { adminLabels: JSON.stringify(admin), generation: { increment: 1 }, generationAt: new Date() } });
 }
 
 export async function deleteCluster(db: Db, name: string): Promise<ClusterRow> {

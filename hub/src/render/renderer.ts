@@ -58,6 +58,8 @@ export type WithTree = <T>(source: string, sha: string, fn: (dir: string) => Pro
 type Refs = ReturnType<typeof scanReferences>;
 // Variables used by a base bundle, by digest (immutable); bounded, as Apps come and go.
 const MAX_REMEMBERED = 10_000;
+// Bases to substitute held in memory (one per target and revision being delivered); one dropped renders again.
+const MAX_BASES = 64;
 
 /**
  * Renders each distinct input once: the Render row caches digest or error, the Bundle is stored
@@ -70,12 +72,15 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
   const once = createSingleFlight<RenderOutcome>();
   const substituteOnce = createSingleFlight<{ digest: string } | { problems: RenderProblem[] }>();
   const refsByDigest = new Map<string, Refs>();
+  // Bases to substitute, by digest, least recently rendered out first.
+  const bases = new Map<string, string>();
 
   /** substituting: the output may be substituted, so it counts as a render only if it uses no variable. */
   async function renderOnce(key: string, spec: AppSpec, sha: string, t: AppTarget, helm: HelmInput | undefined, substituting: boolean): Promise<RenderOutcome> {
     const cached = await db.render.findUnique({ where: { key } });
-    // A cached digest whose Bundle retention removed (the revision had left its keep set) renders again.
-    if (cached && (!cached.digest || (await used.touch(cached.digest)))) {
+    // A cached digest whose Bundle retention removed (the revision had left its keep set) renders
+    // again, and so does a base to substitute that this hub no longer holds.
+    if (cached && (!cached.digest || bases.has(cached.digest) || (await used.touch(cached.digest)))) {
       ctx.stats.renderCacheHits++;
       return cached.digest ? { digest: cached.digest } : { error: cached.error ?? "render failed" };
     }
@@ -85,8 +90,10 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
     let outcome: RenderOutcome;
     try {
       const b = await withTree(spec.source, sha, (root) => renderBundle({ root, path: spec.path, ...(t.overlay ? { overlay: t.overlay } : {}), ...(t.namespace ? { namespace: t.namespace } : {}), ...(t.labels ? { labels: t.labels } : {}), ...(allowRemoteResources ? { allowRemoteResources } : {}), ...(limits ? { limits } : {}), ...(helm ? { helm } : {}), ...(helmOptions ? { helmOptions } : {}), allowEmpty: spec.allowEmpty ?? false }));
-      await used.store(b.digest, b.manifests, b.count);
       const refs = scanReferences(b.objects);
+      // A base whose values are substituted per cluster group is no cluster's bundle: kept here, not stored.
+      if (substituting && refs.pass) keepBase(b.digest, b.manifests);
+      else await used.store(b.digest, b.manifests, b.count);
       remember(b.digest, refs);
       if (!substituting || !refs.pass) ctx.stats.renders++;
       outcome = { digest: b.digest };
@@ -108,7 +115,15 @@ export function createRenderer(ctx: Ctx, withTree: WithTree, limits?: RenderLimi
     refsByDigest.set(digest, refs);
   }
 
+  function keepBase(digest: string, manifests: string): void {
+    bases.delete(digest);
+    if (bases.size >= MAX_BASES) bases.delete(bases.keys().next().value!);
+    bases.set(digest, manifests);
+  }
+
   async function manifestsOf(digest: string): Promise<string> {
+    const base = bases.get(digest);
+    if (base !== undefined) return base;
     const row = await db.bundle.findUnique({ where: { digest }, select: { manifests: true } });
     if (!row) throw new Error(`bundle ${digest} is no longer stored`);
     return row.manifests;

@@ -1,8 +1,8 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkout } from "./checkout.js";
@@ -10,27 +10,10 @@ import { RevisionNotFoundError, SourceFetchError } from "./errors.js";
 import { createMirrorCache, splitCredentials } from "./mirror-cache.js";
 import { resolveRevision } from "./resolve.js";
 import type { RevisionSelector } from "./spec.js";
+import { testRepo } from "./test-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-sources-"));
 const logger = pino({ level: "silent" });
-
-function createTestRepo(root: string) {
-  mkdirSync(root, { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
-  git("init", "-q", "-b", "main");
-  git("config", "user.name", "Ada");
-  git("config", "user.email", "ada@example.com");
-  const commit = (files: Record<string, string>, message: string): string => {
-    for (const [path, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), text);
-    }
-    git("add", "-A");
-    git("commit", "-q", "-m", message);
-    return git("rev-parse", "HEAD");
-  };
-  return { root, url: `file://${root}`, git, commit };
-}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -40,7 +23,7 @@ const freePort = () =>
     }).on("error", reject);
   });
 
-const repo = createTestRepo(join(tmp, "repos", "fleet"));
+const repo = testRepo(join(tmp, "repos", "fleet"));
 const shas: Record<string, string> = {};
 const cache = createMirrorCache({ dir: join(tmp, "mirrors"), logger });
 const sel = (ref: RevisionSelector) => ({ ref });

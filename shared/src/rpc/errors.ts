@@ -19,6 +19,8 @@ export type ErrorReason =
   | "INTERNAL";
 
 const REASON_KEY = "gitfleet-reason";
+/** A busy hub's hint: wait at least this long before calling again (clients add their jittered backoff). */
+const RETRY_AFTER_KEY = "gitfleet-retry-after-ms";
 
 const codeOf: Record<ErrorReason, grpc.status> = {
   TOKEN_UNKNOWN: grpc.status.UNAUTHENTICATED,
@@ -44,6 +46,7 @@ export class RpcError extends Error {
   constructor(
     readonly reason: ErrorReason,
     message: string,
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "RpcError";
@@ -56,7 +59,8 @@ export class RpcError extends Error {
     const e = err as Partial<grpc.ServiceError> | undefined;
     if (e && typeof e.code === "number" && e.metadata instanceof grpc.Metadata) {
       const reason = (e.metadata.get(REASON_KEY)[0] as ErrorReason | undefined) ?? reasonForCode(e.code);
-      return new RpcError(reason, e.details || e.message || "unknown error");
+      const retryAfterMs = Number(e.metadata.get(RETRY_AFTER_KEY)[0] ?? NaN);
+      return new RpcError(reason, e.details || e.message || "unknown error", Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : undefined);
     }
     return new RpcError("INTERNAL", "internal error");
   }
@@ -64,6 +68,7 @@ export class RpcError extends Error {
   toServiceError(): Partial<grpc.ServiceError> {
     const metadata = new grpc.Metadata();
     metadata.set(REASON_KEY, this.reason);
+    if (this.retryAfterMs) metadata.set(RETRY_AFTER_KEY, String(Math.round(this.retryAfterMs)));
     return { code: this.code, details: this.message, metadata };
   }
 }

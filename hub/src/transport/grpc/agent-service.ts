@@ -6,6 +6,9 @@ import { clusterToProto, markConnected, registerClusters, type ClusterRow, type 
 import type { ClusterIdentity, CredentialCache } from "../../registry/credential-cache.js";
 import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
+import { createAdmission, type Admission } from "./admission.js";
+import { MAX_CONNECTS_IN_FLIGHT, MAX_REGISTRATIONS_IN_FLIGHT } from "../../config/limits.js";
+import { BUSY_RETRY_AFTER_MS } from "../../config/intervals.js";
 import type { AgentEvents, BundleSource } from "../../delivery/agent-events.js";
 
 
@@ -30,9 +33,12 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
   const registrations = createBatcher((regs: Registration[]) => registerClusters(db, regs, deps.approvalRequired));
   const connecting = createBatcher(async (clusters: ClusterIdentity[]) => (await markConnected(db, deps.hubId, clusters)).map(fulfilled));
   const connectDeps = { ...deps, markConnected: connecting.add };
+  const admitRegister = admitter(log, "Register", createAdmission("registrations", MAX_REGISTRATIONS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
+  const admitConnect = admitter(log, "Connect", createAdmission("stream openings", MAX_CONNECTS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
   return {
     register: unary(log, "Register", async (req) => {
-      const { credential, row } = await registrations.add({ token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion });
+      const slot = admitRegister();
+      const { credential, row } = await registrations.add({ token: req.token, name: req.name, labels: req.labels, agentVersion: req.agentVersion, kubernetesVersion: req.kubernetesVersion }).finally(slot.release);
       // A retried registration rotates the credential: the old one must stop working at once.
       deps.credentials.issued(credential, { name: row.name, approved: row.approved });
       log.info({ cluster: row.name, tokenId: row.tokenId, state: row.state }, "cluster registered");
@@ -40,9 +46,13 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
     }),
 
     connect: (call) => {
-      void connect(connectDeps, call).catch((err: unknown) => {
-        call.emit("error", toServiceError(log, "Connect", err));
-      });
+      const fail = (err: unknown) => call.emit("error", toServiceError(log, "Connect", err));
+      try {
+        const slot = admitConnect();
+        void connect(connectDeps, call, slot.release).finally(slot.release).catch(fail);
+      } catch (err) {
+        fail(err);
+      }
     },
 
     getBundle: (call) => {
@@ -65,9 +75,20 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
   };
 }
 
+/** Admits a call or throws the UNAVAILABLE answer; logs the first call shed and every 1000th after. */
+function admitter(log: Logger, method: string, admission: Admission): () => { release(): void } {
+  return () => {
+    const r = admission.admit();
+    if ("release" in r) return r;
+    if (admission.shed % 1000 === 1) log.warn({ method, inFlight: admission.inFlight, shed: admission.shed }, "hub busy: calls answered UNAVAILABLE with a retry hint");
+    throw r.error;
+  };
+}
+
 type ConnectCall = Parameters<ServiceHandlers<typeof AgentService>["connect"]>[0];
 
-async function connect(deps: AgentServiceDeps & { markConnected(c: ClusterIdentity): Promise<ClusterRow | undefined> }, call: ConnectCall): Promise<void> {
+/** `opened` is called once the Welcome is written: the stream is up, delivering to it is the lane's work. */
+async function connect(deps: AgentServiceDeps & { markConnected(c: ClusterIdentity): Promise<ClusterRow | undefined> }, call: ConnectCall, opened: () => void): Promise<void> {
   const { log, sessions } = deps;
   const who = await deps.credentials.authenticate(bearer(call.metadata) ?? "");
   const cluster = who.name;
@@ -82,6 +103,7 @@ async function connect(deps: AgentServiceDeps & { markConnected(c: ClusterIdenti
   }
   log.info({ cluster, state: updated.state }, "agent connected");
   call.write({ msg: { case: "welcome", value: { cluster: clusterToProto(updated), heartbeatIntervalSeconds: deps.heartbeatIntervalS } } });
+  opened();
 
   call.on("data", (req: ConnectRequest) => {
     session.lastSeen = Date.now();

@@ -1739,6 +1739,7 @@ export const ClusterScalarFieldEnum = {
   registeredAt: 'registeredAt',
   tokenId: 'tokenId',
   generation: 'generation',
+  generationAt: 'generationAt',
   hub: 'hub'
 } as const
 

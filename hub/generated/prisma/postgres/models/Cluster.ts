@@ -50,6 +50,7 @@ export type ClusterMinAggregateOutputType = {
   registeredAt: Date | null
   tokenId: string | null
   generation: number | null
+  generationAt: Date | null
   hub: string | null
 }
 
@@ -69,6 +70,7 @@ export type ClusterMaxAggregateOutputType = {
   registeredAt: Date | null
   tokenId: string | null
   generation: number | null
+  generationAt: Date | null
   hub: string | null
 }
 
@@ -88,6 +90,7 @@ export type ClusterCountAggregateOutputType = {
   registeredAt: number
   tokenId: number
   generation: number
+  generationAt: number
   hub: number
   _all: number
 }
@@ -117,6 +120,7 @@ export type ClusterMinAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  generationAt?: true
   hub?: true
 }
 
@@ -136,6 +140,7 @@ export type ClusterMaxAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  generationAt?: true
   hub?: true
 }
 
@@ -155,6 +160,7 @@ export type ClusterCountAggregateInputType = {
   registeredAt?: true
   tokenId?: true
   generation?: true
+  generationAt?: true
   hub?: true
   _all?: true
 }
@@ -261,6 +267,7 @@ export type ClusterGroupByOutputType = {
   registeredAt: Date
   tokenId: string | null
   generation: number
+  generationAt: Date
   hub: string
   _count: ClusterCountAggregateOutputType | null
   _avg: ClusterAvgAggregateOutputType | null
@@ -303,6 +310,7 @@ export type ClusterWhereInput = {
   registeredAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableFilter<"Cluster"> | string | null
   generation?: Prisma.IntFilter<"Cluster"> | number
+  generationAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   hub?: Prisma.StringFilter<"Cluster"> | string
 }
 
@@ -322,6 +330,7 @@ export type ClusterOrderByWithRelationInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   generation?: Prisma.SortOrder
+  generationAt?: Prisma.SortOrder
   hub?: Prisma.SortOrder
 }
 
@@ -344,6 +353,7 @@ export type ClusterWhereUniqueInput = Prisma.AtLeast<{
   registeredAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableFilter<"Cluster"> | string | null
   generation?: Prisma.IntFilter<"Cluster"> | number
+  generationAt?: Prisma.DateTimeFilter<"Cluster"> | Date | string
   hub?: Prisma.StringFilter<"Cluster"> | string
 }, "id" | "name" | "credentialHash">
 
@@ -363,6 +373,7 @@ export type ClusterOrderByWithAggregationInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrderInput | Prisma.SortOrder
   generation?: Prisma.SortOrder
+  generationAt?: Prisma.SortOrder
   hub?: Prisma.SortOrder
   _count?: Prisma.ClusterCountOrderByAggregateInput
   _avg?: Prisma.ClusterAvgOrderByAggregateInput
@@ -390,6 +401,7 @@ export type ClusterScalarWhereWithAggregatesInput = {
   registeredAt?: Prisma.DateTimeWithAggregatesFilter<"Cluster"> | Date | string
   tokenId?: Prisma.StringNullableWithAggregatesFilter<"Cluster"> | string | null
   generation?: Prisma.IntWithAggregatesFilter<"Cluster"> | number
+  generationAt?: Prisma.DateTimeWithAggregatesFilter<"Cluster"> | Date | string
   hub?: Prisma.StringWithAggregatesFilter<"Cluster"> | string
 }
 
@@ -409,6 +421,7 @@ export type ClusterCreateInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  generationAt?: Date | string
   hub?: string
 }
 
@@ -428,6 +441,7 @@ export type ClusterUncheckedCreateInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  generationAt?: Date | string
   hub?: string
 }
 
@@ -447,6 +461,7 @@ export type ClusterUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  generationAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
@@ -466,6 +481,7 @@ export type ClusterUncheckedUpdateInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  generationAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
@@ -485,6 +501,7 @@ export type ClusterCreateManyInput = {
   registeredAt?: Date | string
   tokenId?: string | null
   generation?: number
+  generationAt?: Date | string
   hub?: string
 }
 
@@ -504,6 +521,7 @@ export type ClusterUpdateManyMutationInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  generationAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
@@ -523,6 +541,7 @@ export type ClusterUncheckedUpdateManyInput = {
   registeredAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   tokenId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
   generation?: Prisma.IntFieldUpdateOperationsInput | number
+  generationAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   hub?: Prisma.StringFieldUpdateOperationsInput | string
 }
 
@@ -542,6 +561,7 @@ export type ClusterCountOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  generationAt?: Prisma.SortOrder
   hub?: Prisma.SortOrder
 }
 
@@ -565,6 +585,7 @@ export type ClusterMaxOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  generationAt?: Prisma.SortOrder
   hub?: Prisma.SortOrder
 }
 
@@ -584,6 +605,7 @@ export type ClusterMinOrderByAggregateInput = {
   registeredAt?: Prisma.SortOrder
   tokenId?: Prisma.SortOrder
   generation?: Prisma.SortOrder
+  generationAt?: Prisma.SortOrder
   hub?: Prisma.SortOrder
 }
 
@@ -637,6 +659,7 @@ export type ClusterSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs 
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  generationAt?: boolean
   hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
@@ -656,6 +679,7 @@ export type ClusterSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Exten
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  generationAt?: boolean
   hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
@@ -675,6 +699,7 @@ export type ClusterSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Exten
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  generationAt?: boolean
   hub?: boolean
 }, ExtArgs["result"]["cluster"]>
 
@@ -694,10 +719,11 @@ export type ClusterSelectScalar = {
   registeredAt?: boolean
   tokenId?: boolean
   generation?: boolean
+  generationAt?: boolean
   hub?: boolean
 }
 
-export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenLabels" | "agentLabels" | "adminLabels" | "namespaces" | "credentialHash" | "state" | "approved" | "agentVersion" | "kubernetesVersion" | "lastHeartbeat" | "registeredAt" | "tokenId" | "generation" | "hub", ExtArgs["result"]["cluster"]>
+export type ClusterOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "name" | "tokenLabels" | "agentLabels" | "adminLabels" | "namespaces" | "credentialHash" | "state" | "approved" | "agentVersion" | "kubernetesVersion" | "lastHeartbeat" | "registeredAt" | "tokenId" | "generation" | "generationAt" | "hub", ExtArgs["result"]["cluster"]>
 
 export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "Cluster"
@@ -736,6 +762,10 @@ export type $ClusterPayload<ExtArgs extends runtime.Types.Extensions.InternalArg
      * bumped whenever the cluster's assignments change
      */
     generation: number
+    /**
+     * when generation last moved: each hub re-reads only the clusters changed since its last catch-up
+     */
+    generationAt: Date
     /**
      * the hub process holding the agent's stream while Connected (several hubs on one PostgreSQL)
      */
@@ -1178,6 +1208,7 @@ export interface ClusterFieldRefs {
   readonly registeredAt: Prisma.FieldRef<"Cluster", 'DateTime'>
   readonly tokenId: Prisma.FieldRef<"Cluster", 'String'>
   readonly generation: Prisma.FieldRef<"Cluster", 'Int'>
+  readonly generationAt: Prisma.FieldRef<"Cluster", 'DateTime'>
   readonly hub: Prisma.FieldRef<"Cluster", 'String'>
 }
     

@@ -1736,6 +1736,7 @@ export const ClusterScalarFieldEnum = {
   registeredAt: 'registeredAt',
   tokenId: 'tokenId',
   generation: 'generation',
+  generationAt: 'generationAt',
   hub: 'hub'
 } as const
 
