@@ -15,6 +15,7 @@ import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, ty
 import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
+import { ROLLOUT_REPORT_TICK_MS } from "../config/intervals.js";
 
 export interface RolloutDeps {
   db: Db;
@@ -49,8 +50,9 @@ export function createRolloutController(deps: RolloutDeps) {
   const leading = () => deps.leader?.isLeader() ?? true;
   const queued = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
-  // Apps whose rollout still waits on agents: their status reports tick them.
+  // Apps whose rollout still waits on agents: their status reports tick them, one tick per ROLLOUT_REPORT_TICK_MS at most.
   const watching = new Set<string>();
+  const reportTicks = new Map<string, { at: number; timer?: NodeJS.Timeout }>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -168,6 +170,19 @@ export function createRolloutController(deps: RolloutDeps) {
     });
   }
 
+  /** Ticks an App for its agents' reports now, or once when ROLLOUT_REPORT_TICK_MS has passed since the last such tick. */
+  function afterReport(app: string): void {
+    const last = reportTicks.get(app);
+    if (last?.timer) return;
+    const run = () => {
+      reportTicks.set(app, { at: Date.now() });
+      schedule(app);
+    };
+    const wait = last ? last.at + ROLLOUT_REPORT_TICK_MS - Date.now() : 0;
+    if (wait <= 0) run();
+    else reportTicks.set(app, { at: last!.at, timer: setTimeout(run, wait) });
+  }
+
   /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
   async function act(app: string, action: string, actor: string): Promise<RolloutInit> {
     if (!ROLLOUT_ACTIONS.includes(action as RolloutAction)) throw new HubError("INVALID_ARGUMENT", `unknown rollout action "${action}": want one of ${ROLLOUT_ACTIONS.join(", ")}`);
@@ -206,7 +221,7 @@ export function createRolloutController(deps: RolloutDeps) {
     /** A status report arrived for these Apps. */
     reported(apps: Iterable<string>): void {
       if (!leading()) return deps.leader!.forward("reported", [...apps]);
-      for (const app of apps) if (watching.has(app)) schedule(app);
+      for (const app of apps) if (watching.has(app)) afterReport(app);
     },
     /** Schedules every App with an unsettled rollout: a singleton task, every ROLLOUT_SWEEP_MS on the leader. */
     async sweep(): Promise<void> {
@@ -217,6 +232,8 @@ export function createRolloutController(deps: RolloutDeps) {
     stop(): void {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      for (const r of reportTicks.values()) clearTimeout(r.timer);
+      reportTicks.clear();
       watching.clear();
     },
   };
