@@ -22,6 +22,7 @@ import { openSecrets } from "../sources/sealed-credentials.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
 import { storeStatuses } from "../status/ingest.js";
 import { createStatusBatcher } from "../status/batcher.js";
+import { createObjectsMemory } from "../status/objects-memory.js";
 import { STATUS_FLUSH_INTERVAL_MS, STATUS_FLUSH_MAX_PENDING } from "../config/intervals.js";
 import { createLanes } from "../lib/concurrency.js";
 import { createRetries } from "./retries.js";
@@ -128,13 +129,14 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   // restart or during a registration wave they come by the thousand.
   const connecting = new Set<string>();
   let connectedRun: Promise<void> | undefined;
+  const objectsStored = createObjectsMemory();
   // Agents' statuses are stored in batches; a stopping hub writes what is queued (stop()).
   const statuses = createStatusBatcher({
     intervalMs: deps.statusFlushMs ?? STATUS_FLUSH_INTERVAL_MS,
     maxPending: STATUS_FLUSH_MAX_PENDING,
     log,
     async write(entries) {
-      const { written, degraded: turned } = await storeStatuses(ctx, entries);
+      const { written, degraded: turned } = await storeStatuses(ctx, entries, objectsStored);
       rollout.reported(new Set(written.map((e) => e.status.app)));
       if (turned.length) notifications.publish(degraded(turned));
     },
@@ -257,6 +259,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).
       connected(cluster) {
+        objectsStored.forget(cluster);
         connecting.add(cluster);
         connectedRun ??= serial.run(async () => {
           connectedRun = undefined;

@@ -2,6 +2,7 @@ import { fromJson, toJson, type JsonValue } from "@bufbuild/protobuf";
 import { decodeJson, objectArray, upsertAppStatuses } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
 import type { StatusEntry } from "./batcher.js";
+import type { ObjectsMemory } from "./objects-memory.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult } from "@gitfleet/shared";
 import { MAX_OBJECT_MESSAGE, MAX_STATUS_MESSAGE, MAX_STATUS_OBJECTS, truncate } from "../config/limits.js";
@@ -21,11 +22,11 @@ export interface TurnedDegraded {
  * already has a row for (still pruning an App it lost); anything else an agent claims is dropped.
  * Sizes are capped. Returns the statuses written and those that turned Degraded.
  */
-export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[]): Promise<{ written: StatusEntry[]; degraded: TurnedDegraded[] }> {
+export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], objectsStored: ObjectsMemory): Promise<{ written: StatusEntry[]; degraded: TurnedDegraded[] }> {
   const { db } = ctx;
   const stored = ctx.metrics.statusIngestSeconds.startTimer();
   const clusters = [...new Set(entries.map((e) => e.cluster))];
-  const allowed = await reportableAppsOf(ctx, clusters);
+  const { allowed, existing } = await reportableAppsOf(ctx, clusters);
   const written = entries.filter((e) => allowed.get(e.cluster)?.has(e.status.app));
   if (written.length < entries.length) {
     const dropped = entries.filter((e) => !allowed.get(e.cluster)?.has(e.status.app));
@@ -38,17 +39,20 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[]): 
     const rows = await db.appStatus.findMany({ where: { clusterName: { in: names }, health: "DEGRADED" }, select: { clusterName: true, app: true } });
     for (const r of rows) wasDegraded.add(`${r.clusterName}\0${r.app}`);
   }
-  await upsertAppStatuses(db, written.map(({ cluster, status: s }) => ({
+  const objects = written.map(({ status: s }) => JSON.stringify(s.objects.slice(0, MAX_STATUS_OBJECTS).map((o) => toJson(ObjectResultSchema, { ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) }))));
+  await upsertAppStatuses(db, written.map(({ cluster, status: s }, i) => ({
     clusterName: cluster,
     app: s.app,
     revision: s.revision.slice(0, 64),
     bundleDigest: s.bundleDigest.slice(0, 80),
     sync: SyncState[s.sync] ?? "UNSPECIFIED",
     health: HealthState[s.health] ?? "UNSPECIFIED",
-    objects: JSON.stringify(s.objects.slice(0, MAX_STATUS_OBJECTS).map((o) => toJson(ObjectResultSchema, { ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) }))),
+    // Left as stored when this hub stored the same ones in the row that is there.
+    objects: existing.has(`${cluster}\0${s.app}`) && objectsStored.unchanged(cluster, s.app, objects[i]!) ? undefined : objects[i]!,
     message: truncate(s.message, MAX_STATUS_MESSAGE),
     observedAt: s.observedAt ? timestampDate(s.observedAt) : new Date(),
   })));
+  written.forEach(({ cluster, status: s }, i) => objectsStored.remember(cluster, s.app, objects[i]!));
   stored();
   ctx.metrics.statusWrites.inc(written.length);
   const degraded = degradedNow
@@ -57,9 +61,10 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[]): 
   return { written, degraded };
 }
 
-/** reportableApps for many clusters: a few queries per 500 clusters, not two per report. */
-async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<Map<string, Set<string>>> {
+/** reportableApps for many clusters (a few queries per 500 clusters, not two per report), and the status rows there are. */
+async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<{ allowed: Map<string, Set<string>>; existing: Set<string> }> {
   const out = new Map<string, Set<string>>();
+  const existing = new Set<string>();
   for (const names of inChunks(clusters)) {
     const where = { clusterName: { in: names } };
     const select = { clusterName: true, app: true } as const;
@@ -69,8 +74,9 @@ async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[
       apps.add(r.app);
       out.set(r.clusterName, apps);
     }
+    for (const r of known) existing.add(`${r.clusterName}\0${r.app}`);
   }
-  return out;
+  return { allowed: out, existing };
 }
 
 export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };

@@ -8,15 +8,19 @@ export interface AppStatusRow {
   bundleDigest: string;
   sync: string;
   health: string;
-  objects: string;
+  /** undefined: keep the stored ones (the row exists; its objects did not change). */
+  objects: string | undefined;
   message: string;
   observedAt: Date;
 }
 
-const COLUMNS = ["clusterName", "app", "revision", "bundleDigest", "sync", "health", "objects", "message", "observedAt"] as const;
+const KEY = ["clusterName", "app"] as const;
+const COLUMNS = [...KEY, "revision", "bundleDigest", "sync", "health", "message", "observedAt"] as const;
 
 /** Inserts or replaces many AppStatus rows in one transaction (Prisma's upsert is one statement per row). */
 export async function upsertAppStatuses(db: Db, rows: readonly AppStatusRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await db.$transaction(insertRows(db, "AppStatus", COLUMNS, rows, ["clusterName", "app"]));
+  const full = rows.flatMap((r) => (r.objects === undefined ? [] : [{ ...r, objects: r.objects }]));
+  const kept = rows.filter((r) => r.objects === undefined);
+  await db.$transaction([...insertRows(db, "AppStatus", [...COLUMNS, "objects"], full, KEY), ...insertRows(db, "AppStatus", COLUMNS, kept, KEY)]);
 }
