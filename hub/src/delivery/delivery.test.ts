@@ -146,7 +146,10 @@ describe("delivery", () => {
     const before = await store.db.assignment.findMany({ orderBy: { clusterName: "asc" } });
     shas.broken = commit({ "web/base/deployment.yaml": deployment("nginx:3.0").replace("replicas: 1", "replicas: [1") }, "broken");
     expect(await hook()).toBe(202);
-    const app = await until("app error", async () => (await delivery.getApp("web")).app.error && (await delivery.getApp("web")).app);
+    const app = await until("app error", async () => {
+      const { app } = await delivery.getApp("web");
+      return app.error ? app : undefined;
+    });
     expect(app.errorRevision).toBe(shas.broken);
     expect(app.error).toMatch(/target staging: web\/base\/deployment\.yaml:5: kustomize build web\/overlays\/staging: did not find expected/);
     expect(app.revision).toBe(shas.v2);

@@ -116,7 +116,7 @@ describe("substitute", () => {
     await delivery.clusterChanged("eu-3");
     const { app } = await delivery.getApp("regional");
     expect(app.error).toBe("target all: ConfigMap shop/settings: data.region: variable cluster.labels.region is not set and ${cluster.labels.region} has no default (${cluster.labels.region:=value}) (app regional, cluster eu-3)");
-    expect(app.targets[0]!.error).toContain("variable cluster.labels.region is not set");
+    expect(app.targets?.[0]?.error).toContain("variable cluster.labels.region is not set");
     expect((await assignments("regional")).get("eu-3")).toBe(us);
     take();
     // Labelled again: the error clears and the cluster gets its region's bundle.

@@ -1,24 +1,26 @@
 // For tests: a recorder standing in for agent streams, cluster rows, and waiting on a condition with a deadline.
 import type { Assignment } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
+import type { AgentStreams } from "./context.js";
 
 export type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
 
 /** Agent streams that record what the hub sends; every cluster is connected except `offline`. */
 export function recorder(offline: readonly string[] = []) {
   const sent: Sent[] = [];
+  const sessions: AgentStreams = {
+    get: (cluster) => (offline.includes(cluster) ? undefined : {}),
+    clusters: () => [],
+    sentGeneration: () => undefined,
+    send(cluster, { msg }) {
+      if (msg?.case !== "assignments") throw new Error(`test recorder: unexpected ${msg?.case ?? "empty"} message to ${cluster}`);
+      sent.push({ cluster, generation: BigInt(msg.value.generation ?? 0), assignments: (msg.value.assignments ?? []) as Assignment[] });
+      return true;
+    },
+  };
   return {
     sent,
-    sessions: {
-      get: (cluster: string) => (offline.includes(cluster) ? undefined : ({} as never)),
-      clusters: () => [],
-      sentGeneration: () => undefined,
-      send(cluster: string, msg: { msg: { case: string; value: unknown } }) {
-        const v = msg.msg.value as { assignments: Assignment[]; generation: bigint };
-        sent.push({ cluster, generation: v.generation, assignments: v.assignments });
-        return true;
-      },
-    },
+    sessions,
     /** What was sent since the last take. */
     take: () => sent.splice(0, sent.length),
   };

@@ -1,4 +1,5 @@
-import { timestampDate } from "@bufbuild/protobuf/wkt";
+import { create } from "@bufbuild/protobuf";
+import { timestampDate, TimestampSchema } from "@bufbuild/protobuf/wkt";
 import { expect, it } from "vitest";
 import { DriftGrouping } from "@gitfleet/shared";
 import type { DriftEvent } from "../store/index.js";
@@ -41,7 +42,7 @@ it("groups by field, a field once per episode, a deleted object as its own group
 it("counts episodes per slice of the window, open ones older than the window in the first", () => {
   const res = groupDrift(rows, DriftGrouping.OBJECT, 24 * HOUR, now);
   expect(res.timeline).toHaveLength(24);
-  expect(timestampDate(res.timeline![0]!.start!).getTime()).toBe(now - 24 * HOUR);
+  expect(timestampDate(create(TimestampSchema, res.timeline![0]!.start!)).getTime()).toBe(now - 24 * HOUR);
   const counts = res.timeline!.map((b) => b.episodes);
   expect(counts[0]).toBe(1);
   expect(counts[14]).toBe(1);

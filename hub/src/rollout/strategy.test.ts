@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FieldError } from "../definitions/fields.js";
 import { stageOf } from "./stages.js";
+import type { ClusterFacts } from "../targeting/index.js";
 import { limitOf, parseRolloutSpec, resolveStrategy } from "./strategy.js";
 
 const parse = (v: unknown) => parseRolloutSpec(v, "spec.rollout");
@@ -50,7 +51,7 @@ describe("spec.rollout", () => {
 
   it("splits clusters into stages in name order from those no earlier stage took", () => {
     const s = resolveStrategy(parse({ stages: [{ name: "named", clusterNames: ["h"] }, { name: "canary", clusterSelector: { matchLabels: { ring: "canary" } } }, { name: "half", percent: 50 }, { name: "two", count: 2 }] }));
-    const clusters = ["h", "g", "f", "e", "d", "c", "b", "a"].map((name) => ({ name, labels: name === "c" ? { ring: "canary" } : {} }));
+    const clusters = ["h", "g", "f", "e", "d", "c", "b", "a"].map((name): ClusterFacts => ({ name, labels: name === "c" ? { ring: "canary" } : {} }));
     const stages = stageOf(s, clusters);
     expect(Object.fromEntries([...stages].sort())).toEqual({ a: 2, b: 2, c: 1, d: 2, e: 3, f: 3, g: 4, h: 0 });
     const rest = stageOf(resolveStrategy(parse({ stages: [{ name: "one", count: 1 }] })), clusters);

@@ -24,7 +24,7 @@ it("applies the config repo's definitions and deletes only those it created", as
   git("commit", "-q", "-m", "defs");
   const store = await openStore({ dataDir: tmp });
   const delivery = createDelivery({
-    db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions: { get: () => undefined, send: () => false, clusters: () => [], sentGeneration: () => undefined },
+    db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions: { get: () => undefined, send: () => false, clusters: () => [], sentGeneration: () => undefined }, heartbeatTimeoutMs: 30_000,
     configSource: { url: `file://${repo}`, path: "fleet", interval: "1s" },
   });
   const names = async () => (await store.db.app.findMany({ orderBy: { name: "asc" } })).map((a) => `${a.name}:${a.origin}`);

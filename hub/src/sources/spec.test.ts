@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { SourceSpecError } from "./errors.js";
-import { parseSourceSpec } from "./spec.js";
+import { parseSourceSpec, type GitSourceSpec } from "./spec.js";
+
+/** A Git Source's spec (the default type); fails the test on any other. */
+function gitSpec(input: unknown): GitSourceSpec {
+  const spec = parseSourceSpec(input);
+  if (spec.type !== "git") throw new Error(`want a git Source spec, got type ${spec.type}`);
+  return spec;
+}
 
 const url = "https://git.example.com/fleet.git";
 const fieldOf = (input: unknown): string => {
@@ -21,8 +28,8 @@ describe("parseSourceSpec", () => {
   it("parses each selector, the interval and secretRef", () => {
     expect(parseSourceSpec({ url, tag: "v1.0.0", interval: "30s" })).toMatchObject({ ref: { kind: "tag", tag: "v1.0.0" }, intervalMs: 30_000 });
     expect(parseSourceSpec({ url, semver: "^1.2.0", interval: "5m" })).toMatchObject({ ref: { kind: "semver", range: "^1.2.0" }, intervalMs: 300_000 });
-    expect(parseSourceSpec({ url, commit: "ABCDEF1" }).ref).toEqual({ kind: "commit", commit: "abcdef1" });
-    expect(parseSourceSpec({ url: "git@github.com:org/repo.git", secretRef: { name: "deploy-key" } }).secretRef).toEqual({ name: "deploy-key" });
+    expect(gitSpec({ url, commit: "ABCDEF1" }).ref).toEqual({ kind: "commit", commit: "abcdef1" });
+    expect(gitSpec({ url: "git@github.com:org/repo.git", secretRef: { name: "deploy-key" } }).secretRef).toEqual({ name: "deploy-key" });
   });
 
   it("parses a Helm repository Source: chart, exact version or range (default any), interval", () => {

@@ -86,7 +86,7 @@ export function fleetDiff(prev: FleetSnapshot, next: FleetSnapshot): FleetUpdate
 
 export interface FleetFeed {
   /** A reset, then one message per batch of changes, until the signal aborts. */
-  watch(signal: AbortSignal): AsyncGenerator<FleetUpdate>;
+  watch(signal: AbortSignal): AsyncGenerator<FleetUpdate, void>;
 }
 
 /**
