@@ -2,7 +2,6 @@
 // process can host one agent (gitfleet-agent) or many (the fleet benchmark).
 import * as grpc from "@grpc/grpc-js";
 import { toBinary } from "@bufbuild/protobuf";
-import type { KubeConfig } from "@kubernetes/client-node";
 import { AgentService, createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
 import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
@@ -10,7 +9,8 @@ import { hubBundleFetcher } from "./cache/hub-fetcher.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
 import { createAgentClient, createHubClients, runLink, type HubClients, type LinkHandler, type Outgoing } from "./connection/agent-link.js";
 import { fileIdentityStore, secretIdentityStore, type IdentityStore } from "./connection/credentials.js";
-import { createKube, loadKubeConfig, type Kube } from "./kube/client.js";
+import { createKube, type Kube } from "./kube/client.js";
+import { loadClusterAccess, type ClusterAccess } from "./kube/access.js";
 import { kubernetesVersion } from "./kube/version.js";
 import { countApiRequests } from "./metrics/api-requests.js";
 import { createAgentMetrics, type AgentMetrics } from "./metrics/index.js";
@@ -31,8 +31,8 @@ export interface AgentConfig {
   labels?: Labels;
   /** Identity (unless credentialSecret), persisted assignments and the bundle cache. */
   stateDir: string;
-  /** The cluster to reconcile: a kubeconfig file, a loaded KubeConfig, or a ready Kube. Without it the agent only connects. */
-  kube?: string | KubeConfig | Kube;
+  /** The cluster to reconcile: a kubeconfig file, a loaded ClusterAccess, or a ready Kube. Without it the agent only connects. */
+  kube?: string | ClusterAccess | Kube;
   /** Keep the identity in this Secret ("NAMESPACE/NAME") instead of the state dir. */
   credentialSecret?: string;
   /** Default: plaintext. */
@@ -75,7 +75,7 @@ export class AgentConfigError extends Error {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const log = config.log ?? createLogger("gitfleet-agent").child({ cluster: config.name });
   const credentials = config.credentials ?? grpc.credentials.createInsecure();
-  const kube = toKube(config.kube);
+  const kube = await toKube(config.kube);
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
   const metrics = config.metricsListen ? createAgentMetrics() : undefined;
   const telemetry = metrics && (await startTelemetry(metrics, config.metricsListen!, kube, log));
@@ -157,7 +157,7 @@ async function startTelemetry(metrics: AgentMetrics, listen: string, kube: Kube 
   } catch (err) {
     throw new AgentFatalError((err as Error).message, { cause: err });
   }
-  const apiServer = kube?.kc.getCurrentCluster()?.server;
+  const apiServer = kube?.server;
   const stopCounting = apiServer ? countApiRequests(apiServer, metrics.apiRequest) : () => {};
   log.info({ address: server.address }, "metrics listening");
   return {
@@ -169,9 +169,9 @@ async function startTelemetry(metrics: AgentMetrics, listen: string, kube: Kube 
   };
 }
 
-function toKube(kube: AgentConfig["kube"]): Kube | undefined {
+async function toKube(kube: AgentConfig["kube"]): Promise<Kube | undefined> {
   if (kube === undefined) return undefined;
-  if (typeof kube === "string") return createKube(loadKubeConfig(kube));
+  if (typeof kube === "string") return createKube(await loadClusterAccess(kube));
   if ("apply" in kube) return kube;
   return createKube(kube);
 }

@@ -4,7 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { createLogger, DurationError, LabelError, parseDuration, parseLabels, splitHostPort, validateName, versionLine } from "@gitfleet/shared";
 import { AgentConfigError, AgentFatalError, startAgent } from "./agent.js";
 import { DEFAULT_DRIFT_INTERVAL_MS, DEFAULT_RESYNC_MS } from "./config/intervals.js";
-import { inCluster, loadKubeConfig } from "./kube/client.js";
+import { inCluster, loadClusterAccess } from "./kube/access.js";
 import { AGENT_BUILD } from "./version.js";
 
 const USAGE = `usage: gitfleet-agent --hub HOST:PORT[,HOST:PORT...] --name NAME | --version [--token TOKEN] [--labels k=v,...]
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     labels: parseLabels(values.labels),
     stateDir: values["state-dir"],
     // In a pod the service account is used when no kubeconfig is given.
-    kube: values.kubeconfig || inCluster() ? loadKubeConfig(values.kubeconfig) : undefined,
+    kube: values.kubeconfig || inCluster() ? await loadClusterAccess(values.kubeconfig) : undefined,
     credentialSecret: values["credential-secret"],
     credentials,
     namespaces: values.namespaces?.split(",").map((n) => n.trim()).filter(Boolean),

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create } from "@bufbuild/protobuf";
-import { KubeConfig } from "@kubernetes/client-node";
 import { AssignmentSchema, AssignmentSetSchema, bundleDigest, canonicalize, createLogger, type AppStatus, type Assignment, type KubeObject } from "@gitfleet/shared";
 import { createBundleCache } from "../../agent/src/cache/bundle-cache.js";
 import { fileAssignmentStore } from "../../agent/src/cache/assignment-store.js";
 import { createKube, type Kube } from "../../agent/src/kube/client.js";
+import { simpleKubeconfig } from "../../agent/src/kube/access.js";
 import { createRunner, type Runner, type RunnerOptions } from "../../agent/src/runner/runner.js";
 import type { Outgoing } from "../../agent/src/connection/agent-link.js";
 import type { KubeSim } from "../kube-sim/index.js";
@@ -36,9 +36,9 @@ export function assignment(app: string, objects: KubeObject[], extra: Partial<Om
 export const assignmentSet = (...assignments: Assignment[]) => create(AssignmentSetSchema, { assignments, generation: 1n });
 
 export function kubeFor(sim: KubeSim): Kube {
-  const kc = new KubeConfig();
-  kc.loadFromString(sim.kubeconfig());
-  return createKube(kc);
+  const access = simpleKubeconfig(sim.kubeconfig(), tmpdir());
+  if (!access) throw new Error("kube-sim's kubeconfig should be one the agent reads itself");
+  return createKube(access);
 }
 
 export interface Agent {

@@ -1,9 +1,9 @@
 // One owner App per object, takeover of objects other tools made, and retries of failures the cluster's state caused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KubernetesObjectApi } from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import { SyncState, type KubeObject } from "@gitfleet/shared";
 import { startKubeSim, type KubeSim } from "../kube-sim/index.js";
-import { assignment, assignmentSet, cm, eventually, kubeFor, logLines, ns, startAgent, uniq } from "./harness.js";
+import { assignment, assignmentSet, cm, eventually, logLines, ns, startAgent, uniq } from "./harness.js";
 
 const APP_LABEL = "gitfleet.dev/app";
 
@@ -80,7 +80,9 @@ describe("object ownership between Apps", () => {
 
   it("adopts an object kubectl made by default, or refuses it by policy until it is handed over", async () => {
     const agent = await startAgent(sim);
-    const api = kubeFor(sim).kc.makeApiClient(KubernetesObjectApi);
+    const kc = new KubeConfig();
+    kc.loadFromString(sim.kubeconfig());
+    const api = kc.makeApiClient(KubernetesObjectApi);
     const made = async (name: string) => api.create(cm(name, "default", { by: "kubectl" }) as KubeObject & { metadata: object }, undefined, undefined, "kubectl-create");
     const [adopted, refused, adopter, refuser] = [uniq("adopted"), uniq("refused"), uniq("adopter"), uniq("refuser")];
     await made(adopted);

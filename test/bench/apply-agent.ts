@@ -4,9 +4,9 @@
 // discovery and cache): the first in a fresh process, the next ones in the now running process.
 // With `memory`, it also waits for Healthy and reports the process's memory after a GC.
 import { create } from "@bufbuild/protobuf";
-import { KubeConfig } from "@kubernetes/client-node";
 import { AssignmentSetSchema, bundleDigest, createLogger, HealthState, SyncState } from "@gitfleet/shared";
 import { createKube, type Kube } from "@gitfleet/agent/dist/kube/client.js";
+import { simpleKubeconfig } from "@gitfleet/agent/dist/kube/access.js";
 import { createRunner } from "@gitfleet/agent/dist/runner/runner.js";
 import { countKubeRequests } from "./kube-requests.js";
 
@@ -57,9 +57,9 @@ async function run(req: ApplyRequest): Promise<Omit<ApplyReply, "startup">> {
   let memory: ApplyMemory | undefined;
   for (const kubeconfig of req.kubeconfigs) {
     for (const k of Object.keys(counted)) delete counted[k];
-    const kc = new KubeConfig();
-    kc.loadFromString(kubeconfig);
-    const kube = createKube(kc);
+    const access = simpleKubeconfig(kubeconfig, process.cwd());
+    if (!access) throw new Error("kube-sim's kubeconfig should be one the agent reads itself");
+    const kube = createKube(access);
     try {
       const r = await applyOnce(kube, req.bundle, req.memory);
       if (!ms.length) requests = { ...counted };

@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
-import { KubeConfig } from "@kubernetes/client-node";
 import type { KubeObject } from "@gitfleet/shared";
 import { MANAGED_BY, MANAGER_VALUE } from "../common/labels.js";
+import type { ClusterAccess } from "./access.js";
 import { createObjectCache, type KindInfo, type ObjectCache, type ObjectId } from "./cache.js";
 import { isNotFound } from "./errors.js";
 import { createTransport } from "./http.js";
@@ -13,7 +12,8 @@ export const FIELD_MANAGER = "gitfleet";
 
 /** The agent's view of the local cluster: the few verbs reconcile, prune, health and drift need. */
 export interface Kube {
-  kc: KubeConfig;
+  /** The API server's URL. */
+  server: string;
   defaultNamespace: string;
   /** Server-side apply as FIELD_MANAGER with force; dryRun compares without writing. */
   apply(obj: KubeObject, opts?: { dryRun?: boolean }): Promise<KubeObject>;
@@ -38,17 +38,9 @@ export interface Kube {
 
 type Discovery = { resources?: { name: string; kind: string; namespaced: boolean }[] };
 
-/** A kubeconfig file, or the in-cluster service account when none is given. */
-export function loadKubeConfig(file?: string): KubeConfig {
-  const kc = new KubeConfig();
-  if (file) kc.loadFromFile(file);
-  else kc.loadFromCluster();
-  return kc;
-}
-
-export function createKube(kc: KubeConfig): Kube {
-  const http = createTransport(kc);
-  const defaultNamespace = kc.getContextObject(kc.getCurrentContext())?.namespace || "default";
+export function createKube(access: ClusterAccess): Kube {
+  const http = createTransport(access);
+  const defaultNamespace = access.defaultNamespace;
   const discovery = new Map<string, Promise<Map<string, KindInfo>>>();
 
   /** One discovery request per apiVersion, shared by concurrent callers. */
@@ -113,7 +105,7 @@ export function createKube(kc: KubeConfig): Kube {
   });
 
   return {
-    kc,
+    server: access.server,
     defaultNamespace,
     async apply(obj, opts = {}) {
       const live = await http.request<KubeObject>("PATCH", await mustPath(idOf(obj)), {
@@ -169,9 +161,4 @@ export async function readLive(kube: Kube, id: ObjectId): Promise<KubeObject | u
 
 export function idOf(obj: KubeObject): ObjectId {
   return { apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name };
-}
-
-/** Running in a pod with a service account token: KubeConfig.loadFromCluster() will work. */
-export function inCluster(): boolean {
-  return Boolean(process.env.KUBERNETES_SERVICE_HOST) && existsSync("/var/run/secrets/kubernetes.io/serviceaccount/token");
 }

@@ -1,8 +1,19 @@
-import { ApiException } from "@kubernetes/client-node";
+/** An API server's answer other than 2xx: its HTTP code, body (a Status, usually) and headers. */
+export class KubeApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly body: string,
+    readonly headers: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "KubeApiError";
+  }
+}
 
 /** HTTP status of an API server answer, or undefined for network failures and client-side errors. */
 export function statusCode(err: unknown): number | undefined {
-  return err instanceof ApiException ? (err.code as number) : undefined;
+  return err instanceof KubeApiError ? err.code : undefined;
 }
 
 export function isNotFound(err: unknown): boolean {
@@ -11,10 +22,9 @@ export function isNotFound(err: unknown): boolean {
 
 /** The API server's own wording (Status.message) when there is one. */
 export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    const body: unknown = err.body;
+  if (err instanceof KubeApiError) {
     try {
-      const status = (typeof body === "string" ? JSON.parse(body) : body) as { message?: string };
+      const status = JSON.parse(err.body) as { message?: string };
       if (status?.message) return status.message;
     } catch {
       // not JSON: fall through to the code

@@ -2,7 +2,8 @@ import http from "node:http";
 import https from "node:https";
 import tls from "node:tls";
 import { createInterface } from "node:readline";
-import { ApiException, type KubeConfig } from "@kubernetes/client-node";
+import type { ClusterAccess } from "./access.js";
+import { KubeApiError } from "./errors.js";
 
 /** A request that takes longer is abandoned (a network failure: retried by the caller's backoff). */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -40,10 +41,8 @@ export interface Transport {
   watch(path: string, query: Record<string, string | undefined>, handlers: WatchHandlers): () => void;
 }
 
-export function createTransport(kc: KubeConfig): Transport {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error("the kubeconfig has no current cluster");
-  const server = cluster.server.replace(/\/+$/, "");
+export function createTransport(access: ClusterAccess): Transport {
+  const server = access.server;
   const secure = server.startsWith("https:");
   let pool: http.Agent | undefined;
   let credentials: { at: number; opts: Promise<https.RequestOptions> } | undefined;
@@ -51,8 +50,7 @@ export function createTransport(kc: KubeConfig): Transport {
   /** kubeconfig's headers, auth and agent (TLS material), read at most once a minute: reading them per call costs more than the call. */
   function kubeconfigOptions(): Promise<https.RequestOptions> {
     if (!credentials || Date.now() - credentials.at > CREDENTIALS_TTL_MS) {
-      const opts: https.RequestOptions = {};
-      const read = kc.applyToHTTPSOptions(opts).then(() => opts);
+      const read = access.requestOptions();
       credentials = { at: Date.now(), opts: read };
       read.catch(() => (credentials = undefined));
     }
@@ -62,7 +60,7 @@ export function createTransport(kc: KubeConfig): Transport {
   async function options(method: string, headers: Record<string, string>): Promise<https.RequestOptions> {
     const opts = await kubeconfigOptions();
     // A proxy agent (cluster.proxyUrl) is kubeconfig's choice: keep it.
-    const agent = cluster!.proxyUrl ? opts.agent : (pool ??= keepAlive(secure, opts));
+    const agent = access.proxied ? opts.agent : (pool ??= keepAlive(secure, opts));
     return { method, headers: { ...(opts.headers as Record<string, string>), accept: "application/json", ...headers }, auth: opts.auth, agent };
   }
 
@@ -162,8 +160,8 @@ function keepAlive(secure: boolean, material: https.RequestOptions): http.Agent 
   return secure ? new https.Agent({ keepAlive: true, secureContext, rejectUnauthorized, servername }) : new http.Agent({ keepAlive: true });
 }
 
-/** The same error client-node throws, so errors.ts reads both alike. */
-export function apiError(code: number, body: string, headers: http.IncomingHttpHeaders = {}): ApiException<string> {
+/** An API server's answer other than 2xx, with its Status message. */
+export function apiError(code: number, body: string, headers: http.IncomingHttpHeaders = {}): KubeApiError {
   let message = `HTTP ${code}`;
   try {
     message = (JSON.parse(body) as { message?: string }).message ?? message;
@@ -171,5 +169,5 @@ export function apiError(code: number, body: string, headers: http.IncomingHttpH
     // not JSON
   }
   const flat = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)]));
-  return new ApiException(code, `HTTP-Code: ${code}\nMessage: ${message}`, body, flat);
+  return new KubeApiError(code, `HTTP-Code: ${code}\nMessage: ${message}`, body, flat);
 }

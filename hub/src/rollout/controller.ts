@@ -15,6 +15,7 @@ import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, ty
 import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
+import { ROLLOUT_REPORT_TICK_MS } from "../config/intervals.js";
 
 export interface RolloutDeps {
   db: Db;
@@ -49,8 +50,9 @@ export function createRolloutController(deps: RolloutDeps) {
   const leading = () => deps.leader?.isLeader() ?? true;
   const queued = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
-  // Apps whose rollout still waits on agents: their status reports tick them.
+  // Apps whose rollout still waits on agents: their status reports tick them, one tick per ROLLOUT_REPORT_TICK_MS at most.
   const watching = new Set<string>();
+  const reportTicks = new Map<string, { at: number; timer?: NodeJS.Timeout }>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -128,22 +130,36 @@ export function createRolloutController(deps: RolloutDeps) {
     const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
     // Stored only if this hub still holds the lease and nobody (an admin action on another hub)
-    // changed the rollout since it was read: either fails the whole transaction (P2025 / P2002).
+    // changed the rollout since it was read: either fails the transaction (P2025 / P2002).
     // An unchanged rollout keeps its updatedAt (set explicitly: @updatedAt would move it).
-    const version = loaded.updatedAt
-      ? [db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })]
-      : [db.rollout.create({ data: fromRecord(app, d.rollout) })];
-    await db.$transaction([
-      ...(deps.leader?.fence() ?? []),
-      ...writes,
-      ...version,
+    const records = [
       ...inChunks(gone).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
       ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
       ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
-    ]);
+    ];
+    const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
+    if (!loaded.updatedAt || pushed.size === 0) {
+      const version = loaded.updatedAt
+        ? db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })
+        : db.rollout.create({ data: fromRecord(app, d.rollout) });
+      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, version, ...records]);
+      await deps.push(pushed);
+    } else {
+      // Agents first: the assignments, the push, then the rollout's new state with its bookkeeping
+      // (a record and an audit row per cluster that moved: seconds at 10,000 clusters). The first
+      // write moves updatedAt to `stamp`, which the second checks. Should the hub die in between,
+      // the next tick sees the old rollout and starts this one again from the assignments.
+      const stamp = rolloutChanged ? at : loaded.updatedAt;
+      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: { updatedAt: stamp } })]);
+      await deps.push(pushed);
+      await db.$transaction([
+        ...(deps.leader?.fence() ?? []),
+        db.rollout.update({ where: { app, updatedAt: stamp }, data: rolloutChanged ? { ...fromRecord(app, d.rollout), updatedAt: stamp } : { updatedAt: stamp } }),
+        ...records,
+      ]);
+    }
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
-    await deps.push(all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed);
     if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
     else watching.delete(app);
     clearTimeout(timers.get(app));
@@ -166,6 +182,19 @@ export function createRolloutController(deps: RolloutDeps) {
         if (leading()) schedule(app);
       } else log.error({ app, err }, "rollout tick failed");
     });
+  }
+
+  /** Ticks an App for its agents' reports now, or once when ROLLOUT_REPORT_TICK_MS has passed since the last such tick. */
+  function afterReport(app: string): void {
+    const last = reportTicks.get(app);
+    if (last?.timer) return;
+    const run = () => {
+      reportTicks.set(app, { at: Date.now() });
+      schedule(app);
+    };
+    const wait = last ? last.at + ROLLOUT_REPORT_TICK_MS - Date.now() : 0;
+    if (wait <= 0) run();
+    else reportTicks.set(app, { at: last!.at, timer: setTimeout(run, wait) });
   }
 
   /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
@@ -206,7 +235,7 @@ export function createRolloutController(deps: RolloutDeps) {
     /** A status report arrived for these Apps. */
     reported(apps: Iterable<string>): void {
       if (!leading()) return deps.leader!.forward("reported", [...apps]);
-      for (const app of apps) if (watching.has(app)) schedule(app);
+      for (const app of apps) if (watching.has(app)) afterReport(app);
     },
     /** Schedules every App with an unsettled rollout: a singleton task, every ROLLOUT_SWEEP_MS on the leader. */
     async sweep(): Promise<void> {
@@ -217,6 +246,8 @@ export function createRolloutController(deps: RolloutDeps) {
     stop(): void {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      for (const r of reportTicks.values()) clearTimeout(r.timer);
+      reportTicks.clear();
       watching.clear();
     },
   };
