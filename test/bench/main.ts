@@ -23,6 +23,8 @@ import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definition
 import { formatTable, percentile, round, type BenchResult } from "./report.js";
 
 const SECRET = "bench-webhook-secret";
+/** The hub image sets MALLOC_ARENA_MAX=2 (hub/Dockerfile); the bench runs the hub the same way. */
+const HUB_MALLOC_ARENA_MAX = "2";
 
 type SimHost = Host<ToSimHost, FromSimHost>;
 type AgentHost = Host<ToAgentHost, FromAgentHost>;
@@ -69,7 +71,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 2. Hub, admin client, token.
     const databaseUrl = database?.url;
-    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info" }, [...o.hubNodeOptions, ...profileArgs("hub")]);
+    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info", MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? HUB_MALLOC_ARENA_MAX }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     benchDb = await openBenchDb(hub.dataDir, databaseUrl);

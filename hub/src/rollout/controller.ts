@@ -130,22 +130,36 @@ export function createRolloutController(deps: RolloutDeps) {
     const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
     // Stored only if this hub still holds the lease and nobody (an admin action on another hub)
-    // changed the rollout since it was read: either fails the whole transaction (P2025 / P2002).
+    // changed the rollout since it was read: either fails the transaction (P2025 / P2002).
     // An unchanged rollout keeps its updatedAt (set explicitly: @updatedAt would move it).
-    const version = loaded.updatedAt
-      ? [db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })]
-      : [db.rollout.create({ data: fromRecord(app, d.rollout) })];
-    await db.$transaction([
-      ...(deps.leader?.fence() ?? []),
-      ...writes,
-      ...version,
+    const records = [
       ...inChunks(gone).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
       ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
       ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
-    ]);
+    ];
+    const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
+    if (!loaded.updatedAt || pushed.size === 0) {
+      const version = loaded.updatedAt
+        ? db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })
+        : db.rollout.create({ data: fromRecord(app, d.rollout) });
+      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, version, ...records]);
+      await deps.push(pushed);
+    } else {
+      // Agents first: the assignments, the push, then the rollout's new state with its bookkeeping
+      // (a record and an audit row per cluster that moved: seconds at 10,000 clusters). The first
+      // write moves updatedAt to `stamp`, which the second checks. Should the hub die in between,
+      // the next tick sees the old rollout and starts this one again from the assignments.
+      const stamp = rolloutChanged ? at : loaded.updatedAt;
+      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: { updatedAt: stamp } })]);
+      await deps.push(pushed);
+      await db.$transaction([
+        ...(deps.leader?.fence() ?? []),
+        db.rollout.update({ where: { app, updatedAt: stamp }, data: rolloutChanged ? { ...fromRecord(app, d.rollout), updatedAt: stamp } : { updatedAt: stamp } }),
+        ...records,
+      ]);
+    }
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
-    await deps.push(all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed);
     if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
     else watching.delete(app);
     clearTimeout(timers.get(app));
