@@ -41,7 +41,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   rollout pause|resume|promote|abort|retry APP
   explain APP --cluster C [-o json]         why the app is (not) on the cluster
   app manifests APP --cluster C [--revision REV] [--show-secrets]
-  audit [--app A] [--cluster C] [--since 24h] [-o json]
+  audit [--app A] [--cluster C] [--since 24h] [--limit 500 | --all] [-o json]   the newest events
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
 
@@ -72,6 +72,8 @@ const options = {
   "show-secrets": { type: "boolean", default: false },
   "dry-run": { type: "boolean", default: false },
   by: { type: "string" },
+  limit: { type: "string" },
+  all: { type: "boolean", default: false },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
@@ -120,7 +122,8 @@ async function main(argv: string[]): Promise<void> {
       return explain(conn(), verb, values.cluster, values.output);
     case "audit":
       if (verb) throw new CliError(`unknown command "audit ${verb}"`);
-      return auditLog(conn(), { app: values.app, cluster: values.cluster, sinceMs: parseDuration(values.since, "--since") }, values.output);
+      if (values.limit !== undefined && values.all) throw new CliError("audit takes --limit or --all, not both");
+      return auditLog(conn(), { app: values.app, cluster: values.cluster, sinceMs: parseDuration(values.since, "--since"), limit: values.limit === undefined ? 0 : pageLimit(values.limit), all: values.all }, values.output);
     case "delete":
       if (!verb) throw new CliError("delete takes app NAME or source NAME");
       return deleteResource(conn(), verb, arg("a NAME"));
@@ -191,6 +194,13 @@ async function main(argv: string[]): Promise<void> {
     default:
       throw new CliError(`unknown command "${key}"\n${USAGE}`);
   }
+}
+
+/** audit --limit: the hub pages at most 5000 events (its ListAuditEvents page_size). */
+function pageLimit(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 5000) throw new CliError(`--limit wants a whole number from 1 to 5000, got "${value}"`);
+  return n;
 }
 
 main(process.argv.slice(2)).then(

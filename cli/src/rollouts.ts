@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { AuditRecordSchema, ExplainAppResponseSchema, RolloutSchema, type Rollout } from "@gitfleet/shared";
+import { AuditRecordSchema, ExplainAppResponseSchema, RolloutSchema, type AuditRecord, type Rollout } from "@gitfleet/shared";
 import { healthName, short } from "./apps.js";
 import type { AdminConnection } from "./connection.js";
 import { printJson, printKeyValues, printTable } from "./output.js";
@@ -83,8 +83,16 @@ export async function manifests(conn: AdminConnection, app: string, cluster: str
   process.stdout.write(res.yaml);
 }
 
-export async function auditLog(conn: AdminConnection, f: { app?: string; cluster?: string; sinceMs: number }, output: string | undefined): Promise<void> {
-  const { events } = await conn.client.listAuditEvents({ app: f.app ?? "", cluster: f.cluster ?? "", sinceSeconds: BigInt(Math.round(f.sinceMs / 1000)) }, { metadata: conn.metadata });
+/** The newest events (limit, or the hub's page size when 0), or with all every page back to the oldest. */
+export async function auditLog(conn: AdminConnection, f: { app?: string; cluster?: string; sinceMs: number; limit: number; all: boolean }, output: string | undefined): Promise<void> {
+  const events: AuditRecord[] = [];
+  let pageToken = "";
+  do {
+    const page = await conn.client.listAuditEvents({ app: f.app ?? "", cluster: f.cluster ?? "", sinceSeconds: BigInt(Math.round(f.sinceMs / 1000)), pageSize: f.limit, pageToken }, { metadata: conn.metadata });
+    events.unshift(...page.events);
+    pageToken = page.nextPageToken;
+  } while (f.all && pageToken);
+  if (pageToken) console.error(`older events not shown: --limit N (up to 5000) or --all`);
   if (output === "json") return printJson(events.map((e) => ({ ...(toJson(AuditRecordSchema, e) as object), detail: JSON.parse(e.detailJson || "{}") as unknown })));
   printTable(
     ["TIME", "ACTOR", "ACTION", "SUBJECT", "DETAIL"],

@@ -13,7 +13,7 @@ import { createAgentService, sweepSessions } from "./transport/grpc/agent-servic
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
 import { reportableApps } from "./assign/assignments.js";
-import { MAX_DRIFT_EVENTS } from "./config/limits.js";
+import { GRPC_LISTEN_BACKLOG, MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
 import { pruneDrift, recordDrift } from "./drift/record.js";
 import { adminApi, clusterDeleted, createAdminService } from "./transport/grpc/admin-service.js";
@@ -24,6 +24,7 @@ import { Sessions } from "./transport/grpc/sessions.js";
 import { createCredentialCache } from "./registry/credential-cache.js";
 import { createHttpServer, type Route } from "./transport/http/server.js";
 import { instrumentUnary } from "./transport/grpc/instrument.js";
+import { listenGrpc } from "./transport/grpc/listen.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
 import { createRetention } from "./retention/index.js";
@@ -105,7 +106,8 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       delivery.notify(started.map((d) => ({ event: "drift.detected", app: d.app, cluster, reason: `${d.object} differs from Git` })));
     },
   };
-  const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS });
+  // No channelz: it keeps trace and call-count objects per connection (10,000 agents) that nothing here reads.
+  const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS, "grpc.enable_channelz": 0 });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   const credentials = createCredentialCache(db);
   // A cluster deleted (or changed) through another hub: read its credential again here.
@@ -134,9 +136,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: await readFile(opts.tls.certFile), private_key: await readFile(opts.tls.keyFile) }], false)
     : grpc.ServerCredentials.createInsecure();
   const { host, port } = splitHostPort(opts.listen, "--listen");
-  const grpcPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${host}:${port}`, creds, (err, p) => (err ? reject(new Error(`cannot listen on ${opts.listen}: ${err.message}`)) : resolve(p))),
-  );
+  const listener = await listenGrpc(server, host, port, creds, GRPC_LISTEN_BACKLOG).catch((err: Error) => {
+    throw new Error(`cannot listen on ${opts.listen}: ${err.message}`);
+  });
+  const grpcPort = listener.port;
 
   const routes = new Map<string, Route>([[HOOKS_PREFIX, createWebhookRoute({ log, secretOf: delivery.webhookSecret, trigger: delivery.trigger })]]);
   const dashboard = createDashboard(api, (token, method) => authorizeAdmin(db, admin.token, token, method), log);
@@ -190,6 +193,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
       // Open agent streams would keep tryShutdown waiting forever: end them, and mark their clusters
       // Disconnected now rather than when the next hub starts.
       await disconnectClusters(db, sessions.endAll());
+      listener.close();
       await new Promise<void>((resolve) => {
         const force = setTimeout(() => {
           server.forceShutdown();

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startChartRepo, type ChartRepo } from "../lib/chart-repo.js";
 import { helmBin } from "../lib/helm.js";
-import { cliOk } from "../lib/fleet.js";
+import { cli, cliOk } from "../lib/fleet.js";
 import { githubPush } from "../lib/clusters.js";
 import { startGitFleet, waitClusterApp, type GitFleet } from "../lib/git-fleet.js";
 import { waitFor } from "../lib/processes.js";
-import { showSource, type SourceJson } from "../lib/admin.js";
+import { showSource, type AuditJson, type SourceJson } from "../lib/admin.js";
 
 const AUTH = { username: "ci", password: "chart-s3cret" };
 const HOOK = "charts-hook";
@@ -143,5 +143,18 @@ describe("Apps from an HTTP Helm repository", () => {
     const shown = await showSource(f.hub, "elsewhere");
     expect(shown.error).toBe(`fetching source "elsewhere" from ${url}: host "localhost" is not in the hub's --source-hosts`);
     expect(repo.requests.length).toBe(asked);
+  });
+
+  it("pages the audit log through the CLI: the newest events by default or --limit, every one with --all", async () => {
+    const both = await cli(f.hub, ["audit", "--all", "--limit", "2"]);
+    expect([both.code, both.stderr.trim()]).toEqual([2, "error: audit takes --limit or --all, not both"]);
+    const every = JSON.parse(await cliOk(f.hub, ["audit", "--all", "-o", "json"])) as AuditJson[];
+    expect(every.length).toBeGreaterThan(4);
+    const ids = every.map((e) => Number(e.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    const newest = await cli(f.hub, ["audit", "--limit", "2", "-o", "json"]);
+    expect([newest.code, JSON.parse(newest.stdout)]).toEqual([0, every.slice(-2)]);
+    expect(newest.stderr).toContain("older events not shown: --limit N (up to 5000) or --all");
+    expect(JSON.parse(await cliOk(f.hub, ["audit", "-o", "json"]))).toEqual(every); // fewer than a default page
   });
 });

@@ -23,7 +23,10 @@ export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
     // The digest being replaced stays readable by the cluster (rollback); nothing older does.
     const previousDigest = old.bundleDigest === r.bundleDigest ? (old.previousDigest ?? "") : old.bundleDigest;
     const group = `${r.app}\0${r.target}\0${r.revision}\0${r.bundleDigest}\0${previousDigest}`;
-    updates.set(group, [...(updates.get(group) ?? []), { ...r, previousDigest }]);
+    const rows = updates.get(group);
+    // Appended in place: a commit puts every cluster of a target in one group.
+    if (rows) rows.push({ ...r, previousDigest });
+    else updates.set(group, [{ ...r, previousDigest }]);
   }
   const byApp = groupBy(remove, (r) => r.app);
   const writes = [

@@ -35,3 +35,5 @@ export const HEAP_TUNING = {
  */
 export const MAX_REGISTRATIONS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_REGISTRATIONS_IN_FLIGHT ?? 1000);
 export const MAX_CONNECTS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_CONNECTS_IN_FLIGHT ?? 1000);
+/** The gRPC port's accept queue (transport/grpc/listen.ts); Linux caps it at net.core.somaxconn (4096 by default). */
+export const GRPC_LISTEN_BACKLOG = Number(process.env.GITFLEET_GRPC_LISTEN_BACKLOG ?? 4096);

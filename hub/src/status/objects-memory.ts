@@ -8,12 +8,13 @@ import { createHash } from "node:crypto";
  */
 export function createObjectsMemory() {
   const byCluster = new Map<string, Map<string, string>>();
-  const hash = (json: string) => createHash("sha1").update(json).digest("base64");
   return {
-    unchanged: (cluster: string, app: string, json: string) => byCluster.get(cluster)?.get(app) === hash(json),
-    remember(cluster: string, app: string, json: string): void {
+    /** What unchanged() and remember() compare: a hash of the objects' JSON. */
+    hash: (json: string) => createHash("sha1").update(json).digest("base64"),
+    unchanged: (cluster: string, app: string, hash: string) => byCluster.get(cluster)?.get(app) === hash,
+    remember(cluster: string, app: string, hash: string): void {
       const apps = byCluster.get(cluster) ?? new Map<string, string>();
-      apps.set(app, hash(json));
+      apps.set(app, hash);
       byCluster.set(cluster, apps);
     },
     forget: (cluster: string) => void byCluster.delete(cluster),

@@ -154,7 +154,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
     explainApp: async (req) => deps.delivery.explain(req.app, req.cluster),
     getAppManifests: async (req) => deps.delivery.manifests(req.app, req.cluster, req.revision, req.showSecrets),
     listNotifiers: async () => ({ notifiers: await deps.delivery.listNotifiers() }),
-    listAuditEvents: async (req) => ({ events: await listAudit(db, { app: req.app, cluster: req.cluster, sinceMs: Number(req.sinceSeconds) * 1000 }) }),
+    listAuditEvents: (req) => listAudit(db, { app: req.app, cluster: req.cluster, sinceMs: Number(req.sinceSeconds) * 1000, pageSize: req.pageSize, pageToken: req.pageToken }),
     getDriftSummary: async (req) =>
       driftSummary(db, { clusterSelector: req.clusterSelector, cluster: req.cluster, app: req.app, windowMs: Number(req.windowSeconds) * 1000 }),
     listDrift: async (req) => ({
