@@ -50,8 +50,9 @@ export const CATCH_UP_SLACK_MS = 30_000;
 /** How often the leader looks again at Apps with an unsettled rollout (disconnects, missed wake-ups). */
 export const ROLLOUT_SWEEP_MS = 5_000;
 /**
- * Status reports tick an App's rollout at most this often: a tick reads every cluster of the App, and
- * a fleet's reports arrive in a batch every STATUS_FLUSH_INTERVAL_MS (1000 clusters: ~5 ticks a second otherwise).
+ * Status reports tick an App's rollout at most this often, and 1 ms per cluster of the App sooner: a
+ * tick reads every cluster of the App, and a fleet's reports arrive in a batch every
+ * STATUS_FLUSH_INTERVAL_MS (1000 clusters: ~5 ticks a second otherwise).
  */
 export const ROLLOUT_REPORT_TICK_MS = Number(process.env.GITFLEET_ROLLOUT_REPORT_TICK_MS ?? 1_000);
 

@@ -50,9 +50,9 @@ export function createRolloutController(deps: RolloutDeps) {
   const leading = () => deps.leader?.isLeader() ?? true;
   const queued = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
-  // Apps whose rollout still waits on agents: their status reports tick them, one tick per ROLLOUT_REPORT_TICK_MS at most.
+  // Apps whose rollout still waits on agents: their status reports tick them, spaced by the App's size (see afterReport).
   const watching = new Set<string>();
-  const reportTicks = new Map<string, { at: number; timer?: NodeJS.Timeout }>();
+  const reportTicks = new Map<string, { at: number; clusters: number; timer?: NodeJS.Timeout }>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -120,6 +120,7 @@ export function createRolloutController(deps: RolloutDeps) {
     const loaded = await load(app);
     if (!loaded) return;
     const { views, existing } = loaded;
+    reportTicks.set(app, { at: 0, ...reportTicks.get(app), clusters: views.length });
     const d = decide({ strategy: resolveStrategy(loaded.spec.rollout), ...(loaded.rollout ? { rollout: loaded.rollout } : {}), key: loaded.key, to: loaded.sha, clusters: views, now: now() });
     const desired: Row[] = [...loaded.kept];
     for (const [cluster, p] of d.assign) if (p) desired.push({ clusterName: cluster, app, ...p });
@@ -184,17 +185,21 @@ export function createRolloutController(deps: RolloutDeps) {
     });
   }
 
-  /** Ticks an App for its agents' reports now, or once when ROLLOUT_REPORT_TICK_MS has passed since the last such tick. */
+  /**
+   * Ticks an App for its agents' reports now, or once a gap after the last such tick: 1 ms per
+   * cluster of the App (what a tick reads), ROLLOUT_REPORT_TICK_MS at most. A small App ticks on
+   * every report, so its rollout never lags its statuses.
+   */
   function afterReport(app: string): void {
-    const last = reportTicks.get(app);
-    if (last?.timer) return;
+    const last = reportTicks.get(app) ?? { at: 0, clusters: 0 };
+    if (last.timer) return;
     const run = () => {
-      reportTicks.set(app, { at: Date.now() });
+      reportTicks.set(app, { at: Date.now(), clusters: reportTicks.get(app)?.clusters ?? 0 });
       schedule(app);
     };
-    const wait = last ? last.at + ROLLOUT_REPORT_TICK_MS - Date.now() : 0;
+    const wait = last.at + Math.min(ROLLOUT_REPORT_TICK_MS, last.clusters) - Date.now();
     if (wait <= 0) run();
-    else reportTicks.set(app, { at: last!.at, timer: setTimeout(run, wait) });
+    else reportTicks.set(app, { ...last, timer: setTimeout(run, wait) });
   }
 
   /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
