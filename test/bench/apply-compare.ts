@@ -27,6 +27,9 @@ export interface ApplyComparison {
   /** The fresh agent process before its apply: Node's start and the agent's imports (wall and CPU), not in agentMs. */
   agentStartupMs: number[];
   agentStartupCpuMs: number[];
+  /** kube-sim's CPU (this process's) serving one apply: the agent's (mean of its two) and kubectl's. */
+  simCpuAgentMs: number[];
+  simCpuKubectlMs: number[];
   objects: number;
   /** The agent's API requests in one apply, by verb and resource. */
   agentRequests: Record<string, number>;
@@ -47,7 +50,7 @@ export async function compareApply(dir: string, manifests: string, runs: number,
   const bundle = canonicalize(objects);
   const file = join(dir, "manifests.yaml");
   await writeFile(file, manifests);
-  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], kubectlCpuMs: [], agentStartupMs: [], agentStartupCpuMs: [], objects: objects.length, agentRequests: {} };
+  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], kubectlCpuMs: [], agentStartupMs: [], agentStartupCpuMs: [], simCpuAgentMs: [], simCpuKubectlMs: [], objects: objects.length, agentRequests: {} };
   for (let i = 0; i < runs; i++) {
     // Each client gets kube-sims of its own, in this process; who goes first alternates, so neither
     // always meets a warmer (or more loaded) kube-sim.
@@ -62,7 +65,9 @@ async function agentRun(out: ApplyComparison, bundle: string, readyDelayMs: numb
   const a = await startKubeSim({ readyDelayMs });
   const b = await startKubeSim({ readyDelayMs });
   try {
+    const cpu = process.cpuUsage();
     const r = await agentApply({ kubeconfigs: [a.kubeconfig(), b.kubeconfig()], bundle });
+    out.simCpuAgentMs.push(cpuMs(cpu) / 2);
     out.agentMs.push(r.ms[0]!);
     out.agentRunningMs.push(r.ms[1]!);
     out.agentCpuMs.push(r.cpuMs[0]!);
@@ -88,8 +93,10 @@ async function kubectlRun(out: ApplyComparison, dir: string, file: string, i: nu
     const times = join(dir, `kubectl-${i}.time`);
     const timed = existsSync(TIME);
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const r = timed ? await run(TIME, ["-f", "%U %S", "-o", times, "kubectl", ...args], { program: true }) : await run("kubectl", args);
     const ms = performance.now() - t;
+    out.simCpuKubectlMs.push(cpuMs(cpu));
     if (r.code !== 0) throw new Error(`kubectl apply --server-side failed: ${r.stderr}`);
     out.kubectlMs.push(ms);
     if (timed) out.kubectlCpuMs.push((await readFile(times, "utf8")).trim().split(/\s+/).reduce((sum, x) => sum + Number(x) * 1000, 0));
@@ -97,6 +104,12 @@ async function kubectlRun(out: ApplyComparison, dir: string, file: string, i: nu
   } finally {
     await k.close();
   }
+}
+
+/** This process's CPU since `from`: kube-sim serving a client (and a little process plumbing). */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
 }
 
 function check(ok: boolean, what: string): void {

@@ -71,6 +71,9 @@ export interface BenchResult {
   /** A fresh agent process before its first apply (Node's start and imports): not in apply_agent_s. */
   apply_agent_startup_s: number | null;
   apply_agent_startup_cpu_s: number | null;
+  /** kube-sim's CPU serving one apply of the agent, and of kubectl (the bench process's CPU meanwhile). */
+  apply_sim_cpu_agent_s: number | null;
+  apply_sim_cpu_kubectl_s: number | null;
   /** The machine's 1, 5 and 15 minute load averages at the end of the run. */
   load_average: number[];
   apply_agent_requests: Record<string, number>;
@@ -154,6 +157,7 @@ export function formatTable(r: BenchResult): string {
       [`  fresh agent process before it (Node start, imports): wall / CPU`, `${s(r.apply_agent_startup_s)} / ${s(r.apply_agent_startup_cpu_s)}`, "", ""] as [string, string, string, string],
       [`apply ${r.objects} objects: kubectl --server-side`, s(r.apply_kubectl_s), "", ""] as [string, string, string, string],
       [`  kubectl process CPU`, s(r.apply_kubectl_cpu_s), "", ""] as [string, string, string, string],
+      [`  kube-sim CPU serving it: agent / kubectl`, `${s(r.apply_sim_cpu_agent_s)} / ${s(r.apply_sim_cpu_kubectl_s)}`, "", ""] as [string, string, string, string],
       ["apply CPU ratio agent (fresh) / kubectl", r.apply_cpu_ratio === null ? "n/a" : r.apply_cpu_ratio.toFixed(2), "", ""] as [string, string, string, string],
       ["apply ratio agent / kubectl (fresh process)", r.apply_ratio === null ? "n/a" : r.apply_ratio.toFixed(2), "<= 0.5", r.apply_ratio === null ? "" : verdict(r.apply_ratio <= 0.5)] as [string, string, string, string],
       ["apply ratio agent / kubectl (running process)", r.apply_ratio_running === null ? "n/a" : r.apply_ratio_running.toFixed(2), "<= 0.5", r.apply_ratio_running === null ? "" : verdict(r.apply_ratio_running <= 0.5)] as [string, string, string, string],
