@@ -53,6 +53,8 @@ export function createRolloutController(deps: RolloutDeps) {
   // Apps whose rollout still waits on agents: their status reports tick them, one tick per ROLLOUT_REPORT_TICK_MS at most.
   const watching = new Set<string>();
   const reportTicks = new Map<string, { at: number; timer?: NodeJS.Timeout }>();
+  // How long each App's last tick took: report ticks keep at least that much time free between them.
+  const tickMs = new Map<string, number>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -117,6 +119,15 @@ export function createRolloutController(deps: RolloutDeps) {
 
   /** Decides one App's rollout and stores the outcome; `all` re-pushes every cluster it runs on (a spec change). */
   async function tick(app: string, all = false): Promise<void> {
+    const started = Date.now();
+    try {
+      await decideAndStore(app, all);
+    } finally {
+      tickMs.set(app, Date.now() - started);
+    }
+  }
+
+  async function decideAndStore(app: string, all: boolean): Promise<void> {
     const loaded = await load(app);
     if (!loaded) return;
     const { views, existing } = loaded;
@@ -184,7 +195,10 @@ export function createRolloutController(deps: RolloutDeps) {
     });
   }
 
-  /** Ticks an App for its agents' reports now, or once when ROLLOUT_REPORT_TICK_MS has passed since the last such tick. */
+  /**
+   * Ticks an App for its agents' reports now, or once when ROLLOUT_REPORT_TICK_MS (or twice its last
+   * tick's time, if longer: at 10,000 clusters a tick takes seconds) has passed since the last such tick.
+   */
   function afterReport(app: string): void {
     const last = reportTicks.get(app);
     if (last?.timer) return;
@@ -192,7 +206,7 @@ export function createRolloutController(deps: RolloutDeps) {
       reportTicks.set(app, { at: Date.now() });
       schedule(app);
     };
-    const wait = last ? last.at + ROLLOUT_REPORT_TICK_MS - Date.now() : 0;
+    const wait = last ? last.at + Math.max(ROLLOUT_REPORT_TICK_MS, 2 * (tickMs.get(app) ?? 0)) - Date.now() : 0;
     if (wait <= 0) run();
     else reportTicks.set(app, { at: last!.at, timer: setTimeout(run, wait) });
   }
@@ -248,6 +262,7 @@ export function createRolloutController(deps: RolloutDeps) {
       timers.clear();
       for (const r of reportTicks.values()) clearTimeout(r.timer);
       reportTicks.clear();
+      tickMs.clear();
       watching.clear();
     },
   };
