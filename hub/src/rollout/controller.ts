@@ -148,6 +148,10 @@ export function createRolloutController(deps: RolloutDeps) {
       ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
       ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
     ];
+    // Watched before the push: an agent may report before this tick has stored its outcome, and
+    // that report must tick the App again (queued behind this tick) or the rollout waits for a sweep.
+    if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
+    else watching.delete(app);
     const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
     if (!loaded.updatedAt || pushed.size === 0) {
       const version = loaded.updatedAt
@@ -171,8 +175,6 @@ export function createRolloutController(deps: RolloutDeps) {
     }
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
-    if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
-    else watching.delete(app);
     clearTimeout(timers.get(app));
     timers.delete(app);
     if (d.wakeAt !== undefined) timers.set(app, setTimeout(() => schedule(app), Math.max(0, d.wakeAt - now()) + 10));
