@@ -20,6 +20,12 @@ describe.each(BACKENDS)("retention on $name", (backend) => {
   const commits: { sha: string; digest: string }[] = [];
   const live = () => f.clusters.one!.sim.store.get("v1", "ConfigMap", "web-config", "default")?.data?.v as string | undefined;
   const applied = (sha: string) => waitClusterApp(f, "web", "one", `${sha.slice(0, 8)} applied and Healthy`, (c) => c.appliedRevision === sha && c.sync === "SYNC_STATE_SYNCED" && c.health === "HEALTH_STATE_HEALTHY");
+  // Rollouts tick on status reports at most once a second: the next commit would otherwise supersede
+  // an unfinished rollout, whose `from` (an older revision, kept) then stays.
+  const rolledOut = (sha: string) => waitFor(`rollout to ${sha.slice(0, 8)} completed`, async () => {
+    const r = await store.db.rollout.findUnique({ where: { app: "web" } });
+    return r?.toRevision === sha && r.state === "Completed" ? r : undefined;
+  }, 30_000, 200);
   const trees = () => readdir(join(f.hub.dataDir, "git", "trees", "apps")).catch(() => [] as string[]);
   const contents = async () => ({
     bundles: new Set((await store.db.bundle.findMany({ select: { digest: true } })).map((b) => b.digest)),
@@ -41,9 +47,11 @@ describe.each(BACKENDS)("retention on $name", (backend) => {
     await f.apply(APP);
     const first = f.repo.git("rev-parse", "HEAD");
     commits.push({ sha: first, digest: (await applied(first)).desiredDigest! });
+    await rolledOut(first);
     for (const v of [2, 3, 4]) {
       const sha = await f.push({ "web/config.yaml": configMap(v) }, `v${v}`);
       commits.push({ sha, digest: (await applied(sha)).desiredDigest! });
+      await rolledOut(sha);
       expect(live()).toBe(String(v));
     }
     const [c1, c2, c3, c4] = commits as [typeof commits[0], typeof commits[0], typeof commits[0], typeof commits[0]];

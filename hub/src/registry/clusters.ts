@@ -74,7 +74,11 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
  */
 export async function registerClusters(db: Db, regs: readonly Registration[], approvalRequired: boolean, now = new Date()): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[]> {
   const byToken = new Map<string, number[]>();
-  regs.forEach((r, i) => byToken.set(r.token, [...(byToken.get(r.token) ?? []), i]));
+  regs.forEach((r, i) => {
+    const indexes = byToken.get(r.token);
+    if (indexes) indexes.push(i);
+    else byToken.set(r.token, [i]);
+  });
   const out: PromiseSettledResult<{ credential: string; row: ClusterRow }>[] = [];
   for (const indexes of byToken.values()) {
     const group = indexes.map((i) => regs[i]!);
@@ -198,6 +202,20 @@ export async function authenticateCluster(db: Db, credential: string): Promise<C
     throw new HubError("CLUSTER_DELETED", `cluster "${tomb.name}" was deleted from the hub at ${tomb.deletedAt.toISOString()}: register again with a new token and a fresh state dir`);
   }
   throw new HubError("CLUSTER_UNKNOWN", "the cluster credential is not known to this hub: register with a bootstrap token");
+}
+
+/**
+ * authenticateCluster for many credentials in one read (a fleet's GetBundles after a commit); the
+ * few not found are answered one by one with authenticateCluster's typed errors.
+ */
+export async function authenticateClusters(db: Db, credentials: string[]): Promise<PromiseSettledResult<ClusterRow>[]> {
+  const hashes = credentials.map(hashSecret);
+  const rows = await db.cluster.findMany({ where: { credentialHash: { in: [...new Set(hashes)] } } });
+  const byHash = new Map(rows.map((r) => [r.credentialHash, r]));
+  return Promise.allSettled(credentials.map((c, i) => {
+    const row = byHash.get(hashes[i]!);
+    return row ? Promise.resolve(row) : authenticateCluster(db, c);
+  }));
 }
 
 export async function getCluster(db: Db, name: string): Promise<ClusterRow> {

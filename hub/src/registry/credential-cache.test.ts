@@ -23,7 +23,7 @@ async function register(name: string, approvalRequired = false) {
   return registerCluster(store.db, { token, name, labels: {}, agentVersion: "", kubernetesVersion: "" }, approvalRequired);
 }
 
-/** Counts cluster reads by wrapping the client's findUnique. */
+/** Counts cluster reads by wrapping the client's findUnique and findMany. */
 function counted() {
   let reads = 0;
   const db = new Proxy(store.db, {
@@ -32,7 +32,7 @@ function counted() {
       return new Proxy(target.cluster, {
         get(c, p) {
           const v = Reflect.get(c, p);
-          return p === "findUnique" ? (...args: unknown[]) => (reads++, (v as (...a: unknown[]) => unknown).apply(c, args)) : v;
+          return p === "findUnique" || p === "findMany" ? (...args: unknown[]) => (reads++, (v as (...a: unknown[]) => unknown).apply(c, args)) : v;
         },
       });
     },
@@ -55,6 +55,19 @@ describe("credential cache", () => {
     now += 5_000;
     await cache.authenticate(credential);
     expect(reads()).toBe(3);
+  });
+
+  it("reads the credentials it misses at the same time in one query, and answers each on its own", async () => {
+    const fleet = await Promise.all(Array.from({ length: 40 }, (_, i) => register(`wave-${i}`)));
+    const { db, reads } = counted();
+    const cache = createCredentialCache(db);
+    const answers = await Promise.allSettled([...fleet.map((r) => cache.authenticate(r.credential)), cache.authenticate("not-a-credential")]);
+    expect(answers.slice(0, 40).map((a) => (a.status === "fulfilled" ? a.value.name : a.reason))).toEqual(fleet.map((_, i) => `wave-${i}`));
+    expect(answers[40]).toMatchObject({ status: "rejected", reason: { reason: "CLUSTER_UNKNOWN" } });
+    // One batched read for all 41, then the unknown one alone for its typed error.
+    expect(reads()).toBe(2);
+    await Promise.all(fleet.map((r) => cache.authenticate(r.credential)));
+    expect(reads()).toBe(2);
   });
 
   it("never keeps a Pending cluster, and a deleted one fails once forgotten", async () => {

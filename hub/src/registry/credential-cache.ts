@@ -1,5 +1,6 @@
 import type { Db } from "../store/index.js";
-import { authenticateCluster, type ClusterRow } from "./clusters.js";
+import { createBatcher } from "../store/batch.js";
+import { authenticateClusters, type ClusterRow } from "./clusters.js";
 import { hashSecret } from "./secret-hash.js";
 
 /** Who a cluster credential belongs to, as GetBundle and Connect need it. */
@@ -28,6 +29,8 @@ export function createCredentialCache(db: Db, opts: CredentialCacheOptions = {})
   const now = opts.now ?? Date.now;
   const byHash = new Map<string, ClusterIdentity & { at: number }>();
   const hashOf = new Map<string, string>();
+  // Misses that arrive together are read together: entries cached in one registration wave expire together.
+  const reads = createBatcher((credentials: string[]) => authenticateClusters(db, credentials));
 
   function remember(hash: string, id: ClusterIdentity): void {
     if (!id.approved) return;
@@ -56,7 +59,7 @@ export function createCredentialCache(db: Db, opts: CredentialCacheOptions = {})
       const hit = byHash.get(hash);
       if (hit && now() - hit.at < ttlMs) return hit;
       if (hit) forget(hit.name);
-      const row = await authenticateCluster(db, credential);
+      const row = await reads.add(credential);
       remember(hash, { name: row.name, approved: row.approved });
       return { name: row.name, approved: row.approved, row };
     },

@@ -53,6 +53,8 @@ export function createRolloutController(deps: RolloutDeps) {
   // Apps whose rollout still waits on agents: their status reports tick them, spaced by the App's size (see afterReport).
   const watching = new Set<string>();
   const reportTicks = new Map<string, { at: number; clusters: number; timer?: NodeJS.Timeout }>();
+  // How long each App's last tick took: report ticks keep at least that much time free between them.
+  const tickMs = new Map<string, number>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
   async function load(app: string) {
@@ -117,6 +119,15 @@ export function createRolloutController(deps: RolloutDeps) {
 
   /** Decides one App's rollout and stores the outcome; `all` re-pushes every cluster it runs on (a spec change). */
   async function tick(app: string, all = false): Promise<void> {
+    const started = Date.now();
+    try {
+      await decideAndStore(app, all);
+    } finally {
+      tickMs.set(app, Date.now() - started);
+    }
+  }
+
+  async function decideAndStore(app: string, all: boolean): Promise<void> {
     const loaded = await load(app);
     if (!loaded) return;
     const { views, existing } = loaded;
@@ -138,6 +149,10 @@ export function createRolloutController(deps: RolloutDeps) {
       ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
       ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
     ];
+    // Watched before the push: an agent may report before this tick has stored its outcome, and
+    // that report must tick the App again (queued behind this tick) or the rollout waits for a sweep.
+    if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
+    else watching.delete(app);
     const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
     if (!loaded.updatedAt || pushed.size === 0) {
       const version = loaded.updatedAt
@@ -161,8 +176,6 @@ export function createRolloutController(deps: RolloutDeps) {
     }
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);
-    if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
-    else watching.delete(app);
     clearTimeout(timers.get(app));
     timers.delete(app);
     if (d.wakeAt !== undefined) timers.set(app, setTimeout(() => schedule(app), Math.max(0, d.wakeAt - now()) + 10));
@@ -187,8 +200,9 @@ export function createRolloutController(deps: RolloutDeps) {
 
   /**
    * Ticks an App for its agents' reports now, or once a gap after the last such tick: 1 ms per
-   * cluster of the App (what a tick reads), ROLLOUT_REPORT_TICK_MS at most. A small App ticks on
-   * every report, so its rollout never lags its statuses.
+   * cluster of the App (what a tick reads), ROLLOUT_REPORT_TICK_MS at most, and at least twice its
+   * last tick's time (at 10,000 clusters a tick takes seconds). A small App ticks on every report,
+   * so its rollout does not lag its statuses.
    */
   function afterReport(app: string): void {
     const last = reportTicks.get(app) ?? { at: 0, clusters: 0 };
@@ -197,7 +211,7 @@ export function createRolloutController(deps: RolloutDeps) {
       reportTicks.set(app, { at: Date.now(), clusters: reportTicks.get(app)?.clusters ?? 0 });
       schedule(app);
     };
-    const wait = last.at + Math.min(ROLLOUT_REPORT_TICK_MS, last.clusters) - Date.now();
+    const wait = last.at + Math.max(Math.min(ROLLOUT_REPORT_TICK_MS, last.clusters), 2 * (tickMs.get(app) ?? 0)) - Date.now();
     if (wait <= 0) run();
     else reportTicks.set(app, { ...last, timer: setTimeout(run, wait) });
   }
@@ -253,6 +267,7 @@ export function createRolloutController(deps: RolloutDeps) {
       timers.clear();
       for (const r of reportTicks.values()) clearTimeout(r.timer);
       reportTicks.clear();
+      tickMs.clear();
       watching.clear();
     },
   };
