@@ -138,6 +138,32 @@ describe("agent reconcile against kube-sim", () => {
     await second.close();
   });
 
+  it("persists assignment sets one at a time, in order, and stops only after the last is saved", async () => {
+    const saved: string[] = [];
+    let releaseFirst = () => {};
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const store = {
+      load: async () => undefined,
+      async save(set: ReturnType<typeof assignmentSet>) {
+        const apps = set.assignments.map((a) => a.app).join(",") || "(none)";
+        if (saved.length === 0 && apps !== "(none)") await firstHeld; // the first save is slow
+        saved.push(apps);
+      },
+    };
+    const agent = await startAgent(sim, { store });
+    const app = uniq("saved");
+    agent.runner.assignments(assignmentSet(assignment(app, [cm(`${app}-cm`, "default")])));
+    agent.runner.assignments(assignmentSet());
+    const stopped = agent.close();
+    let done = false;
+    void stopped.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    expect(done).toBe(false);
+    releaseFirst();
+    await stopped;
+    expect(saved).toEqual([app, "(none)"]);
+  });
+
   it("limits writes to the agent's namespaces: other objects fail by name, the rest applies", async () => {
     const allowed = uniq("ok");
     const agent = await startAgent(sim, { namespaces: [allowed] });

@@ -204,9 +204,11 @@ export function createRunner(opts: RunnerOptions): Runner {
     kick(w, "full");
   }
 
+  let saving: Promise<void> = Promise.resolve();
   const runner: Runner = {
     assignments(set) {
-      opts.store.save(set).catch((err: unknown) => log.error({ err: errorMessage(err) }, "cannot persist assignments"));
+      // One save at a time, in order (a slower older save must not land last), and stop() waits for it.
+      saving = saving.then(() => opts.store.save(set)).catch((err: unknown) => log.error({ err: errorMessage(err) }, "cannot persist assignments"));
       assign(set);
     },
     link(s) {
@@ -229,7 +231,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       health.stop();
       cleanup.stop();
       for (const w of workers.values()) clearTimeout(w.timer);
-      await idle();
+      await Promise.all([idle(), saving]);
     },
     reconcile(app) {
       const w = workers.get(app);
