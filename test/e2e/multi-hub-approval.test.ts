@@ -6,6 +6,7 @@ import { stopAll, waitFor } from "../lib/processes.js";
 import { cliOk, freshPostgresUrl, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon } from "../lib/git.js";
 import { runAgent, simCluster } from "../lib/clusters.js";
+import { appYaml, sourceYaml } from "../lib/definitions.js";
 
 // Two hubs on one PostgreSQL, approval required. An agent registers and holds its stream on hub A
 // (the one not holding the lease); an admin approves its cluster through hub B, which has no stream
@@ -34,7 +35,7 @@ it("delivers to an agent on one hub once its cluster is approved through another
   });
   const [a, b] = [hubs.find((h) => h !== leader)!, leader];
 
-  await writeFile(join(dir, "fleet.yaml"), definitions(daemon.url("apps")));
+  await writeFile(join(dir, "fleet.yaml"), [sourceYaml(daemon.url("apps"), "branch: main, interval: 1h"), appYaml("web", "web/base", "  targets:\n  - {name: all, clusterSelector: {matchLabels: {fleet: demo}}}\n")].join("---\n"));
   await cliOk(b, ["apply", "-f", join(dir, "fleet.yaml")]);
   const token = (await cliOk(b, ["token", "create"])).trim();
   const cluster = await simCluster(dir, "late", "fleet=demo");
@@ -52,20 +53,3 @@ it("delivers to an agent on one hub once its cluster is approved through another
   expect(/^gitfleet_agent_streams 1$/m.test(await (await fetch(`http://${a.http}/metrics`)).text())).toBe(true);
   expect(agent.output()).not.toContain("hub stream lost");
 });
-
-function definitions(url: string): string {
-  return `apiVersion: gitfleet.dev/v1
-kind: Source
-metadata: {name: apps}
-spec: {url: "${url}", branch: main, interval: 1h}
----
-apiVersion: gitfleet.dev/v1
-kind: App
-metadata: {name: web}
-spec:
-  source: apps
-  path: web/base
-  targets:
-  - {name: all, clusterSelector: {matchLabels: {fleet: demo}}}
-`;
-}
