@@ -4,6 +4,12 @@
 export const RECONNECT_BASE_MS = Number(process.env.GITFLEET_RECONNECT_BASE_MS ?? 250);
 export const RECONNECT_MAX_MS = Number(process.env.GITFLEET_RECONNECT_MAX_MS ?? 30_000);
 
+/**
+ * A stream the hub has not welcomed by then is given up and opened again on a new channel: a call
+ * can wait for ever on a connection the hub dropped while this agent was stopped or starved.
+ */
+export const WELCOME_TIMEOUT_MS = Number(process.env.GITFLEET_WELCOME_TIMEOUT_MS ?? 30_000);
+
 // Heartbeat and keepalive are the protocol's, agreed with the hub: @gitfleet/shared (rpc/protocol.ts).
 
 /** Full reconcile of every app even when nothing changed (--resync overrides). */

@@ -16,7 +16,7 @@ import {
   type ServiceClient,
   createBackoff,
 } from "@gitfleet/shared";
-import { RECONNECT_BASE_MS, RECONNECT_MAX_MS } from "../config/intervals.js";
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS, WELCOME_TIMEOUT_MS } from "../config/intervals.js";
 import type { Identity, IdentityStore } from "./credentials.js";
 
 export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;
@@ -66,6 +66,8 @@ export interface HubClients {
   address(): string;
   /** Moves to another hub (after a failure); a no-op with one address. */
   failover(): void;
+  /** Closes the current hub's channel; the next current() opens a new one. */
+  renew(): void;
   close(): void;
 }
 
@@ -92,6 +94,10 @@ export function createHubClients(hub: string, make: (address: string) => AgentCl
       if (addresses.length < 2) return;
       i = (i + 1 + Math.floor(random() * (addresses.length - 1))) % addresses.length;
     },
+    renew() {
+      clients.get(addresses[i]!)?.close();
+      clients.delete(addresses[i]!);
+    },
     close() {
       for (const c of clients.values()) c.close();
     },
@@ -111,6 +117,7 @@ export async function runLink(opts: LinkOptions, hubs: HubClients, signal: Abort
       const e = RpcError.from(err);
       busyMs = e.retryAfterMs ?? 0;
       if (isPermanent(e)) throw new AgentFatalError(`hub refused cluster "${identity.name}": ${e.message} (${e.reason})`);
+      if (err instanceof WelcomeTimeout) hubs.renew();
       const from = hubs.address();
       hubs.failover();
       opts.log.warn({ reason: e.reason, err: e.message, hub: from, next: hubs.address() }, "hub stream lost; reconnecting");
@@ -160,7 +167,14 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
   return new Promise<void>((resolve, reject) => {
     const abort = () => call.cancel();
     signal.addEventListener("abort", abort, { once: true });
+    let timedOut = false;
+    const welcomeTimer = setTimeout(() => {
+      timedOut = true;
+      call.cancel();
+    }, WELCOME_TIMEOUT_MS);
     const done = (err?: unknown) => {
+      clearTimeout(welcomeTimer);
+      if (timedOut) err = new WelcomeTimeout();
       clearInterval(heartbeat);
       signal.removeEventListener("abort", abort);
       opts.handler.link(undefined);
@@ -171,6 +185,7 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
       switch (res.msg.case) {
         case "welcome": {
           const state = res.msg.value.cluster?.state;
+          clearTimeout(welcomeTimer);
           onWelcome();
           clearInterval(heartbeat);
           const every = (res.msg.value.heartbeatIntervalSeconds || DEFAULT_HEARTBEAT_INTERVAL_S) * 1000;
@@ -194,6 +209,13 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
     call.on("end", () => done(new RpcError("UNAVAILABLE", "hub closed the stream")));
     send({ msg: { case: "hello", value: { agentVersion: opts.agentVersion, kubernetesVersion: opts.kubernetesVersion } } });
   });
+}
+
+/** The hub did not welcome a stream in time (see WELCOME_TIMEOUT_MS). */
+class WelcomeTimeout extends RpcError {
+  constructor() {
+    super("UNAVAILABLE", `no Welcome from the hub within ${WELCOME_TIMEOUT_MS} ms: opening the stream again on a new channel`);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
