@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -77,7 +78,8 @@ describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
     // Liveness after a freeze: once (load ~50, two hubs side by side) the way back took over 60 s; the
     // agent's and hub's words are kept in the failure.
     await waitClusterState(hub, "frozen", "Connected", 150_000).catch((err: Error) => {
-      throw new Error(`${err.message}\nagent:\n${agent.output().slice(-3000)}\nhub:\n${hub.output().split("\n").filter((l) => l.includes("frozen")).join("\n").slice(-3000)}`);
+      const state = (pid?: number) => (pid ? readFileSync(`/proc/${pid}/status`, "utf8").match(/^State:.*$/m)?.[0] ?? "?" : "?");
+      throw new Error(`${err.message}\nagent (${state(agent.child.pid)}):\n${agent.output().slice(-3000)}\nhub (${state(hub.child.pid)}):\n${hub.output().split("\n").filter((l) => l.includes("frozen")).join("\n").slice(-3000)}\nhub, last lines:\n${hub.output().slice(-2000)}`);
     });
   }, 300_000);
 
