@@ -1,5 +1,6 @@
 import { join, raw, sqltag } from "@prisma/client/runtime/client";
 import type { Db, Prisma } from "./index.js";
+import { inChunks } from "./chunks.js";
 
 // Bound values per statement: under SQLite's historic limit of 999 (any build), and PostgreSQL's 65,535.
 const MAX_VALUES = 999;
@@ -19,10 +20,8 @@ export function insertRows<C extends string>(db: Db, table: string, columns: rea
   const updated = conflict ? columns.filter((c) => !conflict.includes(c)) : [];
   const onConflict = !conflict ? raw("") : raw(` ON CONFLICT (${conflict.map((c) => `"${c}"`).join(", ")}) DO ${updated.length ? `UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(", ")}` : "NOTHING"}`);
   const perStatement = Math.max(1, Math.floor(MAX_VALUES / columns.length));
-  const statements = [];
-  for (let i = 0; i < rows.length; i += perStatement) {
-    const values = rows.slice(i, i + perStatement).map((r) => sqltag`(${join(columns.map((c) => r[c]))})`);
-    statements.push(db.$executeRaw`INSERT INTO ${raw(`"${table}"`)} (${cols}) VALUES ${join(values)}${onConflict}`);
-  }
-  return statements;
+  return inChunks(rows, perStatement).map((chunk) => {
+    const values = chunk.map((r) => sqltag`(${join(columns.map((c) => r[c]))})`);
+    return db.$executeRaw`INSERT INTO ${raw(`"${table}"`)} (${cols}) VALUES ${join(values)}${onConflict}`;
+  });
 }
