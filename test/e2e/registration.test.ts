@@ -1,9 +1,20 @@
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { freePort, stopAll, waitFor } from "../lib/processes.js";
 import { BACKENDS, cli, cliOk, clusters, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
+
+/** A child's kernel state, or how it ended: what a failed liveness test needs to tell a hang from a death. */
+function processState(child: ChildProcess): string {
+  if (child.exitCode !== null || child.signalCode !== null) return `exited: code ${child.exitCode}, signal ${child.signalCode}`;
+  try {
+    return readFileSync(`/proc/${child.pid}/status`, "utf8").match(/^State:.*$/m)?.[0] ?? "?";
+  } catch (err) {
+    return `no /proc entry: ${(err as Error).message}`;
+  }
+}
 
 /** How often the hub logged a registration of this cluster (a restarted agent must not register again). */
 const registrations = (hub: HubProc, name: string) =>
@@ -78,8 +89,7 @@ describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
     // Liveness after a freeze: once (load ~50, two hubs side by side) the way back took over 60 s; the
     // agent's and hub's words are kept in the failure.
     await waitClusterState(hub, "frozen", "Connected", 150_000).catch((err: Error) => {
-      const state = (pid?: number) => (pid ? readFileSync(`/proc/${pid}/status`, "utf8").match(/^State:.*$/m)?.[0] ?? "?" : "?");
-      throw new Error(`${err.message}\nagent (${state(agent.child.pid)}):\n${agent.output().slice(-3000)}\nhub (${state(hub.child.pid)}):\n${hub.output().split("\n").filter((l) => l.includes("frozen")).join("\n").slice(-3000)}\nhub, last lines:\n${hub.output().slice(-2000)}`);
+      throw new Error(`${err.message}\nagent (${processState(agent.child)}):\n${agent.output().slice(-3000)}\nhub (${processState(hub.child)}):\n${hub.output().split("\n").filter((l) => l.includes("frozen")).join("\n").slice(-3000)}\nhub, last lines:\n${hub.output().slice(-2000)}`);
     });
   }, 300_000);
 
