@@ -102,13 +102,13 @@ export interface Delivery extends BundleSource {
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const { feed, leadership, hubId, shared } = deps.coordination ?? localCoordination();
-  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed };
+  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed, sourceHosts: deps.sourceHosts };
   // Several hubs: the lease holder does the delivery work (fetch, render, rollout); another hub
   // stores what it was told and hands the rest to the leader through the feed.
   const leading = () => leadership.isLeader();
   const reported = coalesce((apps) => feed.publish({ kind: "reported", names: apps }));
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
-  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }), deps.sourceHosts);
+  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }));
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();

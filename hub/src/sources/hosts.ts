@@ -1,14 +1,15 @@
 // --source-hosts: which hosts Sources (Git and Helm repositories) may fetch from, so whoever can
 // apply a Source cannot make the hub send requests into internal addresses (SSRF).
 import { SourceFetchError } from "./errors.js";
+import type { SourceSpec } from "./spec.js";
 
 /** Host names (case-insensitive), "*.example.com" for its subdomains, IP addresses; undefined: any host. */
 export type SourceHosts = readonly string[] | undefined;
 
 export class SourceHostError extends SourceFetchError {
   override name = "SourceHostError";
-  constructor(source: string, url: string, readonly host: string) {
-    super(source, url, host ? `host "${host}" is not in the hub's --source-hosts` : "a URL without a host (file://) is refused when the hub has --source-hosts");
+  constructor(source: string, url: string, readonly host: string, reason: string) {
+    super(source, url, reason);
   }
 }
 
@@ -27,12 +28,24 @@ export function urlHost(url: string): string {
   return bare(new URL(url).hostname.toLowerCase());
 }
 
+/** Why the hub may not fetch from the URL's host, naming the host and the flag; undefined when it may. */
+export function hostRefusal(allowed: SourceHosts, url: string): string | undefined {
+  if (!allowed) return undefined;
+  const host = urlHost(url);
+  if (host && allowed.some((a) => (a.startsWith("*.") ? host.endsWith(a.slice(1)) : host === a))) return undefined;
+  return host ? `host "${host}" is not in the hub's --source-hosts` : "a URL without a host (file://) is refused when the hub has --source-hosts";
+}
+
 /** Throws a SourceHostError naming the Source and host unless the hub allows the URL's host. */
 export function checkSourceHost(allowed: SourceHosts, source: string, url: string): void {
-  if (!allowed) return;
-  const host = urlHost(url);
-  if (host && allowed.some((a) => (a.startsWith("*.") ? host.endsWith(a.slice(1)) : host === a))) return;
-  throw new SourceHostError(source, url, host);
+  const refused = hostRefusal(allowed, url);
+  if (refused) throw new SourceHostError(source, url, urlHost(url), refused);
+}
+
+/** Every URL a Source makes the hub reach, by the field that holds it: the repository, and remote kustomize resources it allows. */
+export function sourceUrls(spec: SourceSpec): { field: string; url: string }[] {
+  const remote = spec.type === "git" ? (spec.allowRemoteResources ?? []) : [];
+  return [{ field: "spec.url", url: spec.url }, ...remote.map((url, i) => ({ field: `spec.allowRemoteResources[${i}]`, url }))];
 }
 
 const bare = (host: string) => host.replace(/^\[(.*)\]$/, "$1");

@@ -49,7 +49,9 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
         try {
           how = await fetchInto(mirrorDir, url, credentials ?? fromUrl);
         } catch (err) {
-          throw new SourceFetchError(sourceName, url, err instanceof Error ? err.message : String(err));
+          const why = err instanceof Error ? err.message : String(err);
+          // git -c http.followRedirects=false (gitIn) reports a redirect as an HTTP error only.
+          throw new SourceFetchError(sourceName, url, why.replace(/(returned error: 3\d\d)\b/, "$1: the hub follows no redirects, set spec.url to the repository's final URL"));
         }
         logger.info({ source: sourceName, url, how, ms: Date.now() - started }, "source fetched");
         return { sourceName, url, dir: mirrorDir };
