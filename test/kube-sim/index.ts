@@ -81,6 +81,9 @@ export interface KubeSim {
   close(): Promise<void>;
 }
 
+/** Answers wait in the session's memory for the client's flow-control window; Node refuses new streams past 10 MB by default, which a few large lists exceed. */
+const H2_SESSION_MEMORY_MB = 1024;
+
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
   const cluster = new Cluster({ watchHistory: opts.watchHistory, namespaceDeleteDelayMs: opts.namespaceDeleteDelayMs });
   const readyDelayMs = opts.readyDelayMs ?? 200;
@@ -102,7 +105,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const tls = opts.tls === false ? undefined : await tlsFor(opts.host ?? "127.0.0.1");
   const serve = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => void handler(req, res);
   // Over TLS, HTTP/2 when the client offers it (ALPN), as an API server does (client-go and the agent use it), else HTTP/1.1.
-  const server: Server = tls ? createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true }, serve) : createServer({ keepAliveTimeout: 5000 }, serve);
+  const server: Server = tls ? createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true, maxSessionMemory: H2_SESSION_MEMORY_MB }, serve) : createServer({ keepAliveTimeout: 5000 }, serve);
   const sockets = new Set<Socket>();
   server.on(tls ? "secureConnection" : "connection", (s: Socket) => {
     sockets.add(s);
