@@ -1,4 +1,5 @@
-// --source-hosts at apply time: a Source (or an App on a stored Source) the hub may not fetch is refused and nothing is stored.
+// --source-hosts: at apply, a Source (or an App on a stored Source) the hub may not fetch is refused and
+// nothing is stored; at fetch, a listed name is resolved (here by a fake DNS) and must not lead inside.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +9,7 @@ import { openStore, type Store } from "../store/index.js";
 import { createDelivery, type Delivery } from "./index.js";
 import { recorder } from "./test-harness.js";
 import { testRepo } from "../sources/test-repo.js";
+import type { Resolve } from "../sources/hosts.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-source-hosts-"));
 const source = (name: string, url: string, extra = "") => `apiVersion: gitfleet.dev/v1
@@ -22,8 +24,8 @@ spec: {source: ${src}, path: ".", targets: [{name: all, clusterSelector: {}}]}
 `;
 let store: Store;
 const open: Delivery[] = [];
-const delivery = (sourceHosts?: string[]) => {
-  const d = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions: recorder().sessions, heartbeatTimeoutMs: 30_000, ...(sourceHosts ? { sourceHosts } : {}) });
+const delivery = (sourceHosts?: string[], resolveHost?: Resolve) => {
+  const d = createDelivery({ db: store.db, log: pino({ level: "silent" }), dataDir: tmp, sessions: recorder().sessions, heartbeatTimeoutMs: 30_000, ...(sourceHosts ? { sourceHosts } : {}), ...(resolveHost ? { resolveHost } : {}) });
   open.push(d);
   return d;
 };
@@ -64,4 +66,12 @@ it("refuses an App whose stored Source the hub may no longer fetch (a narrower -
     message: expect.stringContaining(`web.yaml: App/web: spec.source: Source "local" cannot be fetched: a URL without a host (file://) is refused when the hub has --source-hosts`),
   });
   expect(await store.db.app.count()).toBe(0);
+});
+
+it("fetches a listed name only after resolving it: one leading to the metadata address fails on the Source, asking nothing", async () => {
+  const asked: string[] = [];
+  const hub = delivery(["git.fleet.test"], async (host) => (asked.push(host), ["169.254.169.254"]));
+  await hub.apply(source("meta", "git://git.fleet.test:9/apps"), "meta.yaml");
+  expect(asked).toEqual(["git.fleet.test"]);
+  expect((await hub.getSource("meta")).error).toBe(`fetching source "meta" from git://git.fleet.test:9/apps: host "git.fleet.test" resolves to 169.254.169.254, an internal address (loopback, link-local or metadata) that is not in the hub's --source-hosts: list the address itself to allow it`);
 });

@@ -108,6 +108,18 @@ describe("redirects", () => {
   });
 });
 
+describe("a host name checked by --source-hosts", () => {
+  it("is fetched from the checked addresses, not from what it resolves to later", async () => {
+    seenHosts.length = 0;
+    // git.fleet.test has no DNS entry: only the pinned address can reach the server.
+    const url = base.replace("127.0.0.1", "git.fleet.test");
+    const mirror = await createMirrorCache({ dir: join(tmp, "pinned"), logger })
+      .fetch("fleet", `${url}/fleet`, { kind: "basic", username: "bob", password: PASSWORD }, { host: "git.fleet.test", addresses: ["127.0.0.1"] });
+    expect((await resolveRevision(mirror, { ref: { kind: "branch", branch: "main" } })).message).toBe("init");
+    expect(new Set(seenHosts)).toEqual(new Set([url.slice("http://".length)]));
+  });
+});
+
 describe("ssh credentials", () => {
   it("writes the key to a 0600 file for the duration of the call only", async () => {
     expect.assertions(5); // the four inside run only if withCredentials calls back

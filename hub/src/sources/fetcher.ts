@@ -3,14 +3,14 @@ import { gitCredentials, repoAuth } from "../definitions/index.js";
 import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
-import { checkSourceHost, sourceUrls } from "./hosts.js";
+import { checkSourceAddresses, checkSourceHost, sourceUrls, systemResolve, type Resolve } from "./hosts.js";
 import { HubError } from "../errors.js";
 
 /** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
 export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
 /** Fetches Sources (Git into the mirror cache shared with the config repo, Helm repositories into charts) and records what they resolve to. */
-export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
+export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, resolve: Resolve = systemResolve) {
   const { db, log, sourceHosts: hosts } = ctx;
   const mirrors = new Map<string, Mirror>();
 
@@ -30,11 +30,11 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos) {
     const row = await load(name);
     const { spec } = row;
     try {
-      checkSourceHost(hosts, name, spec.url);
+      const resolved = await checkSourceAddresses(hosts, name, spec.url, resolve);
       let rev: Revision;
       if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)));
       else {
-        const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)));
+        const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)), resolved);
         mirrors.set(name, mirror);
         rev = await resolveRevision(mirror, spec);
       }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcError } from "@gitfleet/shared";
 import { cli } from "../../lib/fleet.js";
 import { waitFor } from "../../lib/processes.js";
-import { admin, listApps } from "../../lib/admin.js";
+import { admin, listApps, showSource } from "../../lib/admin.js";
 import { appYaml, appState, BACKENDS, openArena, sourceYaml, type Arena } from "./fixture.js";
 
 // A hub with --source-hosts 127.0.0.1: whoever may apply Sources cannot point one anywhere else.
@@ -34,5 +34,21 @@ describe.concurrent.each(BACKENDS)("--source-hosts on $name", (backend) => {
     await arena.apply(`${sourceYaml(arena)}---\n${appYaml("web", "web", "prod")}`);
     const head = arena.repo.git("rev-parse", "HEAD");
     await waitFor(`app web at ${head.slice(0, 12)}`, async () => (await appState(arena.hub, "web"))?.revision === head, 30_000);
+  });
+});
+
+// Hosts are names: one the list allows must still not lead to the hub's own machine unless its address is listed.
+describe("--source-hosts localhost (a name, not its address)", () => {
+  let arena: Arena;
+  beforeAll(async () => {
+    arena = await openArena("names", BACKENDS[0]!, { "web/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n" }, ["--source-hosts", "localhost"]);
+  });
+  afterAll(async () => arena?.close());
+
+  it("stores the Source, and its fetch is refused naming the loopback address localhost resolves to", async () => {
+    const url = arena.repoUrl.replace("127.0.0.1", "localhost");
+    await arena.apply(sourceYaml({ repoUrl: url }));
+    const error = await waitFor("the Source's fetch error", async () => (await showSource(arena.hub, "apps")).error, 30_000);
+    expect(error).toMatch(new RegExp(`^fetching source "apps" from ${url}: host "localhost" resolves to (127\\.0\\.0\\.1|::1), an internal address \\(loopback, link-local or metadata\\) that is not in the hub's --source-hosts`));
   });
 });
