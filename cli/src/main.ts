@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { DurationError, LabelError, parseDuration, readBuildInfo, RpcError, versionLine } from "@gitfleet/shared";
 import { CliError, connectAdmin } from "./connection.js";
 import { addCluster, labelCluster, listClusters, showCluster } from "./clusters.js";
-import { createToken, listTokens, revokeToken } from "./tokens.js";
+import { createToken, listAdminTokens, listTokens, revokeAdminToken, revokeToken } from "./tokens.js";
 import { applyFiles, deleteResource } from "./resources.js";
 import { driftShow, driftSummary } from "./drift.js";
 import { driftGroups } from "./drift-groups.js";
@@ -16,6 +16,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   token revoke ID
   admin-token create --role admin|operator|viewer [--description TEXT]   an admin API token (operator: apps and
                                   rollouts, no tokens or clusters; viewer: read-only), shown once
+  admin-token list [-o json]
+  admin-token revoke ID           the token stops working at once, on every hub
   cluster list [-o json]
   cluster show NAME [-o json]
   cluster label NAME k=v k2-
@@ -144,6 +146,10 @@ async function main(argv: string[]): Promise<void> {
       console.log(res.token);
       return;
     }
+    case "admin-token list":
+      return listAdminTokens(conn(), values.output);
+    case "admin-token revoke":
+      return revokeAdminToken(conn(), arg("an admin token ID"));
     case "token revoke":
       return revokeToken(conn(), arg("a token ID"));
     case "cluster list":

@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { formatLabels, parseLabels, TokenSchema } from "@gitfleet/shared";
+import { AdminTokenSchema, formatLabels, parseLabels, TokenSchema } from "@gitfleet/shared";
 import type { AdminConnection } from "./connection.js";
 import { printJson, printTable } from "./output.js";
 
@@ -29,4 +29,18 @@ export async function listTokens(conn: AdminConnection, output: string | undefin
 export async function revokeToken(conn: AdminConnection, id: string): Promise<void> {
   await conn.client.revokeToken({ id }, { metadata: conn.metadata });
   console.log(`token/${id} revoked`);
+}
+
+export async function listAdminTokens(conn: AdminConnection, output: string | undefined): Promise<void> {
+  const { tokens } = await conn.client.listAdminTokens({}, { metadata: conn.metadata });
+  if (output === "json") return printJson(tokens.map((t) => toJson(AdminTokenSchema, t)));
+  printTable(
+    ["ID", "ROLE", "CREATED", "DESCRIPTION"],
+    tokens.map((t) => [t.id, t.role, timestampDate(t.createdAt!).toISOString(), t.description]),
+  );
+}
+
+export async function revokeAdminToken(conn: AdminConnection, id: string): Promise<void> {
+  await conn.client.revokeAdminToken({ id }, { metadata: conn.metadata });
+  console.log(`admin-token/${id} revoked`);
 }

@@ -23,7 +23,8 @@ const USAGE = `usage: gitfleet-hub --data-dir DIR | --version [--database-url UR
   --keep-revisions  recent revisions per Source kept besides those assigned, rolling out or pinned (default 10)
   --helm            the helm binary that renders Helm charts (default: helm on PATH)
   --source-hosts    the only hosts Sources (Git and Helm repositories) may fetch from, comma-separated:
-                    github.com,*.corp.example,127.0.0.1 (default: any host)
+                    github.com,*.corp.example,127.0.0.1 (default: any host); a listed name may not
+                    lead to a loopback, link-local or metadata address unless that address is listed
   --config-repo     a Git repo holding the hub's own Source and App definitions (applied as they change)`;
 
 async function main(): Promise<void> {

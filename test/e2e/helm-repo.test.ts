@@ -136,12 +136,12 @@ describe("Apps from an HTTP Helm repository", () => {
     expect(store("eu1").get("v1", "ConfigMap", "shop-config", "shop")!.data).toEqual({ chart: "1.3.0", region: "eu" });
   });
 
-  it("refuses a Source on a host outside --source-hosts (the same server by another name), asking it nothing", async () => {
+  it("refuses at apply a Source on a host outside --source-hosts (the same server by another name), storing it nowhere and asking it nothing", async () => {
     const asked = repo.requests.length;
-    const url = repo.url.replace("127.0.0.1", "localhost");
-    await f.apply(source(AUTH.password).replace("{URL}", url).replace("name: charts", "name: elsewhere"));
-    const shown = await showSource(f.hub, "elsewhere");
-    expect(shown.error).toBe(`fetching source "elsewhere" from ${url}: host "localhost" is not in the hub's --source-hosts`);
+    const r = await cli(f.hub, ["apply", "-f", "-"], source(AUTH.password).replace("{URL}", repo.url.replace("127.0.0.1", "localhost")).replace("name: charts", "name: elsewhere"));
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`Source/elsewhere: spec.url: host "localhost" is not in the hub's --source-hosts`);
+    expect((await cli(f.hub, ["source", "show", "elsewhere"])).code).not.toBe(0);
     expect(repo.requests.length).toBe(asked);
   });
 

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, stopAll, waitFor } from "../lib/processes.js";
 import { BACKENDS, cli, cliOk, clusters, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 
@@ -75,7 +75,10 @@ describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
     }
   });
 
-  it.sequential("marks a silent agent Disconnected after the heartbeat timeout and takes it back when it resumes", async () => {
+  // The test context's onTestFinished, not vitest's global one: the two stores' suites run concurrently,
+  // and the global hook attaches to whichever test vitest last started (it stopped the other suite's
+  // frozen agent mid-test, a CI flake).
+  it.sequential("marks a silent agent Disconnected after the heartbeat timeout and takes it back when it resumes", async ({ onTestFinished }) => {
     const token = (await cliOk(hub, ["token", "create"])).trim();
     const agent = startAgent(hub, ["--token", token, "--name", "frozen", "--state-dir", join(dir, "frozen")], env);
     await waitClusterState(hub, "frozen", "Connected");
@@ -93,7 +96,7 @@ describe.concurrent.each(BACKENDS)("registration on $name", (backend) => {
     });
   }, 300_000);
 
-  it.sequential("refuses every bad token with its own error, and the agent exits non-zero", async () => {
+  it.sequential("refuses every bad token with its own error, and the agent exits non-zero", async ({ onTestFinished }) => {
     const register = async (name: string, token: string) => {
       const agent = startAgent(hub, ["--token", token, "--name", name, "--state-dir", join(dir, `bad-${name}`)], env);
       const code = await agent.exited;

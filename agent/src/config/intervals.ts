@@ -5,8 +5,8 @@ export const RECONNECT_BASE_MS = Number(process.env.GITFLEET_RECONNECT_BASE_MS ?
 export const RECONNECT_MAX_MS = Number(process.env.GITFLEET_RECONNECT_MAX_MS ?? 30_000);
 
 /**
- * A stream the hub has not welcomed by then is given up and opened again on a new channel: a call
- * can wait for ever on a connection the hub dropped while this agent was stopped or starved.
+ * A stream the hub has not welcomed by then is given up and opened again on a new channel: a hub
+ * that accepts a stream and never answers it (wedged, or starved) must not hold the agent for ever.
  */
 export const WELCOME_TIMEOUT_MS = Number(process.env.GITFLEET_WELCOME_TIMEOUT_MS ?? 30_000);
 

@@ -6,6 +6,7 @@ import { audit } from "../registry/audit.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { openSecrets, sealSecrets } from "../sources/sealed-credentials.js";
 import { HubError } from "../errors.js";
+import { hostRefusal, sourceUrls } from "../sources/hosts.js";
 
 export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;
 export type Applied = { results: ResultInit[]; sources: string[]; apps: string[] };
@@ -13,7 +14,7 @@ export type Applied = { results: ResultInit[]; sources: string[]; apps: string[]
 /** Stores validated definitions in one transaction, kubectl-style; returns what changed for the caller to deliver. */
 export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[], actor: string, originPrefix: string): Promise<Applied> {
   const defs = parseDefinitions(texts);
-  await checkSources(ctx, defs);
+  await checkDefinitions(ctx, defs);
   const { db } = ctx;
   const out: Applied = { results: [], sources: [], apps: [] };
   const writes = [];
@@ -55,13 +56,28 @@ export async function storeDefinitions(ctx: Ctx, texts: readonly DefinitionText[
   return out;
 }
 
-// An App must name a Source that exists already or comes in the same apply.
-export async function checkSources(ctx: Ctx, defs: Definition[]): Promise<void> {
+/**
+ * What parsing alone cannot see: an App must name a Source that exists already or comes in the same
+ * apply, and every Source (and an App's stored one) fetches only from hosts the hub allows
+ * (--source-hosts), so a refused host is never stored. The fetch checks the host again.
+ */
+export async function checkDefinitions(ctx: Ctx, defs: Definition[]): Promise<void> {
   const incoming = new Set(defs.filter((d) => d.kind === "Source").map((d) => d.name));
   const problems: string[] = [];
   for (const d of defs) {
+    if (d.kind === "Source") {
+      for (const { field, url } of sourceUrls(d.spec)) {
+        const refused = hostRefusal(ctx.sourceHosts, url);
+        if (refused) problems.push(`${d.origin}: Source/${d.name}: ${field}: ${refused}`);
+      }
+    }
     if (d.kind !== "App" || incoming.has(d.spec.source)) continue;
-    if (!(await ctx.sources.exists(d.spec.source))) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
+    const source = await ctx.sources.get(d.spec.source);
+    if (!source) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
+    else {
+      const refused = hostRefusal(ctx.sourceHosts, source.spec.url);
+      if (refused) problems.push(`${d.origin}: App/${d.name}: spec.source: Source "${d.spec.source}" cannot be fetched: ${refused}`);
+    }
   }
   if (problems.length) throw new HubError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);
 }

@@ -3,6 +3,7 @@ import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
 import type { ChangeFeed } from "../ha/index.js";
 import type { SecretBox } from "../secret-box/index.js";
+import type { SourceHosts } from "../sources/hosts.js";
 import type { AppRepository, Db, SourceRepository } from "../store/index.js";
 
 /** What every delivery step shares; built once in createDelivery. */
@@ -19,6 +20,8 @@ export interface Ctx {
   metrics: HubMetrics;
   /** The other hubs on the same database (none on SQLite): told which clusters' assignments changed. */
   feed: ChangeFeed;
+  /** The hosts Sources may fetch from (--source-hosts); any when undefined. */
+  sourceHosts: SourceHosts;
 }
 
 /** The agents' open streams as delivery sees them (transport/grpc/sessions.ts implements it). */

@@ -12,7 +12,7 @@ import { assignedDigest, push } from "../assign/assignments.js";
 import { createConfigSource, type ConfigSourceOptions } from "../sources/config-repo.js";
 import { ADMIN_ORIGIN, CONFIG_ORIGIN, type AgentStreams, type Ctx, type DeliveryStats } from "./context.js";
 import { createFetcher } from "../sources/fetcher.js";
-import type { SourceHosts } from "../sources/hosts.js";
+import type { Resolve, SourceHosts } from "../sources/hosts.js";
 import { createHelmRepos, createMirrorCache } from "../sources/index.js";
 import { createPollers } from "../sources/pollers.js";
 import { createReconciler } from "../assign/reconcile.js";
@@ -63,6 +63,8 @@ export interface DeliveryDeps {
   statusFlushMs?: number;
   /** The hosts Sources may fetch from (--source-hosts); any when not given. */
   sourceHosts?: SourceHosts;
+  /** How --source-hosts resolves a Source's host name; the system's when not given (unit tests: a fake DNS). */
+  resolveHost?: Resolve;
   /** The other hubs on the database and who leads; one hub alone when not given (SQLite, unit tests). */
   coordination?: Pick<Coordination, "feed" | "leadership" | "hubId" | "shared">;
 }
@@ -102,13 +104,13 @@ export interface Delivery extends BundleSource {
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const { feed, leadership, hubId, shared } = deps.coordination ?? localCoordination();
-  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed };
+  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed, sourceHosts: deps.sourceHosts };
   // Several hubs: the lease holder does the delivery work (fetch, render, rollout); another hub
   // stores what it was told and hands the rest to the leader through the feed.
   const leading = () => leadership.isLeader();
   const reported = coalesce((apps) => feed.publish({ kind: "reported", names: apps }));
   const mirrors = createMirrorCache({ dir: join(ctx.gitDir, "mirrors"), logger: log });
-  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }), deps.sourceHosts);
+  const fetcher = createFetcher(ctx, mirrors, createHelmRepos({ dir: join(deps.dataDir, "charts"), logger: log }), deps.resolveHost);
   // Changes run one at a time: a webhook, a poll, an apply and a label change all read-modify-write
   // assignments, and interleaving them could push a stale set.
   const lanes = createLanes();

@@ -33,6 +33,18 @@ export async function createAdminToken(db: Db, role: Role, description: string):
   return { token: `gfr_${id}.${secret}`, id };
 }
 
+export async function listAdminTokens(db: Db): Promise<{ id: string; role: string; description: string; createdAt: Date }[]> {
+  return db.adminToken.findMany({ select: { id: true, role: true, description: true, createdAt: true }, orderBy: { createdAt: "asc" } });
+}
+
+/** Deletes the token, so that it fails like an unknown one from the next call on (roles are read per call, on every hub). */
+export async function revokeAdminToken(db: Db, id: string): Promise<{ role: string }> {
+  const row = await db.adminToken.findUnique({ where: { id }, select: { role: true } });
+  if (!row) throw new HubError("NOT_FOUND", `no admin API token with id "${id}" (see \`gitfleet admin-token list\`; the hub's own admin token is replaced, not revoked)`);
+  await db.adminToken.deleteMany({ where: { id } });
+  return row;
+}
+
 /** The role of a presented token (the hub's own admin token is admin), or UNAUTHENTICATED. */
 async function roleOf(db: Db, rootToken: string, presented: string | undefined): Promise<Role> {
   const m = presented ? TOKEN_RE.exec(presented) : null;

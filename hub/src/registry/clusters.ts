@@ -192,9 +192,8 @@ async function reissue(db: Db, row: ClusterRow, reg: Registration, credential: s
   throw new HubError("CLUSTER_NAME_TAKEN", `a cluster named "${reg.name}" is already registered: pick another --name, or delete it first with \`gitfleet cluster delete ${reg.name}\``);
 }
 
-/** Finds the cluster a credential belongs to, or says why there is none. */
-export async function authenticateCluster(db: Db, credential: string): Promise<ClusterRow> {
-  const hash = hashSecret(credential);
+/** Finds the cluster a credential (by its hash) belongs to, or says why there is none. */
+async function clusterByHash(db: Db, hash: string): Promise<ClusterRow> {
   const row = await db.cluster.findUnique({ where: { credentialHash: hash } });
   if (row) return row;
   const tomb = await db.clusterTombstone.findUnique({ where: { credentialHash: hash } });
@@ -205,17 +204,13 @@ export async function authenticateCluster(db: Db, credential: string): Promise<C
 }
 
 /**
- * authenticateCluster for many credentials in one read (a fleet's GetBundles after a commit); the
- * few not found are answered one by one with authenticateCluster's typed errors.
+ * The clusters of many credential hashes (hashSecret of each credential) in one read: a fleet's
+ * GetBundles after a commit. The few not found are answered one by one with typed errors.
  */
-export async function authenticateClusters(db: Db, credentials: string[]): Promise<PromiseSettledResult<ClusterRow>[]> {
-  const hashes = credentials.map(hashSecret);
+export async function authenticateClusters(db: Db, hashes: string[]): Promise<PromiseSettledResult<ClusterRow>[]> {
   const rows = await db.cluster.findMany({ where: { credentialHash: { in: [...new Set(hashes)] } } });
   const byHash = new Map(rows.map((r) => [r.credentialHash, r]));
-  return Promise.allSettled(credentials.map((c, i) => {
-    const row = byHash.get(hashes[i]!);
-    return row ? Promise.resolve(row) : authenticateCluster(db, c);
-  }));
+  return Promise.allSettled(hashes.map((h) => byHash.get(h) ?? clusterByHash(db, h)));
 }
 
 export async function getCluster(db: Db, name: string): Promise<ClusterRow> {

@@ -1,11 +1,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { deleteCluster, registerCluster } from "./clusters.js";
 import { createCredentialCache } from "./credential-cache.js";
 import { createToken } from "./tokens.js";
+import { hashSecret } from "./secret-hash.js";
+
+// Counts hashes: a miss hashes the credential once, not again in the read.
+vi.mock("./secret-hash.js", async (original) => {
+  const real = await original<typeof import("./secret-hash.js")>();
+  return { ...real, hashSecret: vi.fn(real.hashSecret) };
+});
 
 let dir = "";
 let store: Store;
@@ -68,6 +75,16 @@ describe("credential cache", () => {
     expect(reads()).toBe(2);
     await Promise.all(fleet.map((r) => cache.authenticate(r.credential)));
     expect(reads()).toBe(2);
+  });
+
+  it("hashes a credential once on a miss, found or not", async () => {
+    const { credential } = await register("h1");
+    const cache = createCredentialCache(store.db);
+    const hashes = vi.mocked(hashSecret);
+    hashes.mockClear();
+    await cache.authenticate(credential);
+    await expect(cache.authenticate("gfc_unknown")).rejects.toMatchObject({ reason: "CLUSTER_UNKNOWN" });
+    expect(hashes.mock.calls).toEqual([[credential], ["gfc_unknown"]]);
   });
 
   it("never keeps a Pending cluster, and a deleted one fails once forgotten", async () => {

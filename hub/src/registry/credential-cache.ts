@@ -30,7 +30,7 @@ export function createCredentialCache(db: Db, opts: CredentialCacheOptions = {})
   const byHash = new Map<string, ClusterIdentity & { at: number }>();
   const hashOf = new Map<string, string>();
   // Misses that arrive together are read together: entries cached in one registration wave expire together.
-  const reads = createBatcher((credentials: string[]) => authenticateClusters(db, credentials));
+  const reads = createBatcher((hashes: string[]) => authenticateClusters(db, hashes));
 
   function remember(hash: string, id: ClusterIdentity): void {
     if (!id.approved) return;
@@ -59,7 +59,7 @@ export function createCredentialCache(db: Db, opts: CredentialCacheOptions = {})
       const hit = byHash.get(hash);
       if (hit && now() - hit.at < ttlMs) return hit;
       if (hit) forget(hit.name);
-      const row = await reads.add(credential);
+      const row = await reads.add(hash);
       remember(hash, { name: row.name, approved: row.approved });
       return { name: row.name, approved: row.approved, row };
     },

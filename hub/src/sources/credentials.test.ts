@@ -17,7 +17,14 @@ const logLines: string[] = [];
 const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
 
 // Smart HTTP via git http-backend (CGI), behind Basic auth.
+// /moved/REPO answers a redirect to the same server by another name (a host the hub was not told about).
+const seenHosts: string[] = [];
 function gitHttp(req: IncomingMessage, res: ServerResponse): void {
+  seenHosts.push(req.headers.host ?? "");
+  if (req.url!.startsWith("/moved/")) {
+    res.writeHead(301, { location: `http://localhost:${(server.address() as { port: number }).port}${req.url!.slice("/moved".length)}` }).end();
+    return;
+  }
   if (req.headers.authorization !== AUTH) {
     res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' }).end();
     return;
@@ -86,6 +93,30 @@ describe("https credentials", () => {
     expect(err).toBeInstanceOf(SourceFetchError);
     expect((err as Error).message).not.toContain("wrong-pass");
     expect((err as SourceFetchError).url).toBe(`${base}/fleet`);
+  });
+});
+
+describe("redirects", () => {
+  it("are refused: nothing is asked of the host they point to", async () => {
+    seenHosts.length = 0;
+    const err = await createMirrorCache({ dir: join(tmp, "r"), logger })
+      .fetch("fleet", `${base}/moved/fleet`, { kind: "basic", username: "bob", password: PASSWORD }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceFetchError);
+    expect((err as Error).message).toContain("returned error: 301: the hub follows no redirects, set spec.url to the repository's final URL");
+    expect(seenHosts.length).toBeGreaterThan(0);
+    expect(seenHosts.filter((h) => !h.startsWith("127.0.0.1:"))).toEqual([]);
+  });
+});
+
+describe("a host name checked by --source-hosts", () => {
+  it("is fetched from the checked addresses, not from what it resolves to later", async () => {
+    seenHosts.length = 0;
+    // git.fleet.test has no DNS entry: only the pinned address can reach the server.
+    const url = base.replace("127.0.0.1", "git.fleet.test");
+    const mirror = await createMirrorCache({ dir: join(tmp, "pinned"), logger })
+      .fetch("fleet", `${url}/fleet`, { kind: "basic", username: "bob", password: PASSWORD }, { host: "git.fleet.test", addresses: ["127.0.0.1"] });
+    expect((await resolveRevision(mirror, { ref: { kind: "branch", branch: "main" } })).message).toBe("init");
+    expect(new Set(seenHosts)).toEqual(new Set([url.slice("http://".length)]));
   });
 });
 

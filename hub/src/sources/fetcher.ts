@@ -3,15 +3,15 @@ import { gitCredentials, repoAuth } from "../definitions/index.js";
 import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
-import { checkSourceHost, type SourceHosts } from "./hosts.js";
+import { checkSourceAddresses, checkSourceHost, sourceUrls, systemResolve, type Resolve } from "./hosts.js";
 import { HubError } from "../errors.js";
 
 /** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
 export type FetchResult = { sha?: string; changed: boolean; failed?: boolean };
 
 /** Fetches Sources (Git into the mirror cache shared with the config repo, Helm repositories into charts) and records what they resolve to. */
-export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, hosts?: SourceHosts) {
-  const { db, log } = ctx;
+export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, resolve: Resolve = systemResolve) {
+  const { db, log, sourceHosts: hosts } = ctx;
   const mirrors = new Map<string, Mirror>();
 
   async function load(name: string) {
@@ -30,11 +30,11 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, h
     const row = await load(name);
     const { spec } = row;
     try {
-      checkSourceHost(hosts, name, spec.url);
+      const resolved = await checkSourceAddresses(hosts, name, spec.url, resolve);
       let rev: Revision;
       if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)));
       else {
-        const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)));
+        const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)), resolved);
         mirrors.set(name, mirror);
         rev = await resolveRevision(mirror, spec);
       }
@@ -68,7 +68,8 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, h
     async withTree<T>(source: string, sha: string, fn: (dir: string) => Promise<T>): Promise<T> {
       const row = await load(source);
       const { spec } = row;
-      checkSourceHost(hosts, source, spec.url);
+      // Checked again at render: kustomize fetches the remote resources a Source allows.
+      for (const { url } of sourceUrls(spec)) checkSourceHost(hosts, source, url);
       if (spec.type === "helm") return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)))));
       return withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn);
     },

@@ -9,10 +9,15 @@ export type GitCredentials =
 
 type GitEnv = Record<string, string>;
 
-/** A simple-git instance whose environment carries the credentials and nothing ambient. */
-export function gitIn(baseDir: string, env: GitEnv = {}, timeoutMs = 120_000): SimpleGit {
+/**
+ * A simple-git instance whose environment carries the credentials and nothing ambient. Redirects
+ * are refused (per command, whatever the user's git config says): following one would fetch from,
+ * and send credentials to, a host nobody allowed (--source-hosts).
+ */
+export function gitIn(baseDir: string, env: GitEnv = {}, timeoutMs = 120_000, config: string[] = []): SimpleGit {
   const git = simpleGit({
     baseDir,
+    config: ["http.followRedirects=false", ...config],
     allowEnvironment: Object.keys(env),
     unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true },
     timeout: { block: timeoutMs },

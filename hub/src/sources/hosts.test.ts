@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { checkSourceHost, parseSourceHosts, SourceHostError, urlHost } from "./hosts.js";
+import { checkSourceAddresses, checkSourceHost, parseSourceHosts, SourceHostError, urlHost, type Resolve } from "./hosts.js";
 
 const allowed = parseSourceHosts("GitHub.com, *.corp.example,127.0.0.1,[::1]");
 
@@ -37,4 +37,42 @@ test("the error names the Source and the host, never credentials", () => {
 test("the flag names hosts only", () => {
   expect(() => parseSourceHosts("https://github.com")).toThrow(/--source-hosts: want comma-separated host names/);
   expect(() => parseSourceHosts(" , ")).toThrow(/--source-hosts/);
+});
+
+/** A fake DNS: the addresses per name, and which names were asked. */
+function dns(answers: Record<string, string[]>) {
+  const asked: string[] = [];
+  const resolve: Resolve = async (host) => {
+    asked.push(host);
+    const a = answers[host];
+    if (!a) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: "ENOTFOUND" });
+    return a;
+  };
+  return { resolve, asked };
+}
+
+test("a listed name leading to private addresses is fetched from those addresses", async () => {
+  const { resolve } = dns({ "git.corp.example": ["10.1.2.3", "fd12::3"] });
+  expect(await checkSourceAddresses(allowed, "s", "https://git.corp.example/fleet.git", resolve)).toEqual({ host: "git.corp.example", addresses: ["10.1.2.3", "fd12::3"] });
+});
+
+test("a listed name leading to loopback, link-local, metadata or unspecified addresses is refused unless the address is listed", async () => {
+  for (const internal of ["127.0.0.53", "169.254.169.254", "::ffff:169.254.169.254", "fd00:ec2::254", "100.100.100.200", "fe80::1", "0.0.0.0", "::"]) {
+    const { resolve } = dns({ "meta.corp.example": ["10.1.2.3", internal] });
+    const err = await checkSourceAddresses(allowed, "s", "https://meta.corp.example/", resolve).then(() => undefined, (e: unknown) => e as Error);
+    expect(err, internal).toBeInstanceOf(SourceHostError);
+    expect(err?.message).toBe(`fetching source "s" from https://meta.corp.example/: host "meta.corp.example" resolves to ${internal}, an internal address (loopback, link-local or metadata) that is not in the hub's --source-hosts: list the address itself to allow it`);
+  }
+  // 127.0.0.1 and ::1 are listed: a name leading there is what the operator allowed.
+  const { resolve } = dns({ "loop.corp.example": ["127.0.0.1", "::1"] });
+  expect(await checkSourceAddresses(allowed, "s", "git://loop.corp.example/repo", resolve)).toEqual({ host: "loop.corp.example", addresses: ["127.0.0.1", "::1"] });
+});
+
+test("a name that does not resolve is refused; unlisted names, addresses and no list ask no DNS", async () => {
+  const { resolve, asked } = dns({});
+  await expect(checkSourceAddresses(allowed, "s", "https://gone.corp.example/", resolve)).rejects.toThrow(/host "gone\.corp\.example" does not resolve \(ENOTFOUND\)/);
+  await expect(checkSourceAddresses(allowed, "s", "https://elsewhere.example/", resolve)).rejects.toThrow(/host "elsewhere\.example" is not in the hub's --source-hosts/);
+  expect(await checkSourceAddresses(allowed, "s", "http://127.0.0.1:8080/", resolve)).toBeUndefined();
+  expect(await checkSourceAddresses(undefined, "s", "http://anything.example/", resolve)).toBeUndefined();
+  expect(asked).toEqual(["gone.corp.example"]);
 });

@@ -6,12 +6,14 @@ import { createLanes } from "../lib/concurrency.js";
 import { SourceFetchError } from "./errors.js";
 import { gitIn, withCredentials, type GitCredentials } from "./git-env.js";
 import { checkUrl } from "./spec.js";
+import type { ResolvedHost } from "./hosts.js";
 
 /** A bare mirror of one repository on local disk; url never carries credentials. */
 export type Mirror = { sourceName: string; url: string; dir: string };
 
 export type MirrorCache = {
-  fetch(sourceName: string, url: string, credentials?: GitCredentials): Promise<Mirror>;
+  /** With `resolved`, an http(s) fetch connects to those addresses only (what --source-hosts checked), not to what the name resolves to then. */
+  fetch(sourceName: string, url: string, credentials?: GitCredentials, resolved?: ResolvedHost): Promise<Mirror>;
 };
 
 export type MirrorCacheOptions = { dir: string; logger: Logger; timeoutMs?: number };
@@ -20,17 +22,18 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
   // One git operation per mirror at a time; different mirrors fetch in parallel.
   const lanes = createLanes();
 
-  async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials): Promise<"cloned" | "fetched"> {
+  async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials, resolved?: ResolvedHost): Promise<"cloned" | "fetched"> {
     await mkdir(dir, { recursive: true });
+    const config = pinned(url, resolved);
     return withCredentials(creds, join(dir, "known_hosts"), async (env) => {
       if (await exists(mirrorDir)) {
-        await gitIn(mirrorDir, env, timeoutMs).fetch(["--prune", "origin"]);
+        await gitIn(mirrorDir, env, timeoutMs, config).fetch(["--prune", "origin"]);
         return "fetched";
       }
       // Clone beside the final path and rename, so a failed clone never leaves a half mirror.
       const tmp = `${mirrorDir}.tmp-${randomBytes(4).toString("hex")}`;
       try {
-        await gitIn(dir, env, timeoutMs).clone(url, tmp, ["--mirror"]);
+        await gitIn(dir, env, timeoutMs, config).clone(url, tmp, ["--mirror"]);
         await rename(tmp, mirrorDir);
       } finally {
         await rm(tmp, { recursive: true, force: true });
@@ -40,22 +43,33 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
   }
 
   return {
-    fetch(sourceName, rawUrl, credentials) {
+    fetch(sourceName, rawUrl, credentials, resolved) {
       const { url, fromUrl } = splitCredentials(checkUrl(rawUrl));
       const mirrorDir = join(dir, createHash("sha256").update(url).digest("hex").slice(0, 24) + ".git");
       return lanes.run(mirrorDir, async () => {
         const started = Date.now();
         let how: string;
         try {
-          how = await fetchInto(mirrorDir, url, credentials ?? fromUrl);
+          how = await fetchInto(mirrorDir, url, credentials ?? fromUrl, resolved);
         } catch (err) {
-          throw new SourceFetchError(sourceName, url, err instanceof Error ? err.message : String(err));
+          const why = err instanceof Error ? err.message : String(err);
+          // git -c http.followRedirects=false (gitIn) reports a redirect as an HTTP error only.
+          throw new SourceFetchError(sourceName, url, why.replace(/(returned error: 3\d\d)\b/, "$1: the hub follows no redirects, set spec.url to the repository's final URL"));
         }
         logger.info({ source: sourceName, url, how, ms: Date.now() - started }, "source fetched");
         return { sourceName, url, dir: mirrorDir };
       });
     },
   };
+}
+
+// curl's resolve entry (git's http.curloptResolve): a DNS answer changed since the check (rebinding) is not used.
+// ssh and git:// resolve on their own.
+function pinned(url: string, resolved?: ResolvedHost): string[] {
+  if (!resolved || !/^https?:\/\//i.test(url)) return [];
+  const u = new URL(url);
+  const port = u.port || (u.protocol === "https:" ? "443" : "80");
+  return [`http.curloptResolve=${resolved.host}:${port}:${resolved.addresses.map((a) => (a.includes(":") ? `[${a}]` : a)).join(",")}`];
 }
 
 /** Moves https userinfo out of the URL so it is never persisted in the mirror's config. */

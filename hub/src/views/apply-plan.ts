@@ -1,6 +1,6 @@
 import type { AppPlanSchema } from "@gitfleet/shared";
 import { parseDefinitions, type DefinitionText } from "../definitions/index.js";
-import { checkSources } from "../definitions/store-definitions.js";
+import { checkDefinitions } from "../definitions/store-definitions.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { renderErrors, type Renderer } from "../render/renderer.js";
@@ -20,7 +20,7 @@ export interface PlanDeps {
  */
 export async function planApply(ctx: Ctx, deps: PlanDeps, texts: readonly DefinitionText[]): Promise<Init<typeof AppPlanSchema>[]> {
   const defs = parseDefinitions(texts);
-  await checkSources(ctx, defs);
+  await checkDefinitions(ctx, defs);
   const clusters = (await ctx.db.cluster.findMany({ where: { approved: true } })).map((c) => ({ name: c.name, labels: effectiveLabels(c) }));
   const plans: Init<typeof AppPlanSchema>[] = [];
   for (const def of defs) {

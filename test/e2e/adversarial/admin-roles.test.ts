@@ -39,6 +39,33 @@ describe.concurrent.each(BACKENDS)("admin roles on $name", (backend) => {
     await denied(operator, ["admin-token", "create", "--role", "viewer"]);
   });
 
+  it.sequential("a revoked token stops working at once; only an admin lists or revokes, and never sees a secret", async () => {
+    const operator = (await cliOk(arena.hub, ["admin-token", "create", "--role", "operator", "--description", "ci deploys"])).trim();
+    const viewer = (await cliOk(arena.hub, ["admin-token", "create", "--role", "viewer"])).trim();
+    const id = /^gfr_([0-9a-f]{12})\./.exec(operator)![1]!;
+    const listed = JSON.parse(await cliOk(arena.hub, ["admin-token", "list", "-o", "json"])) as { id: string; role: string; description?: string }[];
+    expect(listed.find((t) => t.id === id)).toMatchObject({ role: "operator", description: "ci deploys" });
+    const table = await cliOk(arena.hub, ["admin-token", "list"]);
+    expect(table).toMatch(new RegExp(`${id}\\s+operator`));
+    expect(table).not.toContain(operator.split(".")[1]);
+    await denied(operator, ["admin-token", "list"]);
+    await denied(viewer, ["admin-token", "revoke", id]);
+
+    expect((await as(operator, ["app", "list"])).code).toBe(0);
+    expect(await cliOk(arena.hub, ["admin-token", "revoke", id])).toContain(`admin-token/${id} revoked`);
+    const after = await as(operator, ["app", "list"]);
+    expect(after.code).not.toBe(0);
+    expect(after.stderr).toMatch(/UNAUTHENTICATED/);
+    expect(await cliOk(arena.hub, ["admin-token", "list"])).not.toContain(id);
+    // The viewer's token is untouched; revoking twice names the id and where to look.
+    expect((await as(viewer, ["app", "list"])).code).toBe(0);
+    const again = await cli(arena.hub, ["admin-token", "revoke", id]);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain(`no admin API token with id "${id}"`);
+    const events = JSON.parse(await cliOk(arena.hub, ["audit", "--all", "-o", "json"])) as { action: string; subject?: string }[];
+    expect(events.some((e) => e.action === "admin-token.revoke" && JSON.stringify(e).includes(id))).toBe(true);
+  });
+
   it.sequential("refuses an unknown role and an unknown token", async () => {
     const bad = await cli(arena.hub, ["admin-token", "create", "--role", "root"]);
     expect(bad.code).not.toBe(0);

@@ -24,7 +24,7 @@ import { clusterToProto, deleteCluster, getCluster, labelCluster } from "../../r
 import { createToken, revokeToken, type TokenRow } from "../../registry/tokens.js";
 import { audit, listAudit } from "../../registry/audit.js";
 import { bearer, grpcHandlers } from "./handlers.js";
-import { authorizeAdmin, createAdminToken, parseRole } from "../../registry/admin-roles.js";
+import { authorizeAdmin, createAdminToken, listAdminTokens, parseRole, revokeAdminToken } from "../../registry/admin-roles.js";
 import { driftSummary, listDrift, relevant } from "../../drift/query.js";
 import { groupDrift } from "../../drift/groups.js";
 import { createFleetFeed } from "../../views/fleet.js";
@@ -86,6 +86,14 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       const { token, id } = await createAdminToken(db, parseRole(req.role), req.description);
       await audit(db, ADMIN, "admin-token.create", id, { role: req.role });
       return { token, id };
+    },
+    listAdminTokens: async () => ({
+      tokens: (await listAdminTokens(db)).map((t) => ({ id: t.id, role: t.role, description: t.description, createdAt: timestampFromDate(t.createdAt) })),
+    }),
+    revokeAdminToken: async (req) => {
+      const { role } = await revokeAdminToken(db, req.id);
+      await audit(db, ADMIN, "admin-token.revoke", req.id, { role });
+      return {};
     },
     listTokens: async () => {
       const rows = await db.token.findMany({ orderBy: { createdAt: "asc" } });
