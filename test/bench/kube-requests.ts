@@ -1,21 +1,16 @@
-// Counts a process's Kubernetes API requests by verb and resource: client-node sends them through
-// http.request or https.request (gRPC to the hub goes through http2 and is not counted). The verb
-// and resource are named as the agent's own metric (gitfleet_agent_api_requests_total) names them.
-import http from "node:http";
-import https from "node:https";
+// Counts a process's Kubernetes API requests by verb and resource, as the agent's transport publishes
+// them (over HTTP/1.1 or HTTP/2; gRPC to the hub is not counted). The verb and resource are named as
+// the agent's own metric (gitfleet_agent_api_requests_total) names them.
+import { subscribe } from "node:diagnostics_channel";
+import { KUBE_REQUEST_CHANNEL, type KubeRequestMessage } from "@gitfleet/agent/dist/kube/http.js";
 import { classifyApiRequest } from "@gitfleet/agent/dist/metrics/api-requests.js";
 
 export function countKubeRequests(into: Record<string, number>): void {
-  // kube-sim serves https (plain http with tls: false): count both
-  for (const mod of [http, https]) {
-    const original = mod.request;
-    mod.request = function (this: unknown, ...args: unknown[]) {
-      const req = (original as (...a: unknown[]) => http.ClientRequest).apply(this, args);
-      // kube-sim serves each cluster under /t/TOKEN
-      const { verb, resource } = classifyApiRequest(req.method, req.path, /^\/t\/[^/]+/.exec(req.path)?.[0]);
-      const kind = `${verb} ${resource}`;
-      into[kind] = (into[kind] ?? 0) + 1;
-      return req;
-    } as typeof mod.request;
-  }
+  subscribe(KUBE_REQUEST_CHANNEL, (message) => {
+    const req = message as KubeRequestMessage;
+    // kube-sim serves each cluster under /t/TOKEN over plain http
+    const { verb, resource } = classifyApiRequest(req.method, req.path, /^\/t\/[^/]+/.exec(req.path)?.[0]);
+    const kind = `${verb} ${resource}`;
+    into[kind] = (into[kind] ?? 0) + 1;
+  });
 }

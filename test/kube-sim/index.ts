@@ -1,9 +1,9 @@
 // Library entry: startKubeSim() runs one emulated cluster on a loopback port.
 import { existsSync } from "node:fs";
 import { readFile, rename, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import { createServer as createTlsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import { createServer } from "node:http";
+import { createSecureServer } from "node:http2";
+import type { AddressInfo, Server, Socket } from "node:net";
 import { Auth, type TokenScope } from "./auth.js";
 import { rbacAllows } from "./rbac.js";
 import { Cluster } from "./cluster.js";
@@ -81,6 +81,9 @@ export interface KubeSim {
   close(): Promise<void>;
 }
 
+/** Answers wait in the session's memory for the client's flow-control window; Node refuses new streams past 10 MB by default, which a few large lists exceed. */
+const H2_SESSION_MEMORY_MB = 1024;
+
 export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> {
   const cluster = new Cluster({ watchHistory: opts.watchHistory, namespaceDeleteDelayMs: opts.namespaceDeleteDelayMs });
   const readyDelayMs = opts.readyDelayMs ?? 200;
@@ -101,8 +104,13 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
   const handler = createHandler({ cluster, auth, faults, openapi: new OpenApi(cluster.registry), watches, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000 });
   const tls = opts.tls === false ? undefined : await tlsFor(opts.host ?? "127.0.0.1");
   const serve = (req: Parameters<typeof handler>[0], res: Parameters<typeof handler>[1]) => void handler(req, res);
-  const server: Server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, serve) : createServer(serve);
-  server.keepAliveTimeout = 5000;
+  // Over TLS, HTTP/2 when the client offers it (ALPN), as an API server does (client-go and the agent use it), else HTTP/1.1.
+  const server: Server = tls ? createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true, maxSessionMemory: H2_SESSION_MEMORY_MB }, serve) : createServer({ keepAliveTimeout: 5000 }, serve);
+  const sockets = new Set<Socket>();
+  server.on(tls ? "secureConnection" : "connection", (s: Socket) => {
+    sockets.add(s);
+    s.once("close", () => sockets.delete(s));
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
@@ -134,7 +142,7 @@ export async function startKubeSim(opts: KubeSimOptions = {}): Promise<KubeSim> 
       for (const end of [...watches]) end();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const s of sockets) s.destroy();
       });
       await saveSnapshot();
     })()),

@@ -1,5 +1,6 @@
 // HTTP front: fault injection, authentication, routing of the Kubernetes REST paths to the cluster's verbs.
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { constants as h2, type Http2ServerRequest, type Http2ServerResponse } from "node:http2";
 import type { Auth, Principal } from "./auth.js";
 import { type Cluster, type DeleteOpts, type WriteCtx } from "./cluster.js";
 import { aggregated, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION_INFO } from "./discovery.js";
@@ -14,23 +15,38 @@ import type { KObj } from "./util.js";
 
 export interface HandlerDeps { cluster: Cluster; auth: Auth; faults: Faults; openapi: OpenApi; watches: WatchRegistry; bookmarkIntervalMs: number }
 
+/** A request over HTTP/1.1 or, over TLS, HTTP/2 (as an API server, kube-sim offers both). */
+export type Req = IncomingMessage | Http2ServerRequest;
+export type Res = ServerResponse | Http2ServerResponse;
+
+/** The client went away or the response is complete: nothing more can be written. */
+export function closed(res: Res): boolean {
+  return res.writableEnded || ("stream" in res ? res.stream.destroyed : res.destroyed);
+}
+
+/** A dropped connection, as the network would drop it; over HTTP/2 only this request's stream is reset. */
+function drop(req: Req): void {
+  if ("stream" in req) req.stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+  else req.socket.destroy();
+}
+
 const TOKEN_PREFIX = /^\/t\/([^/]+)(\/.*)?$/;
 const PUBLIC = new Set(["/version", "/healthz", "/livez", "/readyz"]);
 
-export function send(res: ServerResponse, code: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (res.headersSent || res.destroyed) return;
+export function send(res: Res, code: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent || closed(res)) return;
   const text = typeof body === "string" ? body : JSON.stringify(body);
   res.writeHead(code, { "Content-Type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/json", "Cache-Control": "no-cache, private", ...headers });
   res.end(text);
 }
 
-function sendError(res: ServerResponse, e: unknown): void {
+function sendError(res: Res, e: unknown): void {
   const err = e instanceof ApiError ? e : internal(e);
   if (!(e instanceof ApiError)) console.error("kube-sim: internal error", e);
   send(res, err.code, err.toStatus(), err.headers);
 }
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
+function readBody(req: Req): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
@@ -39,10 +55,16 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** HTTP/2 has no transfer-encoding, and content-length is optional there: a request without a body ends with its headers. */
+function hasBody(req: Req): boolean {
+  if ("stream" in req) return !req.stream.endAfterHeaders;
+  return req.headers["content-length"] !== undefined || Boolean(req.headers["transfer-encoding"]);
+}
+
 const PROTOBUF = "application/vnd.kubernetes.protobuf";
 
 /** the request body as JSON text; protobuf objects of the kinds kubectl's generators create are decoded */
-async function bodyText(req: IncomingMessage, verb: string): Promise<string> {
+async function bodyText(req: Req, verb: string): Promise<string> {
   const type = String(req.headers["content-type"] ?? "").split(";")[0]!.trim();
   if (/cbor/.test(type) || (type === PROTOBUF && verb !== "create" && verb !== "update")) {
     throw unsupportedMediaType(type, ["application/json", "application/yaml", PROTOBUF]);
@@ -66,7 +88,7 @@ const FAULT_STATUS: Record<number, [string, string]> = {
 };
 
 export function createHandler(d: HandlerDeps) {
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  return async (req: Req, res: Res): Promise<void> => {
     try {
       const url = new URL(req.url ?? "/", "http://x");
       // kubectl sends no credentials over plain http, so kubeconfigs carry the token as a path prefix: /t/TOKEN/api/...
@@ -81,7 +103,7 @@ export function createHandler(d: HandlerDeps) {
       const isWatch = url.searchParams.get("watch") === "true" || url.searchParams.get("watch") === "1" || url.pathname.includes("/watch/");
       const fault = d.faults.decide(method, url.pathname, isWatch);
       if (fault.latencyMs) await sleep(fault.latencyMs);
-      if (fault.drop) { req.socket.destroy(); return; }
+      if (fault.drop) return drop(req);
       if (fault.error) {
         const [reason, message] = FAULT_STATUS[fault.error]!;
         const details = fault.error === 429 ? { retryAfterSeconds: 1 } : undefined;
@@ -99,7 +121,7 @@ export function createHandler(d: HandlerDeps) {
   };
 }
 
-async function route(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, p: Principal, prefix: string, watchEndAfterMs?: number): Promise<void> {
+async function route(d: HandlerDeps, req: Req, res: Res, url: URL, method: string, p: Principal, prefix: string, watchEndAfterMs?: number): Promise<void> {
   const seg = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
   const reg = d.cluster.registry;
   const accept = String(req.headers.accept ?? "");
@@ -146,7 +168,7 @@ async function route(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, 
 
 const VERB: Record<string, string> = { POST: "create", PUT: "update", PATCH: "patch" };
 
-async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, url: URL, method: string, p: Principal,
+async function resource(d: HandlerDeps, req: Req, res: Res, url: URL, method: string, p: Principal,
   group: string, version: string, rest: string[], watchEndAfterMs?: number): Promise<void> {
   const q = url.searchParams;
   let watch = q.get("watch") === "true" || q.get("watch") === "1";
@@ -210,7 +232,7 @@ async function resource(d: HandlerDeps, req: IncomingMessage, res: ServerRespons
       return startWatch(d, req, res, rt, ns, q, table, watchEndAfterMs);
   }
 
-  const raw = method === "DELETE" && req.headers["content-length"] === undefined && !req.headers["transfer-encoding"] ? "" : await bodyText(req, verb);
+  const raw = method === "DELETE" && !hasBody(req) ? "" : await bodyText(req, verb);
   const parseJson = (): unknown => {
     try { return JSON.parse(raw); } catch (e) { throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`); }
   };

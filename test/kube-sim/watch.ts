@@ -1,6 +1,6 @@
 // Watch streams fed from the store's change feed: resume from resourceVersion, initial events, bookmarks, 410 when too old.
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { HandlerDeps } from "./server.js";
+import type { Writable } from "node:stream";
+import { closed, type HandlerDeps, type Req, type Res } from "./server.js";
 import { apiVersionOf, storageKey, type ResourceType } from "./kinds.js";
 import { parseFieldSelector, parseLabelSelector } from "./selectors.js";
 import type { StoreEvent } from "./store.js";
@@ -9,7 +9,7 @@ import type { KObj } from "./util.js";
 
 export type WatchRegistry = Set<() => void>;
 
-export function startWatch(d: HandlerDeps, req: IncomingMessage, res: ServerResponse, rt: ResourceType, ns: string | undefined,
+export function startWatch(d: HandlerDeps, req: Req, res: Res, rt: ResourceType, ns: string | undefined,
   q: URLSearchParams, table: string | undefined, endAfterMs?: number): void {
   const c = d.cluster;
   const lm = parseLabelSelector(q.get("labelSelector"));
@@ -24,12 +24,15 @@ export function startWatch(d: HandlerDeps, req: IncomingMessage, res: ServerResp
   const seen = new Set<string>();
   const id = (o: KObj) => `${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
-  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private", "Transfer-Encoding": "chunked" });
-  res.flushHeaders();
+  // HTTP/1.1 chunks a body of unknown length by itself; HTTP/2 forbids the header.
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache, private" });
+  // HTTP/2's writeHead sends the headers at once.
+  if (!("stream" in res)) res.flushHeaders();
+  const out: Writable = res;
   const write = (type: string, obj: KObj) => {
-    if (res.destroyed || res.writableEnded) return;
+    if (closed(res)) return;
     const o = type === "BOOKMARK" || type === "ERROR" ? obj : table ? toTable(rt, [c.present(rt, obj)], { resourceVersion: obj.metadata.resourceVersion }, q.get("includeObject"), table) : c.present(rt, obj);
-    res.write(JSON.stringify({ type, object: o }) + "\n");
+    out.write(JSON.stringify({ type, object: o }) + "\n");
   };
   const bookmark = (initialEnd = false) => write("BOOKMARK", {
     kind: rt.kind, apiVersion: apiVersionOf(rt),

@@ -31,3 +31,6 @@ export const WATCH_RESTART_BASE_MS = 500;
 export const WATCH_RESTART_MAX_MS = 30_000;
 /** A bundle download from the hub that takes longer is abandoned and retried. */
 export const BUNDLE_FETCH_TIMEOUT_MS = 60_000;
+/** The API server's HTTP/2 connection is pinged this often, and dropped when a PING goes unanswered this long (client-go: 30 s and 15 s). */
+export const H2_PING_INTERVAL_MS = 30_000;
+export const H2_PING_TIMEOUT_MS = 15_000;

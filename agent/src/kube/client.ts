@@ -32,7 +32,7 @@ export interface Kube {
   cache: ObjectCache;
   /** The API server's /version gitVersion. */
   version(): Promise<string>;
-  /** Stops the cache's watches. */
+  /** Stops the cache's watches and closes the connection. */
   close(): void;
 }
 
@@ -146,7 +146,10 @@ export function createKube(access: ClusterAccess): Kube {
     async version() {
       return (await http.request<{ gitVersion: string }>("GET", "/version")).gitVersion;
     },
-    close: () => cache.stop(),
+    close() {
+      cache.stop();
+      http.close();
+    },
   };
 }
 

@@ -34,7 +34,7 @@ export function apiMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** 429, 5xx and failures without an answer (connection refused, reset, timeout) may pass on retry. */
+/** 429, 5xx and failures without an answer (connection refused, reset, timeout, an HTTP/2 stream or connection ended) may pass on retry. */
 export function isTransient(err: unknown): boolean {
   const code = statusCode(err);
   if (code === undefined) return !(err instanceof TypeError) && isNetworkError(err);
@@ -43,5 +43,5 @@ export function isTransient(err: unknown): boolean {
 
 function isNetworkError(err: unknown): boolean {
   const text = `${(err as { code?: string }).code ?? ""} ${(err as Error).message ?? ""} ${String((err as { cause?: unknown }).cause ?? "")}`;
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|socket hang up|fetch failed/i.test(text);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENOTFOUND|socket hang up|fetch failed|ERR_HTTP2_(STREAM|SESSION)_ERROR|ERR_HTTP2_(GOAWAY|INVALID)_SESSION|ERR_HTTP2_STREAM_CANCEL/i.test(text);
 }

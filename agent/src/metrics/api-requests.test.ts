@@ -1,6 +1,7 @@
-import { createServer, request } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { createTransport } from "../kube/http.js";
 import { classifyApiRequest, countApiRequests } from "./api-requests.js";
 
 describe("classifyApiRequest", () => {
@@ -21,13 +22,14 @@ describe("countApiRequests", () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
     const port = (server.address() as AddressInfo).port;
-    const get = (path: string) => new Promise<void>((resolve, reject) => request({ host: "127.0.0.1", port, path }, (res) => res.resume().on("end", resolve)).on("error", reject).end());
+    const transport = (path: string) => createTransport({ server: `http://127.0.0.1:${port}${path}`, defaultNamespace: "default", requestOptions: async () => ({}), proxied: false });
+    const [one, two] = [transport("/t/one"), transport("/t/two")];
     const counted: string[] = [];
     const stop = countApiRequests(`http://127.0.0.1:${port}/t/one`, (verb, resource) => counted.push(`${verb} ${resource}`));
-    await get("/t/one/api/v1/namespaces/a/configmaps/c");
-    await get("/t/two/api/v1/namespaces/a/configmaps/c");
+    await one.request("GET", "/api/v1/namespaces/a/configmaps/c");
+    await two.request("GET", "/api/v1/namespaces/a/configmaps/c");
     stop();
-    await get("/t/one/api/v1/namespaces/a/secrets/s");
+    await one.request("GET", "/api/v1/namespaces/a/secrets/s");
     expect(counted).toEqual(["GET configmaps"]);
   });
 });

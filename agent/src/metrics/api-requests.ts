@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import type { ClientRequest } from "node:http";
+import { KUBE_REQUEST_CHANNEL, type KubeRequestMessage } from "../kube/http.js";
 
 /**
  * A Kubernetes API request by verb and resource: ("GET", "deployments") for
@@ -14,22 +14,18 @@ export function classifyApiRequest(method: string, path: string, prefix = ""): {
   return { verb, resource: rest[0] === "namespaces" && rest.length >= 3 ? rest[2]! : rest[0]! };
 }
 
-const CHANNEL = "http.client.request.start";
-
 /**
- * Counts the requests this process sends to one API server (server: its URL from the kubeconfig).
- * client-node sends them through node:http(s); the diagnostics channel sees each one without
- * wrapping the client. Returns the function that stops counting.
+ * Counts the requests this process sends to one API server (server: its URL from the kubeconfig),
+ * as the agent's transport publishes them, over HTTP/1.1 or HTTP/2. Returns the function that stops counting.
  */
 export function countApiRequests(server: string, count: (verb: string, resource: string) => void): () => void {
-  const url = new URL(server);
-  const prefix = url.pathname.replace(/\/$/, "");
+  const prefix = new URL(server).pathname.replace(/\/$/, "");
   const onRequest = (message: unknown) => {
-    const req = (message as { request: ClientRequest }).request;
-    if (req.getHeader("host") !== url.host || !req.path.startsWith(`${prefix}/`)) return;
+    const req = message as KubeRequestMessage;
+    if (req.server !== server) return;
     const { verb, resource } = classifyApiRequest(req.method, req.path, prefix);
     count(verb, resource);
   };
-  subscribe(CHANNEL, onRequest);
-  return () => unsubscribe(CHANNEL, onRequest);
+  subscribe(KUBE_REQUEST_CHANNEL, onRequest);
+  return () => unsubscribe(KUBE_REQUEST_CHANNEL, onRequest);
 }
