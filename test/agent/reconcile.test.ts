@@ -257,8 +257,10 @@ describe("agent reconcile against kube-sim", () => {
     faultForTest(sim, { path: "/api/v1/namespaces/default/configmaps", errorRate: 1, errorStatus: 503, times: 4 });
     agent.runner.assignments(assignmentSet(assignment(app, [cm(`${app}-cm`, "default")])));
     // The first status, however quickly the retries that follow it pass.
-    const failed = await eventually(() => agent.sent.map((m) => m.msg).flatMap((m) => (m?.case === "status" ? m.value.apps : [])).find((x) => x?.app === app), "first status");
-    expect(failed.sync).toBe(SyncState.FAILED);
+    const first = await eventually(() => agent.sent.map((m) => m.msg).flatMap((m) => (m?.case === "status" ? m.value.apps : [])).find((x) => x?.app === app), "first status");
+    // Not Failed: a rollout would count that against the revision and roll the fleet back.
+    expect(first.sync).toBe(SyncState.OUT_OF_SYNC);
+    expect(first.message).toMatch(new RegExp(`^retrying: ConfigMap/default/${app}-cm: `));
     await eventually(() => agent.runner.status(app)?.sync === SyncState.SYNCED, "synced after retries");
     await agent.close();
   });

@@ -14,6 +14,10 @@ export interface BenchDb {
   connected(): Promise<number>;
   /** Rows of the app at this revision that are Synced and Healthy. */
   healthyAt(app: string, revision: string): Promise<number>;
+  /** The App's rollout, if it has one: a halted or rolled-back one never delivers the revision. */
+  rollout(app: string): Promise<{ state: string; to: string; reason: string } | undefined>;
+  /** What the hub holds for up to `limit` clusters not Synced and Healthy at the revision (to say why a delivery stalls). */
+  behind(app: string, revision: string, limit: number): Promise<string[]>;
   stats(): Promise<DbStats>;
   close(): Promise<void>;
 }
@@ -27,6 +31,28 @@ export async function openBenchDb(dataDir: string, databaseUrl: string | undefin
   return {
     connected: () => db.cluster.count({ where: { state: "Connected" } }),
     healthyAt: (app, revision) => db.appStatus.count({ where: { app, revision, sync: "SYNCED", health: "HEALTHY" } }),
+    async rollout(app) {
+      const r = await db.rollout.findUnique({ where: { app }, select: { state: true, toRevision: true, reason: true } });
+      return r ? { state: r.state, to: r.toRevision, reason: r.reason } : undefined;
+    },
+    async behind(app, revision, limit) {
+      const done = await db.appStatus.findMany({ where: { app, revision, sync: "SYNCED", health: "HEALTHY" }, select: { clusterName: true } });
+      const skip = new Set(done.map((r) => r.clusterName));
+      const names = (await db.cluster.findMany({ select: { name: true }, orderBy: { name: "asc" } })).map((c) => c.name).filter((n) => !skip.has(n)).slice(0, limit);
+      const [clusters, assigned, statuses, steps] = await Promise.all([
+        db.cluster.findMany({ where: { name: { in: names } }, select: { name: true, state: true, generation: true, lastHeartbeat: true } }),
+        db.assignment.findMany({ where: { app, clusterName: { in: names } }, select: { clusterName: true, revision: true } }),
+        db.appStatus.findMany({ where: { app, clusterName: { in: names } }, select: { clusterName: true, revision: true, sync: true, health: true, message: true, observedAt: true } }),
+        db.rolloutCluster.findMany({ where: { app, clusterName: { in: names } }, select: { clusterName: true, step: true, message: true } }),
+      ]);
+      const by = <T extends { clusterName: string }>(rows: T[]) => new Map(rows.map((r) => [r.clusterName, r]));
+      const [a, st, sp] = [by(assigned), by(statuses), by(steps)];
+      return clusters.map((c) => {
+        const s = st.get(c.name);
+        const step = sp.get(c.name);
+        return `${c.name}: ${c.state} (generation ${c.generation}, heartbeat ${c.lastHeartbeat?.toISOString() ?? "never"}); assigned ${a.get(c.name)?.revision.slice(0, 10) ?? "nothing"}; status ${s ? `${s.revision.slice(0, 10)} ${s.sync}/${s.health} at ${s.observedAt.toISOString()}: ${s.message.slice(0, 200)}` : "none"}; rollout step ${step ? `${step.step} ${step.message.slice(0, 200)}` : "none"}`;
+      });
+    },
     async stats() {
       const rows: Record<string, number> = {};
       for (const t of TABLES) {

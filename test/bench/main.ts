@@ -383,8 +383,11 @@ async function waitDelivered(admin: Admin, md: Md, db: BenchDb, revision: string
     const n = await db.healthyAt(APP, revision);
     const now = Date.now();
     while (storedTimes.length < n) storedTimes.push(now);
+    if (now - shown >= 5_000) await stopped(db, revision);
     report(now, `${n}/${o.clusters} stored Synced and Healthy`);
     return n >= o.clusters;
+  }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nwhat the hub holds for clusters behind:\n${(await db.behind(APP, revision, 20).catch((e: Error) => [e.message])).join("\n")}`);
   });
   await poll(`all ${o.clusters} clusters Synced and Healthy at ${revision.slice(0, 10)} in the hub's App list`, o.pollMs, timeoutMs, async () => {
     const t = Date.now();
@@ -401,6 +404,14 @@ async function waitDelivered(admin: Admin, md: Md, db: BenchDb, revision: string
   return { storedTimes, allAt, pollMaxMs, polls };
 }
 
+/** A rollout that halted or rolled back never delivers the revision: say so now, with its reason, instead of waiting for the timeout. */
+async function stopped(db: BenchDb, revision: string): Promise<void> {
+  const r = await db.rollout(APP);
+  if (r && r.to === revision && ["Halted", "RolledBack", "Aborted"].includes(r.state)) throw new Stop(`the rollout of ${revision.slice(0, 10)} is ${r.state}: ${r.reason.slice(0, 2000)}`);
+}
+
+class Stop extends Error {}
+
 /** Calls check() until it is true; waits intervalMs between calls, or twice as long as the call took, so polling never takes more than a third of the hub's time. */
 async function poll(what: string, intervalMs: number, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -410,6 +421,7 @@ async function poll(what: string, intervalMs: number, timeoutMs: number, check: 
     try {
       if (await check()) return;
     } catch (err) {
+      if (err instanceof Stop) throw err;
       last = err;
     }
     const took = Date.now() - started;

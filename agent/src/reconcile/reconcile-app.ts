@@ -95,8 +95,10 @@ function finalStatus(a: Assignment, applied: AppliedObject[], pruned: (PruneResu
     ...applied.map((r, i) => ({ ref: objectRef(r.obj), action: r.action, health: healthOf[i] ?? "", message: r.message })),
     ...pruned.map((p) => ({ ref: refOf(p.entry), action: p.action, health: "", message: p.message })),
   ];
-  const sync = !outcome ? SyncState.SYNCED : outcome === "wait" ? SyncState.OUT_OF_SYNC : SyncState.FAILED;
-  const message = err ? errorMessage(err) : summary(applied, pruned);
+  // A transient failure (network, 429, 5xx) is retried here on its own: not applied yet, but not
+  // Failed, which a rollout counts against the revision (one dropped connection rolled a fleet back).
+  const sync = !outcome ? SyncState.SYNCED : outcome === "wait" || outcome === "transient" ? SyncState.OUT_OF_SYNC : SyncState.FAILED;
+  const message = err ? `${outcome === "transient" ? "retrying: " : ""}${errorMessage(err)}` : summary(applied, pruned);
   return appStatus(a, { sync, health, objects, message });
 }
 

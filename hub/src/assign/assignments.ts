@@ -2,13 +2,14 @@ import { agentOptions } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
 import type { Db } from "../store/index.js";
+import { bumpGenerations, deleteAssignments, insertAssignments, readAssignments, readGenerations, updateAssignments } from "../store/assignment-rows.js";
 
 export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string; previousDigest?: string };
 
 /**
  * The statements that make the stored rows `existing` equal to `desired`, and the clusters whose
  * rows change. Rows that change the same way (a new revision for a whole target) go in one
- * updateMany, so a commit costs a few queries per target, not per cluster.
+ * UPDATE, so a commit costs a few statements per target, not per cluster.
  */
 export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
   const id = (r: Row) => `${r.clusterName}\0${r.app}`;
@@ -29,13 +30,11 @@ export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
     else updates.set(group, [{ ...r, previousDigest }]);
   }
   const byApp = groupBy(remove, (r) => r.app);
+  const at = new Date();
   const writes = [
-    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.deleteMany({ where: { app, clusterName: { in: names } } }))),
-    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => db.assignment.updateMany({
-      where: { app: rows[0]!.app, clusterName: { in: names } },
-      data: { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" },
-    }))),
-    ...inChunks(create).map((data) => db.assignment.createMany({ data })),
+    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => deleteAssignments(db, app, names))),
+    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => updateAssignments(db, rows[0]!.app, names, { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" }, at))),
+    ...insertAssignments(db, create.map((r) => ({ ...r, previousDigest: r.previousDigest ?? "" })), at),
   ];
   return { writes, changed: new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName)) };
 }
@@ -64,14 +63,17 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const names = [...new Set(clusters)];
   if (names.length === 0) return;
   const { db } = ctx;
-  if (bump) await db.$transaction(inChunks(names).map((chunk) => db.cluster.updateMany({ where: { name: { in: chunk } }, data: { generation: { increment: 1 }, generationAt: new Date() } })));
+  if (bump) {
+    const at = new Date();
+    await db.$transaction(inChunks(names).map((chunk) => bumpGenerations(db, chunk, at)));
+  }
   const connected = names.filter((n) => ctx.sessions.get(n));
   const elsewhere = names.filter((n) => !ctx.sessions.get(n));
   if (bump && elsewhere.length) ctx.feed.publish({ kind: "push", names: elsewhere });
   if (connected.length === 0) return;
   const [rows, assignments] = await Promise.all([
-    Promise.all(inChunks(connected).map((chunk) => db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true, generation: true } }))).then((r) => r.flat()),
-    Promise.all(inChunks(connected).map((chunk) => db.assignment.findMany({ where: { clusterName: { in: chunk } }, orderBy: { app: "asc" } }))).then((r) => r.flat()),
+    Promise.all(inChunks(connected).map((chunk) => readGenerations(db, chunk))).then((r) => r.flat()),
+    Promise.all(inChunks(connected).map((chunk) => readAssignments(db, chunk))).then((r) => r.flat()),
   ]);
   const apps = await ctx.apps.list({ names: [...new Set(assignments.map((a) => a.app))] });
   const specs = new Map(apps.map((a) => [a.name, a.spec]));

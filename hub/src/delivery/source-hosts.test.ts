@@ -1,6 +1,8 @@
 // --source-hosts: at apply, a Source (or an App on a stored Source) the hub may not fetch is refused and
 // nothing is stored; at fetch, a listed name is resolved (here by a fake DNS) and must not lead inside.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -10,6 +12,7 @@ import { createDelivery, type Delivery } from "./index.js";
 import { recorder } from "./test-harness.js";
 import { testRepo } from "../sources/test-repo.js";
 import type { Resolve } from "../sources/hosts.js";
+import { tgzOf } from "../sources/test-tar.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-source-hosts-"));
 const source = (name: string, url: string, extra = "") => `apiVersion: gitfleet.dev/v1
@@ -74,4 +77,21 @@ it("fetches a listed name only after resolving it: one leading to the metadata a
   await hub.apply(source("meta", "git://git.fleet.test:9/apps"), "meta.yaml");
   expect(asked).toEqual(["git.fleet.test"]);
   expect((await hub.getSource("meta")).error).toBe(`fetching source "meta" from git://git.fleet.test:9/apps: host "git.fleet.test" resolves to 169.254.169.254, an internal address (loopback, link-local or metadata) that is not in the hub's --source-hosts: list the address itself to allow it`);
+});
+
+it("fetches a listed name from the addresses it was checked to lead to (a Helm repository the fake DNS alone knows)", async () => {
+  const archive = tgzOf([{ name: "web/Chart.yaml", data: "apiVersion: v2\nname: web\nversion: 1.0.0\n" }]);
+  const files = new Map<string, string | Buffer>([["/index.yaml", `entries:\n  web:\n  - {name: web, version: 1.0.0, urls: [web-1.0.0.tgz]}\n`], ["/web-1.0.0.tgz", archive]]);
+  const server = createServer((req, res) => void res.writeHead(files.has(req.url!) ? 200 : 404).end(files.get(req.url!)));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const hub = delivery(["charts.fleet.test", "127.0.0.1"], async (host) => (host === "charts.fleet.test" ? ["127.0.0.1"] : []));
+    await hub.apply(source("charts", `http://charts.fleet.test:${(server.address() as AddressInfo).port}`, ", type: helm, chart: web"), "charts.yaml");
+    const shown = await hub.getSource("charts");
+    expect(shown.error).toBe("");
+    expect(shown.revision?.ref).toBe("web-1.0.0");
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

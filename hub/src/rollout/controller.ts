@@ -12,7 +12,7 @@ import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
-import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, toClusterRecord, toRecord } from "./rows.js";
+import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, sameClusterRow, toClusterRecord, toRecord } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
 import { ROLLOUT_REPORT_TICK_MS } from "../config/intervals.js";
@@ -137,8 +137,11 @@ export function createRolloutController(deps: RolloutDeps) {
     for (const [cluster, p] of d.assign) if (p) desired.push({ clusterName: cluster, app, ...p });
     const { writes, changed } = diffWrites(db, existing, desired);
     const at = new Date(now());
-    const before = new Map(loaded.recordRows.map((r) => [r.clusterName, JSON.stringify(fromClusterRecord(app, r.clusterName, toClusterRecord(r)))]));
-    const rows = [...d.records].map(([cluster, rec]) => fromClusterRecord(app, cluster, rec)).filter((r) => before.get(r.clusterName) !== JSON.stringify(r));
+    const before = new Map(loaded.recordRows.map((r) => [r.clusterName, fromClusterRecord(app, r.clusterName, toClusterRecord(r))]));
+    const rows = [...d.records].map(([cluster, rec]) => fromClusterRecord(app, cluster, rec)).filter((r) => {
+      const old = before.get(r.clusterName);
+      return !old || !sameClusterRow(old, r);
+    });
     const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
     // Stored only if this hub still holds the lease and nobody (an admin action on another hub)

@@ -259,6 +259,22 @@ describe("rollout decisions", () => {
     expect(f.state.get("a")!.assigned?.revision).toBe("v2");
   });
 
+  it("a cluster left Updating by a rollback with nowhere to return, Healthy since, returns there when the next revision rolls back", () => {
+    const f = fleet(["a", "b", "c"]);
+    for (const s of f.state.values()) Object.assign(s, { assigned: undefined, status: undefined });
+    const all: RolloutSpec = { maxUnavailable: "100%" };
+    f.tick(all, "v2");
+    f.state.get("a")!.status = degraded(at("v2"), "Deployment web: ProgressDeadlineExceeded");
+    f.tick(all, "v2"); // a failed before b and c reported: rolled back, and none had an earlier revision
+    expect(f.rollout.state).toBe("RolledBack");
+    expect(f.steps()).toMatchObject({ b: "Updating", c: "Updating" });
+    f.report(); // all Healthy on v2 now; the rolled-back rollout records nothing more
+    f.state.get("a")!.broken = true;
+    f.run(all, "v3");
+    expect(f.rollout.state).toBe("RolledBack");
+    expect(f.assigned()).toEqual({ a: "v2", b: "v2", c: "v2" });
+  });
+
   it("a cluster that leaves the rollout's view keeps nothing; one that joins a completed rollout gets the revision", () => {
     const f = fleet(["a"]);
     f.tick(undefined, "v1");

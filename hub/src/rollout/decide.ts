@@ -49,7 +49,11 @@ export function decide(input: DecideInput): Decision {
     r = { key: input.key, from, to: input.to, state: adopt ? "Completed" : "Progressing", stage: 0, approvedStage: -1, reason: "", startedAt: now };
     for (const c of clusters) {
       const old = prior ? c.record : undefined;
-      const previous = old && (old.step === "Updating" || old.step === "Failed" || old.step === "Skipped") ? old.previous : c.assigned;
+      // Mid-update in the superseded rollout: it keeps where that one would return it. Unless it is
+      // Healthy on what it runs: a halted or rolled-back rollout stops updating its records, and one
+      // with nowhere to return left clusters Updating that became Healthy on its revision since.
+      const midUpdate = old && (old.step === "Updating" || old.step === "Failed" || old.step === "Skipped") && !(c.assigned && observe({ ...c, wanted: c.assigned }) === "healthy");
+      const previous = midUpdate ? old.previous : c.assigned;
       records.set(c.name, { step: adopt ? "Healthy" : "Pending", stage: stages.get(c.name) ?? 0, message: "", ...(previous ? { previous } : {}) });
     }
     if (!adopt) events.push({ kind: "started" });

@@ -37,6 +37,16 @@ export function fromClusterRecord(app: string, clusterName: string, r: ClusterRe
   };
 }
 
+type ClusterRecordRow = ReturnType<typeof fromClusterRecord>;
+const sameDate = (a: Date | null, b: Date | null) => (a === null ? b === null : b !== null && a.getTime() === b.getTime());
+
+/** Whether two fromClusterRecord rows store the same: a tick rewrites only the records that changed (JSON.stringify of 10,000 rows a tick cost more than the reads). */
+export function sameClusterRow(a: ClusterRecordRow, b: ClusterRecordRow): boolean {
+  return a.app === b.app && a.clusterName === b.clusterName && a.step === b.step && a.stage === b.stage && a.message === b.message
+    && sameDate(a.startedAt, b.startedAt) && sameDate(a.finishedAt, b.finishedAt)
+    && a.prevTarget === b.prevTarget && a.prevRevision === b.prevRevision && a.prevDigest === b.prevDigest;
+}
+
 /** The AuditEvent columns eventRow fills. */
 export const EVENT_COLUMNS = ["at", "actor", "action", "subject", "detail"] as const;
 

@@ -32,7 +32,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, r
     try {
       const resolved = await checkSourceAddresses(hosts, name, spec.url, resolve);
       let rev: Revision;
-      if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)));
+      if (spec.type === "helm") rev = await charts.resolve(name, spec, repoAuth(openSecrets(ctx, row)), resolved);
       else {
         const mirror = await cache.fetch(name, spec.url, gitCredentials(openSecrets(ctx, row)), resolved);
         mirrors.set(name, mirror);
@@ -70,7 +70,10 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, r
       const { spec } = row;
       // Checked again at render: kustomize fetches the remote resources a Source allows.
       for (const { url } of sourceUrls(spec)) checkSourceHost(hosts, source, url);
-      if (spec.type === "helm") return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)))));
+      if (spec.type === "helm") {
+        const pin = () => checkSourceAddresses(hosts, source, spec.url, resolve);
+        return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)), pin)));
+      }
       return withTree(await mirror(source), sha, join(ctx.gitDir, "trees", source), fn);
     },
     /** A (short) SHA of the Source's repository, recorded as a Revision; NOT_FOUND when it is not there. */

@@ -91,6 +91,7 @@ describe("mirror cache over file://", () => {
     const err = await cache.fetch("gone", `file://${tmp}/repos/missing`).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SourceFetchError);
     expect((err as Error).message).toMatch(/fetching source "gone" from file:\/\/.*missing/);
+    expect((err as Error).message).not.toContain(join(tmp, "mirrors"));
     const https = await cache.fetch("secret", "https://bob:hunter2@127.0.0.1:1/x.git").catch((e: unknown) => e);
     expect(https).toBeInstanceOf(SourceFetchError);
     expect((https as Error).message).not.toContain("hunter2");

@@ -17,6 +17,7 @@ const auth = { username: "ci", password: "s3cret" };
 let server: Server;
 let base: string;
 const requests: string[] = [];
+const hosts: string[] = [];
 let notModified = 0;
 
 const chart = (version: string) => tgzOf([{ name: "web/Chart.yaml", data: `apiVersion: v2\nname: web\nversion: ${version}\n` }, { name: "web/templates/cm.yaml", data: `kind: ConfigMap\nversion: ${version}\n` }]);
@@ -26,6 +27,7 @@ const entry = (version: string, url: string, digest?: string) => `  - {name: web
 beforeAll(async () => {
   server = createServer((req, res) => {
     requests.push(req.url ?? "");
+    hosts.push(req.headers.host ?? "");
     if (req.headers.authorization !== `Basic ${Buffer.from("ci:s3cret").toString("base64")}`) return void res.writeHead(401).end();
     if (req.url === "/moved/index.yaml") return void res.writeHead(302, { location: "https://elsewhere.example/index.yaml" }).end();
     const body = files.get(req.url ?? "");
@@ -112,6 +114,17 @@ describe("Helm repository Sources", () => {
     expect((await repos.resolve("etag", spec("^4.0.0", "/etag"), auth)).sha).toBe(`4.1.0@sha256:${sha(b).slice(0, 12)}`);
     // Another chart of the same repository is not answered from the first chart's memory.
     expect(await failure(repos.resolve("etag", { ...spec("*", "/etag"), chart: "db" }, auth))).toBeInstanceOf(ChartVersionNotFoundError);
+  });
+
+  it("connects a host name --source-hosts checked to the checked addresses only, index and archive", async () => {
+    const one = chart("5.0.0");
+    files.set("/pinned/web-5.0.0.tgz", one).set("/pinned/index.yaml", `entries:\n  web:\n${entry("5.0.0", "web-5.0.0.tgz", sha(one))}`);
+    // charts.fleet.test has no DNS entry: only the pinned address reaches the server.
+    const named = { ...spec("*", "/pinned"), url: `${base.replace("127.0.0.1", "charts.fleet.test")}/pinned` };
+    hosts.length = 0;
+    expect((await repos.resolve("pinned", named, auth, { host: "charts.fleet.test", addresses: ["127.0.0.1"] })).sha).toBe(`5.0.0@sha256:${sha(one).slice(0, 12)}`);
+    expect(new Set(hosts)).toEqual(new Set([new URL(named.url).host]));
+    expect(hosts).toHaveLength(2);
   });
 
   it("downloads a revision's tree again when it is gone, refusing one republished with other content", async () => {

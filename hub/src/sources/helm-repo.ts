@@ -11,6 +11,7 @@ import { chartRevision, chartUrl, chartVersions, indexUrl, parseChartRevision, p
 import { repoGet, type RepoAuth, type Validators } from "./repo-http.js";
 import type { Revision } from "./resolve.js";
 import type { HelmSourceSpec } from "./spec.js";
+import type { ResolvedHost } from "./hosts.js";
 
 export type HelmReposOptions = { dir: string; logger: Logger; timeoutMs?: number; maxIndexBytes?: number; limits?: ArchiveLimits };
 
@@ -26,12 +27,12 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   // The last index read per Source: an unchanged index (304) is neither downloaded nor parsed again.
   const indexes = new Map<string, { key: string; validators: Validators; versions: ChartVersion[] }>();
 
-  async function versions(source: string, spec: HelmSourceSpec, auth?: RepoAuth): Promise<ChartVersion[]> {
+  async function versions(source: string, spec: HelmSourceSpec, auth?: RepoAuth, pinned?: ResolvedHost): Promise<ChartVersion[]> {
     const url = indexUrl(spec.url);
     const key = `${url} ${spec.chart}`;
     const last = indexes.get(source);
     const seen = last?.key === key ? last : undefined;
-    const answer = await repoGet(url, { source, auth, maxBytes: maxIndexBytes, timeoutMs, validators: seen?.validators });
+    const answer = await repoGet(url, { source, auth, maxBytes: maxIndexBytes, timeoutMs, validators: seen?.validators, pinned });
     if (answer.notModified && seen) return seen.versions;
     let found: ChartVersion[];
     try {
@@ -45,7 +46,7 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   }
 
   /** Downloads and unpacks v unless its tree is there; returns its revision and tree. */
-  async function materialise(source: string, spec: HelmSourceSpec, v: ChartVersion, auth?: RepoAuth): Promise<{ revision: string; tree: string }> {
+  async function materialise(source: string, spec: HelmSourceSpec, v: ChartVersion, auth?: RepoAuth, pinned?: ResolvedHost): Promise<{ revision: string; tree: string }> {
     const url = chartUrl(spec.url, v);
     if (!url) throw new HelmRepoError(source, spec.url, "outside-repository", `chart ${spec.chart} ${v.version} is at ${v.urls[0]}, outside the repository URL: only ${spec.url} is fetched`);
     const known = v.digest && /^[0-9a-f]{64}$/.test(v.digest) ? v.digest : undefined;
@@ -54,7 +55,8 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
       const revision = chartRevision(v.version, known);
       if (await exists(treeOf(source, revision))) return { revision, tree: treeOf(source, revision) };
     }
-    const tgz = (await repoGet(url, { source, auth, maxBytes: limits.maxArchiveBytes, timeoutMs })).body;
+    // chartUrl keeps the archive under the repository's URL: the same host, the same checked addresses.
+    const tgz = (await repoGet(url, { source, auth, maxBytes: limits.maxArchiveBytes, timeoutMs, pinned })).body;
     const actual = createHash("sha256").update(tgz).digest("hex");
     if (known && actual !== known) throw new HelmRepoError(source, url, "digest-mismatch", `chart ${spec.chart} ${v.version}: index.yaml says sha256:${known}, the archive is sha256:${actual}`);
     const revision = chartRevision(v.version, actual);
@@ -78,23 +80,30 @@ export function createHelmRepos({ dir, logger, timeoutMs = 60_000, maxIndexBytes
   return {
     /** Where a revision's chart is unpacked (whether or not it is yet). */
     path: treeOf,
-    /** The highest version satisfying the Source's range, downloaded and checked: a Revision only when its archive is good. */
-    resolve(source: string, spec: HelmSourceSpec, auth?: RepoAuth): Promise<Revision> {
+    /**
+     * The highest version satisfying the Source's range, downloaded and checked: a Revision only when
+     * its archive is good. `pinned`: the addresses --source-hosts checked, the only ones connected to.
+     */
+    resolve(source: string, spec: HelmSourceSpec, auth?: RepoAuth, pinned?: ResolvedHost): Promise<Revision> {
       return lanes.run(source, async () => {
-        const v = pickVersion(source, spec.chart, await versions(source, spec, auth), spec.version);
-        const { revision } = await materialise(source, spec, v, auth);
+        const v = pickVersion(source, spec.chart, await versions(source, spec, auth, pinned), spec.version);
+        const { revision } = await materialise(source, spec, v, auth, pinned);
         const message = [`${spec.chart} ${v.version}`, v.appVersion && `(app ${v.appVersion})`, v.description && `: ${v.description}`].filter(Boolean).join(" ").replace(" :", ":");
         return { sha: revision, ref: `${spec.chart}-${v.version}`, author: v.maintainers.join(", ") || spec.url, message, committedAt: v.created ?? new Date() };
       });
     },
-    /** The unpacked chart of a revision (downloaded again when the hub's disk lost it); the chart's Chart.yaml is at its root. */
-    tree(source: string, spec: HelmSourceSpec, revision: string, auth?: RepoAuth): Promise<string> {
+    /**
+     * The unpacked chart of a revision (downloaded again when the hub's disk lost it); the chart's
+     * Chart.yaml is at its root. `pin` checks the host (as for resolve) only when a download is needed.
+     */
+    tree(source: string, spec: HelmSourceSpec, revision: string, auth?: RepoAuth, pin?: () => Promise<ResolvedHost | undefined>): Promise<string> {
       const want = parseChartRevision(revision);
       if (!want) return Promise.reject(new HelmRepoError(source, spec.url, "bad-index", `"${revision}" is not a chart revision (VERSION@sha256:DIGEST)`));
       return lanes.run(source, async () => {
         if (await exists(treeOf(source, revision))) return treeOf(source, revision);
-        const v = pickVersion(source, spec.chart, await versions(source, spec, auth), want.version);
-        const got = await materialise(source, spec, v, auth);
+        const pinned = await pin?.();
+        const v = pickVersion(source, spec.chart, await versions(source, spec, auth, pinned), want.version);
+        const got = await materialise(source, spec, v, auth, pinned);
         if (got.revision !== revision) throw new HelmRepoError(source, spec.url, "digest-mismatch", `chart ${spec.chart} ${want.version} changed in the repository since it was resolved as ${revision} (now ${got.revision})`);
         return got.tree;
       });

@@ -52,7 +52,13 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
         try {
           how = await fetchInto(mirrorDir, url, credentials ?? fromUrl, resolved);
         } catch (err) {
-          const why = err instanceof Error ? err.message : String(err);
+          // What the Source's author reads: git's words without the hub's own paths (its progress line
+          // names the mirror being cloned).
+          const why = (err instanceof Error ? err.message : String(err))
+            .split("\n")
+            .filter((line) => !line.startsWith("Cloning into"))
+            .join("\n")
+            .replaceAll(dir, "<mirror>");
           // git -c http.followRedirects=false (gitIn) reports a redirect as an HTTP error only.
           throw new SourceFetchError(sourceName, url, why.replace(/(returned error: 3\d\d)\b/, "$1: the hub follows no redirects, set spec.url to the repository's final URL"));
         }

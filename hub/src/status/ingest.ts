@@ -3,10 +3,9 @@ import { decodeJson, objectArray, upsertAppStatuses } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
 import type { StatusEntry } from "./batcher.js";
 import type { ObjectsMemory } from "./objects-memory.js";
-import { objectResultJson } from "./object-json.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult } from "@gitfleet/shared";
-import { MAX_OBJECT_MESSAGE, MAX_STATUS_MESSAGE, MAX_STATUS_OBJECTS, truncate } from "../config/limits.js";
+import { MAX_STATUS_MESSAGE, truncate } from "../config/limits.js";
 import type { Ctx } from "../delivery/context.js";
 
 /** A stored status that turned Degraded (for app.degraded notices). */
@@ -40,8 +39,7 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
     const rows = await db.appStatus.findMany({ where: { clusterName: { in: names }, health: "DEGRADED" }, select: { clusterName: true, app: true } });
     for (const r of rows) wasDegraded.add(`${r.clusterName}\0${r.app}`);
   }
-  const objects = written.map(({ status: s }) => JSON.stringify(s.objects.slice(0, MAX_STATUS_OBJECTS).map((o) => objectResultJson({ ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) }))));
-  const hashes = objects.map(objectsStored.hash);
+  const objects = written.map(({ status: s }) => objectsStored.encode(s.bundleDigest, s.objects));
   await upsertAppStatuses(db, written.map(({ cluster, status: s }, i) => ({
     clusterName: cluster,
     app: s.app,
@@ -50,11 +48,11 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
     sync: SyncState[s.sync] ?? "UNSPECIFIED",
     health: HealthState[s.health] ?? "UNSPECIFIED",
     // Left as stored when this hub stored the same ones in the row that is there.
-    objects: existing.has(`${cluster}\0${s.app}`) && objectsStored.unchanged(cluster, s.app, hashes[i]!) ? undefined : objects[i]!,
+    objects: existing.has(`${cluster}\0${s.app}`) && objectsStored.unchanged(cluster, s.app, objects[i]!.hash) ? undefined : objects[i]!.json,
     message: truncate(s.message, MAX_STATUS_MESSAGE),
     observedAt: s.observedAt ? timestampDate(s.observedAt) : new Date(),
   })));
-  written.forEach(({ cluster, status: s }, i) => objectsStored.remember(cluster, s.app, hashes[i]!));
+  written.forEach(({ cluster, status: s }, i) => objectsStored.remember(cluster, s.app, objects[i]!.hash));
   stored();
   ctx.metrics.statusWrites.inc(written.length);
   const degraded = degradedNow

@@ -19,3 +19,10 @@ export function objectResultJson(o: ObjectResult): Record<string, unknown> {
   if (o.message) out.message = o.message;
   return out;
 }
+
+/** Whether objectResultJson writes the same for both (every field it writes compared). */
+export function sameObjectResult(a: ObjectResult, b: ObjectResult): boolean {
+  if (a.action !== b.action || a.health !== b.health || a.message !== b.message) return false;
+  if (!a.ref || !b.ref) return a.ref === b.ref;
+  return a.ref.apiVersion === b.ref.apiVersion && a.ref.kind === b.ref.kind && a.ref.namespace === b.ref.namespace && a.ref.name === b.ref.name;
+}

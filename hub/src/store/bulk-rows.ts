@@ -1,27 +1,42 @@
 import { join, raw, sqltag } from "@prisma/client/runtime/client";
 import type { Db, Prisma } from "./index.js";
 import { inChunks } from "./chunks.js";
+import type { SqlStatement, SqlValue } from "./direct-sql.js";
 
 // Bound values per statement: under SQLite's historic limit of 999 (any build), and PostgreSQL's 65,535.
 const MAX_VALUES = 999;
 
-type Value = string | number | boolean | Date | null;
+/** `INSERT INTO "T" ("a", "b")`'s column list and the `ON CONFLICT` clause: with `conflict` (the table's key columns), an existing row gets the other columns' new values. */
+function clauses<C extends string>(columns: readonly C[], conflict?: readonly C[]) {
+  const updated = conflict ? columns.filter((c) => !conflict.includes(c)) : [];
+  return {
+    cols: columns.map((c) => `"${c}"`).join(", "),
+    onConflict: !conflict ? "" : ` ON CONFLICT (${conflict.map((c) => `"${c}"`).join(", ")}) DO ${updated.length ? `UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(", ")}` : "NOTHING"}`,
+    perStatement: Math.max(1, Math.floor(MAX_VALUES / columns.length)),
+  };
+}
 
 /**
  * Multi-row `INSERT`s for one table, as statements for the caller's transaction: Prisma's createMany
  * and upsert compile their whole argument in its query compiler (a commit's thousands of rows cost
- * more there than in the database), and upsert is one statement per row. With `conflict` (the
- * table's key columns), an existing row gets the other columns' new values. Reads the same on
+ * more there than in the database), and upsert is one statement per row. Reads the same on
  * SQLite and PostgreSQL; dates go through the driver adapter as Prisma's own writes do.
  */
-export function insertRows<C extends string>(db: Db, table: string, columns: readonly C[], rows: readonly Record<C, Value>[], conflict?: readonly C[]): Prisma.PrismaPromise<number>[] {
+export function insertRows<C extends string>(db: Db, table: string, columns: readonly C[], rows: readonly Record<C, SqlValue>[], conflict?: readonly C[]): Prisma.PrismaPromise<number>[] {
   if (rows.length === 0) return [];
-  const cols = raw(columns.map((c) => `"${c}"`).join(", "));
-  const updated = conflict ? columns.filter((c) => !conflict.includes(c)) : [];
-  const onConflict = !conflict ? raw("") : raw(` ON CONFLICT (${conflict.map((c) => `"${c}"`).join(", ")}) DO ${updated.length ? `UPDATE SET ${updated.map((c) => `"${c}" = excluded."${c}"`).join(", ")}` : "NOTHING"}`);
-  const perStatement = Math.max(1, Math.floor(MAX_VALUES / columns.length));
+  const { cols, onConflict, perStatement } = clauses(columns, conflict);
   return inChunks(rows, perStatement).map((chunk) => {
     const values = chunk.map((r) => sqltag`(${join(columns.map((c) => r[c]))})`);
-    return db.$executeRaw`INSERT INTO ${raw(`"${table}"`)} (${cols}) VALUES ${join(values)}${onConflict}`;
+    return db.$executeRaw`INSERT INTO ${raw(`"${table}"`)} (${raw(cols)}) VALUES ${join(values)}${raw(onConflict)}`;
   });
+}
+
+/** insertRows as plain statements for runInTransaction (direct-sql.ts): for rows with large values, which Prisma's raw path copies several times. */
+export function insertStatements<C extends string>(table: string, columns: readonly C[], rows: readonly Record<C, SqlValue>[], conflict?: readonly C[]): SqlStatement[] {
+  const { cols, onConflict, perStatement } = clauses(columns, conflict);
+  const row = `(${columns.map(() => "?").join(", ")})`;
+  return inChunks(rows, perStatement).map((chunk) => ({
+    sql: `INSERT INTO "${table}" (${cols}) VALUES ${chunk.map(() => row).join(", ")}${onConflict}`,
+    args: chunk.flatMap((r) => columns.map((c) => r[c])),
+  }));
 }

@@ -12,6 +12,7 @@ import { lockSqliteHub, type HubLock } from "./single-hub.js";
 import { SINGLETON_LEASE, startPgCoordination } from "./coordination.js";
 import { localCoordination, type Coordination } from "../ha/index.js";
 import { DEFAULT_POOL_SIZE, POOL_WAIT_MS } from "./unavailable.js";
+import { capturingFactory } from "./direct-sql.js";
 
 export { HubLockedError, type HubLock } from "./single-hub.js";
 
@@ -81,7 +82,10 @@ async function openSqlite(t: Extract<StoreTarget, { provider: "sqlite" }>, log: 
     import("../../generated/prisma/sqlite/client.js"),
     import("@prisma/adapter-better-sqlite3"),
   ]);
-  return new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: t.file, timeout: 30_000 }) });
+  const adapter = capturingFactory(new PrismaBetterSQLite3({ url: t.file, timeout: 30_000 }));
+  const db = new PrismaClient({ adapter: adapter.factory });
+  adapter.register(db);
+  return db;
 }
 
 async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>, poolSize: number, log: StoreLogger): Promise<Db> {
@@ -104,7 +108,7 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
     import("../../generated/prisma/postgres/client.js"),
     import("@prisma/adapter-pg"),
   ]);
-  const adapter = new PrismaPg(
+  const adapter = capturingFactory(new PrismaPg(
     // search_path: the few raw statements (status-rows.ts) name tables unqualified, as Prisma's own queries do with `schema`.
     // connectionTimeoutMillis is also how long a query waits for a free connection of the pool.
     { connectionString: t.connectionString, max: poolSize, connectionTimeoutMillis: POOL_WAIT_MS, ...(t.schema ? { options: `-c search_path="${t.schema.replace(/"/g, '""')}"` } : {}) },
@@ -112,9 +116,11 @@ async function openPostgres(t: Extract<StoreTarget, { provider: "postgresql" }>,
       ...(t.schema ? { schema: t.schema } : {}),
       onPoolError: (err) => log.warn({ database: t.display, err: err.message }, "store: idle PostgreSQL connection failed"),
     },
-  );
+  ));
   // Same models, same API: only the provider differs, so the client is typed as the SQLite one.
-  return new PrismaClient({ adapter }) as unknown as Db;
+  const db = new PrismaClient({ adapter: adapter.factory }) as unknown as Db;
+  adapter.register(db);
+  return db;
 }
 
 /** SQLite: the lock that keeps a second hub off the same database file; PostgreSQL: none (hubs share it). */

@@ -1,5 +1,6 @@
 import type { Db } from "./index.js";
-import { insertRows } from "./bulk-rows.js";
+import { insertStatements } from "./bulk-rows.js";
+import { runInTransaction } from "./direct-sql.js";
 
 export interface AppStatusRow {
   clusterName: string;
@@ -17,10 +18,10 @@ export interface AppStatusRow {
 const KEY = ["clusterName", "app"] as const;
 const COLUMNS = [...KEY, "revision", "bundleDigest", "sync", "health", "message", "observedAt"] as const;
 
-/** Inserts or replaces many AppStatus rows in one transaction (Prisma's upsert is one statement per row). */
+/** Inserts or replaces many AppStatus rows in one transaction (Prisma's upsert is one statement per row), past Prisma's client (direct-sql.ts). */
 export async function upsertAppStatuses(db: Db, rows: readonly AppStatusRow[]): Promise<void> {
   if (rows.length === 0) return;
   const full = rows.flatMap((r) => (r.objects === undefined ? [] : [{ ...r, objects: r.objects }]));
   const kept = rows.filter((r) => r.objects === undefined);
-  await db.$transaction([...insertRows(db, "AppStatus", [...COLUMNS, "objects"], full, KEY), ...insertRows(db, "AppStatus", COLUMNS, kept, KEY)]);
+  await runInTransaction(db, [...insertStatements("AppStatus", [...COLUMNS, "objects"], full, KEY), ...insertStatements("AppStatus", COLUMNS, kept, KEY)]);
 }
