@@ -96,7 +96,7 @@ describe("agent informer cache against kube-sim", () => {
       sim.store.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: space } });
       sim.store.put(labelled("a", space, { in: space }));
     }
-    const read = async (kube: ReturnType<typeof kubeFor>, space: string) => (await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: space, name: "a" }))?.data?.in;
+    const read = async (kube: ReturnType<typeof kubeFor>, space: string) => ((await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: space, name: "a" }))?.data as Record<string, string> | undefined)?.in;
     const kinds = (kube: ReturnType<typeof kubeFor>) => kube.cache.size().informers;
 
     const wide = kubeFor(sim);
