@@ -92,9 +92,17 @@ export function healthOf(row: Pick<StatusRow, "health"> | undefined): HealthStat
   return HealthState[(row?.health ?? "UNSPECIFIED") as keyof typeof HealthState] ?? HealthState.UNSPECIFIED;
 }
 
-/** The agent runs what it should: the desired revision and bundle (they differ per cluster with substitute), reported Synced. */
+/**
+ * The agent reports the desired revision and bundle. Both, since the bundle moves alone when a
+ * cluster's labels change under substitute or a Helm/overlay re-render differs.
+ */
+export function reportsDesired(desired: { revision: string; bundleDigest: string }, row: Pick<StatusCounts, "revision" | "bundleDigest"> | undefined): boolean {
+  return row !== undefined && row.revision === desired.revision && row.bundleDigest === desired.bundleDigest;
+}
+
+/** The agent runs what it should: the desired revision and bundle, reported Synced. */
 export function isSynced(desired: { revision: string; bundleDigest: string }, row: StatusCounts | undefined): boolean {
-  return row !== undefined && row.revision === desired.revision && row.bundleDigest === desired.bundleDigest && syncOf(row) === SyncState.SYNCED;
+  return reportsDesired(desired, row) && syncOf(row) === SyncState.SYNCED;
 }
 
 export function statusDetail(row: StatusRow | undefined) {

@@ -6,7 +6,7 @@ import { groupBy } from "../assign/assignments.js";
 import { approvedClusterFacts } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey, substituteVars } from "../render/renderer.js";
-import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
+import { healthOf, isSynced, reportsDesired, statusDetail, type StatusCounts } from "../status/ingest.js";
 import { HubError } from "../errors.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;
@@ -37,9 +37,10 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
     approvedClusters(ctx),
   ]);
   const status = new Map(statuses.map((s) => [s.clusterName, s]));
-  const clusters: ClusterAppStatusInit[] = assignments.map((a) => ({
-    cluster: a.clusterName, target: a.target, desiredRevision: a.revision, desiredDigest: a.bundleDigest, ...statusDetail(status.get(a.clusterName)),
-  }));
+  const clusters: ClusterAppStatusInit[] = assignments.map((a) => {
+    const s = status.get(a.clusterName);
+    return { cluster: a.clusterName, target: a.target, desiredRevision: a.revision, desiredDigest: a.bundleDigest, ...statusDetail(s), behind: !reportsDesired(a, s) };
+  });
   // A cluster that lost the app but still reports it (pruning in progress).
   for (const s of statuses) if (!assignments.some((a) => a.clusterName === s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s) });
   return { app: await summarize(ctx, row, assignments, statuses, fleet), clusters };

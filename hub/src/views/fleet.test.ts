@@ -59,16 +59,27 @@ describe("the shared fleet feed", () => {
     const two = feed.watch(abort.signal);
     const [a, b] = [(await one.next()).value!, (await two.next()).value!];
     expect(a.reset && b.reset).toBe(true);
-    expect(a.cells).toEqual([{ cluster: "eu", app: "web", desiredRevision: "a", appliedRevision: "", sync: SyncState.UNSPECIFIED, health: HealthState.UNSPECIFIED, message: "", rolloutStep: "" }]);
+    expect(a.cells).toEqual([{ cluster: "eu", app: "web", desiredRevision: "a", appliedRevision: "", behind: true, sync: SyncState.UNSPECIFIED, health: HealthState.UNSPECIFIED, message: "", rolloutStep: "" }]);
     await store.db.appStatus.create({ data: { clusterName: "eu", app: "web", revision: "a", bundleDigest: "d", sync: "SYNCED", health: "HEALTHY", observedAt: new Date() } });
     for (const watcher of [one, two]) {
       const update = (await watcher.next()).value!;
       expect(update.reset).toBe(false);
-      expect(update.cells!.map((c) => [c.appliedRevision, c.sync, c.health])).toEqual([["a", SyncState.SYNCED, HealthState.HEALTHY]]);
+      expect(update.cells!.map((c) => [c.appliedRevision, c.behind, c.sync, c.health])).toEqual([["a", false, SyncState.SYNCED, HealthState.HEALTHY]]);
     }
     abort.abort();
     expect((await one.next()).done).toBe(true);
     expect((await two.next()).done).toBe(true);
+  });
+
+  it("shows a cell behind when only its bundle moved (substitute values, a re-render), and caught up when the agent reports it", async () => {
+    const db = store.db;
+    const before = await readFleet(db);
+    expect(before.cells.get("eu\u0000web")!.value).toMatchObject({ desiredRevision: "a", appliedRevision: "a", behind: false });
+    await db.assignment.update({ where: { clusterName_app: { clusterName: "eu", app: "web" } }, data: { bundleDigest: "e" } });
+    const moved = await readFleet(db);
+    expect(fleetDiff(before, moved)!.cells).toEqual([{ ...before.cells.get("eu\u0000web")!.value, behind: true }]);
+    await db.appStatus.update({ where: { clusterName_app: { clusterName: "eu", app: "web" } }, data: { bundleDigest: "e" } });
+    expect(fleetDiff(moved, await readFleet(db))!.cells!.map((c) => c.behind)).toEqual([false]);
   });
 
   it("shows each cluster's rollout step while its App's rollout is under way, and not after", async () => {

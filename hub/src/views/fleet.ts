@@ -2,7 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ClusterState, type FleetAppSchema, type FleetCellSchema, type FleetClusterSchema, type WatchFleetResponseSchema } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
-import { healthOf, syncOf } from "../status/ingest.js";
+import { healthOf, reportsDesired, syncOf } from "../status/ingest.js";
 
 type FleetCluster = MessageInitShape<typeof FleetClusterSchema>;
 type FleetApp = MessageInitShape<typeof FleetAppSchema>;
@@ -26,8 +26,8 @@ export async function readFleet(db: Db): Promise<FleetSnapshot> {
   const [clusters, apps, assignments, statuses, rollouts] = await Promise.all([
     db.cluster.findMany({ select: { name: true, state: true, tokenLabels: true, agentLabels: true, adminLabels: true } }),
     db.app.findMany({ select: { name: true, revision: true } }),
-    db.assignment.findMany({ select: { clusterName: true, app: true, revision: true } }),
-    db.appStatus.findMany({ select: { clusterName: true, app: true, revision: true, sync: true, health: true, message: true } }),
+    db.assignment.findMany({ select: { clusterName: true, app: true, revision: true, bundleDigest: true } }),
+    db.appStatus.findMany({ select: { clusterName: true, app: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } }),
     db.rollout.findMany({ where: { state: { notIn: [...FINISHED] } }, select: { app: true } }),
   ]);
   // Steps only of rollouts under way: a finished one says nothing the cell does not.
@@ -42,13 +42,14 @@ export async function readFleet(db: Db): Promise<FleetSnapshot> {
   for (const a of apps) snap.apps.set(a.name, keyed({ name: a.name, revision: a.revision ?? "" }));
   const status = new Map(statuses.map((s) => [cellId(s.clusterName, s.app), s]));
   const ids = new Set([...assignments.map((a) => cellId(a.clusterName, a.app)), ...status.keys()]);
-  const desired = new Map(assignments.map((a) => [cellId(a.clusterName, a.app), a.revision]));
+  const desired = new Map(assignments.map((a) => [cellId(a.clusterName, a.app), a]));
   for (const id of ids) {
     const [cluster, app] = id.split("\u0000") as [string, string];
     const s = status.get(id);
+    const d = desired.get(id);
     snap.cells.set(
       id,
-      keyed({ cluster, app, desiredRevision: desired.get(id) ?? "", appliedRevision: s?.revision ?? "", sync: syncOf(s), health: healthOf(s), message: s?.message ?? "", rolloutStep: step.get(id) ?? "" }),
+      keyed({ cluster, app, desiredRevision: d?.revision ?? "", appliedRevision: s?.revision ?? "", behind: d !== undefined && !reportsDesired(d, s), sync: syncOf(s), health: healthOf(s), message: s?.message ?? "", rolloutStep: step.get(id) ?? "" }),
     );
   }
   return snap;

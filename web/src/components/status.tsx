@@ -39,3 +39,11 @@ export const HealthBadge = ({ health, compact }: { health: HealthState; compact?
   <Badge look={HEALTH[health] ?? HEALTH[HealthState.UNSPECIFIED]} compact={compact} />
 );
 export const ClusterStateBadge = ({ state }: { state: ClusterState }) => <Badge look={CLUSTER[state] ?? CLUSTER[ClusterState.UNSPECIFIED]} />;
+
+/** The cluster has not yet applied what it is assigned: the hub compares revision and bundle (the bundle moves alone with substitute values or a re-render). */
+export const Behind = ({ behind }: { behind: boolean }) =>
+  behind ? (
+    <span class="badge busy" title="not yet applied: the cluster reports another revision or bundle">
+      <span aria-hidden="true"> → </span>pending
+    </span>
+  ) : null;

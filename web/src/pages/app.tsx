@@ -3,7 +3,7 @@ import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
 import { ago, objectName, short, when } from "../format.js";
-import { HealthBadge, SyncBadge } from "../components/status.js";
+import { Behind, HealthBadge, SyncBadge } from "../components/status.js";
 import { RolloutPanel } from "../components/rollout.js";
 import { Head } from "../components/head.js";
 
@@ -84,7 +84,10 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
                     <HealthBadge health={c.health} />
                   </td>
                   <td class="mono">{short(c.desiredRevision) || "—"}</td>
-                  <td class="mono">{short(c.appliedRevision) || "—"}</td>
+                  <td class="mono">
+                    {short(c.appliedRevision) || "—"}
+                    <Behind behind={c.behind} />
+                  </td>
                   <td>{c.message || "—"}</td>
                   <td>{ago(c.observedAt)}</td>
                 </tr>

@@ -6,7 +6,7 @@ import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
 import { ago, short, when } from "../format.js";
 import { Labels } from "../components/labels.js";
-import { ClusterStateBadge, HealthBadge, SyncBadge } from "../components/status.js";
+import { Behind, ClusterStateBadge, HealthBadge, SyncBadge } from "../components/status.js";
 import { Explain } from "../components/explain.js";
 import { Head } from "../components/head.js";
 
@@ -62,7 +62,10 @@ export function ClusterPage({ name }: { name: string }) {
                   <HealthBadge health={cell.health} />
                 </td>
                 <td class="mono">{short(cell.desiredRevision) || "(leaving)"}</td>
-                <td class="mono">{short(cell.appliedRevision) || "—"}</td>
+                <td class="mono">
+                  {short(cell.appliedRevision) || "—"}
+                  <Behind behind={cell.behind} />
+                </td>
                 <td>{cell.message || "—"}</td>
               </tr>
             ))}

@@ -120,15 +120,17 @@ function Cell({ cluster, app, cell }: { cluster: string; app: string; cell?: Fle
     );
   }
   const rev = cell.appliedRevision || cell.desiredRevision;
-  const moving = cell.desiredRevision && cell.appliedRevision !== cell.desiredRevision;
-  const label = `${app} on ${cluster}: ${SYNC[cell.sync].label}, ${HEALTH[cell.health].label}, revision ${short(rev) || "none"}${moving ? `, moving to ${short(cell.desiredRevision)}` : ""}${cell.rolloutStep ? `, rollout step ${cell.rolloutStep}` : ""}`;
+  // The hub decides what is behind (revision and bundle): at the same revision, only the bundle moves.
+  const newBundle = cell.behind && cell.appliedRevision === cell.desiredRevision;
+  const to = newBundle ? "new bundle" : short(cell.desiredRevision);
+  const label = `${app} on ${cluster}: ${SYNC[cell.sync].label}, ${HEALTH[cell.health].label}, revision ${short(rev) || "none"}${cell.behind ? `, moving to ${newBundle ? `a new bundle of ${short(rev)}` : to}` : ""}${cell.rolloutStep ? `, rollout step ${cell.rolloutStep}` : ""}`;
   return (
-    <span role="cell" class="cell" data-cell={cellKey(cluster, app)} data-revision={cell.appliedRevision} data-sync={SYNC[cell.sync].label} data-health={HEALTH[cell.health].label} data-rollout-step={cell.rolloutStep}>
+    <span role="cell" class="cell" data-cell={cellKey(cluster, app)} data-revision={cell.appliedRevision} data-behind={cell.behind} data-sync={SYNC[cell.sync].label} data-health={HEALTH[cell.health].label} data-rollout-step={cell.rolloutStep}>
       <a href={href("apps", app, cluster)} aria-label={label} title={cell.message || label}>
         <SyncBadge sync={cell.sync} compact />
         <HealthBadge health={cell.health} compact />
         <span class="mono">{short(rev)}</span>
-        {moving && <span class="mono muted"> → {short(cell.desiredRevision)}</span>}
+        {cell.behind && <span class="mono muted"> → {to}</span>}
         {cell.rolloutStep && <span class="step">{cell.rolloutStep}</span>}
       </a>
     </span>
