@@ -195,6 +195,23 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     await waitFor("r8 Healthy in the rollout", async () => steps(await rollout()).r8 === "Healthy", 30_000);
   });
 
+  it.sequential("counts an apply the agent retries after API server errors as updating, not failed: the rollout completes", async () => {
+    // A canary's API server answers its Deployment applies 503 three times: the agent retries with
+    // backoff (reporting OutOfSync, "retrying: …"). Counted as Failed, this rolled fleets back.
+    const sim = fleet.r4!.sim;
+    const fault = sim.faults.add({ path: "/apis/apps/v1/namespaces/web/deployments", method: "PATCH", errorRate: 1, errorStatus: 503, times: 3 });
+    try {
+      const to = await push("1.29.1", "nginx 1.29.1 through a flaky API server");
+      const r = await waitState("Completed", to, 120_000);
+      expect(steps(r).r4).toBe("Healthy");
+      expect(sim.faults.list().map((f) => f.id)).not.toContain(fault);
+      expect((await transitions(to)).filter((e) => e.detail.step === "Failed")).toEqual([]);
+      expect(images()).toEqual(everywhere("1.29.1"));
+    } finally {
+      sim.faults.remove(fault);
+    }
+  });
+
   it.sequential("waits for manual approval, pauses, resumes, aborts, retries and is superseded by a newer commit", async () => {
     await apply(STAGES.replace("{name: early, count: 3, maxUnavailable: 2}", "{name: early, count: 3, maxUnavailable: 2, approval: manual}"));
     const v1 = await push("1.30", "nginx 1.30");
