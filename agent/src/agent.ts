@@ -75,7 +75,7 @@ export class AgentConfigError extends Error {
 export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const log = config.log ?? createLogger("gitfleet-agent").child({ cluster: config.name });
   const credentials = config.credentials ?? grpc.credentials.createInsecure();
-  const kube = await toKube(config.kube);
+  const kube = await toKube(config.kube, config.namespaces);
   if (!kube) log.warn("no cluster configured: connecting to the hub without reconciling");
   const metrics = config.metricsListen ? createAgentMetrics() : undefined;
   const telemetry = metrics && (await startTelemetry(metrics, config.metricsListen!, kube, log));
@@ -169,11 +169,11 @@ async function startTelemetry(metrics: AgentMetrics, listen: string, kube: Kube 
   };
 }
 
-async function toKube(kube: AgentConfig["kube"]): Promise<Kube | undefined> {
+async function toKube(kube: AgentConfig["kube"], namespaces: AgentConfig["namespaces"]): Promise<Kube | undefined> {
   if (kube === undefined) return undefined;
-  if (typeof kube === "string") return createKube(await loadClusterAccess(kube));
+  if (typeof kube === "string") return createKube(await loadClusterAccess(kube), { namespaces });
   if ("apply" in kube) return kube;
-  return createKube(kube);
+  return createKube(kube, { namespaces });
 }
 
 function identityStore(secret: string | undefined, stateDir: string, kube: Kube | undefined): IdentityStore {

@@ -29,7 +29,8 @@ describe("agent informer cache against kube-sim", () => {
   async function cacheWithAGap(history?: number) {
     sim = await startKubeSim({ readyDelayMs: 50, ...(history ? { watchHistory: history } : {}) });
     const space = uniq("cache");
-    const path = `/api/v1/namespaces/${space}/configmaps`;
+    // The agent lists and watches ConfigMaps across namespaces.
+    const path = "/api/v1/configmaps";
     sim.store.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: space } });
     sim.store.put(labelled("a", space, { v: "1" }));
     sim.store.put({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "foreign", namespace: space }, data: { v: "1" } });
@@ -85,6 +86,44 @@ describe("agent informer cache against kube-sim", () => {
       await eventually(() => events.includes(`MODIFIED b {"v":"8"}`), "b changed after the relist");
     } finally {
       closed();
+    }
+  });
+
+  it("lists and watches a kind once across namespaces; per namespace when limited to some, or denied the cluster-wide list", async () => {
+    sim = await startKubeSim({ readyDelayMs: 50 });
+    const [one, two] = [uniq("one"), uniq("two")];
+    for (const space of [one, two]) {
+      sim.store.put({ apiVersion: "v1", kind: "Namespace", metadata: { name: space } });
+      sim.store.put(labelled("a", space, { in: space }));
+    }
+    const read = async (kube: ReturnType<typeof kubeFor>, space: string) => ((await kube.cache.get({ apiVersion: "v1", kind: "ConfigMap", namespace: space, name: "a" }))?.data as Record<string, string> | undefined)?.in;
+    const kinds = (kube: ReturnType<typeof kubeFor>) => kube.cache.size().informers;
+
+    const wide = kubeFor(sim);
+    try {
+      expect([await read(wide, one), await read(wide, two)]).toEqual([one, two]);
+      expect((await wide.cache.list("v1", "ConfigMap", two)).map((o) => o.metadata.namespace)).toEqual([two]);
+      expect([count("GET configmaps"), count("WATCH configmaps"), kinds(wide)]).toEqual([1, 1, 1]);
+    } finally {
+      wide.close();
+    }
+
+    const limited = kubeFor(sim, { namespaces: [one, two] });
+    try {
+      expect([await read(limited, one), await read(limited, two)]).toEqual([one, two]);
+      expect(kinds(limited)).toBe(2);
+    } finally {
+      limited.close();
+    }
+
+    // A token for one namespace only: the cluster-wide list is refused (403), the namespace's is not.
+    sim.addToken("scoped", { namespaces: [one] });
+    const scoped = kubeFor(sim, { token: "scoped" });
+    try {
+      expect(await read(scoped, one)).toBe(one);
+      expect(kinds(scoped)).toBe(1);
+    } finally {
+      scoped.close();
     }
   });
 

@@ -35,10 +35,10 @@ export function assignment(app: string, objects: KubeObject[], extra: Partial<Om
 
 export const assignmentSet = (...assignments: Assignment[]) => create(AssignmentSetSchema, { assignments, generation: 1n });
 
-export function kubeFor(sim: KubeSim): Kube {
-  const access = simpleKubeconfig(sim.kubeconfig(), tmpdir());
+export function kubeFor(sim: KubeSim, opts: { namespaces?: readonly string[]; token?: string } = {}): Kube {
+  const access = simpleKubeconfig(sim.kubeconfig({ token: opts.token }), tmpdir());
   if (!access) throw new Error("kube-sim's kubeconfig should be one the agent reads itself");
-  return createKube(access);
+  return createKube(access, { namespaces: opts.namespaces });
 }
 
 export interface Agent {
@@ -53,7 +53,7 @@ export interface Agent {
 
 export async function startAgent(sim: KubeSim, opts: Partial<RunnerOptions> & { stateDir?: string; fetch?: (digest: string) => Promise<string> } = {}): Promise<Agent> {
   const stateDir = opts.stateDir ?? (await mkdtemp(join(tmpdir(), "gitfleet-agent-")));
-  const kube = opts.kube ?? kubeFor(sim);
+  const kube = opts.kube ?? kubeFor(sim, { namespaces: opts.namespaces });
   const fetch = opts.fetch ?? (async (d: string) => {
     const text = hubBundles.get(d);
     if (!text) throw new Error(`hub has no bundle ${d}`);

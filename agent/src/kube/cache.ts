@@ -10,8 +10,9 @@ export type CacheEventType = "ADDED" | "MODIFIED" | "DELETED";
 export type CacheListener = (type: CacheEventType, obj: KubeObject) => void;
 
 /**
- * What the agent knows of the objects it manages, kept current by one list+watch per kind and
- * namespace (an informer, as client-go has), so health, drift and "unchanged" decisions need no
+ * What the agent knows of the objects it manages, kept current by one list+watch per kind across
+ * all namespaces (an informer, as client-go has), or per kind and namespace for an agent limited to
+ * namespaces or denied the cluster-wide list, so health, drift and "unchanged" decisions need no
  * GET. Only objects carrying the selector's label are kept, without managedFields and the
  * last-applied annotation: memory grows with what the agent manages, not with the cluster.
  */
@@ -48,6 +49,8 @@ export interface CacheDeps {
   /** Whether the label selector matches an object (for writes the agent observes). */
   matches(obj: KubeObject): boolean;
   defaultNamespace: string;
+  /** Namespaced kinds are listed and watched across namespaces, one informer each (falling back to one per namespace when that is forbidden). */
+  clusterWide: boolean;
   kindInfo(apiVersion: string, kind: string): Promise<KindInfo | undefined>;
   /** The fallback when a kind cannot be listed. */
   read(id: ObjectId): Promise<KubeObject | undefined>;
@@ -80,6 +83,8 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
   const listeners = new Set<CacheListener>();
   // Resolved kind scopes, so observe() can find an informer without waiting.
   const scopes = new Map<string, boolean>();
+  // Kinds whose cluster-wide list was forbidden (RBAC granted some namespaces only): one informer per namespace.
+  const perNamespace = new Set<string>();
   const emit: CacheListener = (type, obj) => {
     for (const l of listeners) l(type, obj);
   };
@@ -87,9 +92,11 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
   async function informer(apiVersion: string, kind: string, namespace: string | undefined): Promise<Informer | undefined> {
     const info = await deps.kindInfo(apiVersion, kind);
     if (!info) return undefined;
-    scopes.set(`${apiVersion}|${kind}`, info.namespaced);
-    const ns = info.namespaced ? namespace || deps.defaultNamespace : undefined;
-    const key = `${apiVersion}|${kind}|${ns ?? ""}`;
+    const kindKey = `${apiVersion}|${kind}`;
+    scopes.set(kindKey, info.namespaced);
+    const all = info.namespaced && deps.clusterWide && !perNamespace.has(kindKey);
+    const ns = info.namespaced && !all ? namespace || deps.defaultNamespace : undefined;
+    const key = `${kindKey}|${all ? ALL : ns ?? ""}`;
     let inf = informers.get(key);
     if (!inf) {
       inf = new Informer(key, deps, info.path(ns), apiVersion, kind, emit);
@@ -97,14 +104,24 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
       // A kind that cannot be listed is forgotten, so the next use tries again.
       inf.ready.catch(() => informers.get(key) === inf && informers.delete(key));
     }
-    await inf.ready;
+    try {
+      await inf.ready;
+    } catch (err) {
+      if (!all || statusCode(err) !== 403) throw err;
+      perNamespace.add(kindKey);
+      return informer(apiVersion, kind, namespace);
+    }
     return inf;
   }
 
-  const keyOf = (obj: KubeObject) => {
-    const namespaced = scopes.get(`${obj.apiVersion}|${obj.kind}`);
-    return namespaced === undefined ? undefined : `${obj.apiVersion}|${obj.kind}|${namespaced ? obj.metadata.namespace ?? deps.defaultNamespace : ""}`;
+  /** The informer that holds this object, if one runs. */
+  const holder = (obj: { apiVersion: string; kind: string; metadata: { namespace?: string } }) => {
+    const kindKey = `${obj.apiVersion}|${obj.kind}`;
+    const namespaced = scopes.get(kindKey);
+    if (namespaced === undefined) return undefined;
+    return informers.get(`${kindKey}|${namespaced ? ALL : ""}`) ?? (namespaced ? informers.get(`${kindKey}|${obj.metadata.namespace || deps.defaultNamespace}`) : undefined);
   };
+  const idKey = (id: ObjectId) => objectKey(scopes.get(`${id.apiVersion}|${id.kind}`) ? id.namespace || deps.defaultNamespace : undefined, id.name);
 
   return {
     async get(id) {
@@ -117,7 +134,7 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
         return deps.read(id);
       }
       if (inf && !inf.current) return deps.read(id);
-      return inf?.objects.get(id.name);
+      return inf?.objects.get(idKey(id));
     },
     async list(apiVersion, kind, namespace) {
       let inf: Informer | undefined;
@@ -128,14 +145,15 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
         return deps.readAll(apiVersion, kind, namespace);
       }
       if (inf && !inf.current) return deps.readAll(apiVersion, kind, namespace);
-      return inf ? [...inf.objects.values()] : [];
+      if (!inf) return [];
+      const ns = scopes.get(`${apiVersion}|${kind}`) ? namespace || deps.defaultNamespace : undefined;
+      return [...inf.objects.values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
     },
     async ensure(apiVersion, kind, namespace) {
       await informer(apiVersion, kind, namespace);
     },
     observe(obj) {
-      const key = keyOf(obj);
-      const inf = key === undefined ? undefined : informers.get(key);
+      const inf = holder(obj);
       if (inf?.listed) inf.put(deps.matches(obj) ? "MODIFIED" : "DELETED", obj, false);
     },
     subscribe(listener) {
@@ -154,7 +172,14 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
 /** Watches end after this long (with jitter), as client-go's do: a silently dead connection is not kept forever. */
 const WATCH_TIMEOUT_S = 300;
 
-/** One kind in one namespace (or cluster-wide): list, then watch from the list's resourceVersion; resume after a watch ends, relist on 410 Gone. */
+/** The informer key of a namespaced kind listed across namespaces. */
+const ALL = "*";
+
+/** Objects of an informer by namespace and name (cluster-scoped: by name). */
+const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
+const keyOfObject = (obj: KubeObject) => objectKey(obj.metadata.namespace, obj.metadata.name);
+
+/** One kind in one namespace, or across namespaces, or cluster-scoped: list, then watch from the list's resourceVersion; resume after a watch ends, relist on 410 Gone. */
 class Informer {
   readonly objects = new Map<string, KubeObject>();
   readonly ready: Promise<void>;
@@ -181,32 +206,32 @@ class Informer {
   /** Stores a change, unless it is older than what is stored; notifies listeners when asked. */
   put(type: CacheEventType, raw: KubeObject, notify = true): void {
     const obj = stripped({ ...raw, apiVersion: this.apiVersion, kind: this.kind });
-    const name = obj.metadata.name;
-    const old = this.objects.get(name);
+    const key = keyOfObject(obj);
+    const old = this.objects.get(key);
     if (old && !newer(obj, old)) return;
     if (type === "DELETED") {
       if (!old && !notify) return;
-      this.objects.delete(name);
+      this.objects.delete(key);
     } else {
-      this.objects.set(name, obj);
+      this.objects.set(key, obj);
     }
     if (notify) this.emit(type === "DELETED" || old ? type : "ADDED", obj);
   }
 
   private async relist(): Promise<void> {
     const res = await this.deps.transport.request<{ metadata?: { resourceVersion?: string }; items?: KubeObject[] }>("GET", this.path, { query: { labelSelector: this.deps.selector } });
-    const fresh = new Map((res.items ?? []).map((o) => [o.metadata.name, stripped({ ...o, apiVersion: this.apiVersion, kind: this.kind })]));
+    const fresh = new Map((res.items ?? []).map((o) => [keyOfObject(o), stripped({ ...o, apiVersion: this.apiVersion, kind: this.kind })]));
     if (this.listed) {
       // After a 410 the events in between are lost: tell listeners what the new list shows.
-      for (const [name, old] of this.objects) if (!fresh.has(name)) this.emit("DELETED", old);
-      for (const [name, o] of fresh) {
-        const old = this.objects.get(name);
+      for (const [key, old] of this.objects) if (!fresh.has(key)) this.emit("DELETED", old);
+      for (const [key, o] of fresh) {
+        const old = this.objects.get(key);
         if (!old) this.emit("ADDED", o);
         else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit("MODIFIED", o);
       }
     }
     this.objects.clear();
-    for (const [name, o] of fresh) this.objects.set(name, o);
+    for (const [key, o] of fresh) this.objects.set(key, o);
     this.rv = res.metadata?.resourceVersion ?? "";
     this.listed = true;
     this.current = true;

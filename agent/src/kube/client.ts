@@ -38,7 +38,12 @@ export interface Kube {
 
 type Discovery = { resources?: { name: string; kind: string; namespaced: boolean }[] };
 
-export function createKube(access: ClusterAccess): Kube {
+export interface KubeOptions {
+  /** The agent may write only in these namespaces (--namespaces): its cache lists and watches each of them, not the whole cluster. */
+  namespaces?: readonly string[];
+}
+
+export function createKube(access: ClusterAccess, opts: KubeOptions = {}): Kube {
   const http = createTransport(access);
   const defaultNamespace = access.defaultNamespace;
   const discovery = new Map<string, Promise<Map<string, KindInfo>>>();
@@ -99,6 +104,7 @@ export function createKube(access: ClusterAccess): Kube {
     selector,
     matches: (o) => o.metadata.labels?.[MANAGED_BY] === MANAGER_VALUE,
     defaultNamespace,
+    clusterWide: !opts.namespaces?.length,
     kindInfo: info,
     read: get,
     readAll: (apiVersion, kind, namespace) => list(apiVersion, kind, namespace, selector),

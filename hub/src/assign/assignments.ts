@@ -1,17 +1,17 @@
 import { agentOptions } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
-import type { Db } from "../store/index.js";
+import { runInTransaction } from "../store/direct-sql.js";
 import { bumpGenerations, deleteAssignments, insertAssignments, readAssignments, readGenerations, updateAssignments } from "../store/assignment-rows.js";
 
 export type Row = { clusterName: string; app: string; target: string; revision: string; bundleDigest: string; previousDigest?: string };
 
 /**
- * The statements that make the stored rows `existing` equal to `desired`, and the clusters whose
+ * The statements (for runInTransaction) that make the stored rows `existing` equal to `desired`, and the clusters whose
  * rows change. Rows that change the same way (a new revision for a whole target) go in one
  * UPDATE, so a commit costs a few statements per target, not per cluster.
  */
-export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
+export function diffWrites(existing: Row[], desired: Row[]) {
   const id = (r: Row) => `${r.clusterName}\0${r.app}`;
   const before = new Map(existing.map((r) => [id(r), r]));
   const after = new Set(desired.map(id));
@@ -32,9 +32,9 @@ export function diffWrites(db: Db, existing: Row[], desired: Row[]) {
   const byApp = groupBy(remove, (r) => r.app);
   const at = new Date();
   const writes = [
-    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => deleteAssignments(db, app, names))),
-    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => updateAssignments(db, rows[0]!.app, names, { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" }, at))),
-    ...insertAssignments(db, create.map((r) => ({ ...r, previousDigest: r.previousDigest ?? "" })), at),
+    ...[...byApp].flatMap(([app, rows]) => inChunks(rows.map((r) => r.clusterName)).map((names) => deleteAssignments(app, names))),
+    ...[...updates.values()].flatMap((rows) => inChunks(rows.map((r) => r.clusterName)).map((names) => updateAssignments(rows[0]!.app, names, { target: rows[0]!.target, revision: rows[0]!.revision, bundleDigest: rows[0]!.bundleDigest, previousDigest: rows[0]!.previousDigest ?? "" }, at))),
+    ...insertAssignments(create.map((r) => ({ ...r, previousDigest: r.previousDigest ?? "" })), at),
   ];
   return { writes, changed: new Set([...create, ...remove, ...[...updates.values()].flat()].map((r) => r.clusterName)) };
 }
@@ -65,7 +65,7 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const { db } = ctx;
   if (bump) {
     const at = new Date();
-    await db.$transaction(inChunks(names).map((chunk) => bumpGenerations(db, chunk, at)));
+    await runInTransaction(db, inChunks(names).map((chunk) => bumpGenerations(chunk, at)));
   }
   const connected = names.filter((n) => ctx.sessions.get(n));
   const elsewhere = names.filter((n) => !ctx.sessions.get(n));

@@ -39,7 +39,7 @@ import { listNotifiers } from "../views/notifiers.js";
 import { rolloutNotices } from "../rollout/notices.js";
 import { localCoordination, type Change, type Coordination } from "../ha/index.js";
 import { createSingletonTasks, repeat } from "../ha/singleton.js";
-import { leaseFence } from "../store/index.js";
+import { leaseFenceSql } from "../store/index.js";
 import { CATCH_UP_INTERVAL_MS, CATCH_UP_SLACK_MS, ROLLOUT_SWEEP_MS } from "../config/intervals.js";
 
 export type { DeliveryStats } from "./context.js";
@@ -119,7 +119,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   const notifications = createNotifications({ db, log, box: ctx.box });
   const rollout = createRolloutController({
     db, apps: ctx.apps, log, forClusters: renderer.forClusters, push: (clusters) => push(ctx, clusters), serial: serial.run, heartbeatTimeoutMs: deps.heartbeatTimeoutMs,
-    leader: { isLeader: leading, forward: (kind, apps) => (kind === "reported" ? apps.forEach(reported) : feed.publish({ kind, names: apps })), fence: () => leaseFence(db, leadership.lease()) },
+    leader: { isLeader: leading, forward: (kind, apps) => (kind === "reported" ? apps.forEach(reported) : feed.publish({ kind, names: apps })), fence: () => leaseFenceSql(leadership.lease()) },
     onEvents: (app, r, events) => notifications.publish(rolloutNotices(app, r, events)),
   });
   const retries = createRetries();

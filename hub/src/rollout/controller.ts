@@ -6,13 +6,15 @@ import { renderKey, substituteVars, type Renderer } from "../render/renderer.js"
 import { canonicalJson } from "../render/helm-values.js";
 import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
-import { insertRows } from "../store/bulk-rows.js";
-import { isNotFound, isUniqueViolation, type AppRepository, type Db, type Prisma } from "../store/index.js";
+import { insertStatements } from "../store/bulk-rows.js";
+import { deleteRolloutClusters } from "../store/assignment-rows.js";
+import { runInTransaction, type SqlStatement } from "../store/direct-sql.js";
+import { isNotFound, isUniqueViolation, type AppRepository, type Db } from "../store/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
-import { CLUSTER_COLUMNS, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, sameClusterRow, toClusterRecord, toRecord } from "./rows.js";
+import { CLUSTER_COLUMNS, createRolloutSql, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, sameClusterRow, toClusterRecord, toRecord, updateRolloutSql } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
 import { ROLLOUT_REPORT_TICK_MS } from "../config/intervals.js";
@@ -34,7 +36,7 @@ export interface RolloutDeps {
    * fence() gives the statements that fail a tick's transaction if this hub lost the lease meanwhile.
    * Without it (one hub) this hub always ticks.
    */
-  leader?: { isLeader(): boolean; forward(kind: "rollout" | "reported", apps: string[]): void; fence(): Prisma.PrismaPromise<unknown>[] };
+  leader?: { isLeader(): boolean; forward(kind: "rollout" | "reported", apps: string[]): void; fence(): SqlStatement[] };
   /** Told every transition after it is stored (notifications). */
   onEvents?(app: string, rollout: RolloutRecord, events: RolloutEvent[]): void;
   now?(): number;
@@ -135,7 +137,7 @@ export function createRolloutController(deps: RolloutDeps) {
     const d = decide({ strategy: resolveStrategy(loaded.spec.rollout), ...(loaded.rollout ? { rollout: loaded.rollout } : {}), key: loaded.key, to: loaded.sha, clusters: views, now: now() });
     const desired: Row[] = [...loaded.kept];
     for (const [cluster, p] of d.assign) if (p) desired.push({ clusterName: cluster, app, ...p });
-    const { writes, changed } = diffWrites(db, existing, desired);
+    const { writes, changed } = diffWrites(existing, desired);
     const at = new Date(now());
     const before = new Map(loaded.recordRows.map((r) => [r.clusterName, fromClusterRecord(app, r.clusterName, toClusterRecord(r))]));
     const rows = [...d.records].map(([cluster, rec]) => fromClusterRecord(app, cluster, rec)).filter((r) => {
@@ -145,23 +147,26 @@ export function createRolloutController(deps: RolloutDeps) {
     const gone = loaded.recordRows.map((r) => r.clusterName).filter((n) => !d.records.has(n));
     const rolloutChanged = JSON.stringify(loaded.rollout) !== JSON.stringify(d.rollout);
     // Stored only if this hub still holds the lease and nobody (an admin action on another hub)
-    // changed the rollout since it was read: either fails the transaction (P2025 / P2002).
-    // An unchanged rollout keeps its updatedAt (set explicitly: @updatedAt would move it).
+    // changed the rollout since it was read: either fails the transaction (isNotFound / isUniqueViolation).
+    // An unchanged rollout keeps its updatedAt. Plain SQL on the store's adapter (direct-sql.ts):
+    // through Prisma's client these thousands of rows cost more in its query compiler than in the database.
     const records = [
-      ...inChunks(gone).map((names) => db.rolloutCluster.deleteMany({ where: { app, clusterName: { in: names } } })),
-      ...insertRows(db, "RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
-      ...insertRows(db, "AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
+      ...inChunks(gone).map((names) => deleteRolloutClusters(app, names)),
+      ...insertStatements("RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
+      ...insertStatements("AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
     ];
+    const fence = () => deps.leader?.fence() ?? [];
     // Watched before the push: an agent may report before this tick has stored its outcome, and
     // that report must tick the App again (queued behind this tick) or the rollout waits for a sweep.
     if (ACTIVE_STATES.includes(d.rollout.state) || [...d.records.values()].some((r) => r.step === "Updating")) watching.add(app);
     else watching.delete(app);
     const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
     if (!loaded.updatedAt || pushed.size === 0) {
+      // updatedAt as Prisma's @updatedAt would set it: the time of the write.
       const version = loaded.updatedAt
-        ? db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: rolloutChanged ? fromRecord(app, d.rollout) : { updatedAt: loaded.updatedAt } })
-        : db.rollout.create({ data: fromRecord(app, d.rollout) });
-      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, version, ...records]);
+        ? updateRolloutSql(app, loaded.updatedAt, rolloutChanged ? d.rollout : undefined, rolloutChanged ? new Date() : loaded.updatedAt)
+        : createRolloutSql(app, d.rollout, new Date());
+      await runInTransaction(db, [...fence(), ...writes, version, ...records]);
       await deps.push(pushed);
     } else {
       // Agents first: the assignments, the push, then the rollout's new state with its bookkeeping
@@ -169,13 +174,9 @@ export function createRolloutController(deps: RolloutDeps) {
       // write moves updatedAt to `stamp`, which the second checks. Should the hub die in between,
       // the next tick sees the old rollout and starts this one again from the assignments.
       const stamp = rolloutChanged ? at : loaded.updatedAt;
-      await db.$transaction([...(deps.leader?.fence() ?? []), ...writes, db.rollout.update({ where: { app, updatedAt: loaded.updatedAt }, data: { updatedAt: stamp } })]);
+      await runInTransaction(db, [...fence(), ...writes, updateRolloutSql(app, loaded.updatedAt, undefined, stamp)]);
       await deps.push(pushed);
-      await db.$transaction([
-        ...(deps.leader?.fence() ?? []),
-        db.rollout.update({ where: { app, updatedAt: stamp }, data: rolloutChanged ? { ...fromRecord(app, d.rollout), updatedAt: stamp } : { updatedAt: stamp } }),
-        ...records,
-      ]);
+      await runInTransaction(db, [...fence(), updateRolloutSql(app, stamp, rolloutChanged ? d.rollout : undefined, stamp), ...records]);
     }
     for (const e of d.events) if (e.kind !== "cluster") log.info({ app, from: d.rollout.from, to: d.rollout.to, event: e.kind, ...e }, "rollout");
     if (d.events.length) deps.onEvents?.(app, d.rollout, d.events);

@@ -1,4 +1,5 @@
 import type { Db } from "../store/index.js";
+import type { SqlStatement } from "../store/direct-sql.js";
 import type { ClusterRecord, Placement, RolloutEvent, RolloutRecord, RolloutState, Step } from "./model.js";
 
 type RolloutRow = NonNullable<Awaited<ReturnType<Db["rollout"]["findUnique"]>>>;
@@ -54,4 +55,26 @@ export const EVENT_COLUMNS = ["at", "actor", "action", "subject", "detail"] as c
 export function eventRow(app: string, r: RolloutRecord, e: RolloutEvent, at: Date) {
   const { kind, ...rest } = e;
   return { at, actor: "rollout", action: `rollout.${kind}`, subject: app, detail: JSON.stringify({ from: r.from, to: r.to, ...rest }) };
+}
+
+const ROLLOUT_COLUMNS = ["app", "key", "fromRevision", "toRevision", "state", "stage", "approvedStage", "stageDoneAt", "reason", "startedAt"] as const;
+
+/** Creates the App's Rollout row (a concurrent create fails the transaction: a unique violation). */
+export function createRolloutSql(app: string, r: RolloutRecord, updatedAt: Date): SqlStatement {
+  const row = fromRecord(app, r);
+  return {
+    sql: `INSERT INTO "Rollout" (${[...ROLLOUT_COLUMNS, "updatedAt"].map((c) => `"${c}"`).join(", ")}) VALUES (${[...ROLLOUT_COLUMNS, "updatedAt"].map(() => "?").join(", ")})`,
+    args: [...ROLLOUT_COLUMNS.map((c) => row[c]), updatedAt],
+  };
+}
+
+/** Stores the rollout (or only its updatedAt, without `r`) if its updatedAt is still `read`: else the transaction fails with StaleRowError. */
+export function updateRolloutSql(app: string, read: Date, r: RolloutRecord | undefined, updatedAt: Date): SqlStatement {
+  const row = r ? fromRecord(app, r) : undefined;
+  const set = row ? ROLLOUT_COLUMNS.filter((c) => c !== "app") : [];
+  return {
+    sql: `UPDATE "Rollout" SET ${[...set, "updatedAt"].map((c) => `"${c}" = ?`).join(", ")} WHERE "app" = ? AND "updatedAt" = ?`,
+    args: [...set.map((c) => row![c]), updatedAt, app, read],
+    expect: 1,
+  };
 }

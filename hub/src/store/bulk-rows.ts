@@ -1,5 +1,3 @@
-import { join, raw, sqltag } from "@prisma/client/runtime/client";
-import type { Db, Prisma } from "./index.js";
 import { inChunks } from "./chunks.js";
 import type { SqlStatement, SqlValue } from "./direct-sql.js";
 
@@ -17,21 +15,11 @@ function clauses<C extends string>(columns: readonly C[], conflict?: readonly C[
 }
 
 /**
- * Multi-row `INSERT`s for one table, as statements for the caller's transaction: Prisma's createMany
- * and upsert compile their whole argument in its query compiler (a commit's thousands of rows cost
- * more there than in the database), and upsert is one statement per row. Reads the same on
- * SQLite and PostgreSQL; dates go through the driver adapter as Prisma's own writes do.
+ * Multi-row `INSERT`s for one table, as statements for runInTransaction (direct-sql.ts): Prisma's
+ * createMany and upsert compile their whole argument in its query compiler (a commit's thousands
+ * of rows cost more there than in the database), and upsert is one statement per row. Reads the
+ * same on SQLite and PostgreSQL; dates go through the driver adapter as Prisma's own writes do.
  */
-export function insertRows<C extends string>(db: Db, table: string, columns: readonly C[], rows: readonly Record<C, SqlValue>[], conflict?: readonly C[]): Prisma.PrismaPromise<number>[] {
-  if (rows.length === 0) return [];
-  const { cols, onConflict, perStatement } = clauses(columns, conflict);
-  return inChunks(rows, perStatement).map((chunk) => {
-    const values = chunk.map((r) => sqltag`(${join(columns.map((c) => r[c]))})`);
-    return db.$executeRaw`INSERT INTO ${raw(`"${table}"`)} (${raw(cols)}) VALUES ${join(values)}${raw(onConflict)}`;
-  });
-}
-
-/** insertRows as plain statements for runInTransaction (direct-sql.ts): for rows with large values, which Prisma's raw path copies several times. */
 export function insertStatements<C extends string>(table: string, columns: readonly C[], rows: readonly Record<C, SqlValue>[], conflict?: readonly C[]): SqlStatement[] {
   const { cols, onConflict, perStatement } = clauses(columns, conflict);
   const row = `(${columns.map(() => "?").join(", ")})`;

@@ -4,7 +4,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { isNotFound, leaseFence, openCoordination, openStore, type Store, type StoreLogger } from "./index.js";
+import { isNotFound, leaseFenceSql, openCoordination, openStore, type Store, type StoreLogger } from "./index.js";
+import { insertStatements } from "./bulk-rows.js";
+import { runInTransaction } from "./direct-sql.js";
 import { splitChange, type Change, type Coordination } from "../ha/index.js";
 
 const PG_URL = process.env.GITFLEET_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
@@ -51,7 +53,9 @@ it("gives the lease to one hub, moves it on release and on expiry, and fences th
   expect([a.leadership.isLeader(), b.leadership.isLeader()]).toEqual([true, false]);
   const first = a.leadership.lease()!;
   expect(first.holder).toBe("hub-a");
-  await store.db.$transaction([...leaseFence(store.db, first), store.db.auditEvent.create({ data: { actor: "a", action: "test.write", subject: "x" } })]);
+  const audit = (action: string) => insertStatements("AuditEvent", ["at", "actor", "action", "subject", "detail"], [{ at: new Date(), actor: "a", action, subject: "x", detail: "{}" }]);
+  await runInTransaction(store.db, [...leaseFenceSql(first), ...audit("test.write")]);
+  expect(await store.db.auditEvent.count({ where: { action: "test.write" } })).toBe(1);
 
   // A release hands it over at the next try.
   const changes: boolean[] = [];
@@ -63,7 +67,7 @@ it("gives the lease to one hub, moves it on release and on expiry, and fences th
   expect(second.epoch).toBeGreaterThan(first.epoch);
 
   // The old holder's writes fail as a whole: the audit row of that transaction is not stored.
-  const fenced = await store.db.$transaction([...leaseFence(store.db, first), store.db.auditEvent.create({ data: { actor: "a", action: "test.fenced", subject: "x" } })]).catch((e: unknown) => e);
+  const fenced = await runInTransaction(store.db, [...leaseFenceSql(first), ...audit("test.fenced")]).catch((e: unknown) => e);
   expect(isNotFound(fenced)).toBe(true);
   expect(await store.db.auditEvent.count({ where: { action: "test.fenced" } })).toBe(0);
 

@@ -14,6 +14,21 @@ export interface SqlStatement {
   /** With `?` placeholders; turned into `$1`, `$2`, … on PostgreSQL. */
   sql: string;
   args: readonly SqlValue[];
+  /** The rows it must change, else the transaction is rolled back with StaleRowError (what was read changed since, or the lease moved). */
+  expect?: number;
+}
+
+/** A guarded statement of runInTransaction changed another number of rows than it expected; nothing was written. */
+export class StaleRowError extends Error {
+  override name = "StaleRowError";
+  constructor(sql: string, changed: number, expected: number) {
+    super(`${sql.slice(0, 80)}: changed ${changed} row(s), expected ${expected}: the row changed since it was read`);
+  }
+}
+
+/** The driver adapter's error for a unique or primary key violation (Prisma's P2002 on its own path). */
+export function isAdapterUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && err.name === "DriverAdapterError" && (err.cause as { kind?: unknown } | undefined)?.kind === "UniqueConstraintViolation";
 }
 
 const adapters = new WeakMap<Db, () => SqlDriverAdapter | undefined>();
@@ -34,20 +49,28 @@ const argType = (v: SqlValue): ArgType => ({
   scalarType: v instanceof Date ? "datetime" : typeof v === "string" ? "string" : typeof v === "boolean" ? "boolean" : typeof v === "number" ? (Number.isInteger(v) ? "int" : "float") : "unknown",
 });
 
+async function connectedAdapter(db: Db): Promise<SqlDriverAdapter> {
+  const connected = adapters.get(db);
+  if (!connected) throw new Error("direct SQL needs a store opened by openStore (it reaches the store's driver adapter)");
+  if (!connected()) await db.$connect();
+  return connected()!;
+}
+
 /** Runs the statements in one transaction on the store's own connection; resolves to the rows each changed. */
 export async function runInTransaction(db: Db, statements: readonly SqlStatement[]): Promise<number[]> {
   if (statements.length === 0) return [];
-  const connected = adapters.get(db);
-  if (!connected) throw new Error("runInTransaction needs a store opened by openStore (it reaches the store's driver adapter)");
-  if (!connected()) await db.$connect();
-  const adapter = connected()!;
+  const adapter = await connectedAdapter(db);
   const postgres = adapter.provider === "postgres";
   const run = (sql: string, args: readonly SqlValue[] = []) => tx.executeRaw({ sql: postgres ? toDollar(sql) : sql, args: [...args], argTypes: args.map(argType) });
   // The adapter's transaction holds its connection (and on SQLite its lock); COMMIT and ROLLBACK are the caller's to send.
   const tx = await adapter.startTransaction();
   try {
     const counts: number[] = [];
-    for (const s of statements) counts.push(await run(s.sql, s.args));
+    for (const s of statements) {
+      const changed = await run(s.sql, s.args);
+      if (s.expect !== undefined && changed !== s.expect) throw new StaleRowError(s.sql, changed, s.expect);
+      counts.push(changed);
+    }
     await run("COMMIT");
     await tx.commit();
     return counts;
@@ -56,6 +79,14 @@ export async function runInTransaction(db: Db, statements: readonly SqlStatement
     await tx.rollback();
     throw err;
   }
+}
+
+/** The rows of a query on the store's own connection, one object per row by column name (dates come back as the driver gives them: read none). */
+export async function queryRows<T>(db: Db, sql: string, args: readonly SqlValue[]): Promise<T[]> {
+  const adapter = await connectedAdapter(db);
+  const result = await adapter.queryRaw({ sql: adapter.provider === "postgres" ? toDollar(sql) : sql, args: [...args], argTypes: args.map(argType) });
+  const { columnNames, rows } = result;
+  return rows.map((row) => Object.fromEntries(columnNames.map((c, i) => [c, row[i]])) as T);
 }
 
 /** `?` to `$n`: the statements here hold no `?` of their own (no string literals, identifiers quoted without it). */

@@ -12,7 +12,7 @@ import { lockSqliteHub, type HubLock } from "./single-hub.js";
 import { SINGLETON_LEASE, startPgCoordination } from "./coordination.js";
 import { localCoordination, type Coordination } from "../ha/index.js";
 import { DEFAULT_POOL_SIZE, POOL_WAIT_MS } from "./unavailable.js";
-import { capturingFactory } from "./direct-sql.js";
+import { capturingFactory, isAdapterUniqueViolation, StaleRowError, type SqlStatement } from "./direct-sql.js";
 
 export { HubLockedError, type HubLock } from "./single-hub.js";
 
@@ -139,11 +139,12 @@ export async function openCoordination(store: Store, hubId: string, log: StoreLo
 }
 
 /**
- * The statement that fences a write by the singleton lease's holder: put in the write's transaction,
- * it fails it (P2025) when another hub took the lease since (its epoch moved on).
+ * The statement that fences a write by the singleton lease's holder: put in the write's
+ * runInTransaction (direct-sql.ts), it fails it (StaleRowError, isNotFound) when another hub took
+ * the lease since (its epoch moved on).
  */
-export function leaseFence(db: Db, lease: { holder: string; epoch: number } | undefined) {
-  return lease ? [db.lease.update({ where: { name: SINGLETON_LEASE, holder: lease.holder, epoch: lease.epoch }, data: { holder: lease.holder } })] : [];
+export function leaseFenceSql(lease: { holder: string; epoch: number } | undefined): SqlStatement[] {
+  return lease ? [{ sql: `UPDATE "Lease" SET "holder" = ? WHERE "name" = ? AND "holder" = ? AND "epoch" = ?`, args: [lease.holder, SINGLETON_LEASE, lease.holder, lease.epoch], expect: 1 }] : [];
 }
 
 function logApplied(log: StoreLogger, applied: string[]) {
@@ -153,12 +154,12 @@ function logApplied(log: StoreLogger, applied: string[]) {
 
 /** True for a unique-constraint violation (Prisma P2002), on either provider. */
 export function isUniqueViolation(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002";
+  return (typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2002") || isAdapterUniqueViolation(err);
 }
 
 /** True when the record to update/delete does not exist (Prisma P2025), on either provider. */
 export function isNotFound(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2025";
+  return (typeof err === "object" && err !== null && (err as { code?: unknown }).code === "P2025") || err instanceof StaleRowError;
 }
 
 export { createAppRepository, type AppRecord, type AppRepository, type AppState } from "./apps.js";
