@@ -247,6 +247,34 @@ describe("dashboard in a real browser", () => {
     await screenshot(page, "audit");
   });
 
+  it("shows a cell moving to a new bundle at the same revision (a relabel changes its target) until the agent applies it", async () => {
+    const { page } = browser;
+    const staging = fleet.clusters.find((c) => c.name === "staging-eu")!;
+    const head = fleet.repo.git("rev-parse", "HEAD").slice(0, 7);
+    // Applies held for a while, so the page has time to show the cluster behind.
+    const held = staging.sim.faults.add({ method: "PATCH", latencyMs: 10_000 });
+    await page.goto(`${fleet.dashboardUrl}#/fleet`);
+    try {
+      await cliOk(fleet.hub, ["cluster", "label", "staging-eu", "env=prod"]);
+      // The App's rollout step may follow while the rollout of the new bundle is under way.
+      await cell("staging-eu").getByRole("link", { name: new RegExp(`^web on staging-eu: Synced, Healthy, revision ${head}, moving to a new bundle of ${head}(,|$)`) }).waitFor({ timeout: 30_000 });
+      expect(await cell("staging-eu").textContent()).toContain("→ new bundle");
+      expect((await showApp(fleet.hub, "web")).clusters.find((c) => c.cluster === "staging-eu")).toMatchObject({ target: "prod", behind: true });
+      expect(await cliOk(fleet.hub, ["app", "show", "web"])).toMatch(new RegExp(`staging-eu\\s+prod\\s+${head}\\w*\\s+${head}\\w* \\(old bundle\\)`));
+      await screenshot(page, "fleet-new-bundle");
+    } finally {
+      staging.sim.faults.remove(held);
+    }
+    await expect.poll(() => cell("staging-eu").getAttribute("data-behind"), { timeout: 60_000 }).toBe("false");
+    // Back to its own target, applied, for the tests after this one.
+    await cliOk(fleet.hub, ["cluster", "label", "staging-eu", "env=staging"]);
+    await waitFor("staging-eu back on target staging, applied", async () => {
+      const row = (await showApp(fleet.hub, "web")).clusters.find((c) => c.cluster === "staging-eu");
+      return row?.target === "staging" && !row.behind && row.sync === "SYNC_STATE_SYNCED";
+    });
+    await expect.poll(() => cell("staging-eu").getAttribute("data-behind")).toBe("false");
+  });
+
   it("works from the keyboard: a skip link to the content, then every cell a link that Enter opens", async () => {
     const { page } = browser;
     await page.goto(`${fleet.dashboardUrl}#/fleet`);

@@ -139,10 +139,12 @@ export interface AppJson {
 
 export interface AppClusterJson {
   cluster: string;
+  target?: string;
   desiredRevision?: string;
   desiredDigest?: string;
   appliedRevision?: string;
   appliedDigest?: string;
+  behind?: boolean;
   sync?: string;
   health?: string;
   message?: string;

@@ -1,6 +1,7 @@
 import { fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { decodeJson, objectArray, upsertAppStatuses } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
+import { assignedAndReported } from "../store/assignment-rows.js";
 import type { StatusEntry } from "./batcher.js";
 import type { ObjectsMemory } from "./objects-memory.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -61,20 +62,18 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
   return { written, degraded };
 }
 
-/** reportableApps for many clusters (a few queries per 500 clusters, not two per report), and the status rows there are. */
+/** reportableApps for many clusters (two plain queries per 500 clusters, not two per report), and the status rows there are. */
 async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<{ allowed: Map<string, Set<string>>; existing: Set<string> }> {
   const out = new Map<string, Set<string>>();
   const existing = new Set<string>();
   for (const names of inChunks(clusters)) {
-    const where = { clusterName: { in: names } };
-    const select = { clusterName: true, app: true } as const;
-    const [assigned, known] = await Promise.all([ctx.db.assignment.findMany({ where, select }), ctx.db.appStatus.findMany({ where, select })]);
-    for (const r of [...assigned, ...known]) {
+    const { assigned, reported } = await assignedAndReported(ctx.db, names);
+    for (const r of [...assigned, ...reported]) {
       const apps = out.get(r.clusterName) ?? new Set<string>();
       apps.add(r.app);
       out.set(r.clusterName, apps);
     }
-    for (const r of known) existing.add(`${r.clusterName}\0${r.app}`);
+    for (const r of reported) existing.add(`${r.clusterName}\0${r.app}`);
   }
   return { allowed: out, existing };
 }

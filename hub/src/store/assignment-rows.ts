@@ -66,3 +66,13 @@ export async function readGenerations(db: Db, clusters: readonly string[]): Prom
   // Number(): a driver may give an integer column as a bigint or a string.
   return (await queryRows<{ name: string; generation: SqlValue | bigint }>(db, `SELECT "name", "generation" FROM "Cluster" WHERE "name" ${names.sql}`, names.args)).map((r) => ({ name: r.name, generation: Number(r.generation) }));
 }
+
+/** The (cluster, App) pairs of the clusters' assignments and of their status rows: which Apps a batch of status reports may be about. */
+export async function assignedAndReported(db: Db, clusters: readonly string[]): Promise<{ assigned: { clusterName: string; app: string }[]; reported: { clusterName: string; app: string }[] }> {
+  const names = inList(clusters);
+  const [assigned, reported] = await Promise.all([
+    queryRows<{ clusterName: string; app: string }>(db, `SELECT "clusterName", "app" FROM "Assignment" WHERE "clusterName" ${names.sql}`, names.args),
+    queryRows<{ clusterName: string; app: string }>(db, `SELECT "clusterName", "app" FROM "AppStatus" WHERE "clusterName" ${names.sql}`, names.args),
+  ]);
+  return { assigned, reported };
+}
