@@ -10,6 +10,9 @@ export const RECONNECT_MAX_MS = Number(process.env.GITFLEET_RECONNECT_MAX_MS ?? 
  */
 export const WELCOME_TIMEOUT_MS = Number(process.env.GITFLEET_WELCOME_TIMEOUT_MS ?? 30_000);
 
+/** A Register the hub has not answered by then is abandoned and retried (retrying is safe: same token and name, same cluster). */
+export const REGISTER_TIMEOUT_MS = Number(process.env.GITFLEET_REGISTER_TIMEOUT_MS ?? 30_000);
+
 // Heartbeat and keepalive are the protocol's, agreed with the hub: @gitfleet/shared (rpc/protocol.ts).
 
 /** Full reconcile of every app even when nothing changed (--resync overrides). */

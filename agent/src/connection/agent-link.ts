@@ -16,7 +16,7 @@ import {
   type ServiceClient,
   createBackoff,
 } from "@gitfleet/shared";
-import { RECONNECT_BASE_MS, RECONNECT_MAX_MS, WELCOME_TIMEOUT_MS } from "../config/intervals.js";
+import { RECONNECT_BASE_MS, RECONNECT_MAX_MS, REGISTER_TIMEOUT_MS, WELCOME_TIMEOUT_MS } from "../config/intervals.js";
 import type { Identity, IdentityStore } from "./credentials.js";
 
 export type Outgoing = MessageInitShape<typeof ConnectRequestSchema>;
@@ -141,12 +141,16 @@ async function ensureIdentity(opts: LinkOptions, hubs: HubClients, signal: Abort
   const backoff = createBackoff(RECONNECT_BASE_MS, RECONNECT_MAX_MS);
   for (;;) {
     try {
-      const res = await hubs.current().register({ token: opts.token, name: opts.name, labels: opts.labels, agentVersion: opts.agentVersion, kubernetesVersion: opts.kubernetesVersion });
+      const res = await hubs.current().register(
+        { token: opts.token, name: opts.name, labels: opts.labels, agentVersion: opts.agentVersion, kubernetesVersion: opts.kubernetesVersion },
+        { signal, deadlineMs: REGISTER_TIMEOUT_MS },
+      );
       const identity = { name: opts.name, hub: opts.hub, credential: res.credential };
       await opts.identities.save(identity);
       opts.log.info({ state: ClusterState[res.cluster?.state ?? 0] }, "registered with hub");
       return identity;
     } catch (err) {
+      if (signal.aborted) return undefined;
       const e = RpcError.from(err);
       if (isPermanent(e)) throw new AgentFatalError(`registration of cluster "${opts.name}" failed: ${e.message} (${e.reason})`);
       opts.log.warn({ reason: e.reason, err: e.message, hub: hubs.address() }, "hub unreachable for registration; retrying");

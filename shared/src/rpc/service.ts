@@ -78,6 +78,8 @@ type OutInitIn<M> = M extends { input: infer I extends DescMessage } ? MessageIn
 export interface CallOptions {
   metadata?: grpc.Metadata;
   deadlineMs?: number;
+  /** Unary calls: cancelled (rejected CANCELLED) when it aborts. */
+  signal?: AbortSignal;
 }
 
 export function createClient<S extends GenService<GenServiceMethods>>(
@@ -97,11 +99,17 @@ export function createClient<S extends GenService<GenServiceMethods>>(
     switch (method.methodKind) {
       case "unary":
         client[method.localName] = (req: unknown, o?: CallOptions) =>
-          new Promise((resolve, reject) =>
-            fn(req, md(o), callOpts(o), (err: grpc.ServiceError | null, res: unknown) =>
-              err ? reject(err) : resolve(res),
-            ),
-          );
+          new Promise((resolve, reject) => {
+            const signal = o?.signal;
+            const call = fn(req, md(o), callOpts(o), (err: grpc.ServiceError | null, res: unknown) => {
+              signal?.removeEventListener("abort", cancel);
+              if (err) reject(err);
+              else resolve(res);
+            }) as grpc.ClientUnaryCall;
+            const cancel = () => call.cancel();
+            if (signal?.aborted) cancel();
+            else signal?.addEventListener("abort", cancel, { once: true });
+          });
         break;
       case "server_streaming":
         client[method.localName] = (req: unknown, o?: CallOptions) => fn(req, md(o), callOpts(o));
