@@ -77,8 +77,13 @@ export async function showApp(conn: AdminConnection, name: string, output: strin
   console.log("");
   printTable(
     ["CLUSTER", "TARGET", "DESIRED", "APPLIED", "SYNC", "HEALTH", "MESSAGE"],
-    clusters.map((c) => [c.cluster, c.target, short(c.desiredRevision), short(c.appliedRevision), syncName(c.sync), healthName(c.health), objectErrors(c.message, c.objects)]),
+    clusters.map((c) => [c.cluster, c.target, short(c.desiredRevision), applied(c), syncName(c.sync), healthName(c.health), objectErrors(c.message, c.objects)]),
   );
+}
+
+/** The applied revision; "(old bundle)" when it is the desired one but not yet its current bundle (substitute, a re-render). */
+function applied(c: { appliedRevision: string; desiredRevision: string; behind: boolean }): string {
+  return short(c.appliedRevision) + (c.behind && c.appliedRevision && c.appliedRevision === c.desiredRevision ? " (old bundle)" : "");
 }
 
 /** The status message and each failed object's message once (agents name the object in it; the status often repeats them). */

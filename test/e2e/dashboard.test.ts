@@ -260,6 +260,7 @@ describe("dashboard in a real browser", () => {
       await cell("staging-eu").getByRole("link", { name: new RegExp(`^web on staging-eu: Synced, Healthy, revision ${head}, moving to a new bundle of ${head}(,|$)`) }).waitFor({ timeout: 30_000 });
       expect(await cell("staging-eu").textContent()).toContain("→ new bundle");
       expect((await showApp(fleet.hub, "web")).clusters.find((c) => c.cluster === "staging-eu")).toMatchObject({ target: "prod", behind: true });
+      expect(await cliOk(fleet.hub, ["app", "show", "web"])).toMatch(new RegExp(`staging-eu\\s+prod\\s+${head}\\w*\\s+${head}\\w* \\(old bundle\\)`));
       await screenshot(page, "fleet-new-bundle");
     } finally {
       staging.sim.faults.remove(held);

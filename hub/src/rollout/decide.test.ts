@@ -166,6 +166,17 @@ describe("rollout decisions", () => {
     expect(f.steps().b).toBe("Pending");
   });
 
+  it("says a cluster still reporting the old bundle of the same revision has not reported the new bundle, not its old health", () => {
+    const f = fleet(["a"]);
+    const spec: RolloutSpec = { progressDeadline: "1m", onFailure: "pause" };
+    f.tick(spec, "v1");
+    f.tick(spec, "v2");
+    f.state.get("a")!.status = { ...at("v2"), bundleDigest: "sha256:v2-before-relabel", sync: "SYNCED", health: "HEALTHY", message: "" };
+    f.advance(60_000);
+    f.tick(spec, "v2");
+    expect(f.rollout).toMatchObject({ state: "Halted", reason: "a: not Healthy within 1m: the agent has not reported the new bundle" });
+  });
+
   it("tolerates maxFailures failed clusters", () => {
     const f = fleet(["a", "b", "c"]);
     const spec: RolloutSpec = { maxFailures: 1, maxUnavailable: "100%" };

@@ -197,6 +197,8 @@ function observe(c: ClusterView): "healthy" | "failed" | "waiting" {
 function statusText(c: ClusterView): string {
   const s = c.status;
   if (!s || s.revision !== c.wanted.revision) return "the agent has not reported the new revision";
+  // Same revision, another bundle (substitute, a re-render): the health it reports is the old bundle's.
+  if (s.bundleDigest !== c.wanted.bundleDigest) return "the agent has not reported the new bundle";
   const word = (v: string) => v.charAt(0) + v.slice(1).toLowerCase().replace(/_(\w)/g, (_, x: string) => x.toUpperCase());
   return `${word(s.health)}${s.sync === "FAILED" ? ", apply failed" : ""}${s.message ? `: ${s.message}` : ""}`;
 }
