@@ -268,7 +268,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
           const names = [...connecting];
           connecting.clear();
           await push(ctx, names, false);
-          for (const app of await reconciler.appsFor(names)) rollout.schedule(app);
+          rollout.connected(await reconciler.appsFor(names));
         });
         return connectedRun;
       },

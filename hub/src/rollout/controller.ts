@@ -52,7 +52,7 @@ export function createRolloutController(deps: RolloutDeps) {
   const leading = () => deps.leader?.isLeader() ?? true;
   const queued = new Set<string>();
   const timers = new Map<string, NodeJS.Timeout>();
-  // Apps whose rollout still waits on agents: their status reports tick them, spaced by the App's size (see afterReport).
+  // Apps whose rollout still waits on agents: their status reports tick them, spaced by the App's size (see soon).
   const watching = new Set<string>();
   const reportTicks = new Map<string, { at: number; clusters: number; timer?: NodeJS.Timeout }>();
   // How long each App's last tick took: report ticks keep at least that much time free between them.
@@ -203,12 +203,12 @@ export function createRolloutController(deps: RolloutDeps) {
   }
 
   /**
-   * Ticks an App for its agents' reports now, or once a gap after the last such tick: 1 ms per
-   * cluster of the App (what a tick reads), ROLLOUT_REPORT_TICK_MS at most, and at least twice its
-   * last tick's time (at 10,000 clusters a tick takes seconds). A small App ticks on every report,
-   * so its rollout does not lag its statuses.
+   * Ticks an App for its agents' reports or connects now, or once a gap after the last such tick:
+   * 1 ms per cluster of the App (what a tick reads), ROLLOUT_REPORT_TICK_MS at most, and at least
+   * twice its last tick's time (at 10,000 clusters a tick takes seconds). A small App ticks on every
+   * report, so its rollout does not lag its statuses.
    */
-  function afterReport(app: string): void {
+  function soon(app: string): void {
     const last = reportTicks.get(app) ?? { at: 0, clusters: 0 };
     if (last.timer) return;
     const run = () => {
@@ -258,7 +258,15 @@ export function createRolloutController(deps: RolloutDeps) {
     /** A status report arrived for these Apps. */
     reported(apps: Iterable<string>): void {
       if (!leading()) return deps.leader!.forward("reported", [...apps]);
-      for (const app of apps) if (watching.has(app)) afterReport(app);
+      for (const app of apps) if (watching.has(app)) soon(app);
+    },
+    /**
+     * Clusters of these Apps connected (a new one needs its placement decided). Spaced like reports:
+     * agents reconnecting one by one after a hub restart must not each tick a 10,000-cluster App.
+     */
+    connected(apps: Iterable<string>): void {
+      if (!leading()) return deps.leader!.forward("rollout", [...apps]);
+      for (const app of apps) soon(app);
     },
     /** Schedules every App with an unsettled rollout: a singleton task, every ROLLOUT_SWEEP_MS on the leader. */
     async sweep(): Promise<void> {
