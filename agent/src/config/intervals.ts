@@ -37,3 +37,5 @@ export const BUNDLE_FETCH_TIMEOUT_MS = 60_000;
 /** The API server's HTTP/2 connection is pinged this often, and dropped when a PING goes unanswered this long (client-go: 30 s and 15 s). */
 export const H2_PING_INTERVAL_MS = 30_000;
 export const H2_PING_TIMEOUT_MS = 15_000;
+/** TCP and TLS set-up of the API server's HTTP/2 connection (client-go dials within 30 s): a server that accepts and never answers must not hold every call. */
+export const H2_CONNECT_TIMEOUT_MS = Number(process.env.GITFLEET_KUBE_CONNECT_TIMEOUT_MS ?? 30_000);

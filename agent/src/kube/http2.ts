@@ -1,6 +1,6 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream } from "node:http2";
 import tls from "node:tls";
-import { H2_PING_INTERVAL_MS, H2_PING_TIMEOUT_MS } from "../config/intervals.js";
+import { H2_CONNECT_TIMEOUT_MS, H2_PING_INTERVAL_MS, H2_PING_TIMEOUT_MS } from "../config/intervals.js";
 
 /** A response's head; its body is the stream, read by the caller. */
 export interface Answer {
@@ -118,7 +118,9 @@ function connect(t: H2Target): Promise<ClientHttp2Session | undefined> {
       ALPNProtocols: ["h2", "http/1.1"],
     });
     socket.once("error", reject);
+    socket.setTimeout(H2_CONNECT_TIMEOUT_MS, () => socket.destroy(Object.assign(new Error(`ETIMEDOUT: no TLS handshake with ${t.origin} within ${H2_CONNECT_TIMEOUT_MS} ms`), { code: "ETIMEDOUT" })));
     socket.once("secureConnect", () => {
+      socket.setTimeout(0);
       socket.off("error", reject);
       if (socket.alpnProtocol !== "h2") {
         socket.destroy();
