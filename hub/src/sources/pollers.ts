@@ -1,13 +1,33 @@
-/** One timer per polled thing; a run that is still queued absorbs further triggers. */
+/**
+ * One timer per polled thing. A trigger while a run is in flight asks for one more run after it
+ * (the run may have read the Source before the push that triggered): every trigger meanwhile shares
+ * that one, and resolves when it is done.
+ */
 export function createPollers(run: (name: string) => Promise<void>, onError: (name: string, err: unknown) => void) {
   const timers = new Map<string, { ms: number; timer?: NodeJS.Timeout }>();
-  const queued = new Set<string>();
+  const inFlight = new Map<string, Promise<void>>();
+  const followUps = new Map<string, Promise<void>>();
   let stopped = false;
 
+  function start(name: string): Promise<void> {
+    const done = run(name).catch((err: unknown) => onError(name, err)).finally(() => inFlight.delete(name));
+    inFlight.set(name, done);
+    return done;
+  }
+
   function trigger(name: string): Promise<void> {
-    if (stopped || queued.has(name)) return Promise.resolve();
-    queued.add(name);
-    return run(name).catch((err: unknown) => onError(name, err)).finally(() => queued.delete(name));
+    if (stopped) return Promise.resolve();
+    const current = inFlight.get(name);
+    if (!current) return start(name);
+    let next = followUps.get(name);
+    if (!next) {
+      next = current.then(() => {
+        followUps.delete(name);
+        return stopped ? undefined : (inFlight.get(name) ?? start(name));
+      });
+      followUps.set(name, next);
+    }
+    return next;
   }
 
   function arm(name: string): void {
