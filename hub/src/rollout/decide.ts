@@ -1,3 +1,4 @@
+import { reportsDesired } from "../status/desired.js";
 import { formatDurationMs } from "./format.js";
 import { ACTIVE_STATES, samePlacement, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord, type Step } from "./model.js";
 import { stageOf } from "./stages.js";
@@ -189,7 +190,7 @@ export function decide(input: DecideInput): Decision {
 
 function observe(c: ClusterView): "healthy" | "failed" | "waiting" {
   const s = c.status;
-  if (!s || s.revision !== c.wanted.revision || s.bundleDigest !== c.wanted.bundleDigest) return "waiting";
+  if (!s || !reportsDesired(c.wanted, s)) return "waiting";
   if (s.health === "DEGRADED" || s.sync === "FAILED") return "failed";
   return s.health === "HEALTHY" ? "healthy" : "waiting";
 }

@@ -8,6 +8,7 @@ import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult } from "@gitfleet/shared";
 import { MAX_STATUS_MESSAGE, truncate } from "../config/limits.js";
 import type { Ctx } from "../delivery/context.js";
+import { reportsDesired } from "./desired.js";
 
 /** A stored status that turned Degraded (for app.degraded notices). */
 export interface TurnedDegraded {
@@ -89,14 +90,6 @@ export function syncOf(row: Pick<StatusRow, "sync"> | undefined): SyncState {
 
 export function healthOf(row: Pick<StatusRow, "health"> | undefined): HealthState {
   return HealthState[(row?.health ?? "UNSPECIFIED") as keyof typeof HealthState] ?? HealthState.UNSPECIFIED;
-}
-
-/**
- * The agent reports the desired revision and bundle. Both, since the bundle moves alone when a
- * cluster's labels change under substitute or a Helm/overlay re-render differs.
- */
-export function reportsDesired(desired: { revision: string; bundleDigest: string }, row: Pick<StatusCounts, "revision" | "bundleDigest"> | undefined): boolean {
-  return row !== undefined && row.revision === desired.revision && row.bundleDigest === desired.bundleDigest;
 }
 
 /** The agent runs what it should: the desired revision and bundle, reported Synced. */

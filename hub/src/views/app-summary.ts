@@ -6,7 +6,8 @@ import { groupBy } from "../assign/assignments.js";
 import { approvedClusterFacts } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey, substituteVars } from "../render/renderer.js";
-import { healthOf, isSynced, reportsDesired, statusDetail, type StatusCounts } from "../status/ingest.js";
+import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
+import { reportsDesired } from "../status/desired.js";
 import { HubError } from "../errors.js";
 
 export type AppSummaryInit = Init<typeof AppSummarySchema>;

@@ -2,7 +2,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { ClusterState, type FleetAppSchema, type FleetCellSchema, type FleetClusterSchema, type WatchFleetResponseSchema } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import { effectiveLabels } from "../registry/clusters.js";
-import { healthOf, reportsDesired, syncOf } from "../status/ingest.js";
+import { healthOf, syncOf } from "../status/ingest.js";
+import { reportsDesired } from "../status/desired.js";
 
 type FleetCluster = MessageInitShape<typeof FleetClusterSchema>;
 type FleetApp = MessageInitShape<typeof FleetAppSchema>;
