@@ -145,6 +145,7 @@ function watchOver(s: ClientHttp2Session, forget: () => void): void {
   const ping = setInterval(() => {
     if (waiting || s.destroyed) return;
     waiting = setTimeout(() => s.destroy(new Error(`ETIMEDOUT: the API server did not answer an HTTP/2 PING in ${H2_PING_TIMEOUT_MS} ms`)), H2_PING_TIMEOUT_MS);
+    waiting.unref();
     s.ping(() => {
       clearTimeout(waiting);
       waiting = undefined;

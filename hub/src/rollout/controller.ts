@@ -54,8 +54,8 @@ export function createRolloutController(deps: RolloutDeps) {
   const timers = new Map<string, NodeJS.Timeout>();
   // Apps whose rollout still waits on agents: their status reports tick them, spaced by the App's size (see soon).
   const watching = new Set<string>();
-  const reportTicks = new Map<string, { at: number; clusters: number; timer?: NodeJS.Timeout }>();
-  // How long each App's last tick took: report ticks keep at least that much time free between them.
+  const soonTicks = new Map<string, { at: number; clusters: number; timer?: NodeJS.Timeout }>();
+  // How long each App's last tick took: ticks asked for by reports and connects keep at least that much time free between them.
   const tickMs = new Map<string, number>();
 
   /** Everything decide() needs for one App at its desired revision; undefined when there is nothing to roll out. */
@@ -133,7 +133,7 @@ export function createRolloutController(deps: RolloutDeps) {
     const loaded = await load(app);
     if (!loaded) return;
     const { views, existing } = loaded;
-    reportTicks.set(app, { at: 0, ...reportTicks.get(app), clusters: views.length });
+    soonTicks.set(app, { at: 0, ...soonTicks.get(app), clusters: views.length });
     const d = decide({ strategy: resolveStrategy(loaded.spec.rollout), ...(loaded.rollout ? { rollout: loaded.rollout } : {}), key: loaded.key, to: loaded.sha, clusters: views, now: now() });
     const desired: Row[] = [...loaded.kept];
     for (const [cluster, p] of d.assign) if (p) desired.push({ clusterName: cluster, app, ...p });
@@ -209,15 +209,15 @@ export function createRolloutController(deps: RolloutDeps) {
    * report, so its rollout does not lag its statuses.
    */
   function soon(app: string): void {
-    const last = reportTicks.get(app) ?? { at: 0, clusters: 0 };
+    const last = soonTicks.get(app) ?? { at: 0, clusters: 0 };
     if (last.timer) return;
     const run = () => {
-      reportTicks.set(app, { at: Date.now(), clusters: reportTicks.get(app)?.clusters ?? 0 });
+      soonTicks.set(app, { at: Date.now(), clusters: soonTicks.get(app)?.clusters ?? 0 });
       schedule(app);
     };
     const wait = last.at + Math.max(Math.min(ROLLOUT_REPORT_TICK_MS, last.clusters), 2 * (tickMs.get(app) ?? 0)) - Date.now();
     if (wait <= 0) run();
-    else reportTicks.set(app, { ...last, timer: setTimeout(run, wait) });
+    else soonTicks.set(app, { ...last, timer: setTimeout(run, wait) });
   }
 
   /** An admin action on an App's rollout, audited, then decided on at once; returns the rollout after it. */
@@ -277,8 +277,8 @@ export function createRolloutController(deps: RolloutDeps) {
     stop(): void {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      for (const r of reportTicks.values()) clearTimeout(r.timer);
-      reportTicks.clear();
+      for (const r of soonTicks.values()) clearTimeout(r.timer);
+      soonTicks.clear();
       tickMs.clear();
       watching.clear();
     },
