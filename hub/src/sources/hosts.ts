@@ -45,9 +45,26 @@ export function checkSourceHost(allowed: SourceHosts, source: string, url: strin
 }
 
 /** Every URL a Source makes the hub reach, by the field that holds it: the repository, and remote kustomize resources it allows. */
-export function sourceUrls(spec: SourceSpec): { field: string; url: string }[] {
+function sourceUrls(spec: SourceSpec): { field: string; url: string }[] {
   const remote = spec.type === "git" ? (spec.allowRemoteResources ?? []) : [];
   return [{ field: "spec.url", url: spec.url }, ...remote.map((url, i) => ({ field: `spec.allowRemoteResources[${i}]`, url }))];
+}
+
+/** A URL of a Source the hub may not reach: the field that holds it and why. */
+export type SourceRefusal = { field: string; url: string; reason: string };
+
+/** The refusals of a Source spec: each of its URLs (repository, allowed remote resources) on a host the hub does not allow. */
+export function sourceRefusals(allowed: SourceHosts, spec: SourceSpec): SourceRefusal[] {
+  return sourceUrls(spec).flatMap(({ field, url }) => {
+    const reason = hostRefusal(allowed, url);
+    return reason ? [{ field, url, reason }] : [];
+  });
+}
+
+/** Throws a SourceHostError for the Source's first URL on a host the hub does not allow. */
+export function checkSourceSpec(allowed: SourceHosts, source: string, spec: SourceSpec): void {
+  const [refused] = sourceRefusals(allowed, spec);
+  if (refused) throw new SourceHostError(source, refused.url, urlHost(refused.url), refused.reason);
 }
 
 /** Every address a host name leads to (the fetch may use any of them). */
