@@ -2,6 +2,7 @@
 // apply a Source cannot make the hub send requests into internal addresses (SSRF).
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
+import type { Logger } from "pino";
 import { SourceFetchError } from "./errors.js";
 import type { SourceSpec } from "./spec.js";
 
@@ -108,6 +109,16 @@ export async function checkSourceAddresses(allowed: SourceHosts, source: string,
   const internal = addresses.find((a) => INTERNAL.check(a, isIP(a) === 6 ? "ipv6" : "ipv4") && !allowed.includes(bare(a.toLowerCase())));
   if (internal) throw new SourceHostError(source, url, host, `host "${host}" resolves to ${internal}, an internal address (loopback, link-local or metadata) that is not in the hub's --source-hosts: list the address itself to allow it`);
   return { host, addresses };
+}
+
+// Git (curl) sends HTTP(S) through the proxy these name (either case); Helm fetches (node:http) ignore them.
+const PROXY_VARIABLES = new Set(["http_proxy", "https_proxy", "all_proxy"]);
+
+/** With --source-hosts, warns that a proxy in the environment resolves Source host names itself: the address check is advisory then. */
+export function warnOfProxy(log: Logger, allowed: SourceHosts, env: NodeJS.ProcessEnv = process.env): void {
+  const variables = Object.keys(env).filter((k) => PROXY_VARIABLES.has(k.toLowerCase()) && env[k]);
+  if (!allowed || variables.length === 0) return;
+  log.warn({ variables }, "--source-hosts: Git over HTTP(S) goes through a proxy, which resolves Source host names itself; the hub checks the host names, but the addresses they lead to only where no proxy is used");
 }
 
 const bare = (host: string) => host.replace(/^\[(.*)\]$/, "$1");
