@@ -14,6 +14,7 @@ describe("short", () => {
   it("shows a chart revision (VERSION@sha256:…) as its version, and anything else as it is", () => {
     expect(short(`1.2.3@sha256:${"f".repeat(64)}`)).toBe("1.2.3");
     expect(short("v1.2.3")).toBe("v1.2.3");
+    expect(short("release2026")).toBe("release2026");
     expect(short("ABCDEF0123456789")).toBe("ABCDEF0123456789");
   });
 });

@@ -30,6 +30,10 @@ describe("fleetRows", () => {
     expect(scan(fleetRows(FLEET, { ...NO_VIEW, search: "nothing-like-it" }))).toEqual([]);
   });
 
+  it("matches the search against names in any case", () => {
+    expect(scan(fleetRows([cluster("Edge-West"), cluster("edge-east")], { ...NO_VIEW, search: "west" }))).toEqual(["Edge-West"]);
+  });
+
   it("keeps clusters the label filter selects, together with the search", () => {
     expect(scan(fleetRows(FLEET, { ...NO_VIEW, labels: "env=prod,region!=us" }))).toEqual(["edge-1", "prod-eu"]);
     expect(scan(fleetRows(FLEET, { ...NO_VIEW, labels: "env=prod", search: "eu" }))).toEqual(["prod-eu"]);
@@ -45,6 +49,10 @@ describe("fleetRows", () => {
       "[region=us (1)]",
       "prod-us",
     ]);
+  });
+
+  it("orders groups by value, not by their first cluster's name", () => {
+    expect(scan(fleetRows([cluster("a-1", { env: "staging" }), cluster("b-1", { env: "prod" })], { ...NO_VIEW, groupBy: "env" }))).toEqual(["[env=prod (1)]", "b-1", "[env=staging (1)]", "a-1"]);
   });
 
   it("counts only the clusters left after filtering in each group, and drops empty groups", () => {
