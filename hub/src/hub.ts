@@ -13,6 +13,7 @@ import type { RenderLimits } from "./render/size-limits.js";
 import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { warnOfProxy } from "./sources/hosts.js";
 import { reportableApps } from "./assign/assignments.js";
 import { GRPC_LISTEN_BACKLOG, MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
@@ -78,6 +79,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const { db } = store;
   const admin = await ensureAdminToken(opts.dataDir);
   if (admin.created) log.info({ path: admin.path }, "created admin token; the CLI reads it from this file");
+  warnOfProxy(log, opts.sourceHosts);
   const hubId = newHubId();
   const coordination = await openCoordination(store, hubId, log, { ttlMs: LEASE_TTL_MS, renewMs: LEASE_RENEW_MS });
   const { leadership } = coordination;

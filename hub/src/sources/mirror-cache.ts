@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createLanes } from "../lib/concurrency.js";
 import { SourceFetchError } from "./errors.js";
-import { gitIn, withCredentials, type GitCredentials } from "./git-env.js";
+import { gitIn, withCredentials, type GitCredentials, type SshPin } from "./git-env.js";
 import { checkUrl } from "./spec.js";
 import type { ResolvedHost } from "./hosts.js";
 
@@ -12,7 +12,7 @@ import type { ResolvedHost } from "./hosts.js";
 export type Mirror = { sourceName: string; url: string; dir: string };
 
 export type MirrorCache = {
-  /** With `resolved`, an http(s) fetch connects to those addresses only (what --source-hosts checked), not to what the name resolves to then. */
+  /** With `resolved`, the fetch connects to those addresses only (what --source-hosts checked), not to what the name resolves to then. */
   fetch(sourceName: string, url: string, credentials?: GitCredentials, resolved?: ResolvedHost): Promise<Mirror>;
 };
 
@@ -24,7 +24,7 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
 
   async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials, resolved?: ResolvedHost): Promise<"cloned" | "fetched"> {
     await mkdir(dir, { recursive: true });
-    const config = pinned(url, resolved);
+    const { config, ssh } = pinned(url, resolved);
     return withCredentials(creds, join(dir, "known_hosts"), async (env) => {
       if (await exists(mirrorDir)) {
         await gitIn(mirrorDir, env, timeoutMs, config).fetch(["--prune", "origin"]);
@@ -39,7 +39,7 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
         await rm(tmp, { recursive: true, force: true });
       }
       return "cloned";
-    });
+    }, ssh);
   }
 
   return {
@@ -69,13 +69,31 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
   };
 }
 
-// curl's resolve entry (git's http.curloptResolve): a DNS answer changed since the check (rebinding) is not used.
-// ssh and git:// resolve on their own.
-function pinned(url: string, resolved?: ResolvedHost): string[] {
-  if (!resolved || !/^https?:\/\//i.test(url)) return [];
-  const u = new URL(url);
-  const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  return [`http.curloptResolve=${resolved.host}:${port}:${resolved.addresses.map((a) => (a.includes(":") ? `[${a}]` : a)).join(",")}`];
+/**
+ * How git connects to the addresses --source-hosts checked, not to what the name resolves to then
+ * (DNS rebinding): curl's resolve entry for http(s), the URL rewritten to the address for git://
+ * (its host= line names the address then), ssh to the address with the host key checked under the name.
+ */
+function pinned(url: string, resolved?: ResolvedHost): { config: string[]; ssh?: SshPin } {
+  const address = resolved?.addresses[0];
+  if (!resolved || !address) return { config: [] };
+  const literal = (a: string) => (a.includes(":") ? `[${a}]` : a);
+  if (/^https?:\/\//i.test(url)) {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : "80");
+    return { config: [`http.curloptResolve=${resolved.host}:${port}:${resolved.addresses.map(literal).join(",")}`] };
+  }
+  const unpinnable = new Error(`the hub cannot make git connect only to the address it checked for host "${resolved.host}" in this URL`);
+  if (/^git:\/\//i.test(url)) {
+    // insteadOf matches the URL as written: rewrite its scheme and authority only.
+    const git = /^(git:\/\/)[^/:@]+(:\d+)?\//i.exec(url);
+    if (!git) throw unpinnable;
+    return { config: [`url.${git[1]}${literal(address)}${git[2] ?? ""}/.insteadOf=${git[0]}`] };
+  }
+  if (!/^[a-z0-9_.-]+$/.test(resolved.host)) throw unpinnable;
+  // ssh looks a key up as "[host]:port" off port 22; an alias is looked up as it is.
+  const port = /^ssh:\/\//i.test(url) ? new URL(url).port : "";
+  return { config: [], ssh: { host: port && port !== "22" ? `[${resolved.host}]:${port}` : resolved.host, address } };
 }
 
 /** Moves https userinfo out of the URL so it is never persisted in the mirror's config. */
