@@ -5,6 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
 import { lockSingleHub, openCoordination, openStore, type Store } from "./store/index.js";
 import { newHubId } from "./ha/index.js";
+import { createConnectDecoder } from "./transport/grpc/connect-decoder.js";
 import { createSingletonTasks, repeat } from "./ha/singleton.js";
 import { disconnectAll, disconnectClusters, disconnectSilent } from "./registry/liveness.js";
 import { privateDataDir } from "./config/data-dir.js";
@@ -116,7 +117,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const unsubscribeCredentials = coordination.feed.subscribe((change) => {
     if (change.kind === "cluster" || change.kind === "deleted") change.names.forEach(credentials.forget);
   });
-  addService(serviceDefinition(AgentService), createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  const agentService = serviceDefinition(AgentService);
+  // Status reports' per-object results shared, not decoded again per agent (connect-decoder.ts).
+  addService({ ...agentService, connect: { ...agentService.connect!, requestDeserialize: createConnectDecoder() } }, createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, feed: coordination.feed, credentials };
   // What another hub did to a cluster whose stream this one holds.
   coordination.feed.subscribe((change) => {

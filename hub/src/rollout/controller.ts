@@ -162,10 +162,10 @@ export function createRolloutController(deps: RolloutDeps) {
     else watching.delete(app);
     const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
     if (!loaded.updatedAt || pushed.size === 0) {
-      // updatedAt as Prisma's @updatedAt would set it: the time of the write.
+      // updatedAt by the controller's clock, like the records and audit rows of this tick.
       const version = loaded.updatedAt
-        ? updateRolloutSql(app, loaded.updatedAt, rolloutChanged ? d.rollout : undefined, rolloutChanged ? new Date() : loaded.updatedAt)
-        : createRolloutSql(app, d.rollout, new Date());
+        ? updateRolloutSql(app, loaded.updatedAt, rolloutChanged ? d.rollout : undefined, rolloutChanged ? at : loaded.updatedAt)
+        : createRolloutSql(app, d.rollout, at);
       await runInTransaction(db, [...fence(), ...writes, version, ...records]);
       await deps.push(pushed);
     } else {
