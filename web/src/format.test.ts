@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { ObjectRefSchema } from "@gitfleet/shared/proto";
-import { ago, objectName, plural, short, when } from "./format.js";
+import { ago, isoTime, objectName, plural, short, when } from "./format.js";
 
 describe("short", () => {
   it("cuts a commit SHA or digest to 7 digits", () => {
@@ -47,6 +47,13 @@ describe("when", () => {
     const ms = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(when(timestampFromMs(ms))).toBe(new Date(ms).toLocaleString());
     expect(when(undefined)).toBe("—");
+  });
+});
+
+describe("isoTime", () => {
+  it("gives a time in UTC ISO 8601 for a <time> element, and nothing for no time", () => {
+    expect(isoTime(timestampFromMs(Date.UTC(2026, 0, 2, 3, 4, 5, 6)))).toBe("2026-01-02T03:04:05.006Z");
+    expect(isoTime(undefined)).toBeUndefined();
   });
 });
 

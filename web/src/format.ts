@@ -8,6 +8,9 @@ export function when(ts: Timestamp | undefined): string {
   return ts ? timestampDate(ts).toLocaleString() : "—";
 }
 
+/** A time as a `<time dateTime>` takes it (ISO 8601, UTC): exact for machines whatever the reader's locale. */
+export const isoTime = (ts: Timestamp | undefined) => (ts ? timestampDate(ts).toISOString() : undefined);
+
 export function ago(ts: Timestamp | undefined, now = Date.now()): string {
   if (!ts) return "—";
   const s = Math.max(0, Math.round((now - timestampDate(ts).getTime()) / 1000));

@@ -1,30 +1,19 @@
 // The controller over a real store: what it writes, by the clock it is given.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { pino } from "pino";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parseDefinitions, type AppSpec } from "../definitions/index.js";
-import { openStore, type AppRepository, type Store } from "../store/index.js";
+import type { AppRepository } from "../store/index.js";
+import { tempStore } from "../store/test-store.js";
 import { createRolloutController } from "./controller.js";
 
-const tmp = mkdtempSync(join(tmpdir(), "gitfleet-rollout-"));
+const store = tempStore("rollout");
 const sha = "a".repeat(40);
 const digest = "sha256:web";
-let store: Store;
-
-beforeAll(async () => {
-  store = await openStore({ dataDir: tmp });
-});
-afterAll(async () => {
-  await store.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
 
 it("stamps the rollout's updatedAt, like its audit rows, with the injected clock", async () => {
   const [def] = parseDefinitions([{ yaml: "apiVersion: gitfleet.dev/v1\nkind: App\nmetadata: {name: web}\nspec: {source: s, path: '.', targets: [{name: all, clusterSelector: {}}]}\n", origin: "web.yaml" }]);
   const spec = (def as { spec: AppSpec }).spec;
-  const { db } = store;
+  const { db } = store();
   await db.cluster.create({ data: { name: "c1", credentialHash: "h1", approved: true, state: "Connected" } });
   let now = Date.UTC(2031, 0, 1); // far from the wall clock
   const controller = createRolloutController({

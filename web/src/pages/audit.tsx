@@ -2,7 +2,7 @@ import { useMemo, useState } from "preact/hooks";
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
-import { when } from "../format.js";
+import { isoTime, when } from "../format.js";
 import { Head } from "../components/head.js";
 import { auditRows, detailText } from "./audit-view.js";
 
@@ -29,7 +29,9 @@ export function AuditPage() {
         <tbody>
           {events.slice(0, 500).map((e) => (
             <tr key={String(e.id)} data-action={e.action}>
-              <td>{when(e.at)}</td>
+              <td>
+                <time dateTime={isoTime(e.at)}>{when(e.at)}</time>
+              </td>
               <td>{e.actor}</td>
               <th scope="row">{e.action}</th>
               <td>{e.subject}</td>
