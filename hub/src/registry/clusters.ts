@@ -163,19 +163,17 @@ function newClusterRow(reg: Registration, token: TokenRow, credential: string, a
 
 /**
  * Marks clusters whose agents just opened a stream on this hub: Connected when approved, else
- * Pending. One statement per state for the lot; the rows as now stored, undefined for a cluster
- * deleted meanwhile.
+ * Pending. One statement per state for the lot (UPDATE … RETURNING); the rows as now stored,
+ * undefined for a cluster deleted meanwhile.
  */
 export async function markConnected(db: Db, hubId: string, clusters: readonly { name: string; approved: boolean }[], now = new Date()): Promise<(ClusterRow | undefined)[]> {
+  const rows = new Map<string, ClusterRow>();
   for (const approved of [true, false]) {
     const names = clusters.filter((c) => c.approved === approved).map((c) => c.name);
     for (const chunk of inChunks(names)) {
-      await db.cluster.updateMany({ where: { name: { in: chunk } }, data: { state: approved ? "Connected" : "Pending", lastHeartbeat: now, hub: hubId } });
+      const updated = await db.cluster.updateManyAndReturn({ where: { name: { in: chunk } }, data: { state: approved ? "Connected" : "Pending", lastHeartbeat: now, hub: hubId } });
+      for (const r of updated) rows.set(r.name, r);
     }
-  }
-  const rows = new Map<string, ClusterRow>();
-  for (const chunk of inChunks(clusters.map((c) => c.name))) {
-    for (const r of await db.cluster.findMany({ where: { name: { in: chunk } } })) rows.set(r.name, r);
   }
   return clusters.map((c) => rows.get(c.name));
 }
