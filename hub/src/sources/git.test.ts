@@ -161,7 +161,8 @@ describe("mirror cache over git://", () => {
   it("connects to the address --source-hosts checked for the name, not to what the name resolves to", async () => {
     // git.fleet.test has no DNS entry: only the pinned address reaches the daemon.
     const pinned = createMirrorCache({ dir: join(tmp, "pinned-git"), logger });
-    const mirror = await pinned.fetch("fleet-pinned", `git://git.fleet.test:${port}/fleet`, undefined, { host: "git.fleet.test", addresses: ["127.0.0.1"] });
+    // Nothing listens on 127.0.0.9: the next checked address is tried, as git tries a name's addresses.
+    const mirror = await pinned.fetch("fleet-pinned", `git://git.fleet.test:${port}/fleet`, undefined, { host: "git.fleet.test", addresses: ["127.0.0.9", "127.0.0.1"] });
     expect((await resolveRevision(mirror, sel({ kind: "tag", tag: "v1.0.0" }))).sha).toBe(shas.first);
     // The mirror keeps the URL as written: the address is used for the connection only.
     expect(execFileSync("git", ["config", "remote.origin.url"], { cwd: mirror.dir, encoding: "utf8" }).trim()).toBe(`git://git.fleet.test:${port}/fleet`);
