@@ -20,6 +20,8 @@ import type { AgentStreams } from "@gitfleet/hub/dist/src/delivery/context.js";
 import { openCoordination, openStore, type Store } from "@gitfleet/hub/dist/src/store/index.js";
 import { newHubId } from "@gitfleet/hub/dist/src/ha/index.js";
 import { createConnectDecoder } from "@gitfleet/hub/dist/src/transport/grpc/connect-decoder.js";
+import { tuneHeap } from "@gitfleet/hub/dist/src/lib/heap.js";
+import { HEAP_TUNING } from "@gitfleet/hub/dist/src/config/limits.js";
 import { postgresSchema } from "../lib/postgres.js";
 import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, NAMESPACE, SOURCE } from "./repo.js";
 
@@ -128,6 +130,8 @@ function protocolStreams(clusters: string[], delivery: () => Delivery, onAssigne
 }
 
 async function main(): Promise<void> {
+  // The heap as the hub bounds it (its GITFLEET_YOUNG_GENERATION_MB and GITFLEET_HEAP_GROWING_PERCENT).
+  const untune = tuneHeap(HEAP_TUNING);
   const dir = await mkdtemp(join(tmpdir(), "gitfleet-commit-profile-"));
   const schema = opts.postgres ? postgresSchema(opts.postgres, "commitprof") : undefined;
   let store: Store | undefined;
@@ -211,6 +215,7 @@ async function main(): Promise<void> {
     await delivery.stop();
     await coordination.close();
   } finally {
+    untune();
     memory.stop();
     await store?.close();
     await schema?.drop();

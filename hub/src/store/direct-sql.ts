@@ -97,7 +97,12 @@ export async function queryRows<T>(db: Db, sql: string, args: readonly SqlValue[
   const adapter = await connectedAdapter(db);
   const result = await adapter.queryRaw({ sql: adapter.provider === "postgres" ? toDollar(sql) : sql, args: [...args], argTypes: args.map(argType) });
   const { columnNames, rows } = result;
-  return rows.map((row) => Object.fromEntries(columnNames.map((c, i) => [c, row[i]])) as T);
+  // A plain loop: Object.fromEntries of an array of pairs per row cost a tenth of a 10,000-row read.
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < columnNames.length; i++) out[columnNames[i]!] = row[i];
+    return out as T;
+  });
 }
 
 /** `?` to `$n`: the statements here hold no `?` of their own (no string literals, identifiers quoted without it). */
