@@ -5,6 +5,7 @@ import * as grpc from "@grpc/grpc-js";
 import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
 import { lockSingleHub, openCoordination, openStore, type Store } from "./store/index.js";
 import { newHubId } from "./ha/index.js";
+import { createConnectDecoder } from "./transport/grpc/connect-decoder.js";
 import { createSingletonTasks, repeat } from "./ha/singleton.js";
 import { disconnectAll, disconnectClusters, disconnectSilent } from "./registry/liveness.js";
 import { privateDataDir } from "./config/data-dir.js";
@@ -12,6 +13,7 @@ import type { RenderLimits } from "./render/size-limits.js";
 import { createAgentService, sweepSessions } from "./transport/grpc/agent-service.js";
 import type { AgentEvents } from "./delivery/agent-events.js";
 import { createDelivery, type DeliveryDeps } from "./delivery/index.js";
+import { warnOfProxy } from "./sources/hosts.js";
 import { reportableApps } from "./assign/assignments.js";
 import { GRPC_LISTEN_BACKLOG, MAX_DRIFT_EVENTS } from "./config/limits.js";
 import { createWebhookRoute, HOOKS_PREFIX } from "./transport/http/webhooks/index.js";
@@ -77,6 +79,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const { db } = store;
   const admin = await ensureAdminToken(opts.dataDir);
   if (admin.created) log.info({ path: admin.path }, "created admin token; the CLI reads it from this file");
+  warnOfProxy(log, opts.sourceHosts);
   const hubId = newHubId();
   const coordination = await openCoordination(store, hubId, log, { ttlMs: LEASE_TTL_MS, renewMs: LEASE_RENEW_MS });
   const { leadership } = coordination;
@@ -114,7 +117,9 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
   const unsubscribeCredentials = coordination.feed.subscribe((change) => {
     if (change.kind === "cluster" || change.kind === "deleted") change.names.forEach(credentials.forget);
   });
-  addService(serviceDefinition(AgentService), createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  const agentService = serviceDefinition(AgentService);
+  // Status reports' per-object results shared, not decoded again per agent (connect-decoder.ts).
+  addService({ ...agentService, connect: { ...agentService.connect!, requestDeserialize: createConnectDecoder() } }, createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, feed: coordination.feed, credentials };
   // What another hub did to a cluster whose stream this one holds.
   coordination.feed.subscribe((change) => {

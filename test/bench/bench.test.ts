@@ -68,3 +68,17 @@ it("runs protocol agents: every cluster registers, gets the commit, and has its 
   expect((result.database_rows as Record<string, number>).AppStatus).toBe(6);
   expect((result.bytes_to_agents_by_method as Record<string, number>).GetBundle).toBeGreaterThan(0);
 }, 120_000);
+
+it("a failed run keeps the hub's log beside its removed directory and says where", async () => {
+  // A log level pino does not know stops the hub at start.
+  const r = await run(`${ROOT}test/dist/bench/main.js`, ["--clusters", "1", "--objects", "3", "--apply-runs", "0", "--memory-objects", "0", "--idle", "0", "--timeout", "50", "--quiet"], { env: { GITFLEET_BENCH_HUB_LOG: "no-such-level" }, timeoutMs: 60_000 });
+  expect(r.code).not.toBe(0);
+  const log = /^hub log: (.+)$/m.exec(r.stderr)?.[1];
+  expect(log, r.stderr).toMatch(/gitfleet-bench-\w+\.hub\.log$/);
+  try {
+    expect(await readFile(log!, "utf8")).toContain("no-such-level");
+    await expect(readFile(log!.replace(/\.hub\.log$/, "/hub.log"))).rejects.toThrow(/ENOENT/);
+  } finally {
+    await rm(log!, { force: true });
+  }
+}, 60_000);

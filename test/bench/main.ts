@@ -3,7 +3,8 @@
 // of M objects in K overlays. Measures registration, delivery of a commit, renders per commit, hub
 // memory and CPU, status writes, database size, bytes to agents, agent memory per cluster, drift
 // reporting, and the agent's apply against kubectl's. Prints a table and writes JSON (--out).
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, setPriority, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -36,6 +37,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
   const deadline = began + o.timeoutS * 1000;
   const left = () => Math.max(1_000, deadline - Date.now());
   const dir = await mkdtemp(join(tmpdir(), "gitfleet-bench-"));
+  const hubLog = join(dir, "hub.log");
+  let failed = false;
   const hosts: { sims: SimHost[]; agents: AgentHost[] } = { sims: [], agents: [] };
   let hub: BenchHub | undefined;
   let benchDb: BenchDb | undefined;
@@ -71,7 +74,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
 
     // 2. Hub, admin client, token.
     const databaseUrl = database?.url;
-    hub = await startBenchHub(join(dir, "hub"), database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info", MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? HUB_MALLOC_ARENA_MAX }, [...o.hubNodeOptions, ...profileArgs("hub")]);
+    hub = await startBenchHub(join(dir, "hub"), hubLog, database ? ["--database-url", database.url] : [], { GITFLEET_LOG_LEVEL: process.env.GITFLEET_BENCH_HUB_LOG ?? "info", MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? HUB_MALLOC_ARENA_MAX }, [...o.hubNodeOptions, ...profileArgs("hub")]);
     const hubRss = sampleRss(hub.child.pid!);
     const hubPid = hub.child.pid!;
     benchDb = await openBenchDb(hub.dataDir, databaseUrl);
@@ -339,7 +342,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     };
     return result;
   } catch (err) {
-    if (hub) console.error(`hub output (last 3000 chars):\n${hub.output().slice(-3000)}`);
+    failed = true;
+    if (hub) console.error(`hub log (last 3000 bytes):\n${hub.tail(3000)}`);
     throw err;
   } finally {
     await Promise.all([...hosts.agents, ...hosts.sims].map(async (h) => {
@@ -350,7 +354,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }));
     await benchDb?.close().catch(() => undefined);
     await hub?.stop();
-    if (hub) await writeFile(join(dir, "hub.log"), hub.output()).catch(() => undefined);
+    if (failed && existsSync(hubLog)) {
+      // A failed run keeps the hub's log, beside the directory when that goes.
+      const kept = o.keep ? hubLog : `${dir}.hub.log`;
+      if (!o.keep) await rename(hubLog, kept);
+      console.error(`hub log: ${kept}`);
+    }
     process.removeListener("SIGINT", interrupted);
     process.removeListener("SIGTERM", interrupted);
     if (o.keep) say(`kept ${dir}${database ? ` and ${database.url}` : ""}`);

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openBrowser, screenshot, type Browser } from "../lib/browser.js";
@@ -124,6 +125,14 @@ describe("dashboard in a real browser", () => {
 
   const cell = (cluster: string, app = "web") => browser.page.locator(`[data-cell="${cluster}/${app}"]`);
   const appliedRevisions = async () => Object.fromEntries((await showApp(fleet.hub, "web")).clusters.map((c) => [c.cluster, c.appliedRevision]));
+  // The audit table as a reader sees it: one object per row, the time also as its <time datetime>.
+  const auditRows = () =>
+    browser.page.locator("tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => {
+        const [when, actor, action, subject, detail] = [...tr.children].map((c) => c.textContent ?? "");
+        return { when: when!, datetime: tr.querySelector("time")?.getAttribute("datetime") ?? "", actor: actor!, action: action!, subject: subject!, detail: detail! };
+      }),
+    );
   const cellStates = () =>
     browser.page.evaluate(() => [...document.querySelectorAll<HTMLElement>("[data-cell]")].map((e) => [e.dataset.cell, e.dataset.sync, e.dataset.health, e.dataset.revision]));
 
@@ -144,9 +153,11 @@ describe("dashboard in a real browser", () => {
     await expect.poll(async () => (await cellStates()).map((c) => c[0])).toEqual(["staging-eu/web"]);
     await page.getByLabel("Search clusters").fill("");
     await page.getByLabel("Group by").selectOption("region");
-    await page.getByRole("row", { name: /region=eu \(2\)/ }).waitFor();
-    await page.getByRole("row", { name: /region=us \(1\)/ }).waitFor();
+    // Each group's header with its count, then its own clusters by name.
+    const matrixRows = () => page.locator(".virtual [role=row]").evaluateAll((rows) => rows.map((r) => (r.querySelector("[role=rowheader]") ?? r).textContent));
+    await expect.poll(matrixRows).toEqual(["region=eu (2)", "prod-eu", "staging-eu", "region=us (1)", "prod-us"]);
     await page.getByLabel("Group by").selectOption("");
+    await expect.poll(matrixRows).toEqual(["prod-eu", "prod-us", "staging-eu"]);
   });
 
   it("turns cells to a new commit's revision live, without reloading or polling", async () => {
@@ -230,20 +241,55 @@ describe("dashboard in a real browser", () => {
     await screenshot(page, "cluster");
   });
 
-  it("lists the audit log newest first and searches it", async () => {
+  it("lists the audit log newest first: the events a test causes, by whom, with their detail and time, and no token's secret", async () => {
     const { page } = browser;
     await page.goto(`${fleet.dashboardUrl}#/audit`);
-    await cliOk(fleet.hub, ["cluster", "label", "prod-us", "tier=gold"]);
-    const rows = page.locator("tbody tr");
-    await expect.poll(() => rows.first().getAttribute("data-action"), { timeout: 20_000 }).toBe("cluster.label");
-    expect(await rows.first().textContent()).toContain("prod-us");
-    await page.getByLabel("Search").fill("token");
-    // Only matching rows are left, and some are (the demo's token was created): an empty table does not pass.
-    const matching = async () => (await rows.allTextContents()).map((t) => t.toLowerCase().includes("token"));
-    await expect.poll(async () => { const m = await matching(); return m.length > 0 && !m.includes(false); }).toBe(true);
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")))).toContain("token.create");
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-action")))).not.toContain("cluster.label");
-    await page.getByLabel("Search").fill("");
+    const tier = `gold-${randomBytes(3).toString("hex")}`;
+    const started = Date.now();
+    const bootstrap = (await cliOk(fleet.hub, ["token", "create", "--labels", "env=prod"])).trim();
+    const viewer = (await cliOk(fleet.hub, ["admin-token", "create", "--role", "viewer"])).trim();
+    await cliOk(fleet.hub, ["cluster", "label", "prod-us", `tier=${tier}`]);
+    const done = Date.now();
+    const [, tokenId, tokenSecret] = /^gft_([0-9a-f]+)_(.+)$/.exec(bootstrap) ?? [];
+    const [, viewerId, viewerSecret] = /^gfr_([^.]+)\.(.+)$/.exec(viewer) ?? [];
+    expect([tokenId, tokenSecret, viewerId, viewerSecret].every(Boolean)).toBe(true);
+
+    // The three newest rows are the three changes just made, newest first, each by the admin, with its subject and detail.
+    const newest = async () => (await auditRows()).slice(0, 3).map(({ actor, action, subject, detail }) => ({ actor, action, subject, detail: JSON.parse(detail || "{}") as unknown }));
+    await expect.poll(newest, { timeout: 20_000 }).toEqual([
+      { actor: "admin", action: "cluster.label", subject: "prod-us", detail: { set: { tier }, remove: [] } },
+      { actor: "admin", action: "admin-token.create", subject: viewerId, detail: { role: "viewer" } },
+      { actor: "admin", action: "token.create", subject: tokenId, detail: expect.objectContaining({ labels: { env: "prod" } }) },
+    ]);
+    // Each at the time it happened (ISO in <time datetime>), shown in the reader's locale.
+    for (const row of (await auditRows()).slice(0, 3)) {
+      expect(Date.parse(row.datetime)).toBeGreaterThanOrEqual(started - 1000);
+      expect(Date.parse(row.datetime)).toBeLessThanOrEqual(done + 1000);
+      expect(row.when).toBe(await page.evaluate((iso) => new Date(iso).toLocaleString(), row.datetime));
+    }
+    expect((await auditRows()).filter((r) => r.detail.includes(tier))).toHaveLength(1);
+
+    // A token's id is listed, never its secret: not in the page (text or attributes), nor in any response the page received.
+    await waitFor("the audit response with the new events to be captured", () => received.some((t) => t.includes(tier)));
+    const html = await page.content();
+    const all = received.join("\n");
+    for (const secret of [bootstrap, tokenSecret!, viewer, viewerSecret!, fleet.adminToken]) {
+      expect(html).not.toContain(secret);
+      expect(all).not.toContain(secret);
+    }
+
+    const search = page.getByLabel("Search");
+    await search.fill(tier.toUpperCase());
+    await expect.poll(async () => (await auditRows()).map((r) => [r.action, r.subject])).toEqual([["cluster.label", "prod-us"]]);
+    await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^1 of \d+ events$/);
+    await search.fill("token");
+    // Only rows that match are left, and the ones made here are among them: an empty table does not pass.
+    await expect.poll(async () => {
+      const rows = await auditRows();
+      return rows.every((r) => Object.values(r).join(" ").toLowerCase().includes("token")) && rows.map((r) => `${r.action} ${r.subject}`);
+    }).toEqual(expect.arrayContaining([`admin-token.create ${viewerId}`, `token.create ${tokenId}`]));
+    expect((await auditRows()).map((r) => r.action)).not.toContain("cluster.label");
+    await search.fill("");
     await screenshot(page, "audit");
   });
 
@@ -262,6 +308,13 @@ describe("dashboard in a real browser", () => {
       expect((await showApp(fleet.hub, "web")).clusters.find((c) => c.cluster === "staging-eu")).toMatchObject({ target: "prod", behind: true });
       expect(await cliOk(fleet.hub, ["app", "show", "web"])).toMatch(new RegExp(`staging-eu\\s+prod\\s+${head}\\w*\\s+${head}\\w* \\(old bundle\\)`));
       await screenshot(page, "fleet-new-bundle");
+      // The App page marks the same cluster, and only it, as not yet applied.
+      await page.goto(`${fleet.dashboardUrl}#/apps/web`);
+      const appRow = (cluster: string) => page.locator("tr", { has: page.getByRole("rowheader", { name: cluster, exact: true }) });
+      await expect.poll(() => appRow("staging-eu").textContent(), { timeout: 20_000 }).toMatch(new RegExp(`^staging-eu\\s*prod.*${head}\\s*${head} → pending`));
+      for (const c of ["prod-eu", "prod-us"]) expect(await appRow(c).textContent()).not.toContain("pending");
+      await screenshot(page, "app-pending");
+      await page.goto(`${fleet.dashboardUrl}#/fleet`);
     } finally {
       staging.sim.faults.remove(held);
     }

@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { AdminService } from "@gitfleet/shared/proto";
 
@@ -27,12 +27,4 @@ export async function login(token: string): Promise<void> {
   const probe = createClient(AdminService, createConnectTransport({ baseUrl: `${location.origin}/api` }));
   await probe.listApps({}, { headers: { authorization: `Bearer ${token}` } });
   session.save(token);
-}
-
-export function isUnauthenticated(err: unknown): boolean {
-  return ConnectError.from(err).code === Code.Unauthenticated;
-}
-
-export function errorText(err: unknown): string {
-  return ConnectError.from(err).rawMessage;
 }

@@ -1,10 +1,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { session } from "./api.js";
-import { href, useRoute } from "./router.js";
+import { href, routeOf, useRoute, type Route } from "./router.js";
 import { Login } from "./pages/login.js";
 import { Clusters } from "./pages/clusters.js";
 import { FleetPage } from "./pages/fleet.js";
-import { DriftPage } from "./pages/drift.js";
+import { DriftDetail, DriftOverview } from "./pages/drift.js";
 import { AppPage } from "./pages/app.js";
 import { ClusterPage } from "./pages/cluster.js";
 import { AuditPage } from "./pages/audit.js";
@@ -25,7 +25,7 @@ export function App() {
     return () => removeEventListener("gitfleet:signed-out", out);
   }, []);
   if (!signedIn) return <Login onLogin={() => setSignedIn(true)} />;
-  const [page = "fleet"] = route;
+  const [section = "fleet"] = route;
   return (
     <>
       {/* Moves focus only: a "#main" hash would be read as a route. */}
@@ -43,7 +43,7 @@ export function App() {
         <span class="brand">gitfleet</span>
         <nav aria-label="Main">
           {NAV.map((n) => (
-            <a href={href(n.route)} aria-current={page === n.route ? "page" : undefined}>
+            <a href={href(n.route)} aria-current={section === n.route ? "page" : undefined}>
               {n.label}
             </a>
           ))}
@@ -60,25 +60,29 @@ export function App() {
         </button>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page route={route} />
+        <Page route={routeOf(route)} />
       </main>
     </>
   );
 }
 
-function Page({ route }: { route: string[] }) {
-  switch (route[0] ?? "fleet") {
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
     case "fleet":
       return <FleetPage />;
     case "audit":
       return <AuditPage />;
     case "drift":
-      return <DriftPage route={route.slice(1)} />;
+      return <DriftOverview />;
+    case "drift-detail":
+      return <DriftDetail cluster={route.cluster} app={route.app} />;
     case "clusters":
-      return route[1] ? <ClusterPage name={route[1]} /> : <Clusters />;
-    case "apps":
-      return route[1] ? <AppPage name={route[1]} cluster={route[2]} /> : <Missing />;
-    default:
+      return <Clusters />;
+    case "cluster":
+      return <ClusterPage name={route.name} />;
+    case "app":
+      return <AppPage name={route.name} cluster={route.cluster} />;
+    case "missing":
       return <Missing />;
   }
 }

@@ -25,6 +25,10 @@ export function applyUpdate(fleet: Fleet, u: WatchFleetResponse): Fleet {
   return next;
 }
 
+/** The cells of one cluster, by App name: its row of the matrix. */
+export const cellsOf = (fleet: Fleet, cluster: string): FleetCell[] =>
+  [...fleet.cells.values()].filter((c) => c.cluster === cluster).sort((a, b) => a.app.localeCompare(b.app));
+
 /** `env=prod,region!=us,tier,!canary`: the label terms the matrix filter takes, all of which must hold. */
 export function matchesLabels(labels: Record<string, string>, filter: string): boolean {
   return filter

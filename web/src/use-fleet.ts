@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { admin, errorText, isUnauthenticated } from "./api.js";
+import { admin } from "./api.js";
+import { errorText, isUnauthenticated } from "./rpc-errors.js";
 import { applyUpdate, emptyFleet, type Fleet } from "./fleet-state.js";
 import { signOutIfRefused } from "./use-rpc.js";
 

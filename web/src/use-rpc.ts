@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { errorText, isUnauthenticated, session } from "./api.js";
+import { session } from "./api.js";
+import { errorText, isUnauthenticated } from "./rpc-errors.js";
 
 export type Loaded<T> = { data?: T; error?: string; loading: boolean };
 

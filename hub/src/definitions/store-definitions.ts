@@ -6,7 +6,7 @@ import { audit } from "../registry/audit.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { openSecrets, sealSecrets } from "../sources/sealed-credentials.js";
 import { HubError } from "../errors.js";
-import { hostRefusal, sourceUrls } from "../sources/hosts.js";
+import { sourceRefusals } from "../sources/hosts.js";
 
 export type ResultInit = Init<typeof ResourceResultSchema> & Pick<ResourceResult, "kind" | "name" | "action">;
 export type Applied = { results: ResultInit[]; sources: string[]; apps: string[] };
@@ -66,17 +66,13 @@ export async function checkDefinitions(ctx: Ctx, defs: Definition[]): Promise<vo
   const problems: string[] = [];
   for (const d of defs) {
     if (d.kind === "Source") {
-      for (const { field, url } of sourceUrls(d.spec)) {
-        const refused = hostRefusal(ctx.sourceHosts, url);
-        if (refused) problems.push(`${d.origin}: Source/${d.name}: ${field}: ${refused}`);
-      }
+      for (const { field, reason } of sourceRefusals(ctx.sourceHosts, d.spec)) problems.push(`${d.origin}: Source/${d.name}: ${field}: ${reason}`);
     }
     if (d.kind !== "App" || incoming.has(d.spec.source)) continue;
     const source = await ctx.sources.get(d.spec.source);
     if (!source) problems.push(`${d.origin}: App/${d.name}: spec.source: no Source named "${d.spec.source}"`);
     else {
-      const refused = hostRefusal(ctx.sourceHosts, source.spec.url);
-      if (refused) problems.push(`${d.origin}: App/${d.name}: spec.source: Source "${d.spec.source}" cannot be fetched: ${refused}`);
+      for (const { field, reason } of sourceRefusals(ctx.sourceHosts, source.spec)) problems.push(`${d.origin}: App/${d.name}: spec.source: Source "${d.spec.source}" cannot be fetched: ${field}: ${reason}`);
     }
   }
   if (problems.length) throw new HubError("INVALID_ARGUMENT", `invalid definitions, nothing applied:\n${problems.join("\n")}`);

@@ -66,7 +66,17 @@ it("refuses an App whose stored Source the hub may no longer fetch (a narrower -
   const narrowed = delivery(["127.0.0.1"]);
   await expect(narrowed.apply(app("web", "local"), "web.yaml")).rejects.toMatchObject({
     reason: "INVALID_ARGUMENT",
-    message: expect.stringContaining(`web.yaml: App/web: spec.source: Source "local" cannot be fetched: a URL without a host (file://) is refused when the hub has --source-hosts`),
+    message: expect.stringContaining(`web.yaml: App/web: spec.source: Source "local" cannot be fetched: spec.url: a URL without a host (file://) is refused when the hub has --source-hosts`),
+  });
+  expect(await store.db.app.count()).toBe(0);
+});
+
+it("refuses an App whose stored Source allows remote resources from a host the hub no longer allows", async () => {
+  await delivery().apply(source("remote", "http://127.0.0.1:9/repo.git", ', allowRemoteResources: ["https://github.com/org/"]'), "before.yaml");
+  const narrowed = delivery(["127.0.0.1"]);
+  await expect(narrowed.apply(app("web", "remote"), "web.yaml")).rejects.toMatchObject({
+    reason: "INVALID_ARGUMENT",
+    message: expect.stringContaining(`web.yaml: App/web: spec.source: Source "remote" cannot be fetched: spec.allowRemoteResources[0]: host "github.com" is not in the hub's --source-hosts`),
   });
   expect(await store.db.app.count()).toBe(0);
 });

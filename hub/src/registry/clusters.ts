@@ -3,6 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ClusterSchema, ClusterState, validateLabel, validateName, type Cluster, type Labels } from "@gitfleet/shared";
 import { clusterLabelSources, clusterNamespaces, isUniqueViolation, type Db } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
+import { approvedClusters } from "../store/rollout-reads.js";
 import { HubError } from "../errors.js";
 import { hashSecret, randomSecret } from "./secret-hash.js";
 import { checkToken, consumeToken, returnToken, type TokenRow } from "./tokens.js";
@@ -29,8 +30,7 @@ export function effectiveLabels(row: Pick<ClusterRow, "name" | "tokenLabels" | "
 
 /** Approved clusters with their labels: what App targets select from. */
 export async function approvedClusterFacts(db: Db): Promise<{ name: string; labels: Labels }[]> {
-  const rows = await db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true } });
-  return rows.map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
+  return (await approvedClusters(db)).map((r) => ({ name: r.name, labels: effectiveLabels(r) }));
 }
 
 /**

@@ -8,6 +8,7 @@ import { effectiveLabels } from "../registry/clusters.js";
 import { inChunks } from "../store/chunks.js";
 import { insertStatements } from "../store/bulk-rows.js";
 import { deleteRolloutClusters } from "../store/assignment-rows.js";
+import { appAssignments, appStatuses, approvedClusters, rolloutClusters } from "../store/rollout-reads.js";
 import { runInTransaction, type SqlStatement } from "../store/direct-sql.js";
 import { isNotFound, isUniqueViolation, type AppRepository, type Db } from "../store/index.js";
 import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
@@ -66,10 +67,10 @@ export function createRolloutController(deps: RolloutDeps) {
     const sha = row.revision;
     const [clusters, existing, statuses, recordRows, rolloutRow, depStatuses] = await Promise.all([
       // Only what targeting and reachability read: a tick runs per batch of status reports, over every cluster.
-      db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true, state: true, lastHeartbeat: true } }),
-      db.assignment.findMany({ where: { app } }),
-      db.appStatus.findMany({ where: { app }, select: { clusterName: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } }),
-      db.rolloutCluster.findMany({ where: { app } }),
+      approvedClusters(db),
+      appAssignments(db, app),
+      appStatuses(db, app),
+      rolloutClusters(db, app),
       db.rollout.findUnique({ where: { app } }),
       spec.dependsOn.length ? db.appStatus.findMany({ where: { app: { in: spec.dependsOn } }, select: { clusterName: true, app: true, health: true } }) : Promise.resolve([]),
     ]);
@@ -162,10 +163,10 @@ export function createRolloutController(deps: RolloutDeps) {
     else watching.delete(app);
     const pushed = all ? new Set([...changed, ...existing.map((e) => e.clusterName), ...desired.map((r) => r.clusterName)]) : changed;
     if (!loaded.updatedAt || pushed.size === 0) {
-      // updatedAt as Prisma's @updatedAt would set it: the time of the write.
+      // updatedAt by the controller's clock, like the records and audit rows of this tick.
       const version = loaded.updatedAt
-        ? updateRolloutSql(app, loaded.updatedAt, rolloutChanged ? d.rollout : undefined, rolloutChanged ? new Date() : loaded.updatedAt)
-        : createRolloutSql(app, d.rollout, new Date());
+        ? updateRolloutSql(app, loaded.updatedAt, rolloutChanged ? d.rollout : undefined, rolloutChanged ? at : loaded.updatedAt)
+        : createRolloutSql(app, d.rollout, at);
       await runInTransaction(db, [...fence(), ...writes, version, ...records]);
       await deps.push(pushed);
     } else {

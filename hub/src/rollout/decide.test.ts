@@ -281,6 +281,7 @@ describe("rollout decisions", () => {
     expect(f.steps()).toMatchObject({ b: "Updating", c: "Updating" });
     f.report(); // all Healthy on v2 now; the rolled-back rollout records nothing more
     f.state.get("a")!.broken = true;
+    expect(f.tick(all, "v3").rollout).toMatchObject({ from: "v2", to: "v3", state: "Progressing" });
     f.run(all, "v3");
     expect(f.rollout.state).toBe("RolledBack");
     expect(f.assigned()).toEqual({ a: "v2", b: "v2", c: "v2" });

@@ -46,8 +46,6 @@ export function decide(input: DecideInput): Decision {
     // A new rollout (or a newer commit superseding one): every cluster starts Pending, and keeps
     // as "previous" the bundle it was last Healthy on.
     const adopt = !prior && clusters.every((c) => samePlacement(c.assigned, c.wanted));
-    const from = !prior ? (clusters.find((c) => c.assigned)?.assigned?.revision ?? "") : prior.state === "Completed" ? prior.to : prior.from;
-    r = { key: input.key, from, to: input.to, state: adopt ? "Completed" : "Progressing", stage: 0, approvedStage: -1, reason: "", startedAt: now };
     for (const c of clusters) {
       const old = prior ? c.record : undefined;
       // Mid-update in the superseded rollout: it keeps where that one would return it. Unless it is
@@ -57,6 +55,10 @@ export function decide(input: DecideInput): Decision {
       const previous = midUpdate ? old.previous : c.assigned;
       records.set(c.name, { step: adopt ? "Healthy" : "Pending", stage: stages.get(c.name) ?? 0, message: "", ...(previous ? { previous } : {}) });
     }
+    // From what the clusters return to on rollback (most of them): a rollback with nowhere to return
+    // leaves them on its own revision, which the superseded rollout's from does not name.
+    const from = mostCommon([...records.values()].flatMap((rec) => (rec.previous ? [rec.previous.revision] : []))) ?? (prior?.state === "Completed" ? prior.to : (prior?.from ?? ""));
+    r = { key: input.key, from, to: input.to, state: adopt ? "Completed" : "Progressing", stage: 0, approvedStage: -1, reason: "", startedAt: now };
     if (!adopt) events.push({ kind: "started" });
   } else {
     r = { ...prior };
@@ -186,6 +188,12 @@ export function decide(input: DecideInput): Decision {
   }
 
   return { rollout: r, records, assign, events, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
+
+function mostCommon(values: string[]): string | undefined {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts].reduce<[string, number] | undefined>((best, e) => (!best || e[1] > best[1] ? e : best), undefined)?.[0];
 }
 
 function observe(c: ClusterView): "healthy" | "failed" | "waiting" {

@@ -134,6 +134,16 @@ describe("ssh credentials", () => {
     expect(() => statSync(keyFile)).toThrow();
   });
 
+  it("pins ssh to a checked address through the environment, the host key checked under the name", async () => {
+    expect.assertions(4);
+    for (const creds of [undefined, { kind: "ssh" as const, privateKey: "KEY" }]) {
+      await withCredentials(creds, "/hosts", async (env) => {
+        expect(env.GIT_SSH_COMMAND).toContain(`-o "HostName=$GITFLEET_SSH_ADDRESS" -o "HostKeyAlias=$GITFLEET_SSH_HOST"`);
+        expect(env).toMatchObject({ GITFLEET_SSH_ADDRESS: "10.1.2.3", GITFLEET_SSH_HOST: "[git.corp.example]:2222" });
+      }, { host: "[git.corp.example]:2222", address: "10.1.2.3" });
+    }
+  });
+
   it("pins host keys when known_hosts is given", async () => {
     expect.assertions(2);
     await withCredentials({ kind: "ssh", privateKey: "KEY\n", knownHosts: "host ssh-ed25519 AAAA" }, "/hosts", async (env) => {

@@ -3,7 +3,7 @@ import { gitCredentials, repoAuth } from "../definitions/index.js";
 import { holdingTree, withTree, resolveRevision, RevisionNotFoundError, SourceFetchError, type HelmRepos, type Mirror, type MirrorCache, type Revision } from "./index.js";
 import type { Ctx } from "../delivery/context.js";
 import { openSecrets } from "./sealed-credentials.js";
-import { checkSourceAddresses, checkSourceHost, sourceUrls, systemResolve, type Resolve } from "./hosts.js";
+import { checkSourceAddresses, checkSourceSpec, systemResolve, type Resolve } from "./hosts.js";
 import { HubError } from "../errors.js";
 
 /** failed: the fetch did not work (Git unreachable, credentials): worth retrying. */
@@ -69,7 +69,7 @@ export function createFetcher(ctx: Ctx, cache: MirrorCache, charts: HelmRepos, r
       const row = await load(source);
       const { spec } = row;
       // Checked again at render: kustomize fetches the remote resources a Source allows.
-      for (const { url } of sourceUrls(spec)) checkSourceHost(hosts, source, url);
+      checkSourceSpec(hosts, source, spec);
       if (spec.type === "helm") {
         const pin = () => checkSourceAddresses(hosts, source, spec.url, resolve);
         return holdingTree(charts.path(source, sha), async () => fn(await charts.tree(source, spec, sha, repoAuth(openSecrets(ctx, row)), pin)));

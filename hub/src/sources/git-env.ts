@@ -19,7 +19,8 @@ export function gitIn(baseDir: string, env: GitEnv = {}, timeoutMs = 120_000, co
     baseDir,
     config: ["http.followRedirects=false", ...config],
     allowEnvironment: Object.keys(env),
-    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true },
+    // The hub writes these itself: GIT_SSH_COMMAND, GIT_CONFIG_*, and a url.insteadOf pinning git:// to a checked address.
+    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true, allowUnsafeUrlRewrite: true },
     timeout: { block: timeoutMs },
   });
   return git.env({ ...ambientEnv(), ...env });
@@ -37,18 +38,31 @@ export function ambientEnv(): GitEnv {
   return out;
 }
 
+/** Where ssh connects for a host name --source-hosts checked: one of the checked addresses. */
+export type SshPin = { host: string; address: string };
+
+// ssh connects to the pinned address and checks the host key under the name. The values reach ssh
+// through the environment: GIT_SSH_COMMAND is shell text, and nothing from a Source may be part of it.
+const PIN_OPTIONS = `-o "HostName=$GITFLEET_SSH_ADDRESS" -o "HostKeyAlias=$GITFLEET_SSH_HOST"`;
+
+function pinEnv(pin: SshPin | undefined): GitEnv {
+  if (!pin) return {};
+  return { GITFLEET_SSH_ADDRESS: pin.address, GITFLEET_SSH_HOST: pin.host, GIT_SSH_COMMAND: `ssh ${PIN_OPTIONS}` };
+}
+
 /**
- * Runs fn with git environment variables for the credentials. The https token travels as an
- * http.extraHeader via GIT_CONFIG_* (not argv, not the URL, never written to the mirror's
- * config); an ssh key lives in a 0600 temp file only for the duration of fn.
+ * Runs fn with git environment variables for the credentials (and the ssh pin). The https token
+ * travels as an http.extraHeader via GIT_CONFIG_* (not argv, not the URL, never written to the
+ * mirror's config); an ssh key lives in a 0600 temp file only for the duration of fn.
  */
 export async function withCredentials<T>(
   creds: GitCredentials | undefined,
   knownHostsFile: string,
   fn: (env: GitEnv) => Promise<T>,
+  pin?: SshPin,
 ): Promise<T> {
   // Never wait on a terminal prompt for credentials the hub does not have.
-  const base: GitEnv = { GIT_TERMINAL_PROMPT: "0" };
+  const base: GitEnv = { GIT_TERMINAL_PROMPT: "0", ...pinEnv(pin) };
   if (!creds) return fn(base);
   if (creds.kind === "basic") {
     const basic = Buffer.from(`${creds.username ?? "git"}:${creds.password}`).toString("base64");
@@ -73,7 +87,7 @@ export async function withCredentials<T>(
     const strict = creds.knownHosts ? "yes" : "accept-new";
     const ssh = [
       "ssh", "-i", quote(keyFile), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
-      "-o", `UserKnownHostsFile=${quote(hosts)}`, "-o", `StrictHostKeyChecking=${strict}`,
+      "-o", `UserKnownHostsFile=${quote(hosts)}`, "-o", `StrictHostKeyChecking=${strict}`, ...(pin ? [PIN_OPTIONS] : []),
     ].join(" ");
     return await fn({ ...base, GIT_SSH_COMMAND: ssh });
   } finally {

@@ -157,4 +157,33 @@ describe("mirror cache over git://", () => {
     const again = await cache.fetch("fleet-daemon", `git://127.0.0.1:${port}/fleet`);
     expect((await resolveRevision(again, sel({ kind: "branch", branch: "main" }))).sha).toBe(sha);
   });
+
+  it("connects to the address --source-hosts checked for the name, not to what the name resolves to", async () => {
+    // git.fleet.test has no DNS entry: only the pinned address reaches the daemon.
+    const pinned = createMirrorCache({ dir: join(tmp, "pinned-git"), logger });
+    // Nothing listens on 127.0.0.9: the next checked address is tried, as git tries a name's addresses.
+    const mirror = await pinned.fetch("fleet-pinned", `git://git.fleet.test:${port}/fleet`, undefined, { host: "git.fleet.test", addresses: ["127.0.0.9", "127.0.0.1"] });
+    expect((await resolveRevision(mirror, sel({ kind: "tag", tag: "v1.0.0" }))).sha).toBe(shas.first);
+    // The mirror keeps the URL as written: the address is used for the connection only.
+    expect(execFileSync("git", ["config", "remote.origin.url"], { cwd: mirror.dir, encoding: "utf8" }).trim()).toBe(`git://git.fleet.test:${port}/fleet`);
+  });
+});
+
+describe("mirror cache over ssh", () => {
+  it("connects to the address --source-hosts checked for the name, not to what the name resolves to", async () => {
+    // No sshd here: a TCP server that records what arrives shows where ssh connected.
+    const greetings: string[] = [];
+    const server = createServer((socket) => socket.once("data", (d) => (greetings.push(d.toString("latin1").split("\r\n")[0]!), socket.destroy())));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as { port: number };
+      const pinned = createMirrorCache({ dir: join(tmp, "pinned-ssh"), logger, timeoutMs: 20_000 });
+      const url = `ssh://git@git.fleet.test:${port}/fleet`;
+      await expect(pinned.fetch("fleet-ssh", url, { kind: "ssh", privateKey: "KEY" }, { host: "git.fleet.test", addresses: ["127.0.0.1"] })).rejects.toThrow(SourceFetchError);
+      expect(greetings).toHaveLength(1);
+      expect(greetings[0]).toMatch(/^SSH-2\.0-/);
+    } finally {
+      server.close();
+    }
+  });
 });

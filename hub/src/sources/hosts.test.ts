@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
-import { checkSourceAddresses, checkSourceHost, parseSourceHosts, SourceHostError, urlHost, type Resolve } from "./hosts.js";
+import type { Logger } from "pino";
+import { checkSourceAddresses, checkSourceHost, parseSourceHosts, SourceHostError, urlHost, warnOfProxy, type Resolve } from "./hosts.js";
 
 const allowed = parseSourceHosts("GitHub.com, *.corp.example,127.0.0.1,[::1]");
 
@@ -75,4 +76,15 @@ test("a name that does not resolve is refused; unlisted names, addresses and no 
   expect(await checkSourceAddresses(allowed, "s", "http://127.0.0.1:8080/", resolve)).toBeUndefined();
   expect(await checkSourceAddresses(undefined, "s", "http://anything.example/", resolve)).toBeUndefined();
   expect(asked).toEqual(["gone.corp.example"]);
+});
+
+test("with --source-hosts, a proxy variable in the environment (any case) is warned of at start, naming the variables", () => {
+  const warned: unknown[] = [];
+  const log = { warn: (obj: unknown, msg: string) => warned.push({ ...(obj as object), msg }) } as unknown as Logger;
+  warnOfProxy(log, allowed, { HTTPS_PROXY: "http://proxy:3128", http_proxy: "http://proxy:3128", PATH: "/bin" });
+  expect(warned).toEqual([{ variables: ["HTTPS_PROXY", "http_proxy"], msg: expect.stringMatching(/^--source-hosts: Git over HTTP\(S\) goes through a proxy, which resolves Source host names itself/) }]);
+  warned.length = 0;
+  warnOfProxy(log, undefined, { HTTPS_PROXY: "http://proxy:3128" });
+  warnOfProxy(log, allowed, { ALL_PROXY: "", NO_PROXY: "*" });
+  expect(warned).toEqual([]);
 });

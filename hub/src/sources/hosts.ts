@@ -2,6 +2,7 @@
 // apply a Source cannot make the hub send requests into internal addresses (SSRF).
 import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
+import type { Logger } from "pino";
 import { SourceFetchError } from "./errors.js";
 import type { SourceSpec } from "./spec.js";
 
@@ -45,9 +46,26 @@ export function checkSourceHost(allowed: SourceHosts, source: string, url: strin
 }
 
 /** Every URL a Source makes the hub reach, by the field that holds it: the repository, and remote kustomize resources it allows. */
-export function sourceUrls(spec: SourceSpec): { field: string; url: string }[] {
+function sourceUrls(spec: SourceSpec): { field: string; url: string }[] {
   const remote = spec.type === "git" ? (spec.allowRemoteResources ?? []) : [];
   return [{ field: "spec.url", url: spec.url }, ...remote.map((url, i) => ({ field: `spec.allowRemoteResources[${i}]`, url }))];
+}
+
+/** A URL of a Source the hub may not reach: the field that holds it and why. */
+export type SourceRefusal = { field: string; url: string; reason: string };
+
+/** The refusals of a Source spec: each of its URLs (repository, allowed remote resources) on a host the hub does not allow. */
+export function sourceRefusals(allowed: SourceHosts, spec: SourceSpec): SourceRefusal[] {
+  return sourceUrls(spec).flatMap(({ field, url }) => {
+    const reason = hostRefusal(allowed, url);
+    return reason ? [{ field, url, reason }] : [];
+  });
+}
+
+/** Throws a SourceHostError for the Source's first URL on a host the hub does not allow. */
+export function checkSourceSpec(allowed: SourceHosts, source: string, spec: SourceSpec): void {
+  const [refused] = sourceRefusals(allowed, spec);
+  if (refused) throw new SourceHostError(source, refused.url, urlHost(refused.url), refused.reason);
 }
 
 /** Every address a host name leads to (the fetch may use any of them). */
@@ -91,6 +109,16 @@ export async function checkSourceAddresses(allowed: SourceHosts, source: string,
   const internal = addresses.find((a) => INTERNAL.check(a, isIP(a) === 6 ? "ipv6" : "ipv4") && !allowed.includes(bare(a.toLowerCase())));
   if (internal) throw new SourceHostError(source, url, host, `host "${host}" resolves to ${internal}, an internal address (loopback, link-local or metadata) that is not in the hub's --source-hosts: list the address itself to allow it`);
   return { host, addresses };
+}
+
+// Git (curl) sends HTTP(S) through the proxy these name (either case); Helm fetches (node:http) ignore them.
+const PROXY_VARIABLES = new Set(["http_proxy", "https_proxy", "all_proxy"]);
+
+/** With --source-hosts, warns that a proxy in the environment resolves Source host names itself: the address check is advisory then. */
+export function warnOfProxy(log: Logger, allowed: SourceHosts, env: NodeJS.ProcessEnv = process.env): void {
+  const variables = Object.keys(env).filter((k) => PROXY_VARIABLES.has(k.toLowerCase()) && env[k]);
+  if (!allowed || variables.length === 0) return;
+  log.warn({ variables }, "--source-hosts: Git over HTTP(S) goes through a proxy, which resolves Source host names itself; the hub checks the host names, but the addresses they lead to only where no proxy is used");
 }
 
 const bare = (host: string) => host.replace(/^\[(.*)\]$/, "$1");

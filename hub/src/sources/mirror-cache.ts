@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Logger } from "pino";
 import { createLanes } from "../lib/concurrency.js";
 import { SourceFetchError } from "./errors.js";
-import { gitIn, withCredentials, type GitCredentials } from "./git-env.js";
+import { gitIn, withCredentials, type GitCredentials, type SshPin } from "./git-env.js";
 import { checkUrl } from "./spec.js";
 import type { ResolvedHost } from "./hosts.js";
 
@@ -12,7 +12,7 @@ import type { ResolvedHost } from "./hosts.js";
 export type Mirror = { sourceName: string; url: string; dir: string };
 
 export type MirrorCache = {
-  /** With `resolved`, an http(s) fetch connects to those addresses only (what --source-hosts checked), not to what the name resolves to then. */
+  /** With `resolved`, the fetch connects to those addresses only (what --source-hosts checked), not to what the name resolves to then. */
   fetch(sourceName: string, url: string, credentials?: GitCredentials, resolved?: ResolvedHost): Promise<Mirror>;
 };
 
@@ -24,7 +24,18 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
 
   async function fetchInto(mirrorDir: string, url: string, creds?: GitCredentials, resolved?: ResolvedHost): Promise<"cloned" | "fetched"> {
     await mkdir(dir, { recursive: true });
-    const config = pinned(url, resolved);
+    // Each checked address in turn where git connects to one (as curl and an unpinned git do).
+    const attempts = pinned(url, resolved);
+    for (let i = 0; ; i++) {
+      try {
+        return await fetchPinned(mirrorDir, url, creds, attempts[i]!);
+      } catch (err) {
+        if (i === attempts.length - 1) throw err;
+      }
+    }
+  }
+
+  async function fetchPinned(mirrorDir: string, url: string, creds: GitCredentials | undefined, { config, ssh }: Pin): Promise<"cloned" | "fetched"> {
     return withCredentials(creds, join(dir, "known_hosts"), async (env) => {
       if (await exists(mirrorDir)) {
         await gitIn(mirrorDir, env, timeoutMs, config).fetch(["--prune", "origin"]);
@@ -39,7 +50,7 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
         await rm(tmp, { recursive: true, force: true });
       }
       return "cloned";
-    });
+    }, ssh);
   }
 
   return {
@@ -69,13 +80,35 @@ export function createMirrorCache({ dir, logger, timeoutMs }: MirrorCacheOptions
   };
 }
 
-// curl's resolve entry (git's http.curloptResolve): a DNS answer changed since the check (rebinding) is not used.
-// ssh and git:// resolve on their own.
-function pinned(url: string, resolved?: ResolvedHost): string[] {
-  if (!resolved || !/^https?:\/\//i.test(url)) return [];
-  const u = new URL(url);
-  const port = u.port || (u.protocol === "https:" ? "443" : "80");
-  return [`http.curloptResolve=${resolved.host}:${port}:${resolved.addresses.map((a) => (a.includes(":") ? `[${a}]` : a)).join(",")}`];
+/** What makes one git run connect to checked addresses: its -c config, or for ssh the address and host-key name. */
+type Pin = { config: string[]; ssh?: SshPin };
+
+/**
+ * How git connects to the addresses --source-hosts checked, not to what the name resolves to then
+ * (DNS rebinding), one way to try after another: curl's resolve entry for http(s) (it tries them
+ * all), the URL rewritten to each address for git:// (its host= line names the address then), ssh
+ * to each address with the host key checked under the name.
+ */
+function pinned(url: string, resolved?: ResolvedHost): Pin[] {
+  if (!resolved?.addresses.length) return [{ config: [] }];
+  const literal = (a: string) => (a.includes(":") ? `[${a}]` : a);
+  if (/^https?:\/\//i.test(url)) {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === "https:" ? "443" : "80");
+    return [{ config: [`http.curloptResolve=${resolved.host}:${port}:${resolved.addresses.map(literal).join(",")}`] }];
+  }
+  const unpinnable = new Error(`the hub cannot make git connect only to the address it checked for host "${resolved.host}" in this URL`);
+  if (/^git:\/\//i.test(url)) {
+    // insteadOf matches the URL as written: rewrite its scheme and authority only.
+    const git = /^(git:\/\/)[^/:@]+(:\d+)?\//i.exec(url);
+    if (!git) throw unpinnable;
+    return resolved.addresses.map((a) => ({ config: [`url.${git[1]}${literal(a)}${git[2] ?? ""}/.insteadOf=${git[0]}`] }));
+  }
+  if (!/^[a-z0-9_.-]+$/.test(resolved.host)) throw unpinnable;
+  // ssh looks a key up as "[host]:port" off port 22; an alias is looked up as it is.
+  const port = /^ssh:\/\//i.test(url) ? new URL(url).port : "";
+  const host = port && port !== "22" ? `[${resolved.host}]:${port}` : resolved.host;
+  return resolved.addresses.map((address) => ({ config: [], ssh: { host, address } }));
 }
 
 /** Moves https userinfo out of the URL so it is never persisted in the mirror's config. */

@@ -16,15 +16,17 @@ export function createObjectsMemory() {
   const byCluster = new Map<string, Map<string, string>>();
   // The last results encoded per bundle digest: in a commit thousands of agents report the same
   // objects for a bundle, twice each, and building and hashing their JSON every time cost more than the row's write.
-  const encoded = new Map<string, { objects: ObjectResult[]; json: string; hash: string }>();
+  const encoded = new Map<string, { all: readonly ObjectResult[]; objects: ObjectResult[]; json: string; hash: string }>();
   return {
     /** The objects' JSON as stored (capped in number and message size) and its hash, which unchanged() and remember() compare. */
     encode(bundleDigest: string, all: readonly ObjectResult[]): { json: string; hash: string } {
-      const objects = all.slice(0, MAX_STATUS_OBJECTS);
       const last = encoded.get(bundleDigest);
+      // The same array: the hub's decoder shares results byte for byte equal (transport/grpc/connect-decoder.ts).
+      if (last?.all === all) return last;
+      const objects = all.slice(0, MAX_STATUS_OBJECTS);
       if (last && last.objects.length === objects.length && objects.every((o, i) => sameObjectResult(o, last.objects[i]!))) return last;
       const json = JSON.stringify(objects.map((o) => objectResultJson({ ...o, message: truncate(o.message, MAX_OBJECT_MESSAGE) })));
-      const entry = { objects, json, hash: createHash("sha1").update(json).digest("base64") };
+      const entry = { all, objects, json, hash: createHash("sha1").update(json).digest("base64") };
       encoded.delete(bundleDigest);
       if (encoded.size >= MAX_ENCODED) encoded.delete(encoded.keys().next().value!);
       encoded.set(bundleDigest, entry);

@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openStore, isUniqueViolation, isNotFound, type Store, type StoreLogger } from "./index.js";
 import { migrations } from "../../generated/migrations.js";
 import { MIGRATIONS_TABLE, migratePostgres, migrateSqlite } from "./migrate.js";
+import { appAssignments, appStatuses, approvedClusters, rolloutClusters } from "./rollout-reads.js";
 
 const PG_ADMIN_URL = process.env.GITFLEET_TEST_PG_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const PASSWORD = "s3cret-Pa55word-" + randomBytes(4).toString("hex");
@@ -226,6 +227,34 @@ describe.each([sqlite, postgres])("store on $name", (backend) => {
 
     const since = new Date(firstSeen.getTime() - 1000);
     expect(await s.db.driftEvent.count({ where: { firstSeen: { gte: since }, active: true } })).toBe(2);
+  });
+
+  it("rollout reads on the driver adapter give Prisma's rows", async () => {
+    const s = track(await openStore(await backend.fresh()));
+    const { db } = s;
+    const at = new Date("2025-03-04T05:06:07.891Z");
+    await db.cluster.createMany({ data: [
+      { name: "a", credentialHash: "h-a", approved: true, state: "Connected", lastHeartbeat: at, tokenLabels: '{"env":"prod"}' },
+      { name: "b", credentialHash: "h-b", approved: true, adminLabels: '{"tier":"1"}' },
+      { name: "c", credentialHash: "h-c" },
+    ] });
+    await db.assignment.createMany({ data: [
+      { clusterName: "a", app: "web", target: "prod", revision: "r1", bundleDigest: "d1", previousDigest: "d0" },
+      { clusterName: "b", app: "web", target: "prod", revision: "r1", bundleDigest: "d1" },
+      { clusterName: "a", app: "api", target: "prod", revision: "r1", bundleDigest: "d9" },
+    ] });
+    await db.appStatus.createMany({ data: [{ clusterName: "a", app: "web", revision: "r1", bundleDigest: "d1", sync: "SYNCED", health: "HEALTHY", message: "ok", objects: "[]", observedAt: at }] });
+    await db.rolloutCluster.createMany({ data: [
+      { app: "web", clusterName: "a", step: "Healthy", stage: 2, startedAt: at, finishedAt: new Date(at.getTime() + 1500), message: "m", prevTarget: "prod", prevRevision: "r0", prevDigest: "d0" },
+      { app: "web", clusterName: "b", step: "Pending", stage: 0 },
+    ] });
+    const byName = <T extends { name?: string; clusterName?: string }>(rows: T[]) => [...rows].sort((x, y) => (x.name ?? x.clusterName!).localeCompare(y.name ?? y.clusterName!));
+    expect(byName(await approvedClusters(db))).toEqual(byName(await db.cluster.findMany({ where: { approved: true }, select: { name: true, tokenLabels: true, agentLabels: true, adminLabels: true, state: true, lastHeartbeat: true } })));
+    expect(byName(await appAssignments(db, "web"))).toEqual(byName(await db.assignment.findMany({ where: { app: "web" }, select: { clusterName: true, app: true, target: true, revision: true, bundleDigest: true, previousDigest: true } })));
+    expect(byName(await appStatuses(db, "web"))).toEqual(byName(await db.appStatus.findMany({ where: { app: "web" }, select: { clusterName: true, revision: true, bundleDigest: true, sync: true, health: true, message: true } })));
+    const records = byName(await rolloutClusters(db, "web"));
+    expect(records).toEqual(byName(await db.rolloutCluster.findMany({ where: { app: "web" } })));
+    expect(records[0]!.finishedAt?.getTime()).toBe(at.getTime() + 1500);
   });
 
   it("rolls back every pending migration when one fails", async () => {

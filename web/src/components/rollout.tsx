@@ -1,6 +1,7 @@
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { short } from "../format.js";
+import { stageProgress } from "./rollout-view.js";
 
 /** The App's current rollout: stages in order, each cluster's step, and what it waits for. */
 export function RolloutPanel({ app, tick }: { app: string; tick: number }) {
@@ -18,13 +19,13 @@ export function RolloutPanel({ app, tick }: { app: string; tick: number }) {
       </p>
       <ol class="stages">
         {r.stages.map((s) => {
-          const done = s.clusters.filter((c) => c.step === "Healthy" || c.step === "Skipped").length;
+          const { done, total, label } = stageProgress(s);
           return (
             <li key={s.name} class={`stage ${s.state.toLowerCase()}`}>
               <strong>{s.name}</strong> <span class="muted">({s.state})</span>
-              <progress max={Math.max(1, s.clusters.length)} value={done} aria-label={`${s.name}: ${done} of ${s.clusters.length} clusters done`} />
+              <progress max={Math.max(1, total)} value={done} aria-label={label} />
               <span>
-                {done}/{s.clusters.length}
+                {done}/{total}
               </span>
               <ul class="plain">
                 {s.clusters.map((c) => (

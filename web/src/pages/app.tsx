@@ -6,6 +6,7 @@ import { ago, objectName, short, when } from "../format.js";
 import { Behind, HealthBadge, SyncBadge } from "../components/status.js";
 import { RolloutPanel } from "../components/rollout.js";
 import { Head } from "../components/head.js";
+import { bundleText, targetClusters } from "./app-view.js";
 
 const REFRESH_MS = 3000;
 
@@ -59,10 +60,10 @@ export function AppPage({ name, cluster }: { name: string; cluster?: string }) {
                   <td>
                     {t.clusters}{" "}
                     <span class="muted">
-                      ({app.data!.clusters.filter((c) => c.target === t.name).map((c) => c.cluster).join(", ") || "none"})
+                      ({targetClusters(t.name, app.data!.clusters)})
                     </span>
                   </td>
-                  <td class="mono">{t.error ? <span class="error">{t.error}</span> : t.bundleDigest ? short(t.bundleDigest.replace(/^sha256:/, "")) : t.bundles > 1 ? `${t.bundles} bundles (per cluster)` : ""}</td>
+                  <td class="mono">{t.error ? <span class="error">{t.error}</span> : bundleText(t)}</td>
                 </tr>
               ))}
             </tbody>

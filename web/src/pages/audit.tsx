@@ -2,20 +2,16 @@ import { useMemo, useState } from "preact/hooks";
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
-import { when } from "../format.js";
+import { isoTime, when } from "../format.js";
 import { Head } from "../components/head.js";
+import { auditRows, detailText } from "./audit-view.js";
 
 /** Who did what, newest first, searchable across actor, action, subject and detail. */
 export function AuditPage() {
   const [query, setQuery] = useState("");
   const tick = useTick(5000);
   const { data, error } = useRpc((signal) => admin.listAuditEvents({}, { signal }), [tick]);
-  const events = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return (data?.events ?? [])
-      .filter((e) => !q || [e.actor, e.action, e.subject, e.detailJson].some((t) => t.toLowerCase().includes(q)))
-      .sort((a, b) => Number(b.id - a.id));
-  }, [data, query]);
+  const events = useMemo(() => auditRows(data?.events ?? [], query), [data, query]);
   return (
     <section aria-labelledby="audit-title">
       <h1 id="audit-title">Audit</h1>
@@ -33,11 +29,13 @@ export function AuditPage() {
         <tbody>
           {events.slice(0, 500).map((e) => (
             <tr key={String(e.id)} data-action={e.action}>
-              <td>{when(e.at)}</td>
+              <td>
+                <time dateTime={isoTime(e.at)}>{when(e.at)}</time>
+              </td>
               <td>{e.actor}</td>
               <th scope="row">{e.action}</th>
               <td>{e.subject}</td>
-              <td class="mono detail">{e.detailJson === "{}" ? "" : e.detailJson}</td>
+              <td class="mono detail">{detailText(e.detailJson)}</td>
             </tr>
           ))}
         </tbody>

@@ -2,6 +2,7 @@ import { ClusterState } from "@gitfleet/shared/proto";
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { useFleet } from "../use-fleet.js";
+import { cellsOf } from "../fleet-state.js";
 import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
 import { ago, short, when } from "../format.js";
@@ -15,7 +16,7 @@ export function ClusterPage({ name }: { name: string }) {
   const tick = useTick(5000);
   const { data, error } = useRpc((signal) => admin.getCluster({ name }, { signal }), [name, tick]);
   const { fleet } = useFleet();
-  const cells = [...fleet.cells.values()].filter((c) => c.cluster === name).sort((a, b) => a.app.localeCompare(b.app));
+  const cells = cellsOf(fleet, name);
   const c = data?.cluster;
   return (
     <section aria-labelledby="cluster-title">

@@ -5,7 +5,7 @@ import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
 import { href } from "../router.js";
-import { ago, objectName, when } from "../format.js";
+import { ago, objectName, plural, when } from "../format.js";
 import { EpisodesChart } from "../components/episodes-chart.js";
 import { Head } from "../components/head.js";
 
@@ -16,13 +16,8 @@ const WINDOWS = [
   { label: "30 days", seconds: 30 * 24 * 3600 },
 ];
 
-export function DriftPage({ route }: { route: string[] }) {
-  const [cluster, app] = route;
-  return cluster && app ? <DriftDetail cluster={cluster} app={app} /> : <DriftOverview />;
-}
-
 /** The fleet's drift: how many clusters drift now, episodes over time, and what drifts most widely. */
-function DriftOverview() {
+export function DriftOverview() {
   const [by, setBy] = useState(DriftGrouping.FIELD);
   const [windowSeconds, setWindow] = useState(WINDOWS[1]!.seconds);
   const [selector, setSelector] = useState("");
@@ -59,7 +54,7 @@ function DriftOverview() {
       {data && (
         <>
           <p class="big" data-testid="clusters-drifting">
-            <strong>{data.clustersDrifting}</strong> cluster{data.clustersDrifting === 1 ? "" : "s"} drifting now
+            <strong>{data.clustersDrifting}</strong> {plural(data.clustersDrifting, "cluster")} drifting now
           </p>
           <figure class="chart">
             <figcaption>Drift episodes started, last {windowLabel}</figcaption>
@@ -83,7 +78,7 @@ function DriftOverview() {
                     <td>
                       <details>
                         <summary>
-                          {g.clusters.length} cluster{g.clusters.length === 1 ? "" : "s"}
+                          {g.clusters.length} {plural(g.clusters.length, "cluster")}
                         </summary>
                         <ul class="plain">
                           {g.clusters.map((c) => (
@@ -108,7 +103,7 @@ function DriftOverview() {
 }
 
 /** One App on one cluster: each drifted object, field by field, desired against live, and who changed it. */
-function DriftDetail({ cluster, app }: { cluster: string; app: string }) {
+export function DriftDetail({ cluster, app }: { cluster: string; app: string }) {
   const tick = useTick(REFRESH_MS);
   const { data, error } = useRpc((signal) => admin.listDrift({ cluster, app, history: true, windowSeconds: BigInt(7 * 24 * 3600) }, { signal }), [cluster, app, tick]);
   return (

@@ -1,15 +1,15 @@
 import { short } from "../format.js";
 import { useMemo, useState } from "preact/hooks";
-import { ClusterState, type FleetCell, type FleetCluster } from "@gitfleet/shared/proto";
+import { ClusterState, type FleetCell } from "@gitfleet/shared/proto";
 import { useFleet } from "../use-fleet.js";
-import { cellKey, matchesLabels } from "../fleet-state.js";
+import { cellKey } from "../fleet-state.js";
 import { href } from "../router.js";
 import { VirtualRows } from "../components/virtual-rows.js";
-import { ClusterStateBadge, HEALTH, SYNC, SyncBadge, HealthBadge } from "../components/status.js";
+import { ClusterStateBadge, SyncBadge, HealthBadge } from "../components/status.js";
+import { HEALTH, SYNC, healthLook, syncLook } from "../components/states.js";
+import { cellText, fleetRows, labelKeys, linkText } from "./fleet-view.js";
 
 const ROW_HEIGHT = 36;
-
-type Row = { kind: "group"; label: string; count: number } | { kind: "cluster"; cluster: FleetCluster };
 
 export function FleetPage() {
   const { fleet, link, error } = useFleet();
@@ -17,24 +17,8 @@ export function FleetPage() {
   const [labels, setLabels] = useState("");
   const [groupBy, setGroupBy] = useState("");
   const apps = useMemo(() => [...fleet.apps.values()].sort((a, b) => a.name.localeCompare(b.name)), [fleet.apps]);
-  const labelKeys = useMemo(() => [...new Set([...fleet.clusters.values()].flatMap((c) => Object.keys(c.labels)))].sort(), [fleet.clusters]);
-  const rows = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    const shown = [...fleet.clusters.values()].filter((c) => (!q || c.name.toLowerCase().includes(q)) && matchesLabels(c.labels, labels));
-    const groups = new Map<string, FleetCluster[]>();
-    for (const c of shown.sort((a, b) => a.name.localeCompare(b.name))) {
-      const g = groupBy ? (c.labels[groupBy] ?? "(none)") : "";
-      const list = groups.get(g) ?? [];
-      list.push(c);
-      groups.set(g, list);
-    }
-    const out: Row[] = [];
-    for (const [g, list] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-      if (groupBy) out.push({ kind: "group", label: `${groupBy}=${g}`, count: list.length });
-      out.push(...list.map((cluster): Row => ({ kind: "cluster", cluster })));
-    }
-    return out;
-  }, [fleet.clusters, search, labels, groupBy]);
+  const groupKeys = useMemo(() => labelKeys(fleet.clusters.values()), [fleet.clusters]);
+  const rows = useMemo(() => fleetRows(fleet.clusters.values(), { search, labels, groupBy }), [fleet.clusters, search, labels, groupBy]);
   const clusterCount = rows.filter((r) => r.kind === "cluster").length;
   const columns = `minmax(180px, 260px) 140px repeat(${Math.max(apps.length, 1)}, minmax(150px, 220px))`;
 
@@ -43,7 +27,7 @@ export function FleetPage() {
       <div class="toolbar">
         <h1 id="fleet-title">Fleet</h1>
         <p class={`link-state ${link}`} role="status" aria-live="polite">
-          {link === "live" ? "● Live" : link === "connecting" ? "Connecting…" : `Reconnecting… ${error ?? ""}`}
+          {linkText(link, error)}
         </p>
       </div>
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
@@ -57,7 +41,7 @@ export function FleetPage() {
           Group by
           <select value={groupBy} onChange={(e) => setGroupBy(e.currentTarget.value)}>
             <option value="">(no grouping)</option>
-            {labelKeys.map((k) => (
+            {groupKeys.map((k) => (
               <option value={k}>{k}</option>
             ))}
           </select>
@@ -119,18 +103,14 @@ function Cell({ cluster, app, cell }: { cluster: string; app: string; cell?: Fle
       </span>
     );
   }
-  const rev = cell.appliedRevision || cell.desiredRevision;
-  // The hub decides what is behind (revision and bundle): at the same revision, only the bundle moves.
-  const newBundle = cell.behind && cell.appliedRevision === cell.desiredRevision;
-  const to = newBundle ? "new bundle" : short(cell.desiredRevision);
-  const label = `${app} on ${cluster}: ${SYNC[cell.sync].label}, ${HEALTH[cell.health].label}, revision ${short(rev) || "none"}${cell.behind ? `, moving to ${newBundle ? `a new bundle of ${short(rev)}` : to}` : ""}${cell.rolloutStep ? `, rollout step ${cell.rolloutStep}` : ""}`;
+  const { revision, movingTo, label } = cellText(cell);
   return (
-    <span role="cell" class="cell" data-cell={cellKey(cluster, app)} data-revision={cell.appliedRevision} data-behind={cell.behind} data-sync={SYNC[cell.sync].label} data-health={HEALTH[cell.health].label} data-rollout-step={cell.rolloutStep}>
+    <span role="cell" class="cell" data-cell={cellKey(cluster, app)} data-revision={cell.appliedRevision} data-behind={cell.behind} data-sync={syncLook(cell.sync).label} data-health={healthLook(cell.health).label} data-rollout-step={cell.rolloutStep}>
       <a href={href("apps", app, cluster)} aria-label={label} title={cell.message || label}>
         <SyncBadge sync={cell.sync} compact />
         <HealthBadge health={cell.health} compact />
-        <span class="mono">{short(rev)}</span>
-        {cell.behind && <span class="mono muted"> → {to}</span>}
+        <span class="mono">{revision}</span>
+        {movingTo !== undefined && <span class="mono muted"> → {movingTo}</span>}
         {cell.rolloutStep && <span class="step">{cell.rolloutStep}</span>}
       </a>
     </span>

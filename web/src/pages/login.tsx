@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { errorText, isUnauthenticated, login } from "../api.js";
+import { login } from "../api.js";
+import { loginError } from "../rpc-errors.js";
 
 export function Login({ onLogin }: { onLogin: () => void }) {
   const [token, setToken] = useState("");
@@ -13,7 +14,7 @@ export function Login({ onLogin }: { onLogin: () => void }) {
       await login(token.trim());
       onLogin();
     } catch (err) {
-      setError(isUnauthenticated(err) ? "That token was refused. Use the hub's admin token (DATA_DIR/admin-token)." : `Cannot reach the hub: ${errorText(err)}`);
+      setError(loginError(err));
     } finally {
       setBusy(false);
     }

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { create } from "@bufbuild/protobuf";
+import { AuditRecordSchema } from "@gitfleet/shared/proto";
+import { auditRows, detailText } from "./audit-view.js";
+
+const EVENTS = [
+  create(AuditRecordSchema, { id: 2n, actor: "admin", action: "cluster.label", subject: "prod-us", detailJson: '{"set":{"tier":"gold"},"remove":[]}' }),
+  create(AuditRecordSchema, { id: 10n, actor: "admin", action: "app.apply", subject: "web", detailJson: '{"action":"created"}' }),
+  create(AuditRecordSchema, { id: 1n, actor: "rollout", action: "rollout.start", subject: "web", detailJson: "{}" }),
+];
+const ids = (events: { id: bigint }[]) => events.map((e) => e.id);
+
+describe("auditRows", () => {
+  it("lists every event newest first (by id: ids order events, clocks may not)", () => {
+    expect(ids(auditRows(EVENTS, ""))).toEqual([10n, 2n, 1n]);
+  });
+
+  it("keeps events whose actor, action, subject or detail contain the query, in any case", () => {
+    expect(ids(auditRows(EVENTS, "ROLLOUT"))).toEqual([1n]);
+    expect(ids(auditRows(EVENTS, "cluster."))).toEqual([2n]);
+    expect(ids(auditRows(EVENTS, "web"))).toEqual([10n, 1n]);
+    expect(ids(auditRows(EVENTS, "gold"))).toEqual([2n]);
+    expect(ids(auditRows(EVENTS, "  admin "))).toEqual([10n, 2n]);
+    expect(auditRows(EVENTS, "nothing-matches")).toEqual([]);
+  });
+
+  it("leaves the events it was given in their order", () => {
+    const given = [...EVENTS];
+    auditRows(given, "");
+    expect(ids(given)).toEqual([2n, 10n, 1n]);
+  });
+});
+
+describe("detailText", () => {
+  it("shows an empty detail as nothing and any other as its JSON", () => {
+    expect(detailText("{}")).toBe("");
+    expect(detailText('{"set":{"tier":"gold"}}')).toBe('{"set":{"tier":"gold"}}');
+  });
+});
