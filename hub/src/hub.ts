@@ -30,7 +30,7 @@ import { listenGrpc } from "./transport/grpc/listen.js";
 import { createMetrics, registerScrapeMetrics } from "./metrics/index.js";
 import { ensureAdminToken } from "./registry/admin-token.js";
 import { createRetention } from "./retention/index.js";
-import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, HEARTBEAT_INTERVAL_S, LEASE_RENEW_MS, LEASE_TTL_MS } from "./config/intervals.js";
+import { DEFAULT_KEEP_REVISIONS, DEFAULT_RETENTION_INTERVAL_MS, RETENTION_GRACE_MS, DEFAULT_DRIFT_RETENTION_MS, DRIFT_PRUNE_INTERVAL_MS, HEARTBEAT_INTERVAL_S, LEASE_RENEW_MS, LEASE_TTL_MS, HUB_KEEPALIVE_TIME_MS } from "./config/intervals.js";
 
 export interface HubOptions {
   dataDir: string;
@@ -110,7 +110,7 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     },
   };
   // No channelz: it keeps trace and call-count objects per connection (10,000 agents) that nothing here reads.
-  const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS, "grpc.enable_channelz": 0 });
+  const server = new grpc.Server({ ...KEEPALIVE_OPTIONS, "grpc.keepalive_time_ms": HUB_KEEPALIVE_TIME_MS, "grpc.http2.min_ping_interval_without_data_ms": MIN_PING_INTERVAL_MS, "grpc.enable_channelz": 0 });
   const addService = (def: grpc.ServiceDefinition, impl: unknown) => server.addService(def, instrumentUnary(def, impl as grpc.UntypedServiceImplementation, metrics.grpcSeconds));
   const credentials = createCredentialCache(db);
   // A cluster deleted (or changed) through another hub: read its credential again here.

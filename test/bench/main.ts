@@ -21,7 +21,7 @@ import { procStats } from "./proc-stats.js";
 import { openBenchDb, type BenchDb } from "./db.js";
 import type { FromAgentHost, FromSimHost, ProcStats, SimSpec, ToAgentHost, ToSimHost, Traffic } from "./protocol.js";
 import { APP, baseFiles, clusterLabels, clusterName, createBenchRepo, definitions, distinctInputs, overlayName, SOURCE } from "./repo.js";
-import { formatTable, percentile, round, type BenchResult } from "./report.js";
+import { formatRegistration, formatTable, percentile, round, type BenchResult, type RegistrationResult } from "./report.js";
 
 const SECRET = "bench-webhook-secret";
 /** The hub image sets MALLOC_ARENA_MAX=2 (hub/Dockerfile); the bench runs the hub the same way. */
@@ -30,7 +30,7 @@ const HUB_MALLOC_ARENA_MAX = "2";
 type SimHost = Host<ToSimHost, FromSimHost>;
 type AgentHost = Host<ToAgentHost, FromAgentHost>;
 
-export async function runBench(o: BenchOptions): Promise<BenchResult> {
+export async function runBench(o: BenchOptions): Promise<BenchResult | RegistrationResult> {
   const say = (line: string) => o.quiet || console.error(`[bench ${elapsed()}] ${line}`);
   const began = Date.now();
   const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)}s`;
@@ -159,6 +159,24 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     const firstLinked = Math.min(...linkedAt.values());
     const afterRegistration = await snapshot();
     say(`registration: ${registrationS.toFixed(2)} s for ${o.clusters} agents`);
+    if (o.registrationOnly) {
+      const idleStart = await atRest(o, snapshot, say);
+      const end = await snapshot();
+      return {
+        registration_only: true,
+        clusters: o.clusters,
+        database: o.postgres ? "postgresql" : "sqlite",
+        registration_s: round(registrationS),
+        registration_per_s: round(o.clusters / registrationS, 0),
+        registration_first_link_s: round((firstLinked - regStart) / 1000),
+        hub_cpu_registration_s: round(afterRegistration.hub - atStart.hub, 2),
+        hub_cpu_at_rest_pct: o.idleS > 0 ? restPct(idleStart, end) : null,
+        hub_peak_rss_mb: round(procStats(hubPid).peakRssMb, 1),
+        connect_rate: o.connectRate,
+        host_nice: o.nice,
+        load_average: loadavg().map((x) => round(x, 1)),
+      };
+    }
 
     // 5. The App, first delivery (revision 1) to every cluster.
     const applyStart = Date.now();
@@ -226,11 +244,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
 
     // 8. At rest: what N connected agents cost the hub when nothing changes (heartbeats, keepalives).
-    const idleStart = await snapshot();
-    if (o.idleS > 0) {
-      say(`at rest for ${o.idleS} s`);
-      await new Promise((r) => setTimeout(r, o.idleS * 1000));
-    }
+    const idleStart = await atRest(o, snapshot, say);
 
     // What one status poll of this benchmark costs the hub (it polls the App list during deliveries).
     const pollCpu0 = procStats(hubPid).cpuS;
@@ -300,7 +314,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       bytes_to_agents: totalBytes,
       bytes_to_agents_per_commit: bytesPerCommit,
       bytes_to_agents_by_method: end.traffic.bytes,
-      hub_cpu_at_rest_pct: o.idleS > 0 ? round(((end.hub - idleStart.hub) / ((end.at - idleStart.at) / 1000)) * 100, 1) : null,
+      hub_cpu_at_rest_pct: o.idleS > 0 ? restPct(idleStart, end) : null,
       kube_requests_per_cluster_per_commit: Object.fromEntries(
         Object.entries(after.traffic.kubeRequests)
           .map(([k, v]) => [k, round((v - (before.traffic.kubeRequests[k] ?? 0)) / o.clusters, 1)] as const)
@@ -369,6 +383,19 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     }
   }
 }
+
+/** What N connected agents cost the hub when nothing changes (heartbeats, keepalives): --idle seconds. */
+async function atRest<S extends Snapshot>(o: BenchOptions, snapshot: () => Promise<S>, say: (line: string) => void): Promise<S> {
+  const idleStart = await snapshot();
+  if (o.idleS > 0) {
+    say(`at rest for ${o.idleS} s`);
+    await new Promise((r) => setTimeout(r, o.idleS * 1000));
+  }
+  return idleStart;
+}
+
+/** The hub's CPU between two snapshots, in % of a core. */
+const restPct = (a: Snapshot, b: Snapshot) => round(((b.hub - a.hub) / Math.max(0.001, (b.at - a.at) / 1000)) * 100, 1);
 
 type Md = { metadata: grpc.Metadata };
 type Admin = ReturnType<typeof createClient<typeof AdminService>>;
@@ -527,7 +554,7 @@ async function main(): Promise<void> {
   const result = await runBench(o);
   const out = resolve(o.out);
   await writeFile(out, JSON.stringify(result, null, 2) + "\n");
-  console.log(formatTable(result));
+  console.log("registration_only" in result ? formatRegistration(result) : formatTable(result));
   console.log(`\nJSON written to ${out}`);
 }
 

@@ -33,12 +33,14 @@ export interface BenchOptions {
   connectRate: number;
   /** Extra node flags for the hub process (e.g. --max-semi-space-size=4). */
   hubNodeOptions: string[];
+  /** Registration, then the hub at rest (--idle), and stop: no App, no commit. */
+  registrationOnly: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--clusters N] [--objects M] [--overlays K] [--regions R] [--postgres URL] [--out FILE]
        [--per-process 125] [--drift-clusters 10] [--ready-delay 100] [--poll 200] [--apply-runs 3]
        [--memory-objects 10000] [--resync 600000] [--drift-interval 600000] [--nice 10] [--idle 15] [--timeout 600] [--keep] [--quiet]
-       [--connect-rate 0]
+       [--connect-rate 0] [--registration-only]
   --agents          sim (default): the agent's own code against a kube-sim cluster each; protocol: agents that
                     speak the real gRPC protocol (register, Connect stream with heartbeats, GetBundle, status,
                     drift) but apply nothing, so the hub can be measured against 10,000 of them
@@ -67,6 +69,8 @@ export const USAGE = `usage: npm run bench -- [--agents sim|protocol] [--cluster
   --nice            niceness of the simulation (agent and kube-sim host processes), so that on a small
                     machine they do not starve the hub, which in production has its own CPUs (default 10; 0 = off)
   --idle            seconds at rest at the end, to measure the hub's CPU with every agent connected (default 15)
+  --registration-only  measure registration and the hub at rest (--idle) with all agents connected,
+                    then stop (no App, no commit, no drift)
   --hub-node-flags  extra node flags for the hub process, e.g. --hub-node-flags=--max-semi-space-size=4
   --timeout         give up after this many seconds (default 600)
   --keep            keep the temporary directory (hub data, Git repo, logs)`;
@@ -100,6 +104,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       idle: { type: "string", default: "15" },
       "connect-rate": { type: "string", default: "0" },
       "hub-node-flags": { type: "string", default: "" },
+      "registration-only": { type: "boolean", default: false },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -136,5 +141,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     idleS: int("idle", values.idle, 0),
     connectRate: int("connect-rate", values["connect-rate"], 0),
     hubNodeOptions: values["hub-node-flags"]!.split(/\s+/).filter(Boolean),
+    registrationOnly: values["registration-only"]!,
   };
 }

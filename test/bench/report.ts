@@ -93,6 +93,11 @@ export interface BenchResult {
   total_s: number;
 }
 
+/** --registration-only: registration and the hub at rest, nothing after. */
+export interface RegistrationResult extends Pick<BenchResult, "clusters" | "database" | "registration_s" | "registration_per_s" | "registration_first_link_s" | "hub_cpu_registration_s" | "hub_cpu_at_rest_pct" | "hub_peak_rss_mb" | "connect_rate" | "host_nice" | "load_average"> {
+  registration_only: true;
+}
+
 /** Nearest-rank percentile. */
 export function percentile(xs: readonly number[], p: number): number {
   if (xs.length === 0) return NaN;
@@ -180,4 +185,14 @@ export function formatTable(r: BenchResult): string {
   const w = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length), ["metric", "value", "target", ""][i]!.length));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
   return [title, "", line(["metric", "value", "target", ""]), line(w.map((n) => "-".repeat(n))), ...rows.map(line)].join("\n");
+}
+
+export function formatRegistration(r: RegistrationResult): string {
+  return [
+    `gitfleet registration benchmark: ${r.clusters} clusters, ${r.database}, dialling ${r.connect_rate || "all at once"} per s, hosts at nice ${r.host_nice}, load average ${r.load_average.join(" ")}`,
+    `registration (all agents Connected): ${s(r.registration_s)} (${r.registration_per_s} clusters/s, first stream up after ${s(r.registration_first_link_s)})`,
+    `hub CPU for registration: ${s(r.hub_cpu_registration_s)} (${((r.hub_cpu_registration_s / r.clusters) * 1000).toFixed(2)} ms per cluster)`,
+    `hub CPU at rest with all agents connected: ${r.hub_cpu_at_rest_pct === null ? "n/a" : `${r.hub_cpu_at_rest_pct.toFixed(1)} %`}`,
+    `hub peak RSS: ${r.hub_peak_rss_mb.toFixed(1)} MB`,
+  ].join("\n");
 }

@@ -4,6 +4,16 @@ import { DEFAULT_HEARTBEAT_INTERVAL_S } from "@gitfleet/shared";
 
 // Protocol timing both ends agree on (heartbeat, keepalive) lives in @gitfleet/shared (rpc/protocol.ts).
 
+/**
+ * The hub's own keepalive ping on each agent connection. Liveness is the agents' job: they heartbeat
+ * every HEARTBEAT_INTERVAL_S and ping every KEEPALIVE_TIME_MS (20 s), and a cluster silent for the
+ * heartbeat timeout (30 s) is Disconnected by the session sweep. The hub's ping only closes connections
+ * whose agent vanished without a word (its stream already ended by the sweep): every 20 s it was 500 pings
+ * a second at 10,000 agents, and a ping unanswered for KEEPALIVE_TIMEOUT_MS while the hub's own event
+ * loop was busy dropped a healthy connection.
+ */
+export const HUB_KEEPALIVE_TIME_MS = 5 * 60_000;
+
 /** Agents send a heartbeat this often (told to them in Welcome); tests shorten it. */
 export const HEARTBEAT_INTERVAL_S = Number(process.env.GITFLEET_HEARTBEAT_INTERVAL_S ?? DEFAULT_HEARTBEAT_INTERVAL_S);
 
@@ -77,3 +87,10 @@ export const STATUS_FLUSH_MAX_PENDING = 2_000;
 
 /** A hub at its registration or connection limit tells agents to wait this long (plus their jittered backoff). */
 export const BUSY_RETRY_AFTER_MS = 2_000;
+
+/**
+ * Registrations, stream openings and disconnects that arrive within this long of the previous
+ * batch's start share the next batch (store/batch.ts): a fleet dialling at 300 a second makes
+ * batches of ~30, not of 2 or 3 that each pay every statement's fixed cost. A lone call waits for nothing.
+ */
+export const WAVE_BATCH_SPACING_MS = Number(process.env.GITFLEET_WAVE_BATCH_SPACING_MS ?? 100);

@@ -40,7 +40,8 @@ import { rolloutNotices } from "../rollout/notices.js";
 import { localCoordination, type Change, type Coordination } from "../ha/index.js";
 import { createSingletonTasks, repeat } from "../ha/singleton.js";
 import { leaseFenceSql } from "../store/index.js";
-import { CATCH_UP_INTERVAL_MS, CATCH_UP_SLACK_MS, ROLLOUT_SWEEP_MS } from "../config/intervals.js";
+import { CATCH_UP_INTERVAL_MS, CATCH_UP_SLACK_MS, ROLLOUT_SWEEP_MS, WAVE_BATCH_SPACING_MS } from "../config/intervals.js";
+import { createBatcher, fulfilled } from "../store/batch.js";
 
 export type { DeliveryStats } from "./context.js";
 export type ResourceKind = "Source" | "App" | "Notifier";
@@ -129,8 +130,13 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
   });
   // Agents that connect while the delivery lane is busy get their sets in one push: after a hub
   // restart or during a registration wave they come by the thousand.
-  const connecting = new Set<string>();
-  let connectedRun: Promise<void> | undefined;
+  const connects = createBatcher(async (names: string[]) => {
+    await serial.run(async () => {
+      await push(ctx, names, false);
+      rollout.connected(await reconciler.appsFor(names));
+    });
+    return names.map(() => fulfilled(undefined));
+  }, { spacingMs: WAVE_BATCH_SPACING_MS });
   const objectsStored = createObjectsMemory();
   // Agents' statuses are stored in batches; a stopping hub writes what is queued (stop()).
   const statuses = createStatusBatcher({
@@ -262,15 +268,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       // (one registered after its Apps were applied, one back after being Skipped).
       connected(cluster) {
         objectsStored.forget(cluster);
-        connecting.add(cluster);
-        connectedRun ??= serial.run(async () => {
-          connectedRun = undefined;
-          const names = [...connecting];
-          connecting.clear();
-          await push(ctx, names, false);
-          rollout.connected(await reconciler.appsFor(names));
-        });
-        return connectedRun;
+        return connects.add(cluster);
       },
       status: (cluster, report) => {
         ctx.metrics.statusReports.inc(report.apps.length);

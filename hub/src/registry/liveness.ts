@@ -8,10 +8,13 @@ export async function disconnectAll(db: Db): Promise<void> {
   await db.cluster.updateMany({ where: { state: "Connected" }, data: { state: "Disconnected" } });
 }
 
-/** The streams a stopping hub just ended. */
-export async function disconnectClusters(db: Db, names: string[]): Promise<void> {
+/**
+ * Streams that ended (a stopping hub ends all of its own). With `hubId`, only clusters still
+ * Connected through that hub: an agent that moved to another hub while this stream died slowly stays Connected.
+ */
+export async function disconnectClusters(db: Db, names: string[], hubId?: string): Promise<void> {
   for (const chunk of inChunks(names)) {
-    await db.cluster.updateMany({ where: { name: { in: chunk }, state: "Connected" }, data: { state: "Disconnected" } });
+    await db.cluster.updateMany({ where: { name: { in: chunk }, state: "Connected", ...(hubId ? { hub: hubId } : {}) }, data: { state: "Disconnected" } });
   }
 }
 

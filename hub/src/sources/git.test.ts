@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, readdirSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -186,4 +186,42 @@ describe("mirror cache over ssh", () => {
       server.close();
     }
   });
+
+  // A real sshd where the machine has one (privilege separation needs /run/sshd, or root to make it).
+  const sshd = "/usr/sbin/sshd";
+  const canRunSshd = existsSync(sshd) && (existsSync("/run/sshd") || process.getuid?.() === 0);
+  it.skipIf(!canRunSshd)("checks the host key under the name (and its port), not under the address it connects to", async () => {
+    const dir = join(tmp, "sshd");
+    mkdirSync(dir);
+    if (!existsSync("/run/sshd")) mkdirSync("/run/sshd", { mode: 0o755 });
+    for (const key of ["host", "user"]) execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, key)]);
+    writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "user.pub")));
+    const port = await freePort();
+    writeFileSync(join(dir, "sshd_config"), [`Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${dir}/host`, `AuthorizedKeysFile ${dir}/authorized_keys`,
+      "PasswordAuthentication no", "PermitRootLogin prohibit-password", "StrictModes no", "UsePAM no", `PidFile ${dir}/sshd.pid`].join("\n") + "\n");
+    const daemon = spawn(sshd, ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: "ignore" });
+    try {
+      await waitForPort(port);
+      const hostKey = readFileSync(join(dir, "host.pub"), "utf8").split(" ").slice(0, 2).join(" ");
+      const fetchWith = (knownHosts: string, name: string) =>
+        createMirrorCache({ dir: join(dir, name), logger, timeoutMs: 20_000 }).fetch("fleet-sshd", `ssh://${userInfo().username}@git.fleet.test:${port}${tmp}/repos/fleet`,
+          { kind: "ssh", privateKey: readFileSync(join(dir, "user"), "utf8"), knownHosts }, { host: "git.fleet.test", addresses: ["127.0.0.9", "127.0.0.1"] });
+      const mirror = await fetchWith(`[git.fleet.test]:${port} ${hostKey}\n`, "by-name");
+      expect((await resolveRevision(mirror, sel({ kind: "tag", tag: "v1.0.0" }))).sha).toBe(shas.first);
+      await expect(fetchWith(`[127.0.0.1]:${port} ${hostKey}\n`, "by-address")).rejects.toThrow(/No ED25519 host key is known for \[git\.fleet\.test\]:\d+/);
+    } finally {
+      daemon.kill();
+    }
+  });
 });
+
+/** Resolves once something accepts connections on 127.0.0.1:port (deadline 10 s). */
+async function waitForPort(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => connect(port, "127.0.0.1").once("connect", function (this: Socket) { this.destroy(); resolve(true); }).once("error", () => resolve(false)));
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

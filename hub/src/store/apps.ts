@@ -20,6 +20,8 @@ export function createAppRepository(db: Db) {
     },
     /** All Apps by name; narrowed to names, an origin prefix, or those with a delivered revision. */
     async list(filter: { names?: string[]; originPrefix?: string; delivered?: boolean } = {}): Promise<AppRecord[]> {
+      // Pushes to clusters that run nothing (a registration wave before any App) ask for no names.
+      if (filter.names?.length === 0) return [];
       const rows = await db.app.findMany({
         where: {
           ...(filter.names ? { name: { in: filter.names } } : {}),

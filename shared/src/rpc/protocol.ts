@@ -14,7 +14,11 @@ export const KEEPALIVE_TIMEOUT_MS = 10_000;
 /** The hub accepts pings this often at most; below KEEPALIVE_TIME_MS, or the hub would answer agents' pings with GOAWAY. */
 export const MIN_PING_INTERVAL_MS = 5_000;
 
-/** The keepalive channel options both the agent's client and the hub's server set. */
+/**
+ * The agent's keepalive channel options. The hub's server pings far less often (HUB_KEEPALIVE_TIME_MS
+ * in hub/src/config/intervals.ts): agents heartbeat and ping it, and a silent agent is Disconnected
+ * by the heartbeat timeout, not by a ping.
+ */
 export const KEEPALIVE_OPTIONS = {
   "grpc.keepalive_time_ms": KEEPALIVE_TIME_MS,
   "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,

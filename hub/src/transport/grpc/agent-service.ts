@@ -8,7 +8,8 @@ import { bearer, toServiceError, unary } from "./handlers.js";
 import type { Session, Sessions } from "./sessions.js";
 import { createAdmission, type Admission } from "./admission.js";
 import { MAX_CONNECTS_IN_FLIGHT, MAX_REGISTRATIONS_IN_FLIGHT } from "../../config/limits.js";
-import { BUSY_RETRY_AFTER_MS } from "../../config/intervals.js";
+import { BUSY_RETRY_AFTER_MS, WAVE_BATCH_SPACING_MS } from "../../config/intervals.js";
+import { disconnectClusters } from "../../registry/liveness.js";
 import type { AgentEvents, BundleSource } from "../../delivery/agent-events.js";
 
 
@@ -30,9 +31,15 @@ const CHUNK = 256 * 1024;
 export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<typeof AgentService> {
   const { db, log } = deps;
   // A registration wave costs a few statements per batch, not per agent (registerClusters, markConnected).
-  const registrations = createBatcher((regs: Registration[]) => registerClusters(db, regs, deps.approvalRequired));
-  const connecting = createBatcher(async (clusters: ClusterIdentity[]) => (await markConnected(db, deps.hubId, clusters)).map(fulfilled));
-  const connectDeps = { ...deps, markConnected: connecting.add };
+  const wave = { spacingMs: WAVE_BATCH_SPACING_MS };
+  const registrations = createBatcher((regs: Registration[]) => registerClusters(db, regs, deps.approvalRequired), wave);
+  const connecting = createBatcher(async (clusters: ClusterIdentity[]) => (await markConnected(db, deps.hubId, clusters)).map(fulfilled), wave);
+  // Streams that end together (a network partition, a fleet stopping) are marked Disconnected together.
+  const disconnecting = createBatcher(async (names: string[]) => {
+    await disconnectClusters(db, names, deps.hubId);
+    return names.map(() => fulfilled(undefined));
+  }, wave);
+  const connectDeps = { ...deps, markConnected: connecting.add, markDisconnected: disconnecting.add };
   const admitRegister = admitter(log, "Register", createAdmission("registrations", MAX_REGISTRATIONS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
   const admitConnect = admitter(log, "Connect", createAdmission("stream openings", MAX_CONNECTS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
   return {
@@ -88,7 +95,9 @@ function admitter(log: Logger, method: string, admission: Admission): () => { re
 type ConnectCall = Parameters<ServiceHandlers<typeof AgentService>["connect"]>[0];
 
 /** `opened` is called once the Welcome is written: the stream is up, delivering to it is the lane's work. */
-async function connect(deps: AgentServiceDeps & { markConnected(c: ClusterIdentity): Promise<ClusterRow | undefined> }, call: ConnectCall, opened: () => void): Promise<void> {
+type ConnectDeps = AgentServiceDeps & { markConnected(c: ClusterIdentity): Promise<ClusterRow | undefined>; markDisconnected(cluster: string): Promise<void> };
+
+async function connect(deps: ConnectDeps, call: ConnectCall, opened: () => void): Promise<void> {
   const { log, sessions } = deps;
   const who = await deps.credentials.authenticate(bearer(call.metadata) ?? "");
   const cluster = who.name;
@@ -143,11 +152,10 @@ async function onMessage(deps: AgentServiceDeps, row: Pick<ClusterRow, "name" | 
   }
 }
 
-async function disconnect(deps: AgentServiceDeps, session: Session): Promise<void> {
+async function disconnect(deps: ConnectDeps, session: Session): Promise<void> {
   if (!deps.sessions.release(session)) return;
   deps.log.info({ cluster: session.cluster }, "agent disconnected");
-  // Not if the agent is connected to another hub by now (it moved while this stream died slowly).
-  await deps.db.cluster.updateMany({ where: { name: session.cluster, state: "Connected", hub: deps.hubId }, data: { state: "Disconnected" } });
+  await deps.markDisconnected(session.cluster);
 }
 
 /**
@@ -156,16 +164,18 @@ async function disconnect(deps: AgentServiceDeps, session: Session): Promise<voi
  */
 export async function sweepSessions(deps: Pick<AgentServiceDeps, "db" | "log" | "sessions" | "hubId">, timeoutMs: number, now = Date.now()): Promise<void> {
   const heard: string[] = [];
+  const silent: string[] = [];
   for (const s of deps.sessions.all()) {
     if (now - s.lastSeen > timeoutMs) {
       deps.log.warn({ cluster: s.cluster, silentMs: now - s.lastSeen }, "agent heartbeat timed out");
       deps.sessions.close(s.cluster, new RpcError("UNAVAILABLE", `no heartbeat for ${timeoutMs} ms`));
-      await deps.db.cluster.updateMany({ where: { name: s.cluster, state: "Connected", hub: deps.hubId }, data: { state: "Disconnected" } });
+      silent.push(s.cluster);
     } else if (s.dirty) {
       s.dirty = false;
       heard.push(s.cluster);
     }
   }
+  await disconnectClusters(deps.db, silent, deps.hubId);
   for (const names of inChunks(heard)) {
     await deps.db.cluster.updateMany({ where: { name: { in: names } }, data: { lastHeartbeat: new Date(now) } });
   }
