@@ -1,12 +1,15 @@
 // Child process for the apply comparison: the agent's reconcile of one bundle into a fresh cluster,
 // timed from the assignment to the agent's status report (apply, inventory and health read-back).
-// Each kubeconfig is a fresh cluster, applied to in turn by a new kube client (cold connections,
-// discovery and cache): the first in a fresh process, the next ones in the now running process.
+// Each kubeconfig is a fresh cluster, applied to in turn by a new kube client (cold discovery and
+// cache): the first in a fresh process, the next ones in the now running process. Before each, what
+// startAgent does before it dials the hub, timed apart: GET /version (which opens the API server
+// connection) and the runner's start (which starts the inventories' informer, without waiting).
 // With `memory`, it also waits for Healthy and reports the process's memory after a GC.
 import { create } from "@bufbuild/protobuf";
 import { AssignmentSetSchema, bundleDigest, createLogger, HealthState, SyncState } from "@gitfleet/shared";
 import { createKube, type Kube } from "@gitfleet/agent/dist/kube/client.js";
 import { simpleKubeconfig } from "@gitfleet/agent/dist/kube/access.js";
+import { kubernetesVersion } from "@gitfleet/agent/dist/kube/version.js";
 import { createRunner } from "@gitfleet/agent/dist/runner/runner.js";
 import { countKubeRequests } from "./kube-requests.js";
 
@@ -30,6 +33,9 @@ export interface ApplyReply {
   ms: number[];
   /** The process's CPU time (user + system) during each apply: what the agent itself spent, whatever the machine's load. */
   cpuMs: number[];
+  /** Before each apply, the agent's start-up with its cluster (GET /version, the runner's start): wall and CPU. */
+  connectMs: number[];
+  connectCpuMs: number[];
   /** The first apply's API requests, by verb and resource. */
   requests: Record<string, number>;
   /** From the process's start to its first apply (Node's start, the agent's imports): wall and CPU. */
@@ -51,10 +57,7 @@ process.once("message", (req: ApplyRequest) => {
 });
 
 async function run(req: ApplyRequest): Promise<Omit<ApplyReply, "startup">> {
-  const ms: number[] = [];
-  const cpuMs: number[] = [];
-  let requests: Record<string, number> = {};
-  let memory: ApplyMemory | undefined;
+  const out: Omit<ApplyReply, "startup"> = { ms: [], cpuMs: [], connectMs: [], connectCpuMs: [], requests: {} };
   for (const kubeconfig of req.kubeconfigs) {
     for (const k of Object.keys(counted)) delete counted[k];
     const access = simpleKubeconfig(kubeconfig, process.cwd());
@@ -62,31 +65,43 @@ async function run(req: ApplyRequest): Promise<Omit<ApplyReply, "startup">> {
     const kube = createKube(access);
     try {
       const r = await applyOnce(kube, req.bundle, req.memory);
-      if (!ms.length) requests = { ...counted };
-      ms.push(r.ms);
-      cpuMs.push(r.cpuMs);
-      memory = r.memory;
+      if (!out.ms.length) out.requests = { ...counted };
+      out.ms.push(r.ms);
+      out.cpuMs.push(r.cpuMs);
+      out.connectMs.push(r.connect.ms);
+      out.connectCpuMs.push(r.connect.cpuMs);
+      out.memory = r.memory;
     } finally {
       kube.close();
     }
   }
-  return { ms, cpuMs, requests, memory };
+  return out;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
-async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Promise<{ ms: number; cpuMs: number; memory?: ApplyMemory }> {
+const since = (at: number, cpuAt: NodeJS.CpuUsage) => {
+  const cpu = process.cpuUsage(cpuAt);
+  return { ms: performance.now() - at, cpuMs: (cpu.user + cpu.system) / 1000 };
+};
+
+async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Promise<{ ms: number; cpuMs: number; connect: { ms: number; cpuMs: number }; memory?: ApplyMemory }> {
   const digest = bundleDigest(bundle);
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
+  const log = createLogger("apply-agent", { write: (line: string) => void process.stderr.write(line) });
+  const [connectAt, connectCpuAt] = [performance.now(), process.cpuUsage()];
+  await kubernetesVersion(kube, log);
   const runner = createRunner({
     kube,
     bundles: { get: async () => bundle },
     store: { load: async () => undefined, save: async () => {} },
-    log: createLogger("apply-agent", { write: (line: string) => void process.stderr.write(line) }),
+    log,
     timings: { resyncMs: 3_600_000, driftIntervalMs: 3_600_000, healthRecheckMs: 500 },
   });
+  await runner.start();
+  const connect = since(connectAt, connectCpuAt);
   let started = 0;
   let synced = 0;
   let cpuMs = 0;
@@ -97,11 +112,7 @@ async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Prom
       const s = m?.case === "status" ? m.value?.apps?.[0] : undefined;
       if (!s) return;
       if (s.sync !== SyncState.SYNCED) return reject(new Error(`agent apply did not sync: ${s.message}`));
-      if (!synced) {
-        synced = performance.now() - started;
-        const cpu = process.cpuUsage(cpuAt);
-        cpuMs = (cpu.user + cpu.system) / 1000;
-      }
+      if (!synced) ({ ms: synced, cpuMs } = since(started, cpuAt));
       if (!withMemory || s.health === HealthState.HEALTHY) resolve(performance.now() - started);
     });
   });
@@ -121,5 +132,5 @@ async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Prom
     memory = { rssMb: mb(m.rss), heapUsedMb: mb(m.heapUsed), heapPerObjectKb: Math.round(((m.heapUsed - heapBefore) / 1024 / objects) * 100) / 100, cachedObjects: kube.cache.size().objects, healthyMs: Math.round(healthyMs) };
   }
   await runner.stop();
-  return { ms: synced, cpuMs, memory };
+  return { ms: synced, cpuMs, connect, memory };
 }

@@ -27,6 +27,9 @@ export interface ApplyComparison {
   /** The fresh agent process before its apply: Node's start and the agent's imports (wall and CPU), not in agentMs. */
   agentStartupMs: number[];
   agentStartupCpuMs: number[];
+  /** The fresh agent's start-up with its cluster before its apply (GET /version, the runner's start), as startAgent does before it dials the hub: not in agentMs. */
+  agentConnectMs: number[];
+  agentConnectCpuMs: number[];
   /** kube-sim's CPU (this process's) serving one apply: the agent's (mean of its two) and kubectl's. */
   simCpuAgentMs: number[];
   simCpuKubectlMs: number[];
@@ -50,7 +53,7 @@ export async function compareApply(dir: string, manifests: string, runs: number,
   const bundle = canonicalize(objects);
   const file = join(dir, "manifests.yaml");
   await writeFile(file, manifests);
-  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], kubectlCpuMs: [], agentStartupMs: [], agentStartupCpuMs: [], simCpuAgentMs: [], simCpuKubectlMs: [], objects: objects.length, agentRequests: {} };
+  const out: ApplyComparison = { agentMs: [], agentRunningMs: [], kubectlMs: [], agentCpuMs: [], agentRunningCpuMs: [], kubectlCpuMs: [], agentStartupMs: [], agentStartupCpuMs: [], agentConnectMs: [], agentConnectCpuMs: [], simCpuAgentMs: [], simCpuKubectlMs: [], objects: objects.length, agentRequests: {} };
   for (let i = 0; i < runs; i++) {
     // Each client gets kube-sims of its own, in this process; who goes first alternates, so neither
     // always meets a warmer (or more loaded) kube-sim.
@@ -74,6 +77,8 @@ async function agentRun(out: ApplyComparison, bundle: string, readyDelayMs: numb
     out.agentRunningCpuMs.push(r.cpuMs[1]!);
     out.agentStartupMs.push(r.startup.ms);
     out.agentStartupCpuMs.push(r.startup.cpuMs);
+    out.agentConnectMs.push(r.connectMs[0]!);
+    out.agentConnectCpuMs.push(r.connectCpuMs[0]!);
     out.agentRequests = r.requests;
     for (const sim of [a, b]) check(sim.store.list("v1", "ConfigMap", "bench").length > 0, "agent apply left no ConfigMaps");
   } finally {

@@ -57,7 +57,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | Registrat
     const repo = createBenchRepo(join(dir, "git"), o.objects, o.overlays, o.regions > 0);
 
     // 1. Agent vs kubectl on one bundle, while the machine is quiet.
-    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], kubectlCpuMs: [] as number[], agentStartupMs: [] as number[], agentStartupCpuMs: [] as number[], simCpuAgentMs: [] as number[], simCpuKubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
+    let apply = { agentMs: [] as number[], agentRunningMs: [] as number[], kubectlMs: [] as number[], agentCpuMs: [] as number[], agentRunningCpuMs: [] as number[], kubectlCpuMs: [] as number[], agentStartupMs: [] as number[], agentStartupCpuMs: [] as number[], agentConnectMs: [] as number[], agentConnectCpuMs: [] as number[], simCpuAgentMs: [] as number[], simCpuKubectlMs: [] as number[], agentRequests: {} as Record<string, number> };
     if (o.applyRuns > 0) {
       const manifests = await renderOverlay(join(repo.dir, "app", "overlays", overlayName(0)));
       apply = await compareApply(join(dir, "apply"), manifests, o.applyRuns, o.readyDelayMs);
@@ -335,6 +335,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | Registrat
       apply_cpu_ratio: apply.kubectlCpuMs.length ? round(medianOf(apply.agentCpuMs) / medianOf(apply.kubectlCpuMs), 2) : null,
       apply_agent_startup_s: apply.agentStartupMs.length ? round(medianOf(apply.agentStartupMs) / 1000, 3) : null,
       apply_agent_startup_cpu_s: apply.agentStartupCpuMs.length ? round(medianOf(apply.agentStartupCpuMs) / 1000, 3) : null,
+      apply_agent_connect_s: apply.agentConnectMs.length ? round(medianOf(apply.agentConnectMs) / 1000, 3) : null,
+      apply_agent_connect_cpu_s: apply.agentConnectCpuMs.length ? round(medianOf(apply.agentConnectCpuMs) / 1000, 3) : null,
       apply_sim_cpu_agent_s: apply.simCpuAgentMs.length ? round(medianOf(apply.simCpuAgentMs) / 1000, 3) : null,
       apply_sim_cpu_kubectl_s: apply.simCpuKubectlMs.length ? round(medianOf(apply.simCpuKubectlMs) / 1000, 3) : null,
       apply_agent_requests: apply.agentRequests,

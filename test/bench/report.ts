@@ -71,6 +71,9 @@ export interface BenchResult {
   /** A fresh agent process before its first apply (Node's start and imports): not in apply_agent_s. */
   apply_agent_startup_s: number | null;
   apply_agent_startup_cpu_s: number | null;
+  /** Then its start-up with the cluster, as startAgent's before it dials the hub (GET /version opens the API server connection; the runner's start): not in apply_agent_s. */
+  apply_agent_connect_s: number | null;
+  apply_agent_connect_cpu_s: number | null;
   /** kube-sim's CPU serving one apply of the agent, and of kubectl (the bench process's CPU meanwhile). */
   apply_sim_cpu_agent_s: number | null;
   apply_sim_cpu_kubectl_s: number | null;
@@ -160,6 +163,7 @@ export function formatTable(r: BenchResult): string {
       [`  agent process CPU in the apply (fresh / running)`, `${s(r.apply_agent_cpu_s)} / ${s(r.apply_agent_running_cpu_s)}`, "", ""] as [string, string, string, string],
       [`  agent API requests for that apply`, byVerb(r.apply_agent_requests), "", ""] as [string, string, string, string],
       [`  fresh agent process before it (Node start, imports): wall / CPU`, `${s(r.apply_agent_startup_s)} / ${s(r.apply_agent_startup_cpu_s)}`, "", ""] as [string, string, string, string],
+      [`  then its start-up with the cluster (GET /version, runner start): wall / CPU`, `${s(r.apply_agent_connect_s)} / ${s(r.apply_agent_connect_cpu_s)}`, "", ""] as [string, string, string, string],
       [`apply ${r.objects} objects: kubectl --server-side`, s(r.apply_kubectl_s), "", ""] as [string, string, string, string],
       [`  kubectl process CPU`, s(r.apply_kubectl_cpu_s), "", ""] as [string, string, string, string],
       [`  kube-sim CPU serving it: agent / kubectl`, `${s(r.apply_sim_cpu_agent_s)} / ${s(r.apply_sim_cpu_kubectl_s)}`, "", ""] as [string, string, string, string],

@@ -3,6 +3,7 @@ import { WATCH_RESTART_BASE_MS, WATCH_RESTART_MAX_MS } from "../config/intervals
 import { createBackoff } from "@gitfleet/shared";
 import { isNotFound, statusCode } from "./errors.js";
 import { apiError, type Transport, type WatchLine } from "./http.js";
+import { createObjectIndex } from "./object-index.js";
 
 export type ObjectId = { apiVersion: string; kind: string; namespace?: string; name: string };
 
@@ -121,7 +122,8 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
     if (namespaced === undefined) return undefined;
     return informers.get(`${kindKey}|${namespaced ? ALL : ""}`) ?? (namespaced ? informers.get(`${kindKey}|${obj.metadata.namespace || deps.defaultNamespace}`) : undefined);
   };
-  const idKey = (id: ObjectId) => objectKey(scopes.get(`${id.apiVersion}|${id.kind}`) ? id.namespace || deps.defaultNamespace : undefined, id.name);
+  /** The namespace an informer keeps this kind's object under: none for cluster-scoped kinds. */
+  const namespaceOf = (apiVersion: string, kind: string, namespace: string | undefined) => (scopes.get(`${apiVersion}|${kind}`) ? namespace || deps.defaultNamespace : undefined);
 
   return {
     async get(id) {
@@ -134,7 +136,7 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
         return deps.read(id);
       }
       if (inf && !inf.current) return deps.read(id);
-      return inf?.objects.get(idKey(id));
+      return inf?.objects.get(namespaceOf(id.apiVersion, id.kind, id.namespace), id.name);
     },
     async list(apiVersion, kind, namespace) {
       let inf: Informer | undefined;
@@ -146,8 +148,8 @@ export function createObjectCache(deps: CacheDeps): ObjectCache {
       }
       if (inf && !inf.current) return deps.readAll(apiVersion, kind, namespace);
       if (!inf) return [];
-      const ns = scopes.get(`${apiVersion}|${kind}`) ? namespace || deps.defaultNamespace : undefined;
-      return [...inf.objects.values()].filter((o) => ns === undefined || o.metadata.namespace === ns);
+      const ns = namespaceOf(apiVersion, kind, namespace);
+      return ns === undefined ? [...inf.objects.values()] : inf.objects.inNamespace(ns);
     },
     async ensure(apiVersion, kind, namespace) {
       await informer(apiVersion, kind, namespace);
@@ -175,13 +177,12 @@ const WATCH_TIMEOUT_S = 300;
 /** The informer key of a namespaced kind listed across namespaces. */
 const ALL = "*";
 
-/** Objects of an informer by namespace and name (cluster-scoped: by name). */
-const objectKey = (namespace: string | undefined, name: string) => `${namespace ?? ""}/${name}`;
-const keyOfObject = (obj: KubeObject) => objectKey(obj.metadata.namespace, obj.metadata.name);
+/** An object's identity within an informer (cluster-scoped: by name). */
+const keyOfObject = (obj: KubeObject) => `${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
 
 /** One kind in one namespace, or across namespaces, or cluster-scoped: list, then watch from the list's resourceVersion; resume after a watch ends, relist on 410 Gone. */
 class Informer {
-  readonly objects = new Map<string, KubeObject>();
+  readonly objects = createObjectIndex();
   readonly ready: Promise<void>;
   listed = false;
   /** Listed, and the watch is open or about to be: what is stored is what the server has. */
@@ -206,14 +207,13 @@ class Informer {
   /** Stores a change, unless it is older than what is stored; notifies listeners when asked. */
   put(type: CacheEventType, raw: KubeObject, notify = true): void {
     const obj = stripped({ ...raw, apiVersion: this.apiVersion, kind: this.kind });
-    const key = keyOfObject(obj);
-    const old = this.objects.get(key);
+    const old = this.objects.get(obj.metadata.namespace, obj.metadata.name);
     if (old && !newer(obj, old)) return;
     if (type === "DELETED") {
       if (!old && !notify) return;
-      this.objects.delete(key);
+      this.objects.delete(obj);
     } else {
-      this.objects.set(key, obj);
+      this.objects.set(obj);
     }
     if (notify) this.emit(type === "DELETED" || old ? type : "ADDED", obj);
   }
@@ -223,15 +223,15 @@ class Informer {
     const fresh = new Map((res.items ?? []).map((o) => [keyOfObject(o), stripped({ ...o, apiVersion: this.apiVersion, kind: this.kind })]));
     if (this.listed) {
       // After a 410 the events in between are lost: tell listeners what the new list shows.
-      for (const [key, old] of this.objects) if (!fresh.has(key)) this.emit("DELETED", old);
-      for (const [key, o] of fresh) {
-        const old = this.objects.get(key);
+      for (const old of this.objects.values()) if (!fresh.has(keyOfObject(old))) this.emit("DELETED", old);
+      for (const o of fresh.values()) {
+        const old = this.objects.get(o.metadata.namespace, o.metadata.name);
         if (!old) this.emit("ADDED", o);
         else if (old.metadata.resourceVersion !== o.metadata.resourceVersion) this.emit("MODIFIED", o);
       }
     }
     this.objects.clear();
-    for (const [key, o] of fresh) this.objects.set(key, o);
+    for (const o of fresh.values()) this.objects.set(o);
     this.rv = res.metadata?.resourceVersion ?? "";
     this.listed = true;
     this.current = true;

@@ -60,6 +60,9 @@ export interface Transport {
 export function createTransport(access: ClusterAccess): Transport {
   const server = access.server;
   const secure = server.startsWith("https:");
+  // Requests are written as the server URL's path plus theirs, without parsing a URL per request.
+  const { origin, pathname } = new URL(server);
+  const serverPath = pathname.replace(/\/$/, "");
   let wires: { h2?: H2Connection; pool: http.Agent } | undefined;
   let credentials: { at: number; opts: Promise<https.RequestOptions> } | undefined;
 
@@ -77,13 +80,13 @@ export function createTransport(access: ClusterAccess): Transport {
   async function open(method: string, path: string, query: Record<string, string | undefined>, extra: Record<string, string>, body: string | undefined, timeoutMs?: number): Promise<Exchange> {
     const opts = await kubeconfigOptions();
     const headers: Record<string, string> = { ...(opts.headers as Record<string, string>), ...(opts.auth ? { authorization: `Basic ${Buffer.from(opts.auth).toString("base64")}` } : {}), accept: "application/json", ...extra };
-    const target = url(path, query);
-    const u = new URL(target);
-    if (requests.hasSubscribers) requests.publish({ server, method, path: u.pathname + u.search } satisfies KubeRequestMessage);
+    const onServer = serverPath + path + queryString(query);
+    const target = origin + onServer;
+    if (requests.hasSubscribers) requests.publish({ server, method, path: onServer } satisfies KubeRequestMessage);
     // A proxy agent (cluster.proxyUrl) is kubeconfig's choice: keep it.
     if (access.proxied) return h1Exchange(target, { method, headers, agent: opts.agent }, body, timeoutMs);
     const w = (wires ??= connections(opts));
-    return (await w.h2?.open(method, u.pathname + u.search, headers, body, timeoutMs)) ?? h1Exchange(target, { method, headers, agent: w.pool }, body, timeoutMs);
+    return (await w.h2?.open(method, onServer, headers, body, timeoutMs)) ?? h1Exchange(target, { method, headers, agent: w.pool }, body, timeoutMs);
   }
 
   /** Made once, from the first credentials read: the TLS material is parsed once for every connection. */
@@ -91,15 +94,9 @@ export function createTransport(access: ClusterAccess): Transport {
     if (!secure) return { pool: new http.Agent({ keepAlive: true }) };
     const { ca, cert, key, pfx, passphrase, rejectUnauthorized, servername } = opts;
     const material = { secureContext: tls.createSecureContext({ ca, cert, key, pfx, passphrase }), rejectUnauthorized, servername };
-    return { h2: createH2Connection({ origin: new URL(server).origin, ...material }), pool: new https.Agent({ keepAlive: true, ...material }) };
+    return { h2: createH2Connection({ origin, ...material }), pool: new https.Agent({ keepAlive: true, ...material }) };
   }
 
-  const url = (path: string, query: Record<string, string | undefined> = {}) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
-    const q = params.toString();
-    return `${server}${path}${q ? `?${q}` : ""}`;
-  };
 
   // Looked up on each call (not captured): measurements wrap http.request and https.request.
   const send = (target: string, opts: https.RequestOptions) => (secure ? https.request(target, opts) : http.request(target, opts));
@@ -172,6 +169,13 @@ export function createTransport(access: ClusterAccess): Transport {
 
     close: () => wires?.h2?.close(),
   };
+}
+
+function queryString(query: Record<string, string | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  const q = params.toString();
+  return q ? `?${q}` : "";
 }
 
 function readAll(body: NodeJS.ReadableStream): Promise<string> {

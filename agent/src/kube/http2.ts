@@ -75,8 +75,10 @@ export function createH2Connection(target: H2Target): H2Connection {
     stream.once("close", () => --active === 0 && s.unref());
     if (body !== undefined) stream.end(body);
     if (timeoutMs) stream.setTimeout(timeoutMs, () => stream.destroy(Object.assign(new Error(`ETIMEDOUT: ${method} ${path} took over ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
+    let answered = false;
     const answer = new Promise<Answer>((resolve, reject) => {
       stream.once("response", (h) => {
+        answered = true;
         const flat = Object.fromEntries(Object.entries(h).filter(([k]) => !k.startsWith(":")).map(([k, v]) => [k, String(v)]));
         resolve({ code: Number(h[":status"] ?? 0), headers: flat, body: stream });
       });
@@ -86,7 +88,8 @@ export function createH2Connection(target: H2Target): H2Connection {
           resolve(open(method, path, headers, body, timeoutMs, true).then((x) => x!.answer));
         } else reject(err);
       });
-      stream.once("close", () => reject(new Error(`ECONNRESET: ${method} ${path}: the stream closed before an answer (HTTP/2 code ${stream.rstCode})`)));
+      // Every stream closes; only one closed unanswered is an error (an Error's stack costs more than the rest of a request's bookkeeping).
+      stream.once("close", () => answered || reject(new Error(`ECONNRESET: ${method} ${path}: the stream closed before an answer (HTTP/2 code ${stream.rstCode})`)));
     });
     return { answer, cancel: () => stream.close(http2.constants.NGHTTP2_CANCEL) };
   }

@@ -15,6 +15,8 @@ import type { Kube } from "../kube/client.js";
 import { errorMessage } from "../reconcile/outcome.js";
 import { clusterOwners, createClaims } from "../reconcile/ownership.js";
 import { NO_METRICS, type AgentObserver } from "../metrics/index.js";
+import { warmCache } from "../reconcile/apply.js";
+import { INVENTORY_KINDS } from "../reconcile/inventory.js";
 import { reconcileApp } from "../reconcile/reconcile-app.js";
 import { createStatusWriter } from "../status/writer.js";
 import { appliedInFull, letGoOfObjects, nextRun, unreadyDependencies, type RunnerTimings } from "./schedule.js";
@@ -35,7 +37,7 @@ export interface RunnerOptions {
 }
 
 export interface Runner extends LinkHandler {
-  /** Reconciles the persisted AssignmentSet, if any: the hub need not be reachable. */
+  /** Starts the inventories' informer and reconciles the persisted AssignmentSet, if any: the hub need not be reachable. */
   start(): Promise<void>;
   /** Stops timers and waits for runs in flight. */
   stop(): Promise<void>;
@@ -219,6 +221,9 @@ export function createRunner(opts: RunnerOptions): Runner {
       for (const w of workers.values()) if (w.outcome === "transient") kick(w, "full");
     },
     async start() {
+      // Every reconcile and cleanup reads the inventories: their list and watch (and core discovery) start
+      // now, while the agent connects to the hub, not when the first assignment arrives.
+      warmCache(kube, INVENTORY_KINDS);
       const set = await opts.store.load();
       if (set) {
         log.info({ apps: set.assignments.length }, "reconciling persisted assignments");
