@@ -71,6 +71,8 @@ describe("dashboard in a real browser", () => {
     await signIn("gfa_not-the-token");
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("refused");
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.getByLabel("Admin token").isVisible()).toBe(true);
+    expect(await page.getByRole("navigation", { name: "Main" }).count()).toBe(0);
     await screenshot(page, "login-refused");
   });
 
@@ -217,14 +219,19 @@ describe("dashboard in a real browser", () => {
     await page.goto(`${fleet.dashboardUrl}#/fleet`);
     await cell("prod-us").getByRole("link").click();
     await page.getByRole("heading", { name: "App web" }).waitFor();
-    const prod = page.getByRole("row", { name: /^prod env=prod/ });
-    await expect.poll(() => prod.textContent()).toContain("prod-eu, prod-us");
+    const target = (name: string) => page.locator("tr", { has: page.getByRole("rowheader", { name, exact: true }) });
+    await expect.poll(() => target("prod").textContent()).toMatch(/^prodenv=prodoverlays\/prod.*2 \(prod-eu, prod-us\)/);
+    await expect.poll(() => target("staging").textContent()).toMatch(/^stagingenv=stagingoverlays\/staging.*1 \(staging-eu\)/);
     await expect.poll(() => page.locator('tr[aria-current="true"]').textContent()).toMatch(/^prod-us.*Synced.*Healthy/);
     await page.getByRole("heading", { name: "Objects on prod-us" }).waitFor();
-    await page.getByRole("rowheader", { name: "Deployment web/web" }).waitFor();
+    // Every object of the bundle on that cluster, by kind, namespace and name.
+    const objects = async () => (await page.locator('table[aria-labelledby="objects-title"] tbody th').allTextContents()).sort();
+    await expect.poll(objects).toEqual(["ConfigMap web/web-config", "Deployment web/web", "Namespace web", "Secret web/web-secret", "Service web/web"]);
     await expect.poll(() => page.locator("[data-rollout-state]").textContent()).toBe("Completed");
     const head = fleet.repo.git("rev-parse", "HEAD");
     await expect.poll(() => page.getByRole("row", { name: new RegExp(`^${head.slice(0, 7)}`) }).textContent()).toContain("Fleet Tester");
+    // The desired revision is the one marked in the history, and only it.
+    expect(await page.locator("tr.selected th.mono").allTextContents()).toEqual([`${head.slice(0, 7)} (desired)`]);
     await screenshot(page, "app");
   });
 
@@ -233,11 +240,17 @@ describe("dashboard in a real browser", () => {
     await page.goto(`${fleet.dashboardUrl}#/clusters`);
     await page.getByRole("link", { name: "prod-eu" }).click();
     await page.getByRole("heading", { name: "Cluster prod-eu" }).waitFor();
-    await page.getByText("region=eu").waitFor();
-    await expect.poll(() => page.getByRole("row", { name: /^web/ }).first().textContent()).toMatch(/Synced.*Healthy/);
+    // Each fact beside its name: state, versions the agent reported, namespaces, labels.
+    const facts = () => page.locator("dl.facts dt").evaluateAll((dts) => Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling?.textContent])));
+    await expect.poll(facts).toMatchObject({ State: "● Connected", Namespaces: "all", Labels: "env=prodregion=eu", Kubernetes: expect.stringMatching(/^v1\.\d+\.\d+/), Agent: expect.stringMatching(/\d+\.\d+\.\d+/) });
+    // Its row of the matrix: web at the head revision, desired and applied, nothing pending.
+    const head = fleet.repo.git("rev-parse", "HEAD").slice(0, 7);
+    const webRow = page.locator("tr", { has: page.getByRole("rowheader", { name: "web", exact: true }) }).first();
+    await expect.poll(() => webRow.textContent()).toMatch(new RegExp(`^web✔ Synced● Healthy${head}${head}`));
+    expect(await webRow.textContent()).not.toContain("pending");
     await expect.poll(() => page.locator('[data-explain="web"]').textContent()).toContain("target prod: selects this cluster");
-    expect(await page.locator('[data-explain="web"]').textContent()).toContain("target staging: does not select it");
-    expect(await page.locator("dl.facts").textContent()).toContain("Connected");
+    const explain = await page.locator('[data-explain="web"] li').allTextContents();
+    expect(explain).toEqual([expect.stringMatching(/^target staging: does not select it/), expect.stringMatching(/^target prod: selects this cluster/), "runs the desired revision"]);
     await screenshot(page, "cluster");
   });
 
@@ -247,19 +260,20 @@ describe("dashboard in a real browser", () => {
     const tier = `gold-${randomBytes(3).toString("hex")}`;
     const started = Date.now();
     const bootstrap = (await cliOk(fleet.hub, ["token", "create", "--labels", "env=prod"])).trim();
-    const viewer = (await cliOk(fleet.hub, ["admin-token", "create", "--role", "viewer"])).trim();
-    await cliOk(fleet.hub, ["cluster", "label", "prod-us", `tier=${tier}`]);
+    // The label is set with an issued admin token, the tokens with the hub's own.
+    const bot = (await cliOk(fleet.hub, ["admin-token", "create", "--role", "admin", "--description", "release bot"])).trim();
+    await cliOk(fleet.hub, ["--token", bot, "cluster", "label", "prod-us", `tier=${tier}`]);
     const done = Date.now();
     const [, tokenId, tokenSecret] = /^gft_([0-9a-f]+)_(.+)$/.exec(bootstrap) ?? [];
-    const [, viewerId, viewerSecret] = /^gfr_([^.]+)\.(.+)$/.exec(viewer) ?? [];
-    expect([tokenId, tokenSecret, viewerId, viewerSecret].every(Boolean)).toBe(true);
+    const [, botId, botSecret] = /^gfr_([^.]+)\.(.+)$/.exec(bot) ?? [];
+    expect([tokenId, tokenSecret, botId, botSecret].every(Boolean)).toBe(true);
 
-    // The three newest rows are the three changes just made, newest first, each by the admin, with its subject and detail.
+    // The three newest rows are the three changes just made, newest first, each by the token that made it, with its subject and detail.
     const newest = async () => (await auditRows()).slice(0, 3).map(({ actor, action, subject, detail }) => ({ actor, action, subject, detail: JSON.parse(detail || "{}") as unknown }));
     await expect.poll(newest, { timeout: 20_000 }).toEqual([
-      { actor: "admin", action: "cluster.label", subject: "prod-us", detail: { set: { tier }, remove: [] } },
-      { actor: "admin", action: "admin-token.create", subject: viewerId, detail: { role: "viewer" } },
-      { actor: "admin", action: "token.create", subject: tokenId, detail: expect.objectContaining({ labels: { env: "prod" } }) },
+      { actor: `admin-token:${botId} (release bot)`, action: "cluster.label", subject: "prod-us", detail: { set: { tier }, remove: [] } },
+      { actor: "hub-admin-token", action: "admin-token.create", subject: botId, detail: { role: "admin" } },
+      { actor: "hub-admin-token", action: "token.create", subject: tokenId, detail: expect.objectContaining({ labels: { env: "prod" } }) },
     ]);
     // Each at the time it happened (ISO in <time datetime>), shown in the reader's locale.
     for (const row of (await auditRows()).slice(0, 3)) {
@@ -273,7 +287,7 @@ describe("dashboard in a real browser", () => {
     await waitFor("the audit response with the new events to be captured", () => received.some((t) => t.includes(tier)));
     const html = await page.content();
     const all = received.join("\n");
-    for (const secret of [bootstrap, tokenSecret!, viewer, viewerSecret!, fleet.adminToken]) {
+    for (const secret of [bootstrap, tokenSecret!, bot, botSecret!, fleet.adminToken]) {
       expect(html).not.toContain(secret);
       expect(all).not.toContain(secret);
     }
@@ -282,12 +296,13 @@ describe("dashboard in a real browser", () => {
     await search.fill(tier.toUpperCase());
     await expect.poll(async () => (await auditRows()).map((r) => [r.action, r.subject])).toEqual([["cluster.label", "prod-us"]]);
     await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^1 of \d+ events$/);
-    await search.fill("token");
+    // Not "token": every admin change's actor is a token now.
+    await search.fill("token.create");
     // Only rows that match are left, and the ones made here are among them: an empty table does not pass.
     await expect.poll(async () => {
       const rows = await auditRows();
-      return rows.every((r) => Object.values(r).join(" ").toLowerCase().includes("token")) && rows.map((r) => `${r.action} ${r.subject}`);
-    }).toEqual(expect.arrayContaining([`admin-token.create ${viewerId}`, `token.create ${tokenId}`]));
+      return rows.every((r) => Object.values(r).join(" ").toLowerCase().includes("token.create")) && rows.map((r) => `${r.action} ${r.subject}`);
+    }).toEqual(expect.arrayContaining([`admin-token.create ${botId}`, `token.create ${tokenId}`]));
     expect((await auditRows()).map((r) => r.action)).not.toContain("cluster.label");
     await search.fill("");
     await screenshot(page, "audit");

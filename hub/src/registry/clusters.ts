@@ -69,22 +69,34 @@ export async function registerCluster(db: Db, reg: Registration, approvalRequire
 /**
  * Registers many clusters with few statements (what a registration wave costs the hub): per token,
  * read it, take all its uses in one conditional increment, insert the rows and their audit events
- * in one statement each. Anything out of the ordinary (an unknown or spent token, a taken name, a
- * retry) goes through registerCluster one by one, for its exact answer.
+ * in one statement each. Names already registered or repeated in the batch (a retry whose first
+ * answer was lost or is still queued, a taken name) and anything out of the ordinary (an unknown or
+ * spent token) go through registerCluster one by one, for their exact answer, after the new names:
+ * a few retries in a wave of hundreds must not send it all one by one.
  */
 export async function registerClusters(db: Db, regs: readonly Registration[], approvalRequired: boolean, now = new Date()): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[]> {
-  const byToken = new Map<string, number[]>();
+  const known = new Set<string>();
+  for (const chunk of inChunks([...new Set(regs.map((r) => r.name))])) {
+    for (const r of await db.cluster.findMany({ where: { name: { in: chunk } }, select: { name: true } })) known.add(r.name);
+  }
+  const fresh = new Map<string, number[]>();
+  const again: number[] = [];
   regs.forEach((r, i) => {
-    const indexes = byToken.get(r.token);
+    if (known.has(r.name)) return void again.push(i);
+    known.add(r.name);
+    const indexes = fresh.get(r.token);
     if (indexes) indexes.push(i);
-    else byToken.set(r.token, [i]);
+    else fresh.set(r.token, [i]);
   });
   const out: PromiseSettledResult<{ credential: string; row: ClusterRow }>[] = [];
-  for (const indexes of byToken.values()) {
-    const group = indexes.map((i) => regs[i]!);
-    const results = (await registerGroup(db, group, approvalRequired, now)) ?? (await oneByOne(db, group, approvalRequired, now));
+  const settle = async (indexes: number[], register: (group: Registration[]) => Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[]>) => {
+    const results = await register(indexes.map((i) => regs[i]!));
     indexes.forEach((i, k) => (out[i] = results[k]!));
+  };
+  for (const indexes of fresh.values()) {
+    await settle(indexes, async (group) => (await registerGroup(db, group, approvalRequired, now)) ?? (await oneByOne(db, group, approvalRequired, now)));
   }
+  await settle(again, (group) => oneByOne(db, group, approvalRequired, now));
   return out;
 }
 
@@ -105,8 +117,7 @@ const registeredEvent = (row: ClusterRow) => ({ actor: `cluster:${row.name}`, ac
 
 /** The common case of a wave, in four statements; undefined when one of its items needs registerCluster. */
 async function registerGroup(db: Db, regs: readonly Registration[], approvalRequired: boolean, now: Date): Promise<PromiseSettledResult<{ credential: string; row: ClusterRow }>[] | undefined> {
-  const names = new Set(regs.map((r) => r.name));
-  if (regs.length < 2 || names.size < regs.length || !regs.every(valid)) return undefined;
+  if (regs.length < 2 || !regs.every(valid)) return undefined;
   const token = await checkToken(db, regs[0]!.token, now).catch(() => undefined);
   if (!token) return undefined;
   const n = regs.length;
@@ -163,19 +174,17 @@ function newClusterRow(reg: Registration, token: TokenRow, credential: string, a
 
 /**
  * Marks clusters whose agents just opened a stream on this hub: Connected when approved, else
- * Pending. One statement per state for the lot; the rows as now stored, undefined for a cluster
- * deleted meanwhile.
+ * Pending. One statement per state for the lot (UPDATE … RETURNING); the rows as now stored,
+ * undefined for a cluster deleted meanwhile.
  */
 export async function markConnected(db: Db, hubId: string, clusters: readonly { name: string; approved: boolean }[], now = new Date()): Promise<(ClusterRow | undefined)[]> {
+  const rows = new Map<string, ClusterRow>();
   for (const approved of [true, false]) {
     const names = clusters.filter((c) => c.approved === approved).map((c) => c.name);
     for (const chunk of inChunks(names)) {
-      await db.cluster.updateMany({ where: { name: { in: chunk } }, data: { state: approved ? "Connected" : "Pending", lastHeartbeat: now, hub: hubId } });
+      const updated = await db.cluster.updateManyAndReturn({ where: { name: { in: chunk } }, data: { state: approved ? "Connected" : "Pending", lastHeartbeat: now, hub: hubId } });
+      for (const r of updated) rows.set(r.name, r);
     }
-  }
-  const rows = new Map<string, ClusterRow>();
-  for (const chunk of inChunks(clusters.map((c) => c.name))) {
-    for (const r of await db.cluster.findMany({ where: { name: { in: chunk } } })) rows.set(r.name, r);
   }
   return clusters.map((c) => rows.get(c.name));
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { markConnected, registerCluster, registerClusters } from "./clusters.js";
 import { createToken } from "./tokens.js";
@@ -42,6 +42,24 @@ describe("registerClusters", () => {
     const out = await registerClusters(store.db, [reg(token, "c1"), reg(token, "taken"), reg(token, "c2"), reg(token, "Bad Name")], false);
     expect(reasons(out)).toEqual(["ok", "CLUSTER_NAME_TAKEN", "ok", "INVALID_ARGUMENT"]);
     expect((await store.db.token.findUniqueOrThrow({ where: { id: row.id } })).uses).toBe(2);
+  });
+});
+
+describe("registerClusters in a wave with retries", () => {
+  it("registers the new names together and answers a retry and a repeated name one by one", async () => {
+    const { token, row } = await createToken(store.db, { labels: {}, maxUses: 10 });
+    const first = await registerCluster(store.db, reg(token, "w0"), false);
+    const creates = vi.spyOn(store.db.cluster, "create");
+    // w0 again (its first answer was lost), w2 twice (retried while still queued).
+    const out = await registerClusters(store.db, [reg(token, "w1"), reg(token, "w0"), reg(token, "w2"), reg(token, "w3"), reg(token, "w2")], false);
+    expect(reasons(out)).toEqual(["ok", "ok", "ok", "ok", "ok"]);
+    const value = (i: number) => (out[i] as PromiseFulfilledResult<{ credential: string; row: { name: string } }>).value;
+    expect([0, 1, 2, 3, 4].map((i) => value(i).row.name)).toEqual(["w1", "w0", "w2", "w3", "w2"]);
+    expect(value(1).credential).not.toBe(first.credential);
+    // Only the retries went through registerCluster (each tries create, finds the name, reissues).
+    expect(creates.mock.calls.map((c) => c[0].data.name)).toEqual(["w0", "w2"]);
+    creates.mockRestore();
+    expect((await store.db.token.findUniqueOrThrow({ where: { id: row.id } })).uses).toBe(4);
   });
 });
 

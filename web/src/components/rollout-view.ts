@@ -1,4 +1,5 @@
-import type { RolloutStage } from "@gitfleet/shared/proto";
+import type { Rollout, RolloutStage } from "@gitfleet/shared/proto";
+import { short } from "../format.js";
 
 // Steps after which a cluster needs nothing more from its stage.
 const THROUGH = new Set(["Healthy", "Skipped"]);
@@ -8,4 +9,10 @@ export function stageProgress(s: RolloutStage): { done: number; total: number; l
   const done = s.clusters.filter((c) => THROUGH.has(c.step)).length;
   const total = s.clusters.length;
   return { done, total, label: `${s.name}: ${done} of ${total} clusters done` };
+}
+
+/** The rollout's one-line summary: from → to (a first rollout comes from nothing), then where it is and what it waits for. */
+export function rolloutSummary(r: Rollout): { from: string; to: string; notes: string[] } {
+  const notes = [r.stage && `stage ${r.stage}`, r.waitingFor && `waiting for ${r.waitingFor}`].filter(Boolean);
+  return { from: short(r.fromRevision) || "—", to: short(r.toRevision), notes };
 }

@@ -1,7 +1,6 @@
 import { admin } from "../api.js";
 import { useRpc } from "../use-rpc.js";
-import { short } from "../format.js";
-import { stageProgress } from "./rollout-view.js";
+import { rolloutSummary, stageProgress } from "./rollout-view.js";
 
 /** The App's current rollout: stages in order, each cluster's step, and what it waits for. */
 export function RolloutPanel({ app, tick }: { app: string; tick: number }) {
@@ -9,12 +8,12 @@ export function RolloutPanel({ app, tick }: { app: string; tick: number }) {
   const r = data?.rollout;
   if (error) return <p class="muted">{error}</p>;
   if (!r) return null;
+  const { from, to, notes } = rolloutSummary(r);
   return (
     <div class="rollout" aria-label="Rollout">
       <p>
-        <strong data-rollout-state={r.state}>{r.state}</strong> {short(r.fromRevision) || "—"} → <span class="mono">{short(r.toRevision)}</span>
-        {r.stage && <> · stage {r.stage}</>}
-        {r.waitingFor && <> · waiting for {r.waitingFor}</>}
+        <strong data-rollout-state={r.state}>{r.state}</strong> {from} → <span class="mono">{to}</span>
+        {notes.map((n) => ` · ${n}`).join("")}
         {r.reason && <span class="error"> · {r.reason}</span>}
       </p>
       <ol class="stages">

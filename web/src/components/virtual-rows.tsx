@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ComponentChildren } from "preact";
-
-const OVERSCAN = 8;
+import { visibleRange } from "./visible-range.js";
 
 /**
  * Renders only the rows in view (plus a few), so a thousand clusters cost a screenful of DOM.
@@ -16,8 +15,7 @@ export function VirtualRows<T>({ items, rowHeight, height, row }: { items: T[]; 
     el.addEventListener("scroll", onScroll, { passive: true });
     return () => el.removeEventListener("scroll", onScroll);
   }, []);
-  const first = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
-  const last = Math.min(items.length, Math.ceil((top + height) / rowHeight) + OVERSCAN);
+  const { first, last } = visibleRange(top, height, rowHeight, items.length);
   return (
     <div ref={scroller} class="virtual" style={{ maxHeight: `${height}px` }} role="rowgroup">
       <div style={{ paddingTop: `${first * rowHeight}px`, paddingBottom: `${(items.length - last) * rowHeight}px` }}>
