@@ -15,7 +15,8 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   token list [-o json]
   token revoke ID
   admin-token create --role admin|operator|viewer [--description TEXT]   an admin API token (operator: apps and
-                                  rollouts, no tokens or clusters; viewer: read-only), shown once
+                                  rollouts, no tokens or clusters; viewer: read-only), shown once; the audit
+                                  log's actor for its changes is admin-token:ID (DESCRIPTION)
   admin-token list [-o json]
   admin-token revoke ID           the token stops working at once, on every hub
   cluster list [-o json]
@@ -43,7 +44,7 @@ const USAGE = `usage: gitfleet [--hub HOST:PORT] [--token TOKEN] [--data-dir DIR
   rollout pause|resume|promote|abort|retry APP
   explain APP --cluster C [-o json]         why the app is (not) on the cluster
   app manifests APP --cluster C [--revision REV] [--show-secrets]
-  audit [--app A] [--cluster C] [--since 24h] [--limit 500 | --all] [-o json]   the newest events
+  audit [--app A] [--cluster C] [--since 24h] [--limit 500 | --all] [-o json]   the newest events, each with who made it
 The hub is found with --hub, GITFLEET_HUB or DATA_DIR/hub.json; the admin token with --token,
 GITFLEET_TOKEN or DATA_DIR/admin-token (--data-dir or GITFLEET_DATA_DIR).`;
 

@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     };
 
     const first = Date.now();
-    await delivery.apply(definitions(repo.dir, OVERLAYS, "secret", false), "bench");
+    await delivery.apply(definitions(repo.dir, OVERLAYS, "secret", false), "bench", "bench");
     const rev1 = repo.git("rev-parse", "HEAD");
     await until("first delivery stored", () => of(rev1).stored >= N);
     console.error(`first delivery to ${N} clusters: ${((Date.now() - first) / 1000).toFixed(1)} s`);

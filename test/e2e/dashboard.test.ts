@@ -260,19 +260,20 @@ describe("dashboard in a real browser", () => {
     const tier = `gold-${randomBytes(3).toString("hex")}`;
     const started = Date.now();
     const bootstrap = (await cliOk(fleet.hub, ["token", "create", "--labels", "env=prod"])).trim();
-    const viewer = (await cliOk(fleet.hub, ["admin-token", "create", "--role", "viewer"])).trim();
-    await cliOk(fleet.hub, ["cluster", "label", "prod-us", `tier=${tier}`]);
+    // The label is set with an issued admin token, the tokens with the hub's own.
+    const bot = (await cliOk(fleet.hub, ["admin-token", "create", "--role", "admin", "--description", "release bot"])).trim();
+    await cliOk(fleet.hub, ["--token", bot, "cluster", "label", "prod-us", `tier=${tier}`]);
     const done = Date.now();
     const [, tokenId, tokenSecret] = /^gft_([0-9a-f]+)_(.+)$/.exec(bootstrap) ?? [];
-    const [, viewerId, viewerSecret] = /^gfr_([^.]+)\.(.+)$/.exec(viewer) ?? [];
-    expect([tokenId, tokenSecret, viewerId, viewerSecret].every(Boolean)).toBe(true);
+    const [, botId, botSecret] = /^gfr_([^.]+)\.(.+)$/.exec(bot) ?? [];
+    expect([tokenId, tokenSecret, botId, botSecret].every(Boolean)).toBe(true);
 
-    // The three newest rows are the three changes just made, newest first, each by the admin, with its subject and detail.
+    // The three newest rows are the three changes just made, newest first, each by the token that made it, with its subject and detail.
     const newest = async () => (await auditRows()).slice(0, 3).map(({ actor, action, subject, detail }) => ({ actor, action, subject, detail: JSON.parse(detail || "{}") as unknown }));
     await expect.poll(newest, { timeout: 20_000 }).toEqual([
-      { actor: "admin", action: "cluster.label", subject: "prod-us", detail: { set: { tier }, remove: [] } },
-      { actor: "admin", action: "admin-token.create", subject: viewerId, detail: { role: "viewer" } },
-      { actor: "admin", action: "token.create", subject: tokenId, detail: expect.objectContaining({ labels: { env: "prod" } }) },
+      { actor: `admin-token:${botId} (release bot)`, action: "cluster.label", subject: "prod-us", detail: { set: { tier }, remove: [] } },
+      { actor: "hub-admin-token", action: "admin-token.create", subject: botId, detail: { role: "admin" } },
+      { actor: "hub-admin-token", action: "token.create", subject: tokenId, detail: expect.objectContaining({ labels: { env: "prod" } }) },
     ]);
     // Each at the time it happened (ISO in <time datetime>), shown in the reader's locale.
     for (const row of (await auditRows()).slice(0, 3)) {
@@ -286,7 +287,7 @@ describe("dashboard in a real browser", () => {
     await waitFor("the audit response with the new events to be captured", () => received.some((t) => t.includes(tier)));
     const html = await page.content();
     const all = received.join("\n");
-    for (const secret of [bootstrap, tokenSecret!, viewer, viewerSecret!, fleet.adminToken]) {
+    for (const secret of [bootstrap, tokenSecret!, bot, botSecret!, fleet.adminToken]) {
       expect(html).not.toContain(secret);
       expect(all).not.toContain(secret);
     }
@@ -295,12 +296,13 @@ describe("dashboard in a real browser", () => {
     await search.fill(tier.toUpperCase());
     await expect.poll(async () => (await auditRows()).map((r) => [r.action, r.subject])).toEqual([["cluster.label", "prod-us"]]);
     await expect.poll(() => page.getByRole("status").textContent()).toMatch(/^1 of \d+ events$/);
-    await search.fill("token");
+    // Not "token": every admin change's actor is a token now.
+    await search.fill("token.create");
     // Only rows that match are left, and the ones made here are among them: an empty table does not pass.
     await expect.poll(async () => {
       const rows = await auditRows();
-      return rows.every((r) => Object.values(r).join(" ").toLowerCase().includes("token")) && rows.map((r) => `${r.action} ${r.subject}`);
-    }).toEqual(expect.arrayContaining([`admin-token.create ${viewerId}`, `token.create ${tokenId}`]));
+      return rows.every((r) => Object.values(r).join(" ").toLowerCase().includes("token.create")) && rows.map((r) => `${r.action} ${r.subject}`);
+    }).toEqual(expect.arrayContaining([`admin-token.create ${botId}`, `token.create ${tokenId}`]));
     expect((await auditRows()).map((r) => r.action)).not.toContain("cluster.label");
     await search.fill("");
     await screenshot(page, "audit");

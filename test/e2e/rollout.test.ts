@@ -243,7 +243,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     await cliOk(hub, ["rollout", "promote", "web"]);
     await waitState("Completed", v3, 90_000);
     expect(images()).toEqual(everywhere("1.32"));
-    const actions = (await audit()).filter((e) => e.actor === "admin").map((e) => e.action);
+    const actions = (await audit()).filter((e) => e.actor === "hub-admin-token").map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["rollout.promote", "rollout.pause", "rollout.resume", "rollout.abort", "rollout.retry"]));
   });
 

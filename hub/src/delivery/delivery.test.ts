@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { createWebhookRoute } from "../transport/http/webhooks/index.js";
 import { createDelivery, type Delivery } from "./index.js";
-import { addCluster as addClusterRow, recorder, until, type Sent } from "./test-harness.js";
+import { ACTOR, addCluster as addClusterRow, recorder, until, type Sent } from "./test-harness.js";
 import { testRepo } from "../sources/test-repo.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-delivery-"));
@@ -93,7 +93,7 @@ afterAll(async () => {
 
 describe("delivery", () => {
   it("applies a Source and an App and pushes each matching cluster its overlay's bundle", async () => {
-    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml");
+    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml", ACTOR);
     expect(results).toEqual([{ kind: "Source", name: "apps", action: "created" }, { kind: "App", name: "web", action: "created" }]);
     const batch = take();
     expect(batch.map((s) => s.cluster).sort()).toEqual(["p1", "p2", "p3", "s1", "s2"]);
@@ -113,7 +113,7 @@ describe("delivery", () => {
   });
 
   it("re-applying the same definitions changes and pushes nothing", async () => {
-    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml");
+    const results = await delivery.apply(`${SOURCE}---\n${APP}`, "fleet.yaml", ACTOR);
     expect(results.map((r) => r.action)).toEqual(["unchanged", "unchanged"]);
     expect(take()).toEqual([]);
   });
@@ -181,17 +181,17 @@ describe("delivery", () => {
   });
 
   it("pins to an older revision by short SHA and unpins", async () => {
-    await expect(delivery.pin("web", "deadbeef")).rejects.toMatchObject({ reason: "NOT_FOUND" });
-    await expect(delivery.pin("web", shas.broken!)).rejects.toMatchObject({ reason: "FAILED_PRECONDITION" });
-    const pinned = await delivery.pin("web", shas.v1!.slice(0, 8));
+    await expect(delivery.pin("web", "deadbeef", ACTOR)).rejects.toMatchObject({ reason: "NOT_FOUND" });
+    await expect(delivery.pin("web", shas.broken!, ACTOR)).rejects.toMatchObject({ reason: "FAILED_PRECONDITION" });
+    const pinned = await delivery.pin("web", shas.v1!.slice(0, 8), ACTOR);
     expect(pinned).toMatchObject({ pinnedRevision: shas.v1, revision: shas.v1 });
     // d1 moved to staging and p1 to dev in the test before.
     const matching = ["d1", "p2", "p3", "s1", "s2"];
     expect(revisionsOf(take())).toEqual(everyCluster(matching, shas.v1));
-    const unpinned = await delivery.pin("web", "");
+    const unpinned = await delivery.pin("web", "", ACTOR);
     expect(unpinned).toMatchObject({ pinnedRevision: "", revision: shas.reverted });
     expect(revisionsOf(take())).toEqual(everyCluster(matching, shas.reverted));
-    const actions = (await store.db.auditEvent.findMany({ where: { actor: "admin" } })).map((e) => e.action);
+    const actions = (await store.db.auditEvent.findMany({ where: { actor: ACTOR } })).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(["source.apply", "app.apply", "app.pin", "app.unpin"]));
   });
 
@@ -208,7 +208,7 @@ describe("delivery", () => {
 
   it("applies nothing from a batch with one bad document", async () => {
     await expect(delivery.apply(`${APP.replace("name: web", "name: api")}---
-${APP.replace("source: apps", "source: nope")}`, "bad.yaml"))
+${APP.replace("source: apps", "source: nope")}`, "bad.yaml", ACTOR))
       .rejects.toMatchObject({ reason: "INVALID_ARGUMENT", message: expect.stringMatching(/bad\.yaml: App\/web: spec\.source: no Source named "nope"/) });
     expect(await store.db.app.count()).toBe(1);
   });
@@ -227,13 +227,13 @@ ${APP.replace("source: apps", "source: nope")}`, "bad.yaml"))
   });
 
   it("refuses to delete a Source in use, deletes an App and its assignments", async () => {
-    await expect(delivery.deleteResource("Source", "apps")).rejects.toMatchObject({ reason: "FAILED_PRECONDITION", message: expect.stringContaining("web") });
-    await expect(delivery.deleteResource("App", "nope")).rejects.toMatchObject({ reason: "NOT_FOUND" });
-    await delivery.deleteResource("App", "web");
+    await expect(delivery.deleteResource("Source", "apps", ACTOR)).rejects.toMatchObject({ reason: "FAILED_PRECONDITION", message: expect.stringContaining("web") });
+    await expect(delivery.deleteResource("App", "nope", ACTOR)).rejects.toMatchObject({ reason: "NOT_FOUND" });
+    await delivery.deleteResource("App", "web", ACTOR);
     const batch = take();
     expect(Object.fromEntries(batch.map((s) => [s.cluster, s.assignments]))).toEqual(Object.fromEntries(["d1", "p2", "p3", "s1", "s2"].map((c) => [c, []])));
     expect(await store.db.assignment.count()).toBe(0);
-    await delivery.deleteResource("Source", "apps");
+    await delivery.deleteResource("Source", "apps", ACTOR);
     expect(await delivery.listSources()).toEqual([]);
   });
 });

@@ -71,9 +71,9 @@ export interface DeliveryDeps {
 }
 
 export interface Delivery extends BundleSource {
-  apply(yaml: string, origin: string): Promise<ResultInit[]>;
+  apply(yaml: string, origin: string, actor: string): Promise<ResultInit[]>;
   plan(yaml: string, origin: string): ReturnType<typeof planApply>;
-  deleteResource(kind: ResourceKind, name: string): Promise<void>;
+  deleteResource(kind: ResourceKind, name: string, actor: string): Promise<void>;
   listNotifiers(): ReturnType<typeof listNotifiers>;
   /** Tells the Notifiers (drift, for one). */
   notify(notices: Notice[]): void;
@@ -81,10 +81,10 @@ export interface Delivery extends BundleSource {
   getSource(name: string): Promise<SourceSummaryInit>;
   listApps(): Promise<AppSummaryInit[]>;
   getApp(name: string): Promise<{ app: AppSummaryInit; clusters: ClusterAppStatusInit[] }>;
-  pin(name: string, revision: string): Promise<AppSummaryInit>;
+  pin(name: string, revision: string, actor: string): Promise<AppSummaryInit>;
   sync(name: string, cluster?: string): Promise<SyncResult>;
   getRollout(app: string): Promise<RolloutInit>;
-  updateRollout(app: string, action: string): Promise<RolloutInit>;
+  updateRollout(app: string, action: string, actor: string): Promise<RolloutInit>;
   explain(app: string, cluster: string): ReturnType<typeof explainApp>;
   manifests(app: string, cluster: string, revision: string, showSecrets: boolean): ReturnType<typeof appManifests>;
   /** What delivery does with agent streams; drift reports are stored elsewhere (hub/src/drift). */
@@ -230,7 +230,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     await audit(db, actor, `${kind.toLowerCase()}.delete`, name);
   }
 
-  async function pin(name: string, revision: string): Promise<AppSummaryInit> {
+  async function pin(name: string, revision: string, actor: string): Promise<AppSummaryInit> {
     const app = await ctx.apps.get(name);
     if (!app) throw new HubError("NOT_FOUND", `no app named "${name}"`);
     let sha: string | null = null;
@@ -243,21 +243,21 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     await ctx.apps.update(name, { pinnedRevision: sha });
     if (leading()) await reconciler.reconcileApp(name);
     else feed.publish({ kind: "apps", names: [name] });
-    await audit(db, "admin", sha ? "app.pin" : "app.unpin", name, sha ? { revision: sha } : {});
+    await audit(db, actor, sha ? "app.pin" : "app.unpin", name, sha ? { revision: sha } : {});
     return (await getApp(ctx, name)).app;
   }
 
   return {
-    apply: (yaml, origin) => serial.run(() => applyTexts([{ yaml, origin }], "admin", ADMIN_ORIGIN)),
-    deleteResource: (kind, name) => serial.run(() => removeResource(kind, name, "admin")),
+    apply: (yaml, origin, actor) => serial.run(() => applyTexts([{ yaml, origin }], actor, ADMIN_ORIGIN)),
+    deleteResource: (kind, name, actor) => serial.run(() => removeResource(kind, name, actor)),
     listSources: () => listSources(ctx),
     getSource: (name) => getSource(ctx, name),
     listApps: () => listApps(ctx),
     getApp: (name) => getApp(ctx, name),
-    pin: (name, revision) => serial.run(() => pin(name, revision)),
+    pin: (name, revision, actor) => serial.run(() => pin(name, revision, actor)),
     sync: (name, cluster) => requestSync(ctx, name, cluster),
     getRollout: (app) => rollout.status(app),
-    updateRollout: (app, action) => rollout.act(app, action, "admin"),
+    updateRollout: (app, action, actor) => rollout.act(app, action, actor),
     plan: (yaml, origin) => planApply(ctx, { forClusters: renderer.forClusters, resolveCommit: fetcher.resolveCommit }, [{ yaml, origin }]),
     listNotifiers: () => listNotifiers(db),
     notify: (notices) => notifications.publish(notices),

@@ -7,7 +7,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
 import { createDelivery, type Delivery } from "./index.js";
-import { addCluster, recorder, type Sent } from "./test-harness.js";
+import { ACTOR, addCluster, recorder, type Sent } from "./test-harness.js";
 import { testRepo } from "../sources/test-repo.js";
 
 const helmBin = execFileSync(process.execPath, [resolve(__dirname, "../../../scripts/tools.mjs"), "helm"], { encoding: "utf8" }).trim();
@@ -81,7 +81,7 @@ describe("substitute", () => {
   let us = "";
 
   it("gives each region its own bundle, rendering once per distinct value, not per cluster", async () => {
-    await delivery.apply(FLEET, "fleet.yaml");
+    await delivery.apply(FLEET, "fleet.yaml", ACTOR);
     const digests = digestsOf(take(), "regional");
     eu = digests.get("eu-1")!;
     us = digests.get("us-1")!;
@@ -127,7 +127,7 @@ describe("substitute", () => {
 
   it("renders a chart once per distinct value its values use; the templates see the substituted value", async () => {
     const before = delivery.stats.renders;
-    await delivery.apply(CHART_APP, "chart.yaml");
+    await delivery.apply(CHART_APP, "chart.yaml", ACTOR);
     const digests = digestsOf(take(), "chart");
     expect(new Set(digests.values()).size).toBe(2);
     expect(delivery.stats.renders - before).toBe(2);
@@ -156,7 +156,7 @@ spec:
   substitute: {blob: ${"x".repeat(5000)}}
   targets:
   - {name: all, clusterSelector: {matchLabels: {fleet: regional}}}
-`, "big.yaml");
+`, "big.yaml", ACTOR);
     const { app } = await delivery.getApp("big");
     expect(app.error).toMatch(/^target all: ConfigMap\/big is 0\.0 MiB, over the object size limit of 0\.0 MiB .*\(app big, clusters eu-1, eu-2, eu-3 and 3 more\)$/);
     expect(await assignments("big")).toEqual(new Map());

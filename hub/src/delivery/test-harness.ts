@@ -3,6 +3,9 @@ import type { Assignment } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
 import type { AgentStreams } from "./context.js";
 
+/** Who unit tests' admin changes are by (an issued admin token, as the admin API passes it). */
+export const ACTOR = "admin-token:0123456789ab (unit test)";
+
 export type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
 
 /** Agent streams that record what the hub sends; every cluster is connected except `offline`. */

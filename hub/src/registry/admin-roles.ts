@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { HubError } from "../errors.js";
 import type { Db } from "../store/index.js";
 import { requireAdmin } from "./admin-token.js";
+import { adminTokenActor, HUB_ADMIN_ACTOR } from "./actor.js";
 import { hashSecret, randomSecret, sameSecret } from "./secret-hash.js";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
@@ -45,21 +46,22 @@ export async function revokeAdminToken(db: Db, id: string): Promise<{ role: stri
   return row;
 }
 
-/** The role of a presented token (the hub's own admin token is admin), or UNAUTHENTICATED. */
-async function roleOf(db: Db, rootToken: string, presented: string | undefined): Promise<Role> {
+/** Who presents a token and with which role (the hub's own admin token is admin), or UNAUTHENTICATED. */
+async function callerOf(db: Db, rootToken: string, presented: string | undefined): Promise<{ role: Role; actor: string }> {
   const m = presented ? TOKEN_RE.exec(presented) : null;
   if (!m) {
     requireAdmin(presented, rootToken);
-    return "admin";
+    return { role: "admin", actor: HUB_ADMIN_ACTOR };
   }
   const row = await db.adminToken.findUnique({ where: { id: m[1]! } });
   if (!row || !sameSecret(hashSecret(m[2]!), row.secretHash)) requireAdmin(undefined, rootToken);
-  return row!.role as Role;
+  return { role: row!.role as Role, actor: adminTokenActor(row!.id, row!.description) };
 }
 
-/** The admin API's one check, for every transport: a known token whose role the method allows. */
-export async function authorizeAdmin(db: Db, rootToken: string, presented: string | undefined, method: string): Promise<void> {
-  const role = await roleOf(db, rootToken, presented);
+/** The admin API's one check, for every transport: a known token whose role the method allows. Returns the caller's audit actor. */
+export async function authorizeAdmin(db: Db, rootToken: string, presented: string | undefined, method: string): Promise<string> {
+  const { role, actor } = await callerOf(db, rootToken, presented);
   const needed = requiredRole(method);
   if (ROLES.indexOf(role) < ROLES.indexOf(needed)) throw new HubError("FORBIDDEN", `${method} needs the ${needed} role; this token has ${role}`);
+  return actor;
 }

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { afterAll, expect, it } from "vitest";
 import { openStore } from "../store/index.js";
 import { createDelivery } from "../delivery/index.js";
+import { ACTOR } from "../delivery/test-harness.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "gitfleet-config-"));
 const repo = join(tmp, "config");
@@ -36,7 +37,7 @@ it("applies the config repo's definitions and deletes only those it created", as
     delivery.start();
     await until((n) => n.length === 2);
     expect(await names()).toEqual([expect.stringMatching(/^one:config:defs\.yaml@/), expect.stringMatching(/^two:config:/)]);
-    await delivery.apply(app("mine"), "cli");
+    await delivery.apply(app("mine"), "cli", ACTOR);
     writeFileSync(join(repo, "fleet", "defs.yaml"), [doc("Source", "self", `{url: "file://${repo}"}`), app("one")].join("---\n"));
     git("commit", "-q", "-am", "drop two");
     await until((n) => n.length === 2 && n.some((x) => x.startsWith("mine:admin:cli")) && n.some((x) => x.startsWith("one:")));

@@ -53,12 +53,18 @@ export type ServiceHandlers<S> = {
         : never;
 };
 
+/** What a transport tells a handler of its call: when the caller gave up, and who the authenticated caller is (the audit log's actor). */
+export interface ApiCall {
+  signal: AbortSignal;
+  actor: string;
+}
+
 /** Transport-free handler shapes: the decoded request in, a response (or a stream of them) out. */
 export type ApiHandlers<S> = {
   [K in keyof Methods<S>]: Methods<S>[K] extends { methodKind: "unary" }
-    ? (req: In<Methods<S>[K]>) => Promise<OutInit<Methods<S>[K]>>
+    ? (req: In<Methods<S>[K]>, call: ApiCall) => Promise<OutInit<Methods<S>[K]>>
     : Methods<S>[K] extends { methodKind: "server_streaming" }
-      ? (req: In<Methods<S>[K]>, signal: AbortSignal) => AsyncIterable<OutInit<Methods<S>[K]>>
+      ? (req: In<Methods<S>[K]>, call: ApiCall) => AsyncIterable<OutInit<Methods<S>[K]>>
       : never;
 };
 

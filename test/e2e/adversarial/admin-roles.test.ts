@@ -30,9 +30,13 @@ describe.concurrent.each(BACKENDS)("admin roles on $name", (backend) => {
     await denied(viewer, ["admin-token", "create", "--role", "admin"]);
   });
 
-  it.sequential("an operator changes apps but not tokens or clusters", async () => {
-    const operator = (await cliOk(arena.hub, ["admin-token", "create", "--role", "operator"])).trim();
+  it.sequential("an operator changes apps but not tokens or clusters, and the audit log names its token", async () => {
+    const operator = (await cliOk(arena.hub, ["admin-token", "create", "--role", "operator", "--description", "deploy bot"])).trim();
+    const id = /^gfr_([0-9a-f]{12})\./.exec(operator)![1]!;
     expect((await as(operator, ["apply", "-f", "-"], definitions.replace("name: web", "name: web2"))).code).toBe(0);
+    const events = JSON.parse(await cliOk(arena.hub, ["audit", "--app", "web2", "-o", "json"])) as { actor: string; action: string }[];
+    expect(events.filter((e) => e.action === "app.apply").map((e) => e.actor)).toEqual([`admin-token:${id} (deploy bot)`]);
+    expect(await cliOk(arena.hub, ["audit", "--app", "web2"])).toMatch(new RegExp(`admin-token:${id} \\(deploy bot\\)\\s+app\\.apply\\s+web2`));
     await denied(operator, ["token", "create"]);
     await denied(operator, ["token", "list"]);
     await denied(operator, ["cluster", "approve", "nope"]);
@@ -62,8 +66,9 @@ describe.concurrent.each(BACKENDS)("admin roles on $name", (backend) => {
     const again = await cli(arena.hub, ["admin-token", "revoke", id]);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain(`no admin API token with id "${id}"`);
-    const events = JSON.parse(await cliOk(arena.hub, ["audit", "--all", "-o", "json"])) as { action: string; subject?: string }[];
-    expect(events.some((e) => e.action === "admin-token.revoke" && JSON.stringify(e).includes(id))).toBe(true);
+    // Revoked with the hub's own admin token: that is the actor, the revoked token the subject.
+    const events = JSON.parse(await cliOk(arena.hub, ["audit", "--all", "-o", "json"])) as { actor: string; action: string; subject?: string }[];
+    expect(events.filter((e) => e.action === "admin-token.revoke" && e.subject === id).map((e) => e.actor)).toEqual(["hub-admin-token"]);
   });
 
   it.sequential("refuses an unknown role and an unknown token", async () => {

@@ -4,8 +4,8 @@ import { AuditRecordSchema } from "@gitfleet/shared/proto";
 import { auditRows, detailText } from "./audit-view.js";
 
 const EVENTS = [
-  create(AuditRecordSchema, { id: 2n, actor: "admin", action: "cluster.label", subject: "prod-us", detailJson: '{"set":{"tier":"gold"},"remove":[]}' }),
-  create(AuditRecordSchema, { id: 10n, actor: "admin", action: "app.apply", subject: "web", detailJson: '{"action":"created"}' }),
+  create(AuditRecordSchema, { id: 2n, actor: "admin-token:5c9a96f3a6bc (release bot)", action: "cluster.label", subject: "prod-us", detailJson: '{"set":{"tier":"gold"},"remove":[]}' }),
+  create(AuditRecordSchema, { id: 10n, actor: "hub-admin-token", action: "app.apply", subject: "web", detailJson: '{"action":"created"}' }),
   create(AuditRecordSchema, { id: 1n, actor: "rollout", action: "rollout.start", subject: "web", detailJson: "{}" }),
 ];
 const ids = (events: { id: bigint }[]) => events.map((e) => e.id);
@@ -21,6 +21,7 @@ describe("auditRows", () => {
     expect(ids(auditRows(EVENTS, "web"))).toEqual([10n, 1n]);
     expect(ids(auditRows(EVENTS, "gold"))).toEqual([2n]);
     expect(ids(auditRows(EVENTS, "  admin "))).toEqual([10n, 2n]);
+    expect(ids(auditRows(EVENTS, "Release Bot"))).toEqual([2n]);
     expect(auditRows(EVENTS, "nothing-matches")).toEqual([]);
   });
 

@@ -33,20 +33,20 @@ import type { Sessions } from "./sessions.js";
 import type { CredentialCache } from "../../registry/credential-cache.js";
 import type { ChangeFeed } from "../../ha/index.js";
 
-/** The delivery side as the admin API sees it (Sources, Apps, status). */
+/** The delivery side as the admin API sees it (Sources, Apps, status); `actor` is who the audit log says made a change. */
 export interface DeliveryAdmin {
-  apply(yaml: string, origin: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
+  apply(yaml: string, origin: string, actor: string): Promise<MessageInitShape<typeof ResourceResultSchema>[]>;
   plan(yaml: string, origin: string): Promise<MessageInitShape<typeof AppPlanSchema>[]>;
-  deleteResource(kind: "Source" | "App" | "Notifier", name: string): Promise<void>;
+  deleteResource(kind: "Source" | "App" | "Notifier", name: string, actor: string): Promise<void>;
   listNotifiers(): Promise<MessageInitShape<typeof NotifierSummarySchema>[]>;
   listSources(): Promise<MessageInitShape<typeof SourceSummarySchema>[]>;
   getSource(name: string): Promise<MessageInitShape<typeof SourceSummarySchema>>;
   listApps(): Promise<MessageInitShape<typeof AppSummarySchema>[]>;
   getApp(name: string): Promise<{ app: MessageInitShape<typeof AppSummarySchema>; clusters: MessageInitShape<typeof ClusterAppStatusSchema>[] }>;
-  pin(name: string, revision: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
+  pin(name: string, revision: string, actor: string): Promise<MessageInitShape<typeof AppSummarySchema>>;
   sync(name: string, cluster?: string): Promise<{ clusters: string[]; disconnected: string[] }>;
   getRollout(app: string): Promise<MessageInitShape<typeof RolloutSchema>>;
-  updateRollout(app: string, action: string): Promise<MessageInitShape<typeof RolloutSchema>>;
+  updateRollout(app: string, action: string, actor: string): Promise<MessageInitShape<typeof RolloutSchema>>;
   explain(app: string, cluster: string): Promise<MessageInitShape<typeof ExplainAppResponseSchema>>;
   manifests(app: string, cluster: string, revision: string, showSecrets: boolean): Promise<MessageInitShape<typeof GetAppManifestsResponseSchema>>;
   /** Called after an admin change that may alter a cluster's assignments. */
@@ -65,43 +65,41 @@ export interface AdminServiceDeps {
   feed: ChangeFeed;
 }
 
-const ADMIN = "admin";
-
 /** The admin API's handlers, free of any transport: gRPC (CLI) and Connect (dashboard) both serve these. */
 export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminService> {
   const { db, log, sessions } = deps;
   const fleet = createFleetFeed(db, FLEET_WATCH_INTERVAL_MS, FLEET_WATCH_LOAD_FACTOR);
   return {
-    createToken: async (req) => {
+    createToken: async (req, { actor }) => {
       const { token, row } = await createToken(db, {
         labels: req.labels,
         ttlSeconds: Number(req.ttlSeconds),
         maxUses: req.maxUses,
         description: req.description,
       });
-      await audit(db, ADMIN, "token.create", row.id, { labels: req.labels, maxUses: row.maxUses, expiresAt: row.expiresAt });
+      await audit(db, actor, "token.create", row.id, { labels: req.labels, maxUses: row.maxUses, expiresAt: row.expiresAt });
       return { token, info: tokenToProto(row) };
     },
-    createAdminToken: async (req) => {
+    createAdminToken: async (req, { actor }) => {
       const { token, id } = await createAdminToken(db, parseRole(req.role), req.description);
-      await audit(db, ADMIN, "admin-token.create", id, { role: req.role });
+      await audit(db, actor, "admin-token.create", id, { role: req.role });
       return { token, id };
     },
     listAdminTokens: async () => ({
       tokens: (await listAdminTokens(db)).map((t) => ({ id: t.id, role: t.role, description: t.description, createdAt: timestampFromDate(t.createdAt) })),
     }),
-    revokeAdminToken: async (req) => {
+    revokeAdminToken: async (req, { actor }) => {
       const { role } = await revokeAdminToken(db, req.id);
-      await audit(db, ADMIN, "admin-token.revoke", req.id, { role });
+      await audit(db, actor, "admin-token.revoke", req.id, { role });
       return {};
     },
     listTokens: async () => {
       const rows = await db.token.findMany({ orderBy: { createdAt: "asc" } });
       return { tokens: rows.map(tokenToProto) };
     },
-    revokeToken: async (req) => {
+    revokeToken: async (req, { actor }) => {
       await revokeToken(db, req.id);
-      await audit(db, ADMIN, "token.revoke", req.id);
+      await audit(db, actor, "token.revoke", req.id);
       return {};
     },
     listClusters: async () => {
@@ -109,13 +107,13 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       return { clusters: rows.map(clusterToProto) };
     },
     getCluster: async (req) => ({ cluster: clusterToProto(await getCluster(db, req.name)) }),
-    labelCluster: async (req) => {
+    labelCluster: async (req, { actor }) => {
       const row = await labelCluster(db, req.name, req.set, req.remove);
-      await audit(db, ADMIN, "cluster.label", req.name, { set: req.set, remove: req.remove });
+      await audit(db, actor, "cluster.label", req.name, { set: req.set, remove: req.remove });
       await deps.delivery.clusterChanged(req.name);
       return { cluster: clusterToProto(row) };
     },
-    approveCluster: async (req) => {
+    approveCluster: async (req, { actor }) => {
       const before = await getCluster(db, req.name);
       if (before.approved) return { cluster: clusterToProto(before) };
       const connected = sessions.get(req.name) !== undefined;
@@ -123,42 +121,42 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
         where: { name: req.name },
         data: { approved: true, state: connected ? "Connected" : "Disconnected" },
       });
-      await audit(db, ADMIN, "cluster.approve", req.name);
+      await audit(db, actor, "cluster.approve", req.name);
       log.info({ cluster: req.name }, "cluster approved");
       sessions.send(req.name, { msg: { case: "welcome", value: { cluster: clusterToProto(row) } } });
       if (connected) await deps.delivery.clusterChanged(req.name);
       else deps.feed.publish({ kind: "approved", names: [req.name] });
       return { cluster: clusterToProto(row) };
     },
-    deleteCluster: async (req) => {
+    deleteCluster: async (req, { actor }) => {
       await deleteCluster(db, req.name);
       deps.credentials.forget(req.name);
-      await audit(db, ADMIN, "cluster.delete", req.name);
+      await audit(db, actor, "cluster.delete", req.name);
       log.info({ cluster: req.name }, "cluster deleted");
       if (sessions.get(req.name)) sessions.close(req.name, clusterDeleted(req.name));
       else deps.feed.publish({ kind: "deleted", names: [req.name] });
       await deps.delivery.clusterChanged(req.name);
       return {};
     },
-    applyResources: async (req) =>
-      req.dryRun ? { plans: await deps.delivery.plan(req.yaml, req.origin || "stdin") } : { results: await deps.delivery.apply(req.yaml, req.origin || "stdin") },
-    deleteResource: async (req) => {
+    applyResources: async (req, { actor }) =>
+      req.dryRun ? { plans: await deps.delivery.plan(req.yaml, req.origin || "stdin") } : { results: await deps.delivery.apply(req.yaml, req.origin || "stdin", actor) },
+    deleteResource: async (req, { actor }) => {
       if (req.kind !== "Source" && req.kind !== "App" && req.kind !== "Notifier") throw new RpcError("INVALID_ARGUMENT", `kind must be Source, App or Notifier, got "${req.kind}"`);
-      await deps.delivery.deleteResource(req.kind, req.name);
+      await deps.delivery.deleteResource(req.kind, req.name, actor);
       return {};
     },
     listSources: async () => ({ sources: await deps.delivery.listSources() }),
     getSource: async (req) => ({ source: await deps.delivery.getSource(req.name) }),
     listApps: async () => ({ apps: await deps.delivery.listApps() }),
     getApp: async (req) => deps.delivery.getApp(req.name),
-    pinApp: async (req) => ({ app: await deps.delivery.pin(req.name, req.revision) }),
-    syncApp: async (req) => {
+    pinApp: async (req, { actor }) => ({ app: await deps.delivery.pin(req.name, req.revision, actor) }),
+    syncApp: async (req, { actor }) => {
       const result = await deps.delivery.sync(req.name, req.cluster || undefined);
-      await audit(db, ADMIN, "app.sync", req.name, { clusters: result.clusters });
+      await audit(db, actor, "app.sync", req.name, { clusters: result.clusters });
       return result;
     },
     getRollout: async (req) => ({ rollout: await deps.delivery.getRollout(req.app) }),
-    updateRollout: async (req) => ({ rollout: await deps.delivery.updateRollout(req.app, req.action) }),
+    updateRollout: async (req, { actor }) => ({ rollout: await deps.delivery.updateRollout(req.app, req.action, actor) }),
     explainApp: async (req) => deps.delivery.explain(req.app, req.cluster),
     getAppManifests: async (req) => deps.delivery.manifests(req.app, req.cluster, req.revision, req.showSecrets),
     listNotifiers: async () => ({ notifiers: await deps.delivery.listNotifiers() }),
@@ -173,7 +171,7 @@ export function adminApi(deps: AdminServiceDeps): ApiHandlers<typeof AdminServic
       const now = Date.now();
       return groupDrift(await relevant(db, { clusterSelector: req.clusterSelector, app: req.app, windowMs }, now), req.by, windowMs, now);
     },
-    watchFleet: (_req, signal) => fleet.watch(signal),
+    watchFleet: (_req, { signal }) => fleet.watch(signal),
   };
 }
 

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import type { DescMethod } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import type { ApiHandlers, Logger, ServiceHandlers } from "@gitfleet/shared";
+import type { ApiCall, ApiHandlers, Logger, ServiceHandlers } from "@gitfleet/shared";
 import { bearerToken } from "../../registry/admin-token.js";
 import { toRpcError } from "../errors.js";
 
@@ -24,20 +24,19 @@ export function bearer(metadata: grpc.Metadata): string | undefined {
   return bearerToken(metadata.get("authorization")[0]);
 }
 
+/** Who a call's metadata authenticates (its audit actor), or a typed error. */
+type Authorize = (metadata: grpc.Metadata, method: string) => Promise<string>;
+type Handler = (req: unknown, call: ApiCall) => unknown;
+
 /** Serves transport-free handlers over grpc-js; `authorize` runs before every call. */
-export function grpcHandlers<S extends GenService<GenServiceMethods>>(
-  service: S,
-  api: ApiHandlers<S>,
-  log: Logger,
-  authorize: (metadata: grpc.Metadata, method: string) => Promise<void> | void,
-): ServiceHandlers<S> {
+export function grpcHandlers<S extends GenService<GenServiceMethods>>(service: S, api: ApiHandlers<S>, log: Logger, authorize: Authorize): ServiceHandlers<S> {
   const out: Record<string, unknown> = {};
   for (const method of service.methods as DescMethod[]) {
-    const fn = (api as Record<string, (req: unknown, signal: AbortSignal) => unknown>)[method.localName]!;
+    const fn = (api as Record<string, Handler>)[method.localName]!;
     if (method.methodKind === "unary") {
       out[method.localName] = unary(log, method.name, async (req, call) => {
-        await authorize(call.metadata, method.name);
-        return fn(req, new AbortController().signal) as Promise<unknown>;
+        const actor = await authorize(call.metadata, method.name);
+        return fn(req, { signal: new AbortController().signal, actor }) as Promise<unknown>;
       });
     } else if (method.methodKind === "server_streaming") {
       out[method.localName] = (call: grpc.ServerWritableStream<unknown, unknown>) => void stream(log, method.name, call, authorize, fn);
@@ -48,18 +47,12 @@ export function grpcHandlers<S extends GenService<GenServiceMethods>>(
   return out as ServiceHandlers<S>;
 }
 
-async function stream(
-  log: Logger,
-  method: string,
-  call: grpc.ServerWritableStream<unknown, unknown>,
-  authorize: (metadata: grpc.Metadata, method: string) => Promise<void> | void,
-  fn: (req: unknown, signal: AbortSignal) => unknown,
-): Promise<void> {
+async function stream(log: Logger, method: string, call: grpc.ServerWritableStream<unknown, unknown>, authorize: Authorize, fn: Handler): Promise<void> {
   const abort = new AbortController();
   call.on("cancelled", () => abort.abort());
   try {
-    await authorize(call.metadata, method);
-    for await (const msg of fn(call.request, abort.signal) as AsyncIterable<unknown>) {
+    const actor = await authorize(call.metadata, method);
+    for await (const msg of fn(call.request, { signal: abort.signal, actor }) as AsyncIterable<unknown>) {
       if (abort.signal.aborted) break;
       call.write(msg);
     }

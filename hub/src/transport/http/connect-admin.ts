@@ -2,7 +2,7 @@ import type http from "node:http";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { AdminService, RpcError, type ApiHandlers, type Logger } from "@gitfleet/shared";
+import { AdminService, RpcError, type ApiCall, type ApiHandlers, type Logger } from "@gitfleet/shared";
 import { bearerToken } from "../../registry/admin-token.js";
 import { toRpcError } from "../errors.js";
 
@@ -10,13 +10,13 @@ import { toRpcError } from "../errors.js";
 export const CONNECT_PREFIX = "/api";
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
 
-type Handler = (req: unknown, signal: AbortSignal) => unknown;
+type Handler = (req: unknown, call: ApiCall) => unknown;
 
 /**
  * The admin API for the browser, over the Connect protocol on the hub's HTTP port: the same
  * handlers and the same admin-token check as the CLI's gRPC, from the same proto/ contract.
  */
-export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, authorizeToken: (token: string | undefined, method: string) => Promise<void>, log: Logger) {
+export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, authorizeToken: (token: string | undefined, method: string) => Promise<string>, log: Logger) {
   const authorize = (ctx: HandlerContext) => authorizeToken(bearerToken(ctx.requestHeader.get("authorization") ?? undefined), ctx.method.name);
   const impl: Record<string, unknown> = {};
   for (const method of AdminService.methods as DescMethod[]) {
@@ -25,16 +25,16 @@ export function createConnectAdmin(api: ApiHandlers<typeof AdminService>, author
       method.methodKind === "server_streaming"
         ? async function* (req: unknown, ctx: HandlerContext) {
             try {
-              await authorize(ctx);
-              yield* fn(req, ctx.signal) as AsyncIterable<unknown>;
+              const actor = await authorize(ctx);
+              yield* fn(req, { signal: ctx.signal, actor }) as AsyncIterable<unknown>;
             } catch (err) {
               throw toConnectError(log, method.name, err);
             }
           }
         : async (req: unknown, ctx: HandlerContext) => {
             try {
-              await authorize(ctx);
-              return await (fn(req, ctx.signal) as Promise<unknown>);
+              const actor = await authorize(ctx);
+              return await (fn(req, { signal: ctx.signal, actor }) as Promise<unknown>);
             } catch (err) {
               throw toConnectError(log, method.name, err);
             }

@@ -6,7 +6,7 @@ import { createStaticFiles, findDashboardDir } from "./static-files.js";
 export type RawRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
 /** The dashboard on the hub's HTTP port: the admin API over Connect under /api, the page itself at /. */
-export function createDashboard(api: ApiHandlers<typeof AdminService>, authorize: (token: string | undefined, method: string) => Promise<void>, log: Logger): RawRoute {
+export function createDashboard(api: ApiHandlers<typeof AdminService>, authorize: (token: string | undefined, method: string) => Promise<string>, log: Logger): RawRoute {
   const connect = createConnectAdmin(api, authorize, log);
   const dir = findDashboardDir();
   if (!dir) log.warn("dashboard not built (npm run build builds web/); serving only its API");

@@ -1362,6 +1362,9 @@ export type AuditRecord = Message<"gitfleet.v1.AuditRecord"> & {
   at?: Timestamp | undefined;
 
   /**
+   * Who: "admin-token:<id> (<description>)" or "hub-admin-token" for an admin API call;
+   * "rollout", "config-source" or "cluster:<name>" for what the hub and agents do. Never a secret.
+   *
    * @generated from field: string actor = 3;
    */
   actor: string;
@@ -1518,6 +1521,8 @@ export type CreateAdminTokenRequest = Message<"gitfleet.v1.CreateAdminTokenReque
   role: string;
 
   /**
+   * Who or what uses the token ("ci deploys"): listed, and shown in the audit log's actor.
+   *
    * @generated from field: string description = 2;
    */
   description: string;
