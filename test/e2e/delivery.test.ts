@@ -147,9 +147,11 @@ describe.concurrent.each(BACKENDS)("GitOps delivery end to end on $name", (backe
   it.sequential("keeps identity and inventory across an agent restart, and prunes what left Git", async () => {
     const staging = fleet.staging!;
     await staging.agent!.stop();
+    // Until the hub has seen the old stream end, "Connected" would describe the stopped agent.
+    await waitClusterState(hub, "staging", "Disconnected");
     runAgent(hub, staging, undefined, ["--resync", "2s"], env);
+    await waitFor("the restarted agent to load its stored identity", () => staging.agent!.output().includes("reusing stored cluster identity"));
     await waitClusterState(hub, "staging", "Connected");
-    expect(staging.agent!.output()).toContain("reusing stored cluster identity");
     await push({ "web/base/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [namespace.yaml, configmap.yaml, deployment.yaml]\n" }, "drop the service");
     await everywhere("service pruned", ["staging"], (c) => fleet[c]!.sim.store.get("v1", "Service", "web", "web") === undefined);
     expect(configMap("staging")).toBeDefined();
