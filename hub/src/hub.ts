@@ -2,10 +2,11 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
-import { AdminService, AgentService, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
+import { AdminService, AgentService, ConnectResponseSchema, DEFAULT_HEARTBEAT_TIMEOUT_MS, HUB_INFO_FILE, KEEPALIVE_OPTIONS, MIN_PING_INTERVAL_MS, serviceDefinition, splitHostPort, type HubInfo, type Logger } from "@gitfleet/shared";
 import { lockSingleHub, openCoordination, openStore, type Store } from "./store/index.js";
 import { newHubId } from "./ha/index.js";
 import { createConnectDecoder } from "./transport/grpc/connect-decoder.js";
+import { encodeOnce } from "./transport/grpc/encode-once.js";
 import { createSingletonTasks, repeat } from "./ha/singleton.js";
 import { disconnectAll, disconnectClusters, disconnectSilent } from "./registry/liveness.js";
 import { privateDataDir } from "./config/data-dir.js";
@@ -118,8 +119,10 @@ export async function startHub(opts: HubOptions): Promise<Hub> {
     if (change.kind === "cluster" || change.kind === "deleted") change.names.forEach(credentials.forget);
   });
   const agentService = serviceDefinition(AgentService);
-  // Status reports' per-object results shared, not decoded again per agent (connect-decoder.ts).
-  addService({ ...agentService, connect: { ...agentService.connect!, requestDeserialize: createConnectDecoder() } }, createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
+  // Status reports' per-object results shared, not decoded again per agent (connect-decoder.ts);
+  // an AssignmentSet pushed to thousands of streams encoded once (encode-once.ts).
+  const connect = { ...agentService.connect!, requestDeserialize: createConnectDecoder(), responseSerialize: encodeOnce(ConnectResponseSchema) as (v: unknown) => Buffer };
+  addService({ ...agentService, connect }, createAgentService({ hubId, db, log, sessions, approvalRequired: opts.approvalRequired, heartbeatIntervalS: HEARTBEAT_INTERVAL_S, events, bundles: delivery, credentials }));
   const adminDeps = { db, log, sessions, adminToken: admin.token, delivery, feed: coordination.feed, credentials };
   // What another hub did to a cluster whose stream this one holds.
   coordination.feed.subscribe((change) => {

@@ -1,7 +1,7 @@
 // `node test/dist/bench/commit-profile.js --clusters 10000 [--commits 2] [--postgres URL] [--cpu-prof FILE]
 // [--heap-prof FILE]`: each commit of the bench's App through the hub's delivery in this process, without gRPC or agent
 // processes, to see what a commit costs the hub itself: the webhook's fetch, renders, rollout,
-// the push to N recorded streams (each AssignmentSet serialized as grpc-js would), a GetBundle per
+// the push to N recorded streams (each AssignmentSet serialized as the hub's grpc-js serializer does), a GetBundle per
 // cluster, and two status reports per cluster decoded from protobuf bytes (Progressing at once,
 // Healthy --ready-delay ms later), as in `npm run bench -- --agents protocol`. Prints CPU seconds,
 // wall times and memory peaks of the commit (after a first delivery that is not counted).
@@ -20,6 +20,7 @@ import type { AgentStreams } from "@gitfleet/hub/dist/src/delivery/context.js";
 import { openCoordination, openStore, type Store } from "@gitfleet/hub/dist/src/store/index.js";
 import { newHubId } from "@gitfleet/hub/dist/src/ha/index.js";
 import { createConnectDecoder } from "@gitfleet/hub/dist/src/transport/grpc/connect-decoder.js";
+import { encodeOnce } from "@gitfleet/hub/dist/src/transport/grpc/encode-once.js";
 import { tuneHeap } from "@gitfleet/hub/dist/src/lib/heap.js";
 import { HEAP_TUNING } from "@gitfleet/hub/dist/src/config/limits.js";
 import { postgresSchema } from "../lib/postgres.js";
@@ -93,6 +94,7 @@ function protocolStreams(clusters: string[], delivery: () => Delivery, onAssigne
     return bytes;
   };
   const decode = createConnectDecoder();
+  const serialize = encodeOnce(ConnectResponseSchema);
   const report = async (cluster: string, bytes: Uint8Array) => {
     const req = decode(bytes);
     if (req.msg.case === "status") await delivery().events.status(cluster, req.msg.value);
@@ -113,7 +115,7 @@ function protocolStreams(clusters: string[], delivery: () => Delivery, onAssigne
     sentGeneration: (cluster) => generations.get(cluster),
     assignedDigests: (cluster) => digests.get(cluster),
     send(cluster, msg) {
-      toBinary(ConnectResponseSchema, create(ConnectResponseSchema, msg));
+      serialize(msg);
       if (msg.msg?.case !== "assignments") return true;
       const set = msg.msg.value;
       generations.set(cluster, Number(set.generation ?? 0));

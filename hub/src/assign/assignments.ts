@@ -1,4 +1,6 @@
-import { agentOptions } from "../definitions/index.js";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { AssignmentSchema, ConnectResponseSchema } from "@gitfleet/shared";
+import { agentOptions, type AppSpec } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
 import { runInTransaction } from "../store/direct-sql.js";
@@ -78,17 +80,46 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
   const apps = await ctx.apps.list({ names: [...new Set(assignments.map((a) => a.app))] });
   const specs = new Map(apps.map((a) => [a.name, a.spec]));
   const byCluster = groupBy(assignments, (a) => a.clusterName);
+  const message = assignmentMessages(specs);
   let sent = 0;
   for (const row of rows) {
-    const set = (byCluster.get(row.name) ?? []).flatMap((a) => {
-      const spec = specs.get(a.app);
-      if (!spec) return [];
-      return [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, ...agentOptions(spec, a.target) }];
-    });
-    if (ctx.sessions.send(row.name, { msg: { case: "assignments", value: { assignments: set, generation: BigInt(row.generation) } } })) sent++;
+    if (ctx.sessions.send(row.name, message(byCluster.get(row.name) ?? [], row.generation))) sent++;
   }
   ctx.stats.pushes += sent;
   ctx.metrics.pushFanout.observe(sent);
+}
+
+type AssignmentMessage = MessageInitShape<typeof ConnectResponseSchema>;
+type Placed = Pick<Row, "app" | "target" | "revision" | "bundleDigest">;
+
+/**
+ * Builds each cluster's AssignmentSet message, one object per distinct content: clusters whose
+ * assignments and generation are equal (a commit moves thousands alike) get the same object, which
+ * the hub's Connect serializer encodes once (transport/grpc/encode-once.ts). The key is the whole
+ * content, so no cluster gets a message made for other assignments.
+ */
+function assignmentMessages(specs: ReadonlyMap<string, AppSpec>) {
+  const entries = new Map<string, MessageInitShape<typeof AssignmentSchema>[]>();
+  const messages = new Map<string, AssignmentMessage>();
+  const entry = (a: Placed, key: string) => {
+    let found = entries.get(key);
+    if (!found) {
+      const spec = specs.get(a.app);
+      found = spec ? [{ app: a.app, target: a.target, revision: a.revision, bundleDigest: a.bundleDigest, ...agentOptions(spec, a.target) }] : [];
+      entries.set(key, found);
+    }
+    return found;
+  };
+  return (rows: readonly Placed[], generation: number): AssignmentMessage => {
+    const keys = rows.map((a) => `${a.app}\0${a.target}\0${a.revision}\0${a.bundleDigest}`);
+    const key = `${generation}\n${keys.join("\n")}`;
+    let msg = messages.get(key);
+    if (!msg) {
+      msg = { msg: { case: "assignments", value: { assignments: rows.flatMap((a, i) => entry(a, keys[i]!)), generation: BigInt(generation) } } };
+      messages.set(key, msg);
+    }
+    return msg;
+  };
 }
 
 export function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {

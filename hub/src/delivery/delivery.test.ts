@@ -101,6 +101,11 @@ describe("delivery", () => {
     expect(new Set([digests.get("s1"), digests.get("s2")]).size).toBe(1);
     expect(new Set([digests.get("p1"), digests.get("p2"), digests.get("p3")]).size).toBe(1);
     expect(digests.get("s1")).not.toBe(digests.get("p1"));
+    // One message per distinct content, encoded once for all its clusters; never one made for another target.
+    const message = (c: string) => batch.find((s) => s.cluster === c)!.message;
+    expect(message("p2")).toBe(message("p1"));
+    expect(message("s2")).toBe(message("s1"));
+    expect(message("s1")).not.toBe(message("p1"));
     expect(batch[0]!.generation).toBe(1n);
     expect(batch.find((s) => s.cluster === "p1")!.assignments[0]).toMatchObject({
       app: "web", target: "prod", revision: shas.v1, prune: true, selfHeal: true, ignoreFields: ["apps/Deployment:spec.replicas"],

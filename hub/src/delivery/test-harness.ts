@@ -6,7 +6,8 @@ import type { AgentStreams } from "./context.js";
 /** Who unit tests' admin changes are by (an issued admin token, as the admin API passes it). */
 export const ACTOR = "admin-token:0123456789ab (unit test)";
 
-export type Sent = { cluster: string; generation: bigint; assignments: Assignment[] };
+/** `message` is the object the hub handed the stream: a push shares one among clusters sent the same content. */
+export type Sent = { cluster: string; generation: bigint; assignments: Assignment[]; message: object };
 
 /** Agent streams that record what the hub sends; every cluster is connected except `offline`. */
 export function recorder(offline: readonly string[] = []) {
@@ -15,9 +16,10 @@ export function recorder(offline: readonly string[] = []) {
     get: (cluster) => (offline.includes(cluster) ? undefined : {}),
     clusters: () => [],
     sentGeneration: () => undefined,
-    send(cluster, { msg }) {
+    send(cluster, message) {
+      const { msg } = message;
       if (msg?.case !== "assignments") throw new Error(`test recorder: unexpected ${msg?.case ?? "empty"} message to ${cluster}`);
-      sent.push({ cluster, generation: BigInt(msg.value.generation ?? 0), assignments: (msg.value.assignments ?? []) as Assignment[] });
+      sent.push({ cluster, generation: BigInt(msg.value.generation ?? 0), assignments: (msg.value.assignments ?? []) as Assignment[], message });
       return true;
     },
   };

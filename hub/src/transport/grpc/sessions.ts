@@ -2,8 +2,9 @@ import { EventEmitter } from "node:events";
 import type * as grpc from "@grpc/grpc-js";
 import type { ConnectRequest, ConnectResponse, RpcError } from "@gitfleet/shared";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { ConnectResponseSchema } from "@gitfleet/shared";
+import type { AssignmentSetSchema, ConnectResponseSchema } from "@gitfleet/shared";
 
+type AssignmentSetInit = MessageInitShape<typeof AssignmentSetSchema>;
 type Call = grpc.ServerDuplexStream<ConnectRequest, MessageInitShape<typeof ConnectResponseSchema>>;
 
 export interface Session {
@@ -22,6 +23,8 @@ export interface Session {
 export class Sessions extends EventEmitter<{ connected: [string]; disconnected: [string] }> {
   private readonly byCluster = new Map<string, Session>();
   private readonly pending = new Set<Promise<void>>();
+  /** One set per AssignmentSet object: a push shares one among the clusters it sends the same content to. */
+  private readonly digestSets = new WeakMap<object, ReadonlySet<string>>();
 
   open(cluster: string, call: Call): Session {
     this.byCluster.get(cluster)?.call.end();
@@ -47,9 +50,18 @@ export class Sessions extends EventEmitter<{ connected: [string]; disconnected: 
     s.call.write(msg);
     if (msg.msg?.case === "assignments") {
       s.generation = Number(msg.msg.value.generation ?? 0);
-      s.digests = new Set((msg.msg.value.assignments ?? []).map((a) => a.bundleDigest ?? ""));
+      s.digests = this.digestsOf(msg.msg.value);
     }
     return true;
+  }
+
+  private digestsOf(set: AssignmentSetInit): ReadonlySet<string> {
+    let digests = this.digestSets.get(set);
+    if (!digests) {
+      digests = new Set((set.assignments ?? []).map((a) => a.bundleDigest ?? ""));
+      this.digestSets.set(set, digests);
+    }
+    return digests;
   }
 
   assignedDigests(cluster: string): ReadonlySet<string> | undefined {
