@@ -25,6 +25,9 @@ describe("createConnectDecoder", () => {
     const a = decodeSame(decode, encode(report(status("web", "d1", HealthState.PROGRESSING), status("api", "d2", HealthState.HEALTHY, objects("InProgress", 5)))));
     const b = decodeSame(decode, encode(report(status("web", "d1", HealthState.HEALTHY))));
     expect(statusOf(b)[0]!.objects).toBe(statusOf(a)[0]!.objects);
+    // Shared, so frozen to the leaves: a consumer changing them would change the other reports.
+    expect(() => statusOf(b)[0]!.objects.pop()).toThrow(TypeError);
+    expect(() => { statusOf(b)[0]!.objects[0]!.ref!.name = "changed"; }).toThrow(TypeError);
     // Another bundle, or the same bundle with other results, is decoded on its own.
     const c = decodeSame(decode, encode(report(status("web", "d3", HealthState.HEALTHY))));
     const d = decodeSame(decode, encode(report(status("web", "d1", HealthState.HEALTHY, objects("Failed")))));

@@ -27,7 +27,8 @@ export function createConnectDecoder(): (bytes: Uint8Array) => ConnectRequest {
     const hit = runs.find((r) => Buffer.from(r.run.buffer, r.run.byteOffset, r.run.byteLength).equals(run));
     if (hit) return hit.objects;
     // The run holds only AppStatus.objects fields: decoded as an AppStatus, it is the objects alone.
-    const objects = fromBinary(AppStatusSchema, run).objects;
+    // Frozen: one report's consumer changing them would change every other report sharing them.
+    const objects = deepFreeze(fromBinary(AppStatusSchema, run).objects);
     runs.unshift({ run: Uint8Array.from(run), objects });
     runs.length = Math.min(runs.length, RUNS_PER_DIGEST);
     recent.delete(digest);
@@ -99,4 +100,9 @@ function objectsRun(bytes: Uint8Array): { digest: string; start: number; end: nu
     else r.skip(wire, no);
   }
   return start === -1 ? undefined : { digest, start, end };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const v of Object.values(value)) if (typeof v === "object" && v !== null && !Object.isFrozen(v)) deepFreeze(v);
+  return Object.freeze(value);
 }
