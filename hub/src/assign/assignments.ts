@@ -3,6 +3,7 @@ import type { AssignmentSchema, ConnectResponseSchema } from "@gitfleet/shared";
 import { agentOptions, type AppSpec } from "../definitions/index.js";
 import type { Ctx } from "../delivery/context.js";
 import { inChunks } from "../store/chunks.js";
+import { deepFreeze } from "../lib/deep-freeze.js";
 import { runInTransaction } from "../store/direct-sql.js";
 import { bumpGenerations, deleteAssignments, insertAssignments, readAssignments, readGenerations, updateAssignments } from "../store/assignment-rows.js";
 
@@ -115,7 +116,8 @@ function assignmentMessages(specs: ReadonlyMap<string, AppSpec>) {
     const key = `${generation}\n${keys.join("\n")}`;
     let msg = messages.get(key);
     if (!msg) {
-      msg = { msg: { case: "assignments", value: { assignments: rows.flatMap((a, i) => entry(a, keys[i]!)), generation: BigInt(generation) } } };
+      // Frozen: the serializer keeps its bytes by object, and every stream sharing it would see a change.
+      msg = deepFreeze({ msg: { case: "assignments", value: { assignments: rows.flatMap((a, i) => entry(a, keys[i]!)), generation: BigInt(generation) } } } as AssignmentMessage);
       messages.set(key, msg);
     }
     return msg;

@@ -106,6 +106,7 @@ describe("delivery", () => {
     expect(message("p2")).toBe(message("p1"));
     expect(message("s2")).toBe(message("s1"));
     expect(message("s1")).not.toBe(message("p1"));
+    expect(() => Object.assign(batch[0]!.assignments[0]!, { revision: "changed" })).toThrow(TypeError);
     expect(batch[0]!.generation).toBe(1n);
     expect(batch.find((s) => s.cluster === "p1")!.assignments[0]).toMatchObject({
       app: "web", target: "prod", revision: shas.v1, prune: true, selfHeal: true, ignoreFields: ["apps/Deployment:spec.replicas"],

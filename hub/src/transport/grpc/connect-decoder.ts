@@ -1,5 +1,6 @@
 import { create, fromBinary } from "@bufbuild/protobuf";
 import { BinaryReader, WireType } from "@bufbuild/protobuf/wire";
+import { deepFreeze } from "../../lib/deep-freeze.js";
 import { AppStatusSchema, ConnectRequestSchema, StatusReportSchema, type AppStatus, type ConnectRequest, type ObjectResult } from "@gitfleet/shared";
 
 // Field numbers (proto/gitfleet/v1): ConnectRequest.status, StatusReport.apps, AppStatus.bundle_digest and .objects.
@@ -100,9 +101,4 @@ function objectsRun(bytes: Uint8Array): { digest: string; start: number; end: nu
     else r.skip(wire, no);
   }
   return start === -1 ? undefined : { digest, start, end };
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (typeof v === "object" && v !== null && !Object.isFrozen(v)) deepFreeze(v);
-  return Object.freeze(value);
 }
