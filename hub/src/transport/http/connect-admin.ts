@@ -2,7 +2,7 @@ import type http from "node:http";
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, ConnectError, type HandlerContext } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import { AdminService, RpcError, type ApiCall, type ApiHandlers, type Logger } from "@gitfleet/shared";
+import { AdminService, type ApiCall, type ApiHandlers, type Logger } from "@gitfleet/shared";
 import { bearerToken } from "../../registry/admin-token.js";
 import { toRpcError } from "../errors.js";
 
