@@ -97,7 +97,6 @@ export function createTransport(access: ClusterAccess): Transport {
     return { h2: createH2Connection({ origin, ...material }), pool: new https.Agent({ keepAlive: true, ...material }) };
   }
 
-
   // Looked up on each call (not captured): measurements wrap http.request and https.request.
   const send = (target: string, opts: https.RequestOptions) => (secure ? https.request(target, opts) : http.request(target, opts));
 

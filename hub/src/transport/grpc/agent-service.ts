@@ -35,10 +35,7 @@ export function createAgentService(deps: AgentServiceDeps): ServiceHandlers<type
   const registrations = createBatcher((regs: Registration[]) => registerClusters(db, regs, deps.approvalRequired), wave);
   const connecting = createBatcher(async (clusters: ClusterIdentity[]) => (await markConnected(db, deps.hubId, clusters)).map(fulfilled), wave);
   // Streams that end together (a network partition, a fleet stopping) are marked Disconnected together.
-  const disconnecting = createBatcher(async (names: string[]) => {
-    await disconnectClusters(db, names, deps.hubId);
-    return names.map(() => fulfilled(undefined));
-  }, wave);
+  const disconnecting = createBatcher(markEnded(deps), wave);
   const connectDeps = { ...deps, markConnected: connecting.add, markDisconnected: disconnecting.add };
   const admitRegister = admitter(log, "Register", createAdmission("registrations", MAX_REGISTRATIONS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
   const admitConnect = admitter(log, "Connect", createAdmission("stream openings", MAX_CONNECTS_IN_FLIGHT, BUSY_RETRY_AFTER_MS));
@@ -150,6 +147,15 @@ async function onMessage(deps: AgentServiceDeps, row: Pick<ClusterRow, "name" | 
     default:
       return;
   }
+}
+
+/** Marks Disconnected the clusters whose streams ended, in one batch. */
+export function markEnded(deps: Pick<AgentServiceDeps, "db" | "sessions" | "hubId">) {
+  return async (names: string[]): Promise<PromiseSettledResult<void>[]> => {
+    // An agent that opened a new stream here while its old one waited in this batch is Connected.
+    await disconnectClusters(deps.db, names.filter((name) => !deps.sessions.get(name)), deps.hubId);
+    return names.map(() => fulfilled(undefined));
+  };
 }
 
 async function disconnect(deps: ConnectDeps, session: Session): Promise<void> {
