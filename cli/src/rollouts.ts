@@ -1,6 +1,6 @@
 import { toJson } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { AuditRecordSchema, ExplainAppResponseSchema, RolloutSchema, type AuditRecord, type Rollout } from "@gitfleet/shared";
+import { AuditRecordSchema, clustersSummary, ExplainAppResponseSchema, RolloutSchema, type AuditRecord, type Rollout } from "@gitfleet/shared";
 import { healthName, short } from "./apps.js";
 import type { AdminConnection } from "./connection.js";
 import { printJson, printKeyValues, printTable } from "./output.js";
@@ -96,11 +96,17 @@ export async function auditLog(conn: AdminConnection, f: { app?: string; cluster
   if (output === "json") return printJson(events.map((e) => ({ ...(toJson(AuditRecordSchema, e) as object), detail: JSON.parse(e.detailJson || "{}") as unknown })));
   printTable(
     ["TIME", "ACTOR", "ACTION", "SUBJECT", "DETAIL"],
-    events.map((e) => [e.at ? timestampDate(e.at).toISOString() : "-", e.actor, e.action, e.subject, describe(JSON.parse(e.detailJson || "{}") as Record<string, unknown>)]),
+    events.map((e) => [e.at ? timestampDate(e.at).toISOString() : "-", e.actor, e.action, e.subject, auditDetail(e.action, JSON.parse(e.detailJson || "{}") as Record<string, unknown>)]),
   );
 }
 
-function describe(d: Record<string, unknown>): string {
+/** An event's detail in the audit table: key=value pairs; a group of clusters' transitions summed up after its revisions. */
+export function auditDetail(action: string, d: Record<string, unknown>): string {
+  const clusters = clustersSummary(action, d);
+  return clusters ? `${pairs({ from: d.from, to: d.to })} ${clusters}` : pairs(d);
+}
+
+function pairs(d: Record<string, unknown>): string {
   return Object.entries(d)
     .filter(([, v]) => v !== "" && v !== undefined)
     .map(([k, v]) => `${k}=${typeof v === "string" && /^[0-9a-f]{40}$/.test(v) ? v.slice(0, 10) : typeof v === "object" ? JSON.stringify(v) : String(v)}`)

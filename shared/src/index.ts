@@ -14,3 +14,4 @@ export * from "./build-info.js";
 export * from "./hub-files.js";
 export * from "./backoff.js";
 export * from "./host-port.js";
+export * from "./audit.js";

@@ -163,9 +163,9 @@ async function main(): Promise<void> {
     });
     delivery = createDelivery({ db: store.db, log: pino({ level: process.env.GITFLEET_LOG_LEVEL ?? "warn" }), dataDir: dir, sessions, heartbeatTimeoutMs: 60_000, coordination });
     delivery.start();
-    const until = async (what: string, done: () => boolean, ms = 600_000) => {
+    const until = async (what: string, done: () => boolean | Promise<boolean>, ms = 600_000) => {
       const end = Date.now() + ms;
-      while (!done()) {
+      while (!(await done())) {
         if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -190,12 +190,20 @@ async function main(): Promise<void> {
         if (opts["heap-prof"]) await profiler.post("HeapProfiler.startSampling", { samplingInterval: 65536, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       }
       memory.reset();
+      const audit0 = await store.db.auditEvent.count();
       const cpu0 = process.cpuUsage();
       const t0 = Date.now();
       delivery.trigger(SOURCE);
       await until(`commit ${c + 2} stored`, () => of(rev).stored >= N);
       const cpu = process.cpuUsage(cpu0);
+      const mem = memory.read();
       const p = of(rev);
+      // The rollout's last tick (Completed) may follow the last status stored: its audit rows count too.
+      const completed = async () => {
+        const r = await store!.db.rollout.findUnique({ where: { app: APP }, select: { state: true, toRevision: true } });
+        return r?.state === "Completed" && r.toRevision === rev;
+      };
+      await until(`rollout of commit ${c + 2} completed`, completed, 60_000);
       const times = p.storedTimes.map((t) => (t - t0) / 1000).sort((a, b) => a - b);
       results.push({
         clusters: N,
@@ -204,7 +212,8 @@ async function main(): Promise<void> {
         fanout_max_s: (p.assignedAt - t0) / 1000,
         stored_p50_s: times[Math.floor(times.length / 2)],
         stored_all_s: (p.storedAt - t0) / 1000,
-        ...memory.read(),
+        audit_rows: (await store.db.auditEvent.count()) - audit0,
+        ...mem,
       });
       console.log(JSON.stringify(results.at(-1)));
       if (profiler) {

@@ -6,6 +6,7 @@ import { BIN, start, stopAll, waitFor } from "../lib/processes.js";
 import { cliOk, freshPostgresUrl, removeDir, startAgent, startHub, tempDir, waitClusterState, type HubProc } from "../lib/fleet.js";
 import { createRepo, SAMPLE_REPO, startGitDaemon, webDeployment, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, simCluster, type SimCluster } from "../lib/clusters.js";
+import { clusterTransitions } from "../lib/admin.js";
 
 // Three gitfleet-hub processes on one PostgreSQL schema form one hub. Six kube-sim clusters, two
 // agents on each hub (each agent lists all three hubs, its own first). The leader is SIGKILLed in
@@ -20,7 +21,7 @@ const env = {
 const NAMES = ["m1", "m2", "m3", "m4", "m5", "m6"];
 
 type RolloutJson = { state: string; toRevision?: string; stages: { name: string; clusters: { cluster: string; step: string; revision?: string }[] }[] };
-type AuditJson = { action: string; actor: string; detail: { to?: string; cluster?: string; step?: string; stage?: string } };
+type AuditJson = { action: string; actor: string; detail: { to?: string; clusters?: string[]; step?: string; stage?: string } };
 
 describe("three hubs on one PostgreSQL", () => {
   let dir: string;
@@ -128,7 +129,7 @@ describe("three hubs on one PostgreSQL", () => {
     expect(audit.filter((e) => e.action === "rollout.started")).toHaveLength(1);
     expect(audit.filter((e) => e.action === "rollout.completed")).toHaveLength(1);
     for (const name of NAMES) {
-      const steps = audit.filter((e) => e.action === "rollout.cluster" && e.detail.cluster === name).map((e) => e.detail.step);
+      const steps = clusterTransitions(audit).filter((e) => e.detail.cluster === name).map((e) => e.detail.step);
       expect(steps, name).toContain("Healthy");
       expect(steps.at(-1), name).toBe("Healthy");
     }

@@ -8,7 +8,7 @@ import { BACKENDS, cli, cliOk, removeDir, startHub, tempDir, waitClusterState, t
 import { createRepo, SAMPLE_REPO, startGitDaemon, webDeployment, type TestRepo } from "../lib/git.js";
 import { githubPush, runAgent, startClusters, type SimCluster } from "../lib/clusters.js";
 import { appYaml, sourceYaml } from "../lib/definitions.js";
-import { explainBlockers, getRollout, listAudit, listNotifiers, type AuditJson, type RolloutJson } from "../lib/admin.js";
+import { clusterTransitions, explainBlockers, getRollout, listAudit, listNotifiers, type RolloutJson } from "../lib/admin.js";
 
 // Eight clusters: two canaries, then three by name, then the rest (the implicit last stage). The
 // canaries bake: a workload may look Healthy for a moment before it fails.
@@ -58,7 +58,7 @@ describe.concurrent.each(BACKENDS)("rollouts on 8 clusters on $name", (backend) 
     return cliOk(hub, ["apply", "-f", file]);
   };
   /** Per-cluster transitions of the rollout to `to`, in the order the hub recorded them. */
-  const transitions = async (to: string) => (await audit()).filter((e) => e.action === "rollout.cluster" && e.detail.to === to);
+  const transitions = async (to: string) => clusterTransitions((await audit()).filter((e) => e.detail.to === to));
 
   beforeAll(async () => {
     dir = await tempDir(`rollout-${backend.name}`);
@@ -114,7 +114,7 @@ spec: {url: "http://127.0.0.1:${closed}/hook", events: [rollout.completed]}
     const healthyAt = new Map<string, number>();
     const firstUpdate = new Map<string, number>();
     events.forEach((e, i) => {
-      const { cluster, step, stage } = e.detail as Required<AuditJson["detail"]>;
+      const { cluster, step, stage } = e.detail as Required<typeof e.detail>;
       expect(stage).toBe(STAGE_OF[cluster]);
       const set = unavailable.get(stage) ?? new Set<string>();
       if (step === "Updating" || step === "Failed") set.add(cluster);

@@ -124,7 +124,12 @@ export interface AuditJson {
   action: string;
   subject: string;
   actor: string;
-  detail: { to?: string; cluster?: string; step?: string; was?: string; stage?: string; reason?: string };
+  detail: { to?: string; clusters?: string[]; step?: string; was?: string; stage?: string; reason?: string };
+}
+
+/** The cluster transitions in audit events, one per cluster, in the order the hub recorded them (a rollout.clusters row names a group's clusters). */
+export function clusterTransitions<E extends { action: string; detail: { clusters?: string[] } }>(events: E[]): (E & { detail: E["detail"] & { cluster: string } })[] {
+  return events.flatMap((e) => (e.action === "rollout.clusters" ? (e.detail.clusters ?? []).map((cluster) => ({ ...e, detail: { ...e.detail, cluster } })) : []));
 }
 
 export interface AppJson {

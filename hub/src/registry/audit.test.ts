@@ -13,7 +13,13 @@ const EVENTS = 2_345;
 
 beforeAll(async () => {
   store = await openStore({ dataDir: dir });
-  const data = Array.from({ length: EVENTS }, (_, i) => ({ actor: "rollout", action: "rollout.cluster", subject: i % 5 === 0 ? "api" : "web", detail: JSON.stringify({ n: i, cluster: i % 3 === 0 ? "eu-1" : "us-1" }) }));
+  // Rollout transitions of groups of clusters, and of one cluster as rows from before groups hold them.
+  const named = (i: number) => (i % 3 === 0 ? "eu-1" : "us-1");
+  const data = Array.from({ length: EVENTS }, (_, i) => ({
+    actor: "rollout",
+    subject: i % 5 === 0 ? "api" : "web",
+    ...(i % 2 ? { action: "rollout.cluster", detail: JSON.stringify({ n: i, cluster: named(i) }) } : { action: "rollout.clusters", detail: JSON.stringify({ n: i, clusters: ["eu-10", named(i), "us-10"], count: 3 }) }),
+  }));
   await store.db.auditEvent.createMany({ data });
   await store.db.auditEvent.create({ data: { actor: "admin", action: "cluster.approve", subject: "eu-1" } });
 });

@@ -22,7 +22,7 @@ type Row = Awaited<ReturnType<Db["auditEvent"]["findMany"]>>[number];
 /**
  * A page of the trail: the newest matching events older than pageToken, oldest first, and the token
  * of the next (older) page when there is one. An event concerns an App when it is its subject, a
- * cluster when it is its subject or (rollout transitions of one cluster) its detail names it.
+ * cluster when it is its subject or its detail names it (rollout transitions of clusters).
  */
 export async function listAudit(db: Db, f: AuditFilter, now = Date.now()): Promise<{ events: Init<typeof AuditRecordSchema>[]; nextPageToken: string }> {
   const size = pageSize(f.pageSize);
@@ -50,7 +50,10 @@ export async function listAudit(db: Db, f: AuditFilter, now = Date.now()): Promi
 }
 
 function concerns(r: Row, cluster: string | undefined): boolean {
-  return !cluster || r.subject === cluster || decodeJson(r.detail, `AuditEvent ${r.id}`, "detail", plainObject).cluster === cluster;
+  if (!cluster || r.subject === cluster) return true;
+  const { clusters, cluster: one } = decodeJson(r.detail, `AuditEvent ${r.id}`, "detail", plainObject);
+  // rollout.clusters names every cluster of a group of transitions; rows from before it (rollout.cluster) name one.
+  return one === cluster || (Array.isArray(clusters) && clusters.includes(cluster));
 }
 
 function pageSize(n: number | undefined): number {

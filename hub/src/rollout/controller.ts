@@ -15,7 +15,7 @@ import { command, ROLLOUT_ACTIONS, type RolloutAction } from "./commands.js";
 import { rolloutStatus, type RolloutInit } from "./status.js";
 import { decide } from "./decide.js";
 import { ACTIVE_STATES, type ClusterRecord, type ClusterView, type Placement, type RolloutEvent, type RolloutRecord } from "./model.js";
-import { CLUSTER_COLUMNS, createRolloutSql, EVENT_COLUMNS, eventRow, fromClusterRecord, fromRecord, sameClusterRow, toClusterRecord, toRecord, updateRolloutSql } from "./rows.js";
+import { CLUSTER_COLUMNS, createRolloutSql, EVENT_COLUMNS, eventRows, fromClusterRecord, fromRecord, sameClusterRow, toClusterRecord, toRecord, updateRolloutSql } from "./rows.js";
 import { resolveStrategy } from "./strategy.js";
 import { HubError } from "../errors.js";
 import { ROLLOUT_REPORT_TICK_MS } from "../config/intervals.js";
@@ -154,7 +154,7 @@ export function createRolloutController(deps: RolloutDeps) {
     const records = [
       ...inChunks(gone).map((names) => deleteRolloutClusters(app, names)),
       ...insertStatements("RolloutCluster", CLUSTER_COLUMNS, rows, ["app", "clusterName"]),
-      ...insertStatements("AuditEvent", EVENT_COLUMNS, d.events.map((e) => eventRow(app, d.rollout, e, at))),
+      ...insertStatements("AuditEvent", EVENT_COLUMNS, eventRows(app, d.rollout, d.events, at)),
     ];
     const fence = () => deps.leader?.fence() ?? [];
     // Watched before the push: an agent may report before this tick has stored its outcome, and
@@ -171,7 +171,7 @@ export function createRolloutController(deps: RolloutDeps) {
       await deps.push(pushed);
     } else {
       // Agents first: the assignments, the push, then the rollout's new state with its bookkeeping
-      // (a record and an audit row per cluster that moved: seconds at 10,000 clusters). The first
+      // (a record per cluster that moved: seconds at 10,000 clusters). The first
       // write moves updatedAt to `stamp`, which the second checks. Should the hub die in between,
       // the next tick sees the old rollout and starts this one again from the assignments.
       const stamp = rolloutChanged ? at : loaded.updatedAt;

@@ -1,4 +1,6 @@
+import { ROLLOUT_CLUSTERS_ACTION } from "@gitfleet/shared";
 import type { Db } from "../store/index.js";
+import { inChunks } from "../store/chunks.js";
 import type { SqlStatement } from "../store/direct-sql.js";
 import type { ClusterRecord, Placement, RolloutEvent, RolloutRecord, RolloutState, Step } from "./model.js";
 
@@ -48,13 +50,48 @@ export function sameClusterRow(a: ClusterRecordRow, b: ClusterRecordRow): boolea
     && a.prevTarget === b.prevTarget && a.prevRevision === b.prevRevision && a.prevDigest === b.prevDigest;
 }
 
-/** The AuditEvent columns eventRow fills. */
+/** The AuditEvent columns eventRows fills. */
 export const EVENT_COLUMNS = ["at", "actor", "action", "subject", "detail"] as const;
 
-/** An audit row per rollout transition: actor "rollout", action "rollout.<kind>", subject the App. */
-export function eventRow(app: string, r: RolloutRecord, e: RolloutEvent, at: Date) {
-  const { kind, ...rest } = e;
-  return { at, actor: "rollout", action: `rollout.${kind}`, subject: app, detail: JSON.stringify({ from: r.from, to: r.to, ...rest }) };
+/** Cluster names one `rollout.clusters` audit row holds at most: a larger group is split over several rows. */
+export const CLUSTERS_PER_ROW = 1000;
+
+type ClusterGroup = { first: Extract<RolloutEvent, { kind: "cluster" }>; clusters: string[] };
+
+/**
+ * A tick's audit rows (actor "rollout", subject the App), in the order of its events: a row per
+ * rollout transition ("rollout.<kind>"), and per group of cluster transitions that share was, step,
+ * stage and message one ROLLOUT_CLUSTERS_ACTION row naming every cluster of the group (in rows of at most
+ * CLUSTERS_PER_ROW), where the group's first transition was. A commit moving 10,000 clusters wrote
+ * ~25,000 rows, one per cluster and step; a Failed cluster's message (its own status) keeps it in
+ * a group of its own unless others failed alike.
+ */
+export function eventRows(app: string, r: RolloutRecord, events: readonly RolloutEvent[], at: Date) {
+  const row = (action: string, detail: object) => ({ at, actor: "rollout", action, subject: app, detail: JSON.stringify({ from: r.from, to: r.to, ...detail }) });
+  const groups = new Map<string, ClusterGroup>();
+  const order: (RolloutEvent | ClusterGroup)[] = [];
+  for (const e of events) {
+    if (e.kind !== "cluster") {
+      order.push(e);
+      continue;
+    }
+    const key = `${e.was ?? ""}\0${e.step}\0${e.stage}\0${e.message}`;
+    const group = groups.get(key);
+    if (group) group.clusters.push(e.cluster);
+    else {
+      const created = { first: e, clusters: [e.cluster] };
+      groups.set(key, created);
+      order.push(created);
+    }
+  }
+  return order.flatMap((item) => {
+    if (!("clusters" in item)) {
+      const { kind, ...rest } = item;
+      return [row(`rollout.${kind}`, rest)];
+    }
+    const { was, step, stage, message } = item.first;
+    return inChunks(item.clusters, CLUSTERS_PER_ROW).map((clusters) => row(ROLLOUT_CLUSTERS_ACTION, { was, step, stage, message, clusters, count: clusters.length }));
+  });
 }
 
 const ROLLOUT_COLUMNS = ["app", "key", "fromRevision", "toRevision", "state", "stage", "approvedStage", "stageDoneAt", "reason", "startedAt"] as const;

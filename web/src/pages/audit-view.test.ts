@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { AuditRecordSchema } from "@gitfleet/shared/proto";
-import { auditRows, detailText } from "./audit-view.js";
+import { auditDetail, auditRows } from "./audit-view.js";
 
 const EVENTS = [
   create(AuditRecordSchema, { id: 2n, actor: "admin-token:5c9a96f3a6bc (release bot)", action: "cluster.label", subject: "prod-us", detailJson: '{"set":{"tier":"gold"},"remove":[]}' }),
@@ -32,9 +32,15 @@ describe("auditRows", () => {
   });
 });
 
-describe("detailText", () => {
+describe("auditDetail", () => {
   it("shows an empty detail as nothing and any other as its JSON", () => {
-    expect(detailText("{}")).toBe("");
-    expect(detailText('{"set":{"tier":"gold"}}')).toBe('{"set":{"tier":"gold"}}');
+    expect(auditDetail({ action: "rollout.start", detailJson: "{}" })).toEqual({ text: "" });
+    expect(auditDetail({ action: "cluster.label", detailJson: '{"set":{"tier":"gold"}}' })).toEqual({ text: '{"set":{"tier":"gold"}}' });
+  });
+
+  it("sums up a group of clusters' transitions in a line, with every cluster it names", () => {
+    const clusters = Array.from({ length: 42 }, (_, i) => `c${i}`);
+    const detailJson = JSON.stringify({ from: "a1", to: "b2", was: "Updating", step: "Healthy", stage: "canary", message: "", clusters, count: 42 });
+    expect(auditDetail({ action: "rollout.clusters", detailJson })).toEqual({ text: "42 clusters Updating→Healthy in stage canary: c0, c1, c2, c3, c4, … (37 more)", clusters });
   });
 });

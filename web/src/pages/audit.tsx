@@ -4,7 +4,7 @@ import { useRpc } from "../use-rpc.js";
 import { useTick } from "../use-interval.js";
 import { isoTime, when } from "../format.js";
 import { Head } from "../components/head.js";
-import { auditRows, detailText } from "./audit-view.js";
+import { auditDetail, auditRows } from "./audit-view.js";
 
 /** Who did what, newest first, searchable across actor, action, subject and detail. */
 export function AuditPage() {
@@ -35,11 +35,24 @@ export function AuditPage() {
               <td>{e.actor}</td>
               <th scope="row">{e.action}</th>
               <td>{e.subject}</td>
-              <td class="mono detail">{detailText(e.detailJson)}</td>
+              <td class="mono detail">
+                <Detail {...auditDetail(e)} />
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** A group of clusters' transitions opens to every cluster it names. */
+function Detail({ text, clusters }: { text: string; clusters?: string[] }) {
+  if (!clusters) return <>{text}</>;
+  return (
+    <details>
+      <summary>{text}</summary>
+      {clusters.join(", ")}
+    </details>
   );
 }
