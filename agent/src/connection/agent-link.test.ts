@@ -98,3 +98,54 @@ it("stops at once while a Register is unanswered", async () => {
   h.close();
   expect(link.saved).toEqual([]);
 });
+
+it("sends a heartbeat only after a heartbeat interval with nothing else sent", async () => {
+  const { createAgentClient, createHubClients, runLink } = await import("./agent-link.js");
+  const server = new grpc.Server();
+  const received: { kind: string; at: number }[] = [];
+  server.addService(serviceDefinition(AgentService), {
+    connect(call: grpc.ServerDuplexStream<{ msg: { case: string } }, unknown>) {
+      call.on("data", (m) => received.push({ kind: m.msg.case, at: Date.now() }));
+      call.write({ msg: { case: "welcome", value: { heartbeatIntervalSeconds: 2 } } });
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  const address = `127.0.0.1:${port}`;
+  const hubs = createHubClients(address, (a) => createAgentClient(a, grpc.credentials.createInsecure()));
+  const abort = new AbortController();
+  let reporting: NodeJS.Timeout | undefined;
+  let stoppedAt = 0;
+  const run = runLink({
+    hub: address, name: "c1", labels: {}, agentVersion: "t", kubernetesVersion: "t", log: createLogger("test", new Writable({ write: (_c, _e, cb) => cb() })),
+    identities: { load: async () => ({ name: "c1", hub: address, credential: "x" }), save: async () => undefined, describe: () => "memory" },
+    credentials: grpc.credentials.createInsecure(),
+    handler: {
+      assignments() {},
+      sync() {},
+      link(send) {
+        if (!send || reporting) return;
+        // A status report every 200 ms for 3 s: more than an interval (2 s) without a heartbeat.
+        const until = Date.now() + 3000;
+        reporting = setInterval(() => {
+          if (Date.now() < until) return send({ msg: { case: "status", value: { apps: [] } } });
+          clearInterval(reporting);
+          stoppedAt = Date.now();
+        }, 200);
+      },
+    },
+  }, hubs, abort.signal);
+  const deadline = Date.now() + 10_000;
+  while (!received.some((m) => m.kind === "heartbeat") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  abort.abort();
+  await run;
+  clearInterval(reporting);
+  hubs.close();
+  server.forceShutdown();
+  const statuses = received.filter((m) => m.kind === "status");
+  const beats = received.filter((m) => m.kind === "heartbeat");
+  expect(statuses.length).toBeGreaterThan(10);
+  expect(beats.length).toBeGreaterThan(0);
+  // The first heartbeat comes after the reports stopped, an interval after the last one.
+  expect(stoppedAt).toBeGreaterThan(0);
+  expect(beats[0]!.at).toBeGreaterThanOrEqual(statuses.at(-1)!.at + 2000 - 50);
+});

@@ -167,7 +167,11 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
   const call = client.connect({ metadata });
   const log = opts.log;
   let heartbeat: NodeJS.Timeout | undefined;
-  const send = (msg: Outgoing) => call.write(msg);
+  let lastSent = 0;
+  const send = (msg: Outgoing) => {
+    lastSent = Date.now();
+    call.write(msg);
+  };
   return new Promise<void>((resolve, reject) => {
     const abort = () => call.cancel();
     signal.addEventListener("abort", abort, { once: true });
@@ -179,7 +183,7 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
     const done = (err?: unknown) => {
       clearTimeout(welcomeTimer);
       if (timedOut) err = new WelcomeTimeout();
-      clearInterval(heartbeat);
+      clearTimeout(heartbeat);
       signal.removeEventListener("abort", abort);
       opts.handler.link(undefined);
       if (err && !signal.aborted) reject(err);
@@ -191,9 +195,16 @@ function openStream(opts: LinkOptions, client: AgentClient, identity: Identity, 
           const state = res.msg.value.cluster?.state;
           clearTimeout(welcomeTimer);
           onWelcome();
-          clearInterval(heartbeat);
+          clearTimeout(heartbeat);
           const every = (res.msg.value.heartbeatIntervalSeconds || DEFAULT_HEARTBEAT_INTERVAL_S) * 1000;
-          heartbeat = setInterval(() => send({ msg: { case: "heartbeat", value: {} } }), every);
+          // Any message tells the hub the agent is alive: a heartbeat only ends `every` of silence, so a
+          // commit's status reports stand in for 10,000 agents' heartbeats instead of adding to them.
+          const beat = () => {
+            const quiet = Date.now() - lastSent;
+            if (quiet >= every) send({ msg: { case: "heartbeat", value: {} } });
+            heartbeat = setTimeout(beat, quiet >= every ? every : every - quiet);
+          };
+          heartbeat = setTimeout(beat, every);
           if (state === ClusterState.PENDING) log.warn("connected; cluster is Pending until an admin runs `gitfleet cluster approve`");
           else log.info("connected to hub");
           opts.handler.link(send);
