@@ -93,8 +93,10 @@ describe.each(PROVIDERS)("status objects on %s", (provider) => {
 describe.each(PROVIDERS)("the StatusObjects migration on %s", (provider) => {
   it("keeps the objects of a status stored before it", async () => {
     const database = freshDatabase(provider, "objects_migration");
-    const previous = migrations[provider].filter((m) => !m.name.endsWith("_status_objects"));
-    expect(previous).toHaveLength(migrations[provider].length - 1);
+    // The database as the migrations before this one left it.
+    const mine = migrations[provider].findIndex((m) => m.name.endsWith("_status_objects"));
+    expect(mine).toBeGreaterThan(0);
+    const previous = migrations[provider].slice(0, mine);
     const insert = (table: string, p: (i: number) => string) => `INSERT INTO ${table} ("clusterName", "app", "revision", "bundleDigest", "sync", "health", "objects", "message", "observedAt") VALUES (${p(1)}, 'web', 'r1', 'd1', 'SYNCED', 'DEGRADED', ${p(2)}, 'one failed', ${p(3)})`;
     const stored = JSON.stringify(objects(["old-a", "old-b"], "Failed"));
     const at = new Date("2026-12-01T10:00:00.000Z");
