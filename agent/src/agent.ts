@@ -85,7 +85,7 @@ export async function startAgent(config: AgentConfig): Promise<RunningAgent> {
   const runner = kube
     ? createRunner({
         kube,
-        bundles: createBundleCache(config.stateDir, hubBundleFetcher(() => client.current(), identities)),
+        bundles: createBundleCache(config.stateDir, hubBundleFetcher(() => client.current(), identities), log),
         store: fileAssignmentStore(config.stateDir),
         log,
         namespaces: config.namespaces,

@@ -95,7 +95,7 @@ async function applyOnce(kube: Kube, bundle: string, withMemory?: boolean): Prom
   await kubernetesVersion(kube, log);
   const runner = createRunner({
     kube,
-    bundles: { get: async () => bundle },
+    bundles: { get: async () => bundle, offer: () => {} },
     store: { load: async () => undefined, save: async () => {} },
     log,
     timings: { resyncMs: 3_600_000, driftIntervalMs: 3_600_000, healthRecheckMs: 500 },

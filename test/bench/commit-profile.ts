@@ -1,8 +1,8 @@
 // `node test/dist/bench/commit-profile.js --clusters 10000 [--commits 2] [--postgres URL] [--cpu-prof FILE]
 // [--heap-prof FILE]`: each commit of the bench's App through the hub's delivery in this process, without gRPC or agent
 // processes, to see what a commit costs the hub itself: the webhook's fetch, renders, rollout,
-// the push to N recorded streams (each AssignmentSet serialized as the hub's grpc-js serializer does), a GetBundle per
-// cluster, and two status reports per cluster decoded from protobuf bytes (Progressing at once,
+// the push to N recorded streams (each AssignmentSet serialized as the hub's grpc-js serializer does), per cluster
+// its bundle inflated from the AssignmentSet or (not inline) a GetBundle, and two status reports per cluster decoded from protobuf bytes (Progressing at once,
 // Healthy --ready-delay ms later), as in `npm run bench -- --agents protocol`. Prints CPU seconds,
 // wall times and memory peaks of the commit (after a first delivery that is not counted).
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { ConnectRequestSchema, ConnectResponseSchema, HealthState, parseBundle, SyncState, type Assignment } from "@gitfleet/shared";
+import { ConnectRequestSchema, ConnectResponseSchema, HealthState, parseBundle, SyncState, type Assignment, type InlineBundle } from "@gitfleet/shared";
+import { inflateInline } from "@gitfleet/agent/dist/cache/bundle-cache.js";
 import { pino } from "pino";
 import { createDelivery, type Delivery } from "@gitfleet/hub/dist/src/delivery/index.js";
 import type { AgentStreams } from "@gitfleet/hub/dist/src/delivery/context.js";
@@ -99,10 +100,13 @@ function protocolStreams(clusters: string[], delivery: () => Delivery, onAssigne
     const req = decode(bytes);
     if (req.msg.case === "status") await delivery().events.status(cluster, req.msg.value);
   };
-  async function deliver(cluster: string, a: Assignment): Promise<void> {
-    const bundle = await delivery().bundleFor(cluster, a.bundleDigest);
-    if (!bundle) throw new Error(`${cluster}: no bundle ${a.bundleDigest}`);
-    const text = bundle.raw.toString("utf8");
+  async function getBundle(cluster: string, digest: string): Promise<string> {
+    const bundle = await delivery().bundleFor(cluster, digest);
+    if (!bundle) throw new Error(`${cluster}: no bundle ${digest}`);
+    return bundle.raw.toString("utf8");
+  }
+  async function deliver(cluster: string, a: Assignment, inline?: InlineBundle): Promise<void> {
+    const text = inline ? inflateInline(inline) : await getBundle(cluster, a.bundleDigest);
     void report(cluster, reportBytes(a, text, HealthState.PROGRESSING));
     await new Promise((r) => setTimeout(r, READY_DELAY_MS));
     if (held.get(cluster) !== a.bundleDigest) return;
@@ -125,7 +129,7 @@ function protocolStreams(clusters: string[], delivery: () => Delivery, onAssigne
       if (!a || held.get(cluster) === a.bundleDigest) return true;
       held.set(cluster, a.bundleDigest);
       onAssigned(a.revision);
-      deliver(cluster, a).catch((err: unknown) => console.error(`${cluster}: ${(err as Error).message}`));
+      deliver(cluster, a, (set.bundles as InlineBundle[] | undefined)?.find((b) => b.digest === a.bundleDigest)).catch((err: unknown) => console.error(`${cluster}: ${(err as Error).message}`));
       return true;
     },
   };

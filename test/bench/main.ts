@@ -293,6 +293,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResult | Registrat
       distinct_overlays: Math.min(o.overlays, o.clusters),
       distinct_inputs: distinctInputs(o.clusters, o.overlays, o.regions),
       pushes_per_commit: after.metrics.pushes - before.metrics.pushes,
+      bundles_inline_per_commit: after.metrics.bundlesInline - before.metrics.bundlesInline,
+      bundles_fetched_per_commit: after.metrics.bundlesFetched - before.metrics.bundlesFetched,
       hub_peak_rss_mb: round(hubStats.peakRssMb, 1),
       hub_cpu_s: round(hubStats.cpuS - atStart.hub, 2),
       hub_cpu_registration_s: round(afterRegistration.hub - atStart.hub, 2),
@@ -468,14 +470,16 @@ async function poll(what: string, intervalMs: number, timeoutMs: number, check: 
   }
 }
 
-async function hubMetrics(http: string): Promise<{ renders: number; pushes: number; statusReports: number; statusWrites: number }> {
+async function hubMetrics(http: string): Promise<{ renders: number; pushes: number; statusReports: number; statusWrites: number; bundlesInline: number; bundlesFetched: number }> {
   const text = await (await fetch(`http://${http}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
+  const value = (name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, "\\$&")} (\\d+)`, "m").exec(text)?.[1] ?? NaN);
   return {
     renders: value("gitfleet_renders_total"),
     pushes: value("gitfleet_assignment_pushes_total"),
     statusReports: value("gitfleet_status_reports_total"),
     statusWrites: value("gitfleet_status_writes_total"),
+    bundlesInline: value('gitfleet_bundles_sent_total{via="inline"}'),
+    bundlesFetched: value('gitfleet_bundles_sent_total{via="get_bundle"}'),
   };
 }
 

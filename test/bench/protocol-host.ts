@@ -1,14 +1,15 @@
 // A host process for many protocol-level agents: each speaks the agent's real gRPC protocol with
 // the agent's own link code (register with the bootstrap token, one Connect stream with
-// heartbeats and reconnects, GetBundle by digest), over a channel and credential of its own, but
+// heartbeats and reconnects, bundles inline on the AssignmentSet or by GetBundle), over a channel and credential of its own, but
 // applies nothing: it reports Synced (Progressing) once it holds the bundle, and Synced and
 // Healthy after a delay. So the hub can be measured against far more clusters than kube-sims fit.
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { createAgentClient, createHubClients, runLink, type Outgoing } from "@gitfleet/agent/dist/connection/agent-link.js";
 import type { Identity, IdentityStore } from "@gitfleet/agent/dist/connection/credentials.js";
 import { hubBundleFetcher } from "@gitfleet/agent/dist/cache/hub-fetcher.js";
+import { inflateInline } from "@gitfleet/agent/dist/cache/bundle-cache.js";
 import * as grpc from "@grpc/grpc-js";
-import { createBackoff, createLogger, HealthState, parseBundle, SyncState, type Assignment, type AssignmentSet } from "@gitfleet/shared";
+import { createBackoff, createLogger, HealthState, parseBundle, SyncState, type Assignment, type AssignmentSet, type InlineBundle } from "@gitfleet/shared";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AppStatusSchema, ObjectResultSchema } from "@gitfleet/shared";
 import { selfStats } from "./proc-stats.js";
@@ -91,10 +92,11 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
     timers.add(t);
   };
 
-  async function deliver(a: Assignment): Promise<void> {
+  /** As the agent's bundle cache: the bundle sent inline with the assignment, else fetched. */
+  async function deliver(a: Assignment, inline?: InlineBundle): Promise<void> {
     let objects = fetched.get(a.bundleDigest);
     if (!objects) {
-      objects = objectResults(a.bundleDigest, await fetch(a.bundleDigest));
+      objects = objectResults(a.bundleDigest, inline ? inflateInline(inline) : await fetch(a.bundleDigest));
       fetched.set(a.bundleDigest, objects);
     }
     const status = (health: HealthState): StatusInit => ({ app: a.app, revision: a.revision, bundleDigest: a.bundleDigest, sync: SyncState.SYNCED, health, objects, message: "", observedAt: timestampFromDate(new Date()) });
@@ -111,12 +113,12 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
   }
 
   // As the agent does: a failed fetch is retried with jittered backoff (1 s doubling, at most 30 s) while the assignment stands.
-  const fetchAndReport = (a: Assignment, backoff = createBackoff(1_000, 30_000)) => {
-    deliver(a).catch((err: unknown) => {
+  const fetchAndReport = (a: Assignment, inline?: InlineBundle, backoff = createBackoff(1_000, 30_000)) => {
+    deliver(a, inline).catch((err: unknown) => {
       const retryMs = backoff.next();
       log.warn({ cluster: name, app: a.app, err: (err as Error).message, retryMs }, "bundle fetch failed");
       later(retryMs, () => {
-        if (current.some((x) => x.app === a.app && x.bundleDigest === a.bundleDigest) && statuses.get(a.app)?.bundleDigest !== a.bundleDigest) fetchAndReport(a, backoff);
+        if (current.some((x) => x.app === a.app && x.bundleDigest === a.bundleDigest) && statuses.get(a.app)?.bundleDigest !== a.bundleDigest) fetchAndReport(a, undefined, backoff);
       });
     });
   };
@@ -131,7 +133,7 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
         }
         const known = statuses.get(a.app);
         if (known?.bundleDigest === a.bundleDigest) continue;
-        fetchAndReport(a);
+        fetchAndReport(a, set.bundles.find((b) => b.digest === a.bundleDigest));
       }
       for (const app of [...statuses.keys()]) if (!set.assignments.some((a) => a.app === app)) statuses.delete(app);
     },

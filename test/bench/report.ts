@@ -38,6 +38,9 @@ export interface BenchResult {
   /** Distinct (overlay, region) pairs among the clusters: what renders per commit should be. */
   distinct_inputs: number;
   pushes_per_commit: number;
+  /** Bundles the hub sent per commit inline on AssignmentSets, and served by GetBundle calls. */
+  bundles_inline_per_commit: number;
+  bundles_fetched_per_commit: number;
   hub_peak_rss_mb: number;
   hub_cpu_s: number;
   hub_cpu_registration_s: number;
@@ -147,6 +150,7 @@ export function formatTable(r: BenchResult): string {
     ["statuses written per second (commit)", `${r.statuses_written_per_s}/s`, "", ""],
     ["renders per commit", String(r.renders_per_commit), r.regions ? `= distinct overlay x region (${r.distinct_inputs})` : `= distinct overlays (${r.distinct_overlays})`, verdict(r.renders_per_commit === r.distinct_inputs)],
     ["assignment pushes per commit", String(r.pushes_per_commit), "", ""],
+    ["bundles per commit: inline / GetBundle", `${r.bundles_inline_per_commit} / ${r.bundles_fetched_per_commit}`, "", ""],
     ["hub peak RSS", `${r.hub_peak_rss_mb.toFixed(1)} MB`, protocol ? "< 1024 MB" : "< 300 MB", protocol ? goal(r.hub_peak_rss_mb < 1024) : verdict(r.hub_peak_rss_mb < 300)],
     ["hub CPU (whole run / registration / commit)", `${r.hub_cpu_s.toFixed(2)} / ${r.hub_cpu_registration_s.toFixed(2)} / ${r.hub_cpu_delivery_s.toFixed(2)} s`, "", ""],
     ["  of which the bench's status polls (commit)", `${((r.hub_polls_during_delivery * r.hub_cpu_per_poll_ms) / 1000).toFixed(2)} s (${r.hub_polls_during_delivery} x ${r.hub_cpu_per_poll_ms.toFixed(1)} ms)`, "", ""],

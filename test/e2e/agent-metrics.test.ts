@@ -5,22 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { kubectlRunner } from "../kube-sim/test-helpers.js";
 import { tempDir } from "../lib/fleet.js";
 import { startGitFleet, waitClusterApp, type GitFleet } from "../lib/git-fleet.js";
+import { sample } from "../lib/metrics.js";
 import { waitFor } from "../lib/processes.js";
 
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}, namespace: default}\ndata: {v: "1"}\n`;
 const app = `apiVersion: gitfleet.dev/v1\nkind: App\nmetadata: {name: web}\nspec:\n  source: apps\n  path: web\n  selfHeal: true\n  targets: [{name: all, clusterSelector: {matchLabels: {env: test}}}]\n`;
-
-/** The sum of a metric's samples whose labels include all of `labels`, from Prometheus text. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split("\n")) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = Object.fromEntries([...(m[2] ?? "").matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((l) => [l[1], l[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
-}
 
 describe("agent metrics (--metrics-listen)", () => {
   let f: GitFleet;

@@ -9,7 +9,10 @@ import { sourceYaml } from "./definitions.js";
 import { listApps, showApp, type AppClusterJson, type AppJson } from "./admin.js";
 
 export const WEBHOOK_SECRET = "push-secret";
-const env = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+/** The hub's and agents' environment: quick heartbeats and reconnects. */
+export const FLEET_ENV = { GITFLEET_HEARTBEAT_INTERVAL_S: "1", GITFLEET_RECONNECT_MAX_MS: "1000" };
+/** The agents' arguments (and what a suite passes to an agent it restarts). */
+export const AGENT_ARGS = ["--resync", "30s"];
 
 export type { AppJson } from "./admin.js";
 export type ClusterAppJson = AppClusterJson;
@@ -33,7 +36,7 @@ export async function startGitFleet(prefix: string, clusters: Record<string, str
   const repo = createRepo(join(dir, "git", "apps"));
   repo.commit(files, "initial import");
   const daemon = await startGitDaemon(join(dir, "git"), "apps");
-  const hub = await startHub(join(dir, "hub"), hubArgs, { ...env, ...hubEnv });
+  const hub = await startHub(join(dir, "hub"), hubArgs, { ...FLEET_ENV, ...hubEnv });
   const sims: Record<string, SimCluster> = {};
   const close = async () => {
     await stopAll();
@@ -42,7 +45,7 @@ export async function startGitFleet(prefix: string, clusters: Record<string, str
     await removeDir(dir);
   };
   try {
-    Object.assign(sims, await startClusters(hub, dir, clusters, ["--resync", "30s", ...agentArgs], env));
+    Object.assign(sims, await startClusters(hub, dir, clusters, [...AGENT_ARGS, ...agentArgs], FLEET_ENV));
   } catch (err) {
     await close();
     throw err;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fromJsonString, toJsonString } from "@bufbuild/protobuf";
+import { create, fromJsonString, toJsonString } from "@bufbuild/protobuf";
 import { AssignmentSetSchema, type AssignmentSet } from "@gitfleet/shared";
 import { writeAtomic } from "../files.js";
 
@@ -23,6 +23,7 @@ export function fileAssignmentStore(stateDir: string): AssignmentStore {
       }
       return fromJsonString(AssignmentSetSchema, text);
     },
-    save: (set) => writeAtomic(path, toJsonString(AssignmentSetSchema, set) + "\n"),
+    // Without the inline bundles: the bundle cache keeps those, and they would only swell the file.
+    save: (set) => writeAtomic(path, toJsonString(AssignmentSetSchema, create(AssignmentSetSchema, { assignments: set.assignments, generation: set.generation })) + "\n"),
   };
 }

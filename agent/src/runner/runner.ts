@@ -209,6 +209,8 @@ export function createRunner(opts: RunnerOptions): Runner {
   let saving: Promise<void> = Promise.resolve();
   const runner: Runner = {
     assignments(set) {
+      // Before the runs this set starts: they take their bundles from the cache.
+      opts.bundles.offer(set.bundles);
       // One save at a time, in order (a slower older save must not land last), and stop() waits for it.
       saving = saving.then(() => opts.store.save(set)).catch((err: unknown) => log.error({ err: errorMessage(err) }, "cannot persist assignments"));
       assign(set);

@@ -1,7 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AssignmentSchema, ConnectResponseSchema } from "@gitfleet/shared";
+import type { AssignmentSchema, ConnectResponseSchema, InlineBundleSchema } from "@gitfleet/shared";
 import { agentOptions, type AppSpec } from "../definitions/index.js";
-import type { Ctx } from "../delivery/context.js";
+import type { AgentStreams, Ctx } from "../delivery/context.js";
+import { MAX_INLINE_BUNDLE_BYTES, MAX_INLINE_BUNDLES_PER_SET_BYTES } from "../config/limits.js";
 import { inChunks } from "../store/chunks.js";
 import { deepFreeze } from "../lib/deep-freeze.js";
 import { runInTransaction } from "../store/direct-sql.js";
@@ -78,26 +79,74 @@ export async function push(ctx: Ctx, clusters: Iterable<string>, bump = true): P
     Promise.all(inChunks(connected).map((chunk) => readGenerations(db, chunk))).then((r) => r.flat()),
     Promise.all(inChunks(connected).map((chunk) => readAssignments(db, chunk))).then((r) => r.flat()),
   ]);
-  const apps = await ctx.apps.list({ names: [...new Set(assignments.map((a) => a.app))] });
-  const specs = new Map(apps.map((a) => [a.name, a.spec]));
   const byCluster = groupBy(assignments, (a) => a.clusterName);
+  const [apps, inline] = await Promise.all([
+    ctx.apps.list({ names: [...new Set(assignments.map((a) => a.app))] }),
+    inlineBundles(ctx, new Set(rows.flatMap((r) => newOnStream(ctx.sessions, r.name, byCluster.get(r.name) ?? [])))),
+  ]);
+  const specs = new Map(apps.map((a) => [a.name, a.spec]));
   const message = assignmentMessages(specs);
   let sent = 0;
+  let inlined = 0;
   for (const row of rows) {
-    if (ctx.sessions.send(row.name, message(byCluster.get(row.name) ?? [], row.generation))) sent++;
+    const placed = byCluster.get(row.name) ?? [];
+    // Decided again now: the stream may have been replaced while the bundles loaded.
+    const bundles = inline(newOnStream(ctx.sessions, row.name, placed.filter((a) => specs.has(a.app))));
+    if (!ctx.sessions.send(row.name, message(placed, row.generation, bundles))) continue;
+    sent++;
+    inlined += bundles.length;
   }
   ctx.stats.pushes += sent;
   ctx.metrics.pushFanout.observe(sent);
+  ctx.metrics.bundlesSent.inc({ via: "inline" }, inlined);
 }
 
 type AssignmentMessage = MessageInitShape<typeof ConnectResponseSchema>;
 type Placed = Pick<Row, "app" | "target" | "revision" | "bundleDigest">;
+type Inline = Readonly<MessageInitShape<typeof InlineBundleSchema> & { digest: string; gzip: Buffer }>;
+
+/**
+ * The digests of the cluster's assignments that are new on its stream: not in the last set sent on
+ * it. None on a stream that had no set yet: a reconnecting agent usually holds its bundles already,
+ * and a reconnect storm must not resend every bundle (the agent fetches what it lacks).
+ */
+function newOnStream(sessions: AgentStreams, cluster: string, rows: readonly Placed[]): string[] {
+  const had = sessions.sentGeneration(cluster) === undefined ? undefined : sessions.assignedDigests?.(cluster);
+  if (!had) return [];
+  return [...new Set(rows.map((r) => r.bundleDigest).filter((d) => d && !had.has(d)))];
+}
+
+/**
+ * Loads the candidate bundles (a commit's few) and returns which of a cluster's new digests ride
+ * inline: those of at most MAX_INLINE_BUNDLE_BYTES gzip-compressed, up to
+ * MAX_INLINE_BUNDLES_PER_SET_BYTES per set. Only the cluster's own assignments are candidates, as
+ * GetBundle serves only those (a Pending cluster has no assignments: reconcile assigns approved ones).
+ */
+async function inlineBundles(ctx: Pick<Ctx, "bundles" | "log">, candidates: ReadonlySet<string>): Promise<(digests: readonly string[]) => Inline[]> {
+  const small = new Map<string, Inline>();
+  await Promise.all([...candidates].map(async (digest) => {
+    const bundle = await ctx.bundles.get(digest).catch((err: unknown) => void ctx.log.warn({ digest, err }, "loading a bundle to send inline failed: agents fetch it"));
+    // Frozen without its bytes: a Buffer cannot be frozen (deepFreeze stops at frozen objects).
+    if (bundle && bundle.gzip.length <= MAX_INLINE_BUNDLE_BYTES) small.set(digest, Object.freeze({ digest, gzip: bundle.gzip }));
+  }));
+  return (digests) => {
+    const out: Inline[] = [];
+    let bytes = 0;
+    for (const digest of digests) {
+      const b = small.get(digest);
+      if (!b || bytes + b.gzip.length > MAX_INLINE_BUNDLES_PER_SET_BYTES) continue;
+      bytes += b.gzip.length;
+      out.push(b);
+    }
+    return out;
+  };
+}
 
 /**
  * Builds each cluster's AssignmentSet message, one object per distinct content: clusters whose
- * assignments and generation are equal (a commit moves thousands alike) get the same object, which
- * the hub's Connect serializer encodes once (transport/grpc/encode-once.ts). The key is the whole
- * content, so no cluster gets a message made for other assignments.
+ * assignments, generation and inline bundles are equal (a commit moves thousands alike) get the same
+ * object, which the hub's Connect serializer encodes once (transport/grpc/encode-once.ts). The key is
+ * the whole content, so no cluster gets a message made for other assignments or other bundles.
  */
 function assignmentMessages(specs: ReadonlyMap<string, AppSpec>) {
   const entries = new Map<string, MessageInitShape<typeof AssignmentSchema>[]>();
@@ -111,13 +160,13 @@ function assignmentMessages(specs: ReadonlyMap<string, AppSpec>) {
     }
     return found;
   };
-  return (rows: readonly Placed[], generation: number): AssignmentMessage => {
+  return (rows: readonly Placed[], generation: number, bundles: readonly Inline[]): AssignmentMessage => {
     const keys = rows.map((a) => `${a.app}\0${a.target}\0${a.revision}\0${a.bundleDigest}`);
-    const key = `${generation}\n${keys.join("\n")}`;
+    const key = `${generation}\n${keys.join("\n")}\n\n${bundles.map((b) => b.digest).join("\n")}`;
     let msg = messages.get(key);
     if (!msg) {
       // Frozen: the serializer keeps its bytes by object, and every stream sharing it would see a change.
-      msg = deepFreeze({ msg: { case: "assignments", value: { assignments: rows.flatMap((a, i) => entry(a, keys[i]!)), generation: BigInt(generation) } } } as AssignmentMessage);
+      msg = deepFreeze({ msg: { case: "assignments", value: { assignments: rows.flatMap((a, i) => entry(a, keys[i]!)), generation: BigInt(generation), bundles: [...bundles] } } } as AssignmentMessage);
       messages.set(key, msg);
     }
     return msg;

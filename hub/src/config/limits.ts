@@ -37,3 +37,12 @@ export const MAX_REGISTRATIONS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_REGIS
 export const MAX_CONNECTS_IN_FLIGHT = Number(process.env.GITFLEET_MAX_CONNECTS_IN_FLIGHT ?? 1000);
 /** The gRPC port's accept queue (transport/grpc/listen.ts); Linux caps it at net.core.somaxconn (4096 by default). */
 export const GRPC_LISTEN_BACKLOG = Number(process.env.GITFLEET_GRPC_LISTEN_BACKLOG ?? 4096);
+
+/**
+ * A bundle this small (gzip bytes) rides on the AssignmentSet that assigns it (assign/assignments.ts),
+ * sparing each agent a GetBundle call: a commit sends the same few bundles of a few KB to thousands
+ * of clusters. Larger ones are fetched, so a push does not copy big bundles into every stream's buffer.
+ */
+export const MAX_INLINE_BUNDLE_BYTES = 64 * 1024;
+/** Inline bundles in one AssignmentSet at most (gzip bytes): far below gRPC's 4 MiB default receive limit on the agent. */
+export const MAX_INLINE_BUNDLES_PER_SET_BYTES = 1024 * 1024;

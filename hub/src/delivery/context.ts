@@ -1,6 +1,7 @@
 import type { DescMessage, Message, MessageInitShape } from "@bufbuild/protobuf";
 import type { ConnectResponseSchema, Logger } from "@gitfleet/shared";
 import type { HubMetrics } from "../metrics/index.js";
+import type { ServedBundle } from "../assign/served-bundles.js";
 import type { ChangeFeed } from "../ha/index.js";
 import type { SecretBox } from "../secret-box/index.js";
 import type { SourceHosts } from "../sources/hosts.js";
@@ -22,6 +23,8 @@ export interface Ctx {
   feed: ChangeFeed;
   /** The hosts Sources may fetch from (--source-hosts); any when undefined. */
   sourceHosts: SourceHosts;
+  /** Bundles as agents are sent them (assign/served-bundles.ts): GetBundle serves them, pushes carry small ones inline. */
+  bundles: { get(digest: string): Promise<ServedBundle | undefined> };
 }
 
 /** The agents' open streams as delivery sees them (transport/grpc/sessions.ts implements it). */

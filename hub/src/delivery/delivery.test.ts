@@ -141,6 +141,12 @@ describe("delivery", () => {
     expect(batch.map((s) => s.generation)).toEqual([2n, 2n, 2n, 2n, 2n]);
     expect(delivery.stats.renders).toBe(4);
     v2digests = digestsOf(batch);
+    // Each stream had a set: the new bundle of its own target rides along, in one message per target.
+    expect(new Map(batch.map((s) => [s.cluster, s.bundles.map((b) => b.digest)]))).toEqual(new Map([...v2digests].map(([c, d]) => [c, [d]])));
+    const message = (c: string) => batch.find((s) => s.cluster === c)!.message;
+    expect(message("p3")).toBe(message("p1"));
+    expect(message("s2")).toBe(message("s1"));
+    expect(message("s1")).not.toBe(message("p1"));
   });
 
   it("refuses an unsigned webhook and fetches nothing", async () => {
@@ -170,6 +176,8 @@ describe("delivery", () => {
     const batch = await until("revert pushed", async () => sent.length >= 5 && take());
     expect(revisionsOf(batch)).toEqual(everyCluster(["p1", "p2", "p3", "s1", "s2"], shas.reverted));
     expect(digestsOf(batch)).toEqual(v2digests);
+    // The streams were last sent these bundles: none rides again.
+    expect(batch.flatMap((s) => s.bundles)).toEqual([]);
     expect((await delivery.getApp("web")).app.error).toBe("");
   });
 

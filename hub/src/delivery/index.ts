@@ -105,7 +105,8 @@ export interface Delivery extends BundleSource {
 export function createDelivery(deps: DeliveryDeps): Delivery {
   const { db, log } = deps;
   const { feed, leadership, hubId, shared } = deps.coordination ?? localCoordination();
-  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed, sourceHosts: deps.sourceHosts };
+  const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
+  const ctx: Ctx = { db, apps: createAppRepository(db), sources: createSourceRepository(db), log, sessions: deps.sessions, box: createSecretBox(loadSecretKey(deps.dataDir)), gitDir: join(deps.dataDir, "git"), stats: { renders: 0, renderCacheHits: 0, pushes: 0 }, metrics: deps.metrics ?? createMetrics(), feed, sourceHosts: deps.sourceHosts, bundles };
   // Several hubs: the lease holder does the delivery work (fetch, render, rollout); another hub
   // stores what it was told and hands the rest to the leader through the feed.
   const leading = () => leadership.isLeader();
@@ -149,7 +150,6 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
       if (turned.length) notifications.publish(degraded(turned));
     },
   });
-  const bundles = createBundleCache(async (digest) => (await db.bundle.findUnique({ where: { digest } }))?.manifests);
   const pollers = createPollers((name) => serial.run(() => refreshSource(name, false)), (name, err) => log.error({ source: name, err }, "source refresh failed"));
   const config = deps.configSource && createConfigSource(deps.configSource, mirrors, ctx.gitDir, log, (texts) => serial.run(() => applyConfig(texts)));
   const configPoller = createPollers(() => config!.poll(), (_, err) => log.error({ err }, "config source failed"));
@@ -274,7 +274,11 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     },
     // What the cluster was just sent needs no database read; anything else (the digest an
     // assignment replaced, a fetch on another hub's stream) is checked in the database.
-    bundleFor: async (cluster, digest) => ((digest && ctx.sessions.assignedDigests?.(cluster)?.has(digest)) || (await assignedDigest(ctx, cluster, digest)) ? bundles.get(digest) : undefined),
+    async bundleFor(cluster, digest) {
+      const bundle = (digest && ctx.sessions.assignedDigests?.(cluster)?.has(digest)) || (await assignedDigest(ctx, cluster, digest)) ? await bundles.get(digest) : undefined;
+      if (bundle) ctx.metrics.bundlesSent.inc({ via: "get_bundle" });
+      return bundle;
+    },
     clusterChanged: (cluster) => (leading() ? serial.run(() => reconciler.clusterChanged(cluster)) : Promise.resolve(feed.publish({ kind: "cluster", names: [cluster] }))),
     async webhookSecret(name) {
       const source = await ctx.sources.get(name);

@@ -19,6 +19,8 @@ export interface HubMetrics {
   /** App statuses received from agents, and rows written for them (fewer: the latest of each batch). */
   statusReports: Counter;
   statusWrites: Counter;
+  /** Bundles sent to agents: inline on an AssignmentSet, or served by a GetBundle call. */
+  bundlesSent: Counter<"via">;
   /** Unary gRPC calls by method and status code. */
   grpcSeconds: Histogram<"method" | "code">;
 }
@@ -37,6 +39,8 @@ export function createMetrics(): HubMetrics {
   collectDefaultMetrics({ register: registry });
   const histogram = <L extends string = never>(name: string, help: string, buckets: number[], labelNames: L[] = []) =>
     new Histogram<L>({ name, help, buckets, labelNames, registers: [registry] });
+  const bundlesSent = new Counter({ name: "gitfleet_bundles_sent_total", help: "Bundles sent to agents, by how: inline on an AssignmentSet, or by GetBundle.", labelNames: ["via"] as const, registers: [registry] });
+  for (const via of ["inline", "get_bundle"]) bundlesSent.inc({ via }, 0);
   return {
     registry,
     deliverySeconds: histogram("gitfleet_delivery_seconds", "From fetching a new Source revision to its Apps' assignments pushed.", SECONDS),
@@ -45,6 +49,7 @@ export function createMetrics(): HubMetrics {
     statusIngestSeconds: histogram("gitfleet_status_ingest_seconds", "Storing one batch of agent statuses.", SECONDS),
     statusReports: new Counter({ name: "gitfleet_status_reports_total", help: "App statuses received from agents.", registers: [registry] }),
     statusWrites: new Counter({ name: "gitfleet_status_writes_total", help: "App status rows written (the latest of each cluster and App per batch).", registers: [registry] }),
+    bundlesSent,
     grpcSeconds: histogram("gitfleet_grpc_server_handling_seconds", "Unary gRPC calls handled, by method and status code.", SECONDS, ["method", "code"]),
   };
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_BUNDLE_BYTES } from "@gitfleet/shared";
 import { objectKey } from "@gitfleet/shared/manifest";
 import type { RenderProblem } from "./errors.js";
 import type { Located } from "./parse-stream.js";
@@ -6,7 +7,7 @@ import type { Located } from "./parse-stream.js";
 export type RenderLimits = { maxObjectBytes: number; maxBundleBytes: number };
 
 // Kubernetes stores an object in etcd under 1.5 MiB; ConfigMaps and Secrets hold at most 1 MiB.
-export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxObjectBytes: 1024 * 1024, maxBundleBytes: 64 * 1024 * 1024 };
+export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxObjectBytes: 1024 * 1024, maxBundleBytes: DEFAULT_MAX_BUNDLE_BYTES };
 
 export function mib(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;

@@ -1,5 +1,5 @@
-// Timing of the agent protocol that both ends must agree on: the hub and the agent read these
-// constants, never copies of them.
+// Timing and sizes of the agent protocol that both ends must agree on: the hub and the agent read
+// these constants, never copies of them.
 
 /** Agents heartbeat this often; the hub says so in Welcome (overridable there), an agent uses this until then. */
 export const DEFAULT_HEARTBEAT_INTERVAL_S = 10;
@@ -24,3 +24,9 @@ export const KEEPALIVE_OPTIONS = {
   "grpc.keepalive_timeout_ms": KEEPALIVE_TIMEOUT_MS,
   "grpc.keepalive_permit_without_calls": 1,
 } as const;
+
+/**
+ * A rendered bundle larger than this is a render error (the hub's --max-bundle-size default); the
+ * agent inflates an inline bundle to at most this (cache/bundle-cache.ts).
+ */
+export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024;

@@ -67,5 +67,11 @@ describe("createConnectDecoder", () => {
     const cut = good.subarray(0, good.length - 5);
     expect(() => fromBinary(ConnectRequestSchema, cut)).toThrow();
     expect(() => decode(cut)).toThrow();
+    // An object whose length runs past its AppStatus: fromBinary's own error, not a bad slice.
+    const app = new BinaryWriter().tag(3, WireType.LengthDelimited).string("d1").tag(6, WireType.LengthDelimited).uint32(200).raw(new Uint8Array(5)).finish();
+    const bytes = new BinaryWriter().tag(3, WireType.LengthDelimited).bytes(new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(app).finish()).finish();
+    const plain = (() => { try { fromBinary(ConnectRequestSchema, bytes); } catch (err) { return (err as Error).message; } })();
+    expect(plain).toBeDefined();
+    expect(() => decode(bytes)).toThrow(plain!);
   });
 });

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file gitfleet/v1/agent.proto.
  */
 export const file_gitfleet_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChdnaXRmbGVldC92MS9hZ2VudC5wcm90bxILZ2l0ZmxlZXQudjEiygEKD1JlZ2lzdGVyUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIMCgRuYW1lGAIgASgJEjgKBmxhYmVscxgDIAMoCzIoLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdC5MYWJlbHNFbnRyeRIVCg1hZ2VudF92ZXJzaW9uGAQgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIk0KEFJlZ2lzdGVyUmVzcG9uc2USEgoKY3JlZGVudGlhbBgBIAEoCRIlCgdjbHVzdGVyGAIgASgLMhQuZ2l0ZmxlZXQudjEuQ2x1c3RlciI6CgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgCIAEoCSILCglIZWFydGJlYXQiNAoMU3RhdHVzUmVwb3J0EiQKBGFwcHMYASADKAsyFi5naXRmbGVldC52MS5BcHBTdGF0dXMiRAoLRHJpZnRSZXBvcnQSJwoGZXZlbnRzGAEgAygLMhcuZ2l0ZmxlZXQudjEuRHJpZnRFdmVudBIMCgRhcHBzGAIgAygJIsEBCg5Db25uZWN0UmVxdWVzdBIjCgVoZWxsbxgBIAEoCzISLmdpdGZsZWV0LnYxLkhlbGxvSAASKwoJaGVhcnRiZWF0GAIgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKwoGc3RhdHVzGAMgASgLMhkuZ2l0ZmxlZXQudjEuU3RhdHVzUmVwb3J0SAASKQoFZHJpZnQYBCABKAsyGC5naXRmbGVldC52MS5EcmlmdFJlcG9ydEgAQgUKA21zZyJUCgdXZWxjb21lEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyEiIKGmhlYXJ0YmVhdF9pbnRlcnZhbF9zZWNvbmRzGAIgASgFIlEKDUFzc2lnbm1lbnRTZXQSLAoLYXNzaWdubWVudHMYASADKAsyFy5naXRmbGVldC52MS5Bc3NpZ25tZW50EhIKCmdlbmVyYXRpb24YAiABKAMiGwoLU3luY1JlcXVlc3QSDAoEYXBwcxgBIAMoCSLLAQoPQ29ubmVjdFJlc3BvbnNlEicKB3dlbGNvbWUYASABKAsyFC5naXRmbGVldC52MS5XZWxjb21lSAASMQoLYXNzaWdubWVudHMYAiABKAsyGi5naXRmbGVldC52MS5Bc3NpZ25tZW50U2V0SAASKwoJaGVhcnRiZWF0GAMgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKAoEc3luYxgEIAEoCzIYLmdpdGZsZWV0LnYxLlN5bmNSZXF1ZXN0SABCBQoDbXNnIjcKEEdldEJ1bmRsZVJlcXVlc3QSDgoGZGlnZXN0GAEgASgJEhMKC2FjY2VwdF9nemlwGAIgASgIIjAKEUdldEJ1bmRsZVJlc3BvbnNlEg0KBWNodW5rGAEgASgMEgwKBGd6aXAYAiABKAgy7wEKDEFnZW50U2VydmljZRJHCghSZWdpc3RlchIcLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdBodLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVzcG9uc2USSAoHQ29ubmVjdBIbLmdpdGZsZWV0LnYxLkNvbm5lY3RSZXF1ZXN0GhwuZ2l0ZmxlZXQudjEuQ29ubmVjdFJlc3BvbnNlKAEwARJMCglHZXRCdW5kbGUSHS5naXRmbGVldC52MS5HZXRCdW5kbGVSZXF1ZXN0Gh4uZ2l0ZmxlZXQudjEuR2V0QnVuZGxlUmVzcG9uc2UwAWIGcHJvdG8z", [file_gitfleet_v1_types]);
+  fileDesc("ChdnaXRmbGVldC92MS9hZ2VudC5wcm90bxILZ2l0ZmxlZXQudjEiygEKD1JlZ2lzdGVyUmVxdWVzdBINCgV0b2tlbhgBIAEoCRIMCgRuYW1lGAIgASgJEjgKBmxhYmVscxgDIAMoCzIoLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdC5MYWJlbHNFbnRyeRIVCg1hZ2VudF92ZXJzaW9uGAQgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgFIAEoCRotCgtMYWJlbHNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIk0KEFJlZ2lzdGVyUmVzcG9uc2USEgoKY3JlZGVudGlhbBgBIAEoCRIlCgdjbHVzdGVyGAIgASgLMhQuZ2l0ZmxlZXQudjEuQ2x1c3RlciI6CgVIZWxsbxIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhoKEmt1YmVybmV0ZXNfdmVyc2lvbhgCIAEoCSILCglIZWFydGJlYXQiNAoMU3RhdHVzUmVwb3J0EiQKBGFwcHMYASADKAsyFi5naXRmbGVldC52MS5BcHBTdGF0dXMiRAoLRHJpZnRSZXBvcnQSJwoGZXZlbnRzGAEgAygLMhcuZ2l0ZmxlZXQudjEuRHJpZnRFdmVudBIMCgRhcHBzGAIgAygJIsEBCg5Db25uZWN0UmVxdWVzdBIjCgVoZWxsbxgBIAEoCzISLmdpdGZsZWV0LnYxLkhlbGxvSAASKwoJaGVhcnRiZWF0GAIgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKwoGc3RhdHVzGAMgASgLMhkuZ2l0ZmxlZXQudjEuU3RhdHVzUmVwb3J0SAASKQoFZHJpZnQYBCABKAsyGC5naXRmbGVldC52MS5EcmlmdFJlcG9ydEgAQgUKA21zZyJUCgdXZWxjb21lEiUKB2NsdXN0ZXIYASABKAsyFC5naXRmbGVldC52MS5DbHVzdGVyEiIKGmhlYXJ0YmVhdF9pbnRlcnZhbF9zZWNvbmRzGAIgASgFIn0KDUFzc2lnbm1lbnRTZXQSLAoLYXNzaWdubWVudHMYASADKAsyFy5naXRmbGVldC52MS5Bc3NpZ25tZW50EhIKCmdlbmVyYXRpb24YAiABKAMSKgoHYnVuZGxlcxgDIAMoCzIZLmdpdGZsZWV0LnYxLklubGluZUJ1bmRsZSIsCgxJbmxpbmVCdW5kbGUSDgoGZGlnZXN0GAEgASgJEgwKBGd6aXAYAiABKAwiGwoLU3luY1JlcXVlc3QSDAoEYXBwcxgBIAMoCSLLAQoPQ29ubmVjdFJlc3BvbnNlEicKB3dlbGNvbWUYASABKAsyFC5naXRmbGVldC52MS5XZWxjb21lSAASMQoLYXNzaWdubWVudHMYAiABKAsyGi5naXRmbGVldC52MS5Bc3NpZ25tZW50U2V0SAASKwoJaGVhcnRiZWF0GAMgASgLMhYuZ2l0ZmxlZXQudjEuSGVhcnRiZWF0SAASKAoEc3luYxgEIAEoCzIYLmdpdGZsZWV0LnYxLlN5bmNSZXF1ZXN0SABCBQoDbXNnIjcKEEdldEJ1bmRsZVJlcXVlc3QSDgoGZGlnZXN0GAEgASgJEhMKC2FjY2VwdF9nemlwGAIgASgIIjAKEUdldEJ1bmRsZVJlc3BvbnNlEg0KBWNodW5rGAEgASgMEgwKBGd6aXAYAiABKAgy7wEKDEFnZW50U2VydmljZRJHCghSZWdpc3RlchIcLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVxdWVzdBodLmdpdGZsZWV0LnYxLlJlZ2lzdGVyUmVzcG9uc2USSAoHQ29ubmVjdBIbLmdpdGZsZWV0LnYxLkNvbm5lY3RSZXF1ZXN0GhwuZ2l0ZmxlZXQudjEuQ29ubmVjdFJlc3BvbnNlKAEwARJMCglHZXRCdW5kbGUSHS5naXRmbGVldC52MS5HZXRCdW5kbGVSZXF1ZXN0Gh4uZ2l0ZmxlZXQudjEuR2V0QnVuZGxlUmVzcG9uc2UwAWIGcHJvdG8z", [file_gitfleet_v1_types]);
 
 /**
  * @generated from message gitfleet.v1.RegisterRequest
@@ -229,6 +229,15 @@ export type AssignmentSet = Message<"gitfleet.v1.AssignmentSet"> & {
    * @generated from field: int64 generation = 2;
    */
   generation: bigint;
+
+  /**
+   * Small bundles of these assignments that are new on this stream (not in the previous set sent on
+   * it), so the agent needs no GetBundle call for them. Never on a stream's first set: a reconnecting
+   * agent usually holds its bundles already. The agent fetches any bundle not here with GetBundle.
+   *
+   * @generated from field: repeated gitfleet.v1.InlineBundle bundles = 3;
+   */
+  bundles: InlineBundle[];
 };
 
 /**
@@ -237,6 +246,32 @@ export type AssignmentSet = Message<"gitfleet.v1.AssignmentSet"> & {
  */
 export const AssignmentSetSchema: GenMessage<AssignmentSet> = /*@__PURE__*/
   messageDesc(file_gitfleet_v1_agent, 8);
+
+/**
+ * A bundle sent with its AssignmentSet; the agent verifies the digest as for GetBundle.
+ *
+ * @generated from message gitfleet.v1.InlineBundle
+ */
+export type InlineBundle = Message<"gitfleet.v1.InlineBundle"> & {
+  /**
+   * @generated from field: string digest = 1;
+   */
+  digest: string;
+
+  /**
+   * The manifests, gzip-compressed (the same bytes GetBundle serves with accept_gzip).
+   *
+   * @generated from field: bytes gzip = 2;
+   */
+  gzip: Uint8Array;
+};
+
+/**
+ * Describes the message gitfleet.v1.InlineBundle.
+ * Use `create(InlineBundleSchema)` to create a new message.
+ */
+export const InlineBundleSchema: GenMessage<InlineBundle> = /*@__PURE__*/
+  messageDesc(file_gitfleet_v1_agent, 9);
 
 /**
  * Reconcile these Apps now (`gitfleet app sync`), as a resync would: read and apply everything.
@@ -255,7 +290,7 @@ export type SyncRequest = Message<"gitfleet.v1.SyncRequest"> & {
  * Use `create(SyncRequestSchema)` to create a new message.
  */
 export const SyncRequestSchema: GenMessage<SyncRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 9);
+  messageDesc(file_gitfleet_v1_agent, 10);
 
 /**
  * @generated from message gitfleet.v1.ConnectResponse
@@ -296,7 +331,7 @@ export type ConnectResponse = Message<"gitfleet.v1.ConnectResponse"> & {
  * Use `create(ConnectResponseSchema)` to create a new message.
  */
 export const ConnectResponseSchema: GenMessage<ConnectResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 10);
+  messageDesc(file_gitfleet_v1_agent, 11);
 
 /**
  * @generated from message gitfleet.v1.GetBundleRequest
@@ -321,7 +356,7 @@ export type GetBundleRequest = Message<"gitfleet.v1.GetBundleRequest"> & {
  * Use `create(GetBundleRequestSchema)` to create a new message.
  */
 export const GetBundleRequestSchema: GenMessage<GetBundleRequest> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 11);
+  messageDesc(file_gitfleet_v1_agent, 12);
 
 /**
  * @generated from message gitfleet.v1.GetBundleResponse
@@ -345,7 +380,7 @@ export type GetBundleResponse = Message<"gitfleet.v1.GetBundleResponse"> & {
  * Use `create(GetBundleResponseSchema)` to create a new message.
  */
 export const GetBundleResponseSchema: GenMessage<GetBundleResponse> = /*@__PURE__*/
-  messageDesc(file_gitfleet_v1_agent, 12);
+  messageDesc(file_gitfleet_v1_agent, 13);
 
 /**
  * The API agents dial out to. Every call but Register carries
