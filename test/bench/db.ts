@@ -22,7 +22,7 @@ export interface BenchDb {
   close(): Promise<void>;
 }
 
-const TABLES = ["Cluster", "Token", "Revision", "Bundle", "Render", "Assignment", "AppStatus", "DriftEvent", "AuditEvent", "RolloutCluster"] as const;
+const TABLES = ["Cluster", "Token", "Revision", "Bundle", "Render", "Assignment", "AppStatus", "StatusObjects", "DriftEvent", "AuditEvent", "RolloutCluster"] as const;
 
 export async function openBenchDb(dataDir: string, databaseUrl: string | undefined): Promise<BenchDb> {
   const store: Store = await openStore({ dataDir, databaseUrl });

@@ -22,7 +22,7 @@ import { openSecrets } from "../sources/sealed-credentials.js";
 import { getSource, listSources, type SourceSummaryInit } from "../views/source-summary.js";
 import { storeStatuses } from "../status/ingest.js";
 import { createStatusBatcher } from "../status/batcher.js";
-import { createObjectsMemory } from "../status/objects-memory.js";
+import { createObjectsEncoder } from "../status/objects-encoder.js";
 import { STATUS_FLUSH_INTERVAL_MS, STATUS_FLUSH_MAX_PENDING } from "../config/intervals.js";
 import { createLanes } from "../lib/concurrency.js";
 import { createRetries } from "./retries.js";
@@ -138,14 +138,14 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     });
     return names.map(() => fulfilled(undefined));
   }, { spacingMs: WAVE_BATCH_SPACING_MS });
-  const objectsStored = createObjectsMemory();
+  const encodeObjects = createObjectsEncoder();
   // Agents' statuses are stored in batches; a stopping hub writes what is queued (stop()).
   const statuses = createStatusBatcher({
     intervalMs: deps.statusFlushMs ?? STATUS_FLUSH_INTERVAL_MS,
     maxPending: STATUS_FLUSH_MAX_PENDING,
     log,
     async write(entries) {
-      const { written, degraded: turned } = await storeStatuses(ctx, entries, objectsStored);
+      const { written, degraded: turned } = await storeStatuses(ctx, entries, encodeObjects);
       rollout.reported(new Set(written.map((e) => e.status.app)));
       if (turned.length) notifications.publish(degraded(turned));
     },
@@ -266,10 +266,7 @@ export function createDelivery(deps: DeliveryDeps): Delivery {
     events: {
       // Send the cluster its set; the rollout then decides for the Apps whose assignment it changes
       // (one registered after its Apps were applied, one back after being Skipped).
-      connected(cluster) {
-        objectsStored.forget(cluster);
-        return connects.add(cluster);
-      },
+      connected: (cluster) => connects.add(cluster),
       status: (cluster, report) => {
         ctx.metrics.statusReports.inc(report.apps.length);
         return statuses.add(cluster, report);

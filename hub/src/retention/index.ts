@@ -1,4 +1,4 @@
-// Retention: removes Render rows, Bundles, checked-out trees and unpacked charts no longer needed (policy.ts says which).
+// Retention: removes Render rows, Bundles, StatusObjects rows, checked-out trees and unpacked charts no longer needed (policy.ts says which).
 // pruneStore is a singleton task (one hub per database runs it; under the lease with several hubs);
 // pruneTrees prunes this hub's own data dir, so every hub runs it (hub.ts schedules both).
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { chartTreeName, listTrees, removeTree } from "../sources/index.js";
 import type { Db } from "../store/index.js";
 import { createAppRepository } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
-import { keptRevisions, sortRenders, treesToRemove, unreferencedBundles, type References } from "./policy.js";
+import { keptRevisions, sortRenders, treesToRemove, unreferenced, type References } from "./policy.js";
 
 export interface RetentionOptions {
   /** Recent revisions kept per Source besides those in use (--keep-revisions). */
@@ -20,6 +20,7 @@ export interface Removed {
   renders: number;
   bundles: number;
   bundleBytes: number;
+  statusObjects: number;
   trees: number;
   treeBytes: number;
 }
@@ -33,20 +34,21 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
   // Git checkouts and unpacked charts (sources/trees.ts, sources/helm-repo.ts).
   const treeDirs = [join(deps.dataDir, "git", "trees"), join(deps.dataDir, "charts")];
 
-  async function references(): Promise<References & { sources: Set<string> }> {
+  async function references(): Promise<References & { sources: Set<string>; objectsDigests: Set<string> }> {
     const [appRows, sources, rollouts, assigned, steps, statuses] = await Promise.all([
       apps.list(),
       db.source.findMany({ select: { name: true, lastRevision: true } }),
       db.rollout.findMany({ select: { fromRevision: true, toRevision: true } }),
       db.assignment.groupBy({ by: ["revision", "bundleDigest", "previousDigest"] }),
       db.rolloutCluster.groupBy({ by: ["prevRevision", "prevDigest"] }),
-      db.appStatus.groupBy({ by: ["revision", "bundleDigest"] }),
+      db.appStatus.groupBy({ by: ["revision", "bundleDigest", "objectsDigest"] }),
     ]);
     const history = await Promise.all(sources.map(async (s) =>
       (await db.revision.findMany({ where: { sourceName: s.name }, orderBy: { fetchedAt: "desc" }, take: opts.keepRevisions, select: { sha: true } })).map((r) => r.sha),
     ));
     return {
       sources: new Set(sources.map((s) => s.name)),
+      objectsDigests: new Set(statuses.map((s) => s.objectsDigest)),
       revisions: [
         ...appRows.flatMap((a) => [a.revision, a.pinnedRevision, a.lastErrorRevision]),
         ...sources.map((s) => s.lastRevision),
@@ -79,7 +81,7 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
     let bundles = 0;
     let bundleBytes = 0;
     for await (const rows of pages((after) => db.bundle.findMany({ where: after ? { digest: { gt: after } } : {}, orderBy: { digest: "asc" }, take: BATCH, select: { digest: true } }), (b) => b.digest)) {
-      const candidates = unreferencedBundles(rows.map((r) => r.digest), referenced);
+      const candidates = unreferenced(rows.map((r) => r.digest), referenced);
       for (const batch of inChunks(candidates, BATCH)) {
         const old = await db.bundle.findMany({ where: { digest: { in: batch }, usedAt: { lt: cutoff } }, select: { digest: true, size: true } });
         if (!old.length) continue;
@@ -94,6 +96,16 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
       }
     }
     return { renders, bundles, bundleBytes };
+  }
+
+  /** Deletes StatusObjects rows no status names (seenAt again in the DELETE: a status stored since the read refreshed it). */
+  async function pruneStatusObjects(referenced: ReadonlySet<string>, cutoff: Date): Promise<number> {
+    let removed = 0;
+    for await (const rows of pages((after) => db.statusObjects.findMany({ where: after ? { digest: { gt: after } } : {}, orderBy: { digest: "asc" }, take: BATCH, select: { digest: true } }), (o) => o.digest)) {
+      const candidates = unreferenced(rows.map((r) => r.digest), referenced);
+      if (candidates.length) removed += (await db.statusObjects.deleteMany({ where: { digest: { in: candidates }, seenAt: { lt: cutoff } } })).count;
+    }
+    return removed;
   }
 
   /** Removes this hub's checked-out trees of revisions not kept (none that a render holds). */
@@ -120,9 +132,11 @@ export function createRetention(deps: { db: Db; log: Logger; dataDir: string }, 
 
   return {
     /** The database part: a singleton task (one hub per database at a time). */
-    async pruneStore(now = new Date()): Promise<Pick<Removed, "renders" | "bundles" | "bundleBytes">> {
+    async pruneStore(now = new Date()): Promise<Pick<Removed, "renders" | "bundles" | "bundleBytes" | "statusObjects">> {
       const started = Date.now();
-      const removed = await pruneRows(await references(), new Date(now.getTime() - opts.graceMs));
+      const refs = await references();
+      const cutoff = new Date(now.getTime() - opts.graceMs);
+      const removed = { ...(await pruneRows(refs, cutoff)), statusObjects: await pruneStatusObjects(refs.objectsDigests, cutoff) };
       report(removed, started);
       return removed;
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { keptRevisions, renderRevision, sortRenders, treesToRemove, unreferencedBundles } from "./policy.js";
+import { keptRevisions, renderRevision, sortRenders, treesToRemove, unreferenced } from "./policy.js";
 
 const sha = (c: string) => c.repeat(40);
 const [A, B, C, D, E] = ["a", "b", "c", "d", "e"].map(sha) as [string, string, string, string, string];
@@ -49,9 +49,9 @@ describe("sortRenders", () => {
   });
 });
 
-describe("unreferencedBundles", () => {
+describe("unreferenced", () => {
   it("keeps every digest that is referenced", () => {
-    expect(unreferencedBundles(["sha256:a", "sha256:b", "sha256:c"], new Set(["sha256:b"]))).toEqual(["sha256:a", "sha256:c"]);
+    expect(unreferenced(["sha256:a", "sha256:b", "sha256:c"], new Set(["sha256:b"]))).toEqual(["sha256:a", "sha256:c"]);
   });
 });
 

@@ -3,7 +3,8 @@
 // a Source's head is on it, a rollout moves from or to it, a cluster is assigned it, runs it or would
 // roll back to it, or it is one of the last N revisions of its Source. Renders and checked-out trees
 // of other revisions go; a Bundle goes when no kept Render and no assignment (current or previous),
-// rollback target or status names it. Nothing used within the grace goes (checked where it is deleted).
+// rollback target or status names it; a StatusObjects row (per-object results) when no status names it.
+// Nothing used or seen within the grace goes (checked where it is deleted).
 
 /** What the database points at, read by retention/index.ts. */
 export interface References {
@@ -48,8 +49,8 @@ export function sortRenders(rows: readonly RenderRow[], kept: ReadonlySet<string
   return { remove, digests };
 }
 
-/** Bundles no kept Render and no reference names (their age is checked in the DELETE itself, against a concurrent use). */
-export function unreferencedBundles(digests: readonly string[], referenced: ReadonlySet<string>): string[] {
+/** Bundles (or StatusObjects rows) no kept Render and no reference names (their age is checked in the DELETE itself, against a concurrent use). */
+export function unreferenced(digests: readonly string[], referenced: ReadonlySet<string>): string[] {
   return digests.filter((d) => !referenced.has(d));
 }
 

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
+import { PROVIDERS, storeOn } from "../store/test-store.js";
 import { CONFIG_TREES, withTree } from "../sources/index.js";
 import { createRetention } from "./index.js";
 
@@ -68,7 +69,7 @@ describe("retention", () => {
     expect((await db.render.findMany({ select: { key: true } })).map((r) => r.key)).toEqual([`apps@${C4}:web:`]);
     expect((await db.bundle.findMany({ select: { digest: true }, orderBy: { digest: "asc" } })).map((b) => b.digest)).toEqual([digest("2"), digest("4"), digest("recent")]);
     expect(Object.fromEntries(Object.entries(paths).map(([k, p]) => [k, existsSync(p)]))).toEqual({ c1: false, c2: true, c4: true, config: false, tmp: true });
-    expect(removed).toEqual({ renders: 3, bundles: 3, bundleBytes: 300, trees: 2, treeBytes: 0 });
+    expect(removed).toEqual({ renders: 3, bundles: 3, bundleBytes: 300, statusObjects: 0, trees: 2, treeBytes: 0 });
   });
 
   it("keeps the last N revisions of each Source", async () => {
@@ -77,5 +78,21 @@ describe("retention", () => {
     expect((await retention.pruneStore(new Date(now))).renders).toBe(0);
     await createRetention({ db: store.db, log: pino({ level: "silent" }), dataDir: dir }, { keepRevisions: 1, graceMs: HOUR }).pruneStore(new Date(now));
     expect((await store.db.render.findMany({ select: { key: true } })).map((r) => r.key)).toEqual([`apps@${C4}:web:`]);
+  });
+});
+
+describe.each(PROVIDERS)("retention of status objects on %s", (provider) => {
+  const objectsStore = storeOn(provider, "retention_objects");
+
+  it("keeps the objects rows a status names or seen within the grace, and deletes the others", async () => {
+    const { db } = objectsStore();
+    const recent = new Date(now - HOUR / 2);
+    const rows = { named: old, "named-recent": recent, unnamed: old, "unnamed-recent": recent, "row:c2/web": old };
+    await db.statusObjects.createMany({ data: Object.entries(rows).map(([digest, seenAt]) => ({ digest, objects: "[]", seenAt })) });
+    const status = { app: "web", revision: C4, bundleDigest: digest("4"), sync: "SYNCED", health: "HEALTHY", observedAt: old };
+    await db.appStatus.createMany({ data: [{ ...status, clusterName: "c1", objectsDigest: "named" }, { ...status, clusterName: "c2", objectsDigest: "named-recent" }, { ...status, clusterName: "c3", objectsDigest: "" }] });
+    const retention = createRetention({ db, log: pino({ level: "silent" }), dataDir: dir }, { keepRevisions: 0, graceMs: HOUR });
+    expect((await retention.pruneStore(new Date(now))).statusObjects).toBe(2);
+    expect((await db.statusObjects.findMany({ select: { digest: true }, orderBy: { digest: "asc" } })).map((o) => o.digest)).toEqual(["named", "named-recent", "unnamed-recent"]);
   });
 });

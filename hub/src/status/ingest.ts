@@ -1,9 +1,9 @@
 import { fromJson, type JsonValue } from "@bufbuild/protobuf";
-import { decodeJson, objectArray, upsertAppStatuses } from "../store/index.js";
+import { decodeJson, objectArray, statusObjects, upsertAppStatuses, type Db } from "../store/index.js";
 import { inChunks } from "../store/chunks.js";
 import { assignedAndReported } from "../store/assignment-rows.js";
 import type { StatusEntry } from "./batcher.js";
-import type { ObjectsMemory } from "./objects-memory.js";
+import type { ObjectsEncoder } from "./objects-encoder.js";
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { HealthState, ObjectResultSchema, SyncState, type ObjectResult } from "@gitfleet/shared";
 import { MAX_STATUS_MESSAGE, truncate } from "../config/limits.js";
@@ -22,13 +22,15 @@ export interface TurnedDegraded {
  * Stores a batch of reported AppStatuses (one row per cluster and app; status/batcher.ts makes the
  * batches). Enums are stored by name. Only Apps assigned to the cluster are accepted, or ones it
  * already has a row for (still pruning an App it lost); anything else an agent claims is dropped.
- * Sizes are capped. Returns the statuses written and those that turned Degraded.
+ * Sizes are capped. Per-object results are stored once per content (StatusObjects; the fleet's
+ * clusters report the same few lists), each row naming them by digest. Returns the statuses written
+ * and those that turned Degraded.
  */
-export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], objectsStored: ObjectsMemory): Promise<{ written: StatusEntry[]; degraded: TurnedDegraded[] }> {
+export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], encode: ObjectsEncoder): Promise<{ written: StatusEntry[]; degraded: TurnedDegraded[] }> {
   const { db } = ctx;
   const stored = ctx.metrics.statusIngestSeconds.startTimer();
   const clusters = [...new Set(entries.map((e) => e.cluster))];
-  const { allowed, existing } = await reportableAppsOf(ctx, clusters);
+  const allowed = await reportableAppsOf(ctx, clusters);
   const written = entries.filter((e) => allowed.get(e.cluster)?.has(e.status.app));
   if (written.length < entries.length) {
     const dropped = entries.filter((e) => !allowed.get(e.cluster)?.has(e.status.app));
@@ -41,7 +43,8 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
     const rows = await db.appStatus.findMany({ where: { clusterName: { in: names }, health: "DEGRADED" }, select: { clusterName: true, app: true } });
     for (const r of rows) wasDegraded.add(`${r.clusterName}\0${r.app}`);
   }
-  const objects = written.map(({ status: s }) => objectsStored.encode(s.bundleDigest, s.objects));
+  const objects = written.map(({ status: s }) => encode(s.bundleDigest, s.objects));
+  const distinct = new Map(objects.filter((o) => o.digest).map((o) => [o.digest, { digest: o.digest, objects: o.json }]));
   await upsertAppStatuses(db, written.map(({ cluster, status: s }, i) => ({
     clusterName: cluster,
     app: s.app,
@@ -49,12 +52,10 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
     bundleDigest: s.bundleDigest.slice(0, 80),
     sync: SyncState[s.sync] ?? "UNSPECIFIED",
     health: HealthState[s.health] ?? "UNSPECIFIED",
-    // Left as stored when this hub stored the same ones in the row that is there.
-    objects: existing.has(`${cluster}\0${s.app}`) && objectsStored.unchanged(cluster, s.app, objects[i]!.hash) ? undefined : objects[i]!.json,
+    objectsDigest: objects[i]!.digest,
     message: truncate(s.message, MAX_STATUS_MESSAGE),
     observedAt: s.observedAt ? timestampDate(s.observedAt) : new Date(),
-  })));
-  written.forEach(({ cluster, status: s }, i) => objectsStored.remember(cluster, s.app, objects[i]!.hash));
+  })), [...distinct.values()]);
   stored();
   ctx.metrics.statusWrites.inc(written.length);
   const degraded = degradedNow
@@ -63,10 +64,9 @@ export async function storeStatuses(ctx: Ctx, entries: readonly StatusEntry[], o
   return { written, degraded };
 }
 
-/** reportableApps for many clusters (two plain queries per 500 clusters, not two per report), and the status rows there are. */
-async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<{ allowed: Map<string, Set<string>>; existing: Set<string> }> {
+/** reportableApps for many clusters (two plain queries per 500 clusters, not two per report). */
+async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[]): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
-  const existing = new Set<string>();
   for (const names of inChunks(clusters)) {
     const { assigned, reported } = await assignedAndReported(ctx.db, names);
     for (const r of [...assigned, ...reported]) {
@@ -74,12 +74,20 @@ async function reportableAppsOf(ctx: Pick<Ctx, "db">, clusters: readonly string[
       apps.add(r.app);
       out.set(r.clusterName, apps);
     }
-    for (const r of reported) existing.add(`${r.clusterName}\0${r.app}`);
   }
-  return { allowed: out, existing };
+  return out;
 }
 
-export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objects: string; message: string; observedAt: Date };
+export type StatusRow = { sync: string; health: string; revision: string; bundleDigest: string; objectsDigest: string; message: string; observedAt: Date };
+
+/** Per-object results by digest, decoded once each however many rows name them (statusDetail's second argument). */
+export type ObjectsByDigest = ReadonlyMap<string, ObjectResult[]>;
+
+/** The per-object results the rows name: one query for their distinct digests, not one per row. */
+export async function objectsOf(db: Db, rows: readonly Pick<StatusRow, "objectsDigest">[]): Promise<ObjectsByDigest> {
+  const found = await statusObjects(db, rows.map((r) => r.objectsDigest));
+  return new Map([...found].map(([digest, json]) => [digest, decodeJson(json, "StatusObjects", "objects", objectArray).map((o): ObjectResult => fromJson(ObjectResultSchema, o as JsonValue))]));
+}
 
 /** The columns the App summaries count with; listing Apps reads only these (not the objects). */
 export type StatusCounts = Pick<StatusRow, "sync" | "health" | "revision" | "bundleDigest">;
@@ -97,7 +105,8 @@ export function isSynced(desired: { revision: string; bundleDigest: string }, ro
   return reportsDesired(desired, row) && syncOf(row) === SyncState.SYNCED;
 }
 
-export function statusDetail(row: StatusRow | undefined) {
+/** A row whose digest has no StatusObjects row (removed meanwhile) shows no objects. */
+export function statusDetail(row: StatusRow | undefined, objects: ObjectsByDigest) {
   if (!row) return {};
   return {
     appliedRevision: row.revision,
@@ -105,7 +114,7 @@ export function statusDetail(row: StatusRow | undefined) {
     sync: syncOf(row),
     health: healthOf(row),
     message: row.message,
-    objects: decodeJson(row.objects, "AppStatus", "objects", objectArray).map((o): ObjectResult => fromJson(ObjectResultSchema, o as JsonValue)),
+    objects: objects.get(row.objectsDigest) ?? [],
     observedAt: timestampFromDate(row.observedAt),
   };
 }

@@ -166,6 +166,6 @@ export { createAppRepository, type AppRecord, type AppRepository, type AppState 
 export { createSourceRepository, type SourceRecord, type SourceRepository, type SourceState } from "./sources.js";
 export { CorruptRecordError } from "./records.js";
 export { clusterLabelSources, clusterNamespaces, type ClusterLabelSources } from "./clusters.js";
-export { upsertAppStatuses, type AppStatusRow } from "./status-rows.js";
+export { statusObjects, upsertAppStatuses, type AppStatusRow, type StatusObjectsRow } from "./status-rows.js";
 export { storeUnavailable, DEFAULT_POOL_SIZE } from "./unavailable.js";
 export { decodeJson, objectArray, plainObject, stringArray, stringMap } from "./records.js";

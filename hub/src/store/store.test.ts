@@ -243,7 +243,7 @@ describe.each([sqlite, postgres])("store on $name", (backend) => {
       { clusterName: "b", app: "web", target: "prod", revision: "r1", bundleDigest: "d1" },
       { clusterName: "a", app: "api", target: "prod", revision: "r1", bundleDigest: "d9" },
     ] });
-    await db.appStatus.createMany({ data: [{ clusterName: "a", app: "web", revision: "r1", bundleDigest: "d1", sync: "SYNCED", health: "HEALTHY", message: "ok", objects: "[]", observedAt: at }] });
+    await db.appStatus.createMany({ data: [{ clusterName: "a", app: "web", revision: "r1", bundleDigest: "d1", sync: "SYNCED", health: "HEALTHY", message: "ok", observedAt: at }] });
     await db.rolloutCluster.createMany({ data: [
       { app: "web", clusterName: "a", step: "Healthy", stage: 2, startedAt: at, finishedAt: new Date(at.getTime() + 1500), message: "m", prevTarget: "prod", prevRevision: "r0", prevDigest: "d0" },
       { app: "web", clusterName: "b", step: "Pending", stage: 0 },

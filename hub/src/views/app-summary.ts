@@ -6,7 +6,7 @@ import { groupBy } from "../assign/assignments.js";
 import { approvedClusterFacts } from "../registry/clusters.js";
 import type { Ctx, Init } from "../delivery/context.js";
 import { renderKey, substituteVars } from "../render/renderer.js";
-import { healthOf, isSynced, statusDetail, type StatusCounts } from "../status/ingest.js";
+import { healthOf, isSynced, objectsOf, statusDetail, type StatusCounts } from "../status/ingest.js";
 import { reportsDesired } from "../status/desired.js";
 import { HubError } from "../errors.js";
 
@@ -16,7 +16,7 @@ export type ClusterAppStatusInit = Init<typeof ClusterAppStatusSchema>;
 const approvedClusters = (ctx: Ctx): Promise<ClusterFacts[]> => approvedClusterFacts(ctx.db);
 
 export async function listApps(ctx: Ctx): Promise<AppSummaryInit[]> {
-  // Only the counted columns: the per-object results (tens of KB per cluster) are for getApp.
+  // Only the counted columns: the rest, and the per-object results, are for getApp.
   const [apps, assignments, statuses, clusters] = await Promise.all([
     ctx.apps.list(),
     ctx.db.assignment.findMany(),
@@ -38,12 +38,13 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
     approvedClusters(ctx),
   ]);
   const status = new Map(statuses.map((s) => [s.clusterName, s]));
+  const objects = await objectsOf(ctx.db, statuses);
   const clusters: ClusterAppStatusInit[] = assignments.map((a) => {
     const s = status.get(a.clusterName);
-    return { cluster: a.clusterName, target: a.target, desiredRevision: a.revision, desiredDigest: a.bundleDigest, ...statusDetail(s), behind: !reportsDesired(a, s) };
+    return { cluster: a.clusterName, target: a.target, desiredRevision: a.revision, desiredDigest: a.bundleDigest, ...statusDetail(s, objects), behind: !reportsDesired(a, s) };
   });
   // A cluster that lost the app but still reports it (pruning in progress).
-  for (const s of statuses) if (!assignments.some((a) => a.clusterName === s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s) });
+  for (const s of statuses) if (!assignments.some((a) => a.clusterName === s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s, objects) });
   return { app: await summarize(ctx, row, assignments, statuses, fleet), clusters };
 }
 

@@ -92,6 +92,11 @@ export type Assignment = Prisma.AssignmentModel
  */
 export type AppStatus = Prisma.AppStatusModel
 /**
+ * Model StatusObjects
+ * Per-object results of AppStatus rows, each distinct list once: a fleet's clusters report the same few.
+ */
+export type StatusObjects = Prisma.StatusObjectsModel
+/**
  * Model DriftEvent
  * 
  */

@@ -31,7 +31,7 @@ export type AppStatusMinAggregateOutputType = {
   bundleDigest: string | null
   sync: string | null
   health: string | null
-  objects: string | null
+  objectsDigest: string | null
   message: string | null
   observedAt: Date | null
 }
@@ -43,7 +43,7 @@ export type AppStatusMaxAggregateOutputType = {
   bundleDigest: string | null
   sync: string | null
   health: string | null
-  objects: string | null
+  objectsDigest: string | null
   message: string | null
   observedAt: Date | null
 }
@@ -55,7 +55,7 @@ export type AppStatusCountAggregateOutputType = {
   bundleDigest: number
   sync: number
   health: number
-  objects: number
+  objectsDigest: number
   message: number
   observedAt: number
   _all: number
@@ -69,7 +69,7 @@ export type AppStatusMinAggregateInputType = {
   bundleDigest?: true
   sync?: true
   health?: true
-  objects?: true
+  objectsDigest?: true
   message?: true
   observedAt?: true
 }
@@ -81,7 +81,7 @@ export type AppStatusMaxAggregateInputType = {
   bundleDigest?: true
   sync?: true
   health?: true
-  objects?: true
+  objectsDigest?: true
   message?: true
   observedAt?: true
 }
@@ -93,7 +93,7 @@ export type AppStatusCountAggregateInputType = {
   bundleDigest?: true
   sync?: true
   health?: true
-  objects?: true
+  objectsDigest?: true
   message?: true
   observedAt?: true
   _all?: true
@@ -178,7 +178,7 @@ export type AppStatusGroupByOutputType = {
   bundleDigest: string
   sync: string
   health: string
-  objects: string
+  objectsDigest: string
   message: string
   observedAt: Date
   _count: AppStatusCountAggregateOutputType | null
@@ -211,7 +211,7 @@ export type AppStatusWhereInput = {
   bundleDigest?: Prisma.StringFilter<"AppStatus"> | string
   sync?: Prisma.StringFilter<"AppStatus"> | string
   health?: Prisma.StringFilter<"AppStatus"> | string
-  objects?: Prisma.StringFilter<"AppStatus"> | string
+  objectsDigest?: Prisma.StringFilter<"AppStatus"> | string
   message?: Prisma.StringFilter<"AppStatus"> | string
   observedAt?: Prisma.DateTimeFilter<"AppStatus"> | Date | string
 }
@@ -223,7 +223,7 @@ export type AppStatusOrderByWithRelationInput = {
   bundleDigest?: Prisma.SortOrder
   sync?: Prisma.SortOrder
   health?: Prisma.SortOrder
-  objects?: Prisma.SortOrder
+  objectsDigest?: Prisma.SortOrder
   message?: Prisma.SortOrder
   observedAt?: Prisma.SortOrder
 }
@@ -239,7 +239,7 @@ export type AppStatusWhereUniqueInput = Prisma.AtLeast<{
   bundleDigest?: Prisma.StringFilter<"AppStatus"> | string
   sync?: Prisma.StringFilter<"AppStatus"> | string
   health?: Prisma.StringFilter<"AppStatus"> | string
-  objects?: Prisma.StringFilter<"AppStatus"> | string
+  objectsDigest?: Prisma.StringFilter<"AppStatus"> | string
   message?: Prisma.StringFilter<"AppStatus"> | string
   observedAt?: Prisma.DateTimeFilter<"AppStatus"> | Date | string
 }, "clusterName_app">
@@ -251,7 +251,7 @@ export type AppStatusOrderByWithAggregationInput = {
   bundleDigest?: Prisma.SortOrder
   sync?: Prisma.SortOrder
   health?: Prisma.SortOrder
-  objects?: Prisma.SortOrder
+  objectsDigest?: Prisma.SortOrder
   message?: Prisma.SortOrder
   observedAt?: Prisma.SortOrder
   _count?: Prisma.AppStatusCountOrderByAggregateInput
@@ -269,7 +269,7 @@ export type AppStatusScalarWhereWithAggregatesInput = {
   bundleDigest?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
   sync?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
   health?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
-  objects?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
+  objectsDigest?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
   message?: Prisma.StringWithAggregatesFilter<"AppStatus"> | string
   observedAt?: Prisma.DateTimeWithAggregatesFilter<"AppStatus"> | Date | string
 }
@@ -281,7 +281,7 @@ export type AppStatusCreateInput = {
   bundleDigest: string
   sync: string
   health: string
-  objects?: string
+  objectsDigest?: string
   message?: string
   observedAt: Date | string
 }
@@ -293,7 +293,7 @@ export type AppStatusUncheckedCreateInput = {
   bundleDigest: string
   sync: string
   health: string
-  objects?: string
+  objectsDigest?: string
   message?: string
   observedAt: Date | string
 }
@@ -305,7 +305,7 @@ export type AppStatusUpdateInput = {
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
   sync?: Prisma.StringFieldUpdateOperationsInput | string
   health?: Prisma.StringFieldUpdateOperationsInput | string
-  objects?: Prisma.StringFieldUpdateOperationsInput | string
+  objectsDigest?: Prisma.StringFieldUpdateOperationsInput | string
   message?: Prisma.StringFieldUpdateOperationsInput | string
   observedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -317,7 +317,7 @@ export type AppStatusUncheckedUpdateInput = {
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
   sync?: Prisma.StringFieldUpdateOperationsInput | string
   health?: Prisma.StringFieldUpdateOperationsInput | string
-  objects?: Prisma.StringFieldUpdateOperationsInput | string
+  objectsDigest?: Prisma.StringFieldUpdateOperationsInput | string
   message?: Prisma.StringFieldUpdateOperationsInput | string
   observedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -329,7 +329,7 @@ export type AppStatusCreateManyInput = {
   bundleDigest: string
   sync: string
   health: string
-  objects?: string
+  objectsDigest?: string
   message?: string
   observedAt: Date | string
 }
@@ -341,7 +341,7 @@ export type AppStatusUpdateManyMutationInput = {
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
   sync?: Prisma.StringFieldUpdateOperationsInput | string
   health?: Prisma.StringFieldUpdateOperationsInput | string
-  objects?: Prisma.StringFieldUpdateOperationsInput | string
+  objectsDigest?: Prisma.StringFieldUpdateOperationsInput | string
   message?: Prisma.StringFieldUpdateOperationsInput | string
   observedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -353,7 +353,7 @@ export type AppStatusUncheckedUpdateManyInput = {
   bundleDigest?: Prisma.StringFieldUpdateOperationsInput | string
   sync?: Prisma.StringFieldUpdateOperationsInput | string
   health?: Prisma.StringFieldUpdateOperationsInput | string
-  objects?: Prisma.StringFieldUpdateOperationsInput | string
+  objectsDigest?: Prisma.StringFieldUpdateOperationsInput | string
   message?: Prisma.StringFieldUpdateOperationsInput | string
   observedAt?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -370,7 +370,7 @@ export type AppStatusCountOrderByAggregateInput = {
   bundleDigest?: Prisma.SortOrder
   sync?: Prisma.SortOrder
   health?: Prisma.SortOrder
-  objects?: Prisma.SortOrder
+  objectsDigest?: Prisma.SortOrder
   message?: Prisma.SortOrder
   observedAt?: Prisma.SortOrder
 }
@@ -382,7 +382,7 @@ export type AppStatusMaxOrderByAggregateInput = {
   bundleDigest?: Prisma.SortOrder
   sync?: Prisma.SortOrder
   health?: Prisma.SortOrder
-  objects?: Prisma.SortOrder
+  objectsDigest?: Prisma.SortOrder
   message?: Prisma.SortOrder
   observedAt?: Prisma.SortOrder
 }
@@ -394,7 +394,7 @@ export type AppStatusMinOrderByAggregateInput = {
   bundleDigest?: Prisma.SortOrder
   sync?: Prisma.SortOrder
   health?: Prisma.SortOrder
-  objects?: Prisma.SortOrder
+  objectsDigest?: Prisma.SortOrder
   message?: Prisma.SortOrder
   observedAt?: Prisma.SortOrder
 }
@@ -408,7 +408,7 @@ export type AppStatusSelect<ExtArgs extends runtime.Types.Extensions.InternalArg
   bundleDigest?: boolean
   sync?: boolean
   health?: boolean
-  objects?: boolean
+  objectsDigest?: boolean
   message?: boolean
   observedAt?: boolean
 }, ExtArgs["result"]["appStatus"]>
@@ -420,7 +420,7 @@ export type AppStatusSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Ext
   bundleDigest?: boolean
   sync?: boolean
   health?: boolean
-  objects?: boolean
+  objectsDigest?: boolean
   message?: boolean
   observedAt?: boolean
 }, ExtArgs["result"]["appStatus"]>
@@ -432,7 +432,7 @@ export type AppStatusSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Ext
   bundleDigest?: boolean
   sync?: boolean
   health?: boolean
-  objects?: boolean
+  objectsDigest?: boolean
   message?: boolean
   observedAt?: boolean
 }, ExtArgs["result"]["appStatus"]>
@@ -444,12 +444,12 @@ export type AppStatusSelectScalar = {
   bundleDigest?: boolean
   sync?: boolean
   health?: boolean
-  objects?: boolean
+  objectsDigest?: boolean
   message?: boolean
   observedAt?: boolean
 }
 
-export type AppStatusOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clusterName" | "app" | "revision" | "bundleDigest" | "sync" | "health" | "objects" | "message" | "observedAt", ExtArgs["result"]["appStatus"]>
+export type AppStatusOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"clusterName" | "app" | "revision" | "bundleDigest" | "sync" | "health" | "objectsDigest" | "message" | "observedAt", ExtArgs["result"]["appStatus"]>
 
 export type $AppStatusPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "AppStatus"
@@ -462,9 +462,9 @@ export type $AppStatusPayload<ExtArgs extends runtime.Types.Extensions.InternalA
     sync: string
     health: string
     /**
-     * JSON array: per-object results
+     * the StatusObjects row holding its per-object results; "" when it reported none
      */
-    objects: string
+    objectsDigest: string
     message: string
     observedAt: Date
   }, ExtArgs["result"]["appStatus"]>
@@ -896,7 +896,7 @@ export interface AppStatusFieldRefs {
   readonly bundleDigest: Prisma.FieldRef<"AppStatus", 'String'>
   readonly sync: Prisma.FieldRef<"AppStatus", 'String'>
   readonly health: Prisma.FieldRef<"AppStatus", 'String'>
-  readonly objects: Prisma.FieldRef<"AppStatus", 'String'>
+  readonly objectsDigest: Prisma.FieldRef<"AppStatus", 'String'>
   readonly message: Prisma.FieldRef<"AppStatus", 'String'>
   readonly observedAt: Prisma.FieldRef<"AppStatus", 'DateTime'>
 }

@@ -400,6 +400,7 @@ export const ModelName = {
   Render: 'Render',
   Assignment: 'Assignment',
   AppStatus: 'AppStatus',
+  StatusObjects: 'StatusObjects',
   DriftEvent: 'DriftEvent',
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
@@ -422,7 +423,7 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
     omit: GlobalOmitOptions
   }
   meta: {
-    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster" | "notifier" | "adminToken" | "lease"
+    modelProps: "cluster" | "clusterTombstone" | "token" | "source" | "revision" | "app" | "bundle" | "render" | "assignment" | "appStatus" | "statusObjects" | "driftEvent" | "auditEvent" | "rollout" | "rolloutCluster" | "notifier" | "adminToken" | "lease"
     txIsolationLevel: TransactionIsolationLevel
   }
   model: {
@@ -1166,6 +1167,80 @@ export type TypeMap<ExtArgs extends runtime.Types.Extensions.InternalArgs = runt
         }
       }
     }
+    StatusObjects: {
+      payload: Prisma.$StatusObjectsPayload<ExtArgs>
+      fields: Prisma.StatusObjectsFieldRefs
+      operations: {
+        findUnique: {
+          args: Prisma.StatusObjectsFindUniqueArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload> | null
+        }
+        findUniqueOrThrow: {
+          args: Prisma.StatusObjectsFindUniqueOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        findFirst: {
+          args: Prisma.StatusObjectsFindFirstArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload> | null
+        }
+        findFirstOrThrow: {
+          args: Prisma.StatusObjectsFindFirstOrThrowArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        findMany: {
+          args: Prisma.StatusObjectsFindManyArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>[]
+        }
+        create: {
+          args: Prisma.StatusObjectsCreateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        createMany: {
+          args: Prisma.StatusObjectsCreateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        createManyAndReturn: {
+          args: Prisma.StatusObjectsCreateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>[]
+        }
+        delete: {
+          args: Prisma.StatusObjectsDeleteArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        update: {
+          args: Prisma.StatusObjectsUpdateArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        deleteMany: {
+          args: Prisma.StatusObjectsDeleteManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateMany: {
+          args: Prisma.StatusObjectsUpdateManyArgs<ExtArgs>
+          result: BatchPayload
+        }
+        updateManyAndReturn: {
+          args: Prisma.StatusObjectsUpdateManyAndReturnArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>[]
+        }
+        upsert: {
+          args: Prisma.StatusObjectsUpsertArgs<ExtArgs>
+          result: runtime.Types.Utils.PayloadToResult<Prisma.$StatusObjectsPayload>
+        }
+        aggregate: {
+          args: Prisma.StatusObjectsAggregateArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.AggregateStatusObjects>
+        }
+        groupBy: {
+          args: Prisma.StatusObjectsGroupByArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusObjectsGroupByOutputType>[]
+        }
+        count: {
+          args: Prisma.StatusObjectsCountArgs<ExtArgs>
+          result: runtime.Types.Utils.Optional<Prisma.StatusObjectsCountAggregateOutputType> | number
+        }
+      }
+    }
     DriftEvent: {
       payload: Prisma.$DriftEventPayload<ExtArgs>
       fields: Prisma.DriftEventFieldRefs
@@ -1853,12 +1928,21 @@ export const AppStatusScalarFieldEnum = {
   bundleDigest: 'bundleDigest',
   sync: 'sync',
   health: 'health',
-  objects: 'objects',
+  objectsDigest: 'objectsDigest',
   message: 'message',
   observedAt: 'observedAt'
 } as const
 
 export type AppStatusScalarFieldEnum = (typeof AppStatusScalarFieldEnum)[keyof typeof AppStatusScalarFieldEnum]
+
+
+export const StatusObjectsScalarFieldEnum = {
+  digest: 'digest',
+  objects: 'objects',
+  seenAt: 'seenAt'
+} as const
+
+export type StatusObjectsScalarFieldEnum = (typeof StatusObjectsScalarFieldEnum)[keyof typeof StatusObjectsScalarFieldEnum]
 
 
 export const DriftEventScalarFieldEnum = {
@@ -2115,6 +2199,7 @@ export type GlobalOmitConfig = {
   render?: Prisma.RenderOmit
   assignment?: Prisma.AssignmentOmit
   appStatus?: Prisma.AppStatusOmit
+  statusObjects?: Prisma.StatusObjectsOmit
   driftEvent?: Prisma.DriftEventOmit
   auditEvent?: Prisma.AuditEventOmit
   rollout?: Prisma.RolloutOmit

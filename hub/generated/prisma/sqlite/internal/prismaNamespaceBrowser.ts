@@ -59,6 +59,7 @@ export const ModelName = {
   Render: 'Render',
   Assignment: 'Assignment',
   AppStatus: 'AppStatus',
+  StatusObjects: 'StatusObjects',
   DriftEvent: 'DriftEvent',
   AuditEvent: 'AuditEvent',
   Rollout: 'Rollout',
@@ -214,12 +215,21 @@ export const AppStatusScalarFieldEnum = {
   bundleDigest: 'bundleDigest',
   sync: 'sync',
   health: 'health',
-  objects: 'objects',
+  objectsDigest: 'objectsDigest',
   message: 'message',
   observedAt: 'observedAt'
 } as const
 
 export type AppStatusScalarFieldEnum = (typeof AppStatusScalarFieldEnum)[keyof typeof AppStatusScalarFieldEnum]
+
+
+export const StatusObjectsScalarFieldEnum = {
+  digest: 'digest',
+  objects: 'objects',
+  seenAt: 'seenAt'
+} as const
+
+export type StatusObjectsScalarFieldEnum = (typeof StatusObjectsScalarFieldEnum)[keyof typeof StatusObjectsScalarFieldEnum]
 
 
 export const DriftEventScalarFieldEnum = {
