@@ -44,7 +44,9 @@ export async function getApp(ctx: Ctx, name: string): Promise<{ app: AppSummaryI
     return { cluster: a.clusterName, target: a.target, desiredRevision: a.revision, desiredDigest: a.bundleDigest, ...statusDetail(s, objects), behind: !reportsDesired(a, s) };
   });
   // A cluster that lost the app but still reports it (pruning in progress).
-  for (const s of statuses) if (!assignments.some((a) => a.clusterName === s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s, objects) });
+  // A set, not a scan of the assignments per status: 10,000 of each made the App page 100 million comparisons.
+  const assigned = new Set(assignments.map((a) => a.clusterName));
+  for (const s of statuses) if (!assigned.has(s.clusterName)) clusters.push({ cluster: s.clusterName, ...statusDetail(s, objects) });
   return { app: await summarize(ctx, row, assignments, statuses, fleet), clusters };
 }
 
