@@ -10,8 +10,8 @@ import { hubBundleFetcher } from "@gitfleet/agent/dist/cache/hub-fetcher.js";
 import { inflateInline } from "@gitfleet/agent/dist/cache/bundle-cache.js";
 import * as grpc from "@grpc/grpc-js";
 import { createBackoff, createLogger, HealthState, parseBundle, SyncState, type Assignment, type AssignmentSet, type InlineBundle } from "@gitfleet/shared";
-import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AppStatusSchema, ObjectResultSchema } from "@gitfleet/shared";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { ObjectResultSchema, type AppStatusSchema, type ObjectResult } from "@gitfleet/shared";
 import { selfStats } from "./proc-stats.js";
 import { receivedInto, type FromAgentHost, type ToAgentHost, type Traffic } from "./protocol.js";
 import { DRIFT_OBJECT, NAMESPACE } from "./repo.js";
@@ -19,7 +19,6 @@ import { receiveCounter } from "@gitfleet/agent/dist/agent.js";
 
 type Start = Extract<ToAgentHost, { type: "start" }>;
 type StatusInit = MessageInitShape<typeof AppStatusSchema>;
-type ObjectInit = MessageInitShape<typeof ObjectResultSchema>;
 
 interface ProtocolAgent {
   name: string;
@@ -34,12 +33,13 @@ const traffic: Traffic = { bytes: {}, messages: {}, kubeRequests: {} };
 const reply = (msg: FromAgentHost) => process.send!(msg);
 const log = createLogger("gitfleet-agent", { write: (line: string) => void process.stderr.write(line) });
 
-// The per-object results a status carries, parsed once per bundle digest for the whole host.
-const objectsByDigest = new Map<string, ObjectInit[]>();
-function objectResults(digest: string, text: string): ObjectInit[] {
+// The per-object results a status carries, parsed once per bundle digest for the whole host, as
+// messages: the Connect serializer's create() takes messages as they are instead of copying 50 objects per report.
+const objectsByDigest = new Map<string, ObjectResult[]>();
+function objectResults(digest: string, text: () => string): ObjectResult[] {
   let objects = objectsByDigest.get(digest);
   if (!objects) {
-    objects = parseBundle(text).map((o) => ({
+    objects = parseBundle(text()).map((o) => create(ObjectResultSchema, {
       ref: { apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace ?? "", name: o.metadata.name },
       action: "configured",
       health: "Current",
@@ -66,7 +66,7 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
   const fetch = hubBundleFetcher(() => hubs.current(), identities);
   const statuses = new Map<string, StatusInit>();
   const timers = new Set<NodeJS.Timeout>();
-  const fetched = new Map<string, ObjectInit[]>();
+  const fetched = new Map<string, ObjectResult[]>();
   let send: ((m: Outgoing) => void) | undefined;
   let current: Assignment[] = [];
   let linked = false;
@@ -96,7 +96,10 @@ function startOne(msg: Start, name: string, labels: Record<string, string>): Pro
   async function deliver(a: Assignment, inline?: InlineBundle): Promise<void> {
     let objects = fetched.get(a.bundleDigest);
     if (!objects) {
-      objects = objectResults(a.bundleDigest, inline ? inflateInline(inline) : await fetch(a.bundleDigest));
+      // An inline bundle is inflated and verified once per digest for the host's agents (its own CPU,
+      // not the hub's); a fetched one is a GetBundle call per agent, as the hub serves each.
+      const text = inline ? undefined : await fetch(a.bundleDigest);
+      objects = objectResults(a.bundleDigest, () => text ?? inflateInline(inline!));
       fetched.set(a.bundleDigest, objects);
     }
     const status = (health: HealthState): StatusInit => ({ app: a.app, revision: a.revision, bundleDigest: a.bundleDigest, sync: SyncState.SYNCED, health, objects, message: "", observedAt: timestampFromDate(new Date()) });
