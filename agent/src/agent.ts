@@ -1,8 +1,7 @@
 // Library entry: one running agent (identity, hub client, runner, link) as a value, so that a
 // process can host one agent (gitfleet-agent) or many (the fleet benchmark).
 import * as grpc from "@grpc/grpc-js";
-import { toBinary } from "@bufbuild/protobuf";
-import { AgentService, createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
+import { createLogger, type AssignmentSet, type Labels, type Logger } from "@gitfleet/shared";
 import { fileAssignmentStore } from "./cache/assignment-store.js";
 import { createBundleCache } from "./cache/bundle-cache.js";
 import { hubBundleFetcher } from "./cache/hub-fetcher.js";
@@ -184,33 +183,10 @@ function identityStore(secret: string | undefined, stateDir: string, kube: Kube 
   return secretIdentityStore(kube, namespace, name);
 }
 
-/** createAgentClient per hub address, plus the config's channel options and, when asked, a receive counter. */
+/** createAgentClient per hub address, with the config's channel options and, when asked, a count of what it receives. */
 function agentClient(config: AgentConfig): HubClients {
   const options: grpc.ClientOptions = { ...config.channelOptions };
-  if (config.onReceive) options.interceptors = [receiveCounter(config.onReceive)];
-  return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options));
-}
-
-/** A client interceptor that reports each received message's encoded size (for measurements). */
-export function receiveCounter(onReceive: (method: string, bytes: number) => void): grpc.Interceptor {
-  return (options, nextCall) => {
-    const path = options.method_definition.path;
-    const method = path.slice(path.lastIndexOf("/") + 1);
-    const output = AgentService.methods.find((m) => m.name === method)?.output;
-    const requester = new grpc.RequesterBuilder()
-      .withStart((metadata, _listener, next) => {
-        next(metadata, new grpc.ListenerBuilder()
-          .withOnReceiveMessage((message: unknown, nextMsg: (m: unknown) => void) => {
-            // Re-encoding costs a little CPU; the counter is for measurements, not production.
-            // A failed call ends with a null message.
-            if (output && message != null) onReceive(method, toBinary(output, message as never).length);
-            nextMsg(message);
-          })
-          .build());
-      })
-      .build();
-    return new grpc.InterceptingCall(nextCall(options), requester);
-  };
+  return createHubClients(config.hub, (address) => createAgentClient(address, config.credentials ?? grpc.credentials.createInsecure(), options, config.onReceive));
 }
 
 function observed(handler: LinkHandler, config: AgentConfig): LinkHandler {

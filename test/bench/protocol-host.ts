@@ -15,7 +15,6 @@ import { ObjectResultSchema, type AppStatusSchema, type ObjectResult } from "@gi
 import { selfStats } from "./proc-stats.js";
 import { receivedInto, type FromAgentHost, type ToAgentHost, type Traffic } from "./protocol.js";
 import { DRIFT_OBJECT, NAMESPACE } from "./repo.js";
-import { receiveCounter } from "@gitfleet/agent/dist/agent.js";
 
 type Start = Extract<ToAgentHost, { type: "start" }>;
 type StatusInit = MessageInitShape<typeof AppStatusSchema>;
@@ -62,7 +61,7 @@ function memoryIdentities(): IdentityStore & { current?: Identity } {
 function startOne(msg: Start, name: string, labels: Record<string, string>): ProtocolAgent {
   const identities = memoryIdentities();
   // A local subchannel pool: a connection of its own per agent, as separate processes would have.
-  const hubs = createHubClients(msg.hub, (address) => createAgentClient(address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1, interceptors: [receiveCounter(receivedInto(traffic))] }));
+  const hubs = createHubClients(msg.hub, (address) => createAgentClient(address, grpc.credentials.createInsecure(), { "grpc.use_local_subchannel_pool": 1 }, receivedInto(traffic)));
   const fetch = hubBundleFetcher(() => hubs.current(), identities);
   const statuses = new Map<string, StatusInit>();
   const timers = new Set<NodeJS.Timeout>();

@@ -13,6 +13,7 @@ import {
   type ConnectResponse,
   type Labels,
   type Logger,
+  type OnResponseBytes,
   type ServiceClient,
   createBackoff,
 } from "@gitfleet/shared";
@@ -52,8 +53,9 @@ export class AgentFatalError extends Error {
 export type AgentClient = ServiceClient<typeof AgentService>;
 
 /** The agent's one channel to the hub, with keepalive; `extra` adds channel options or interceptors. */
-export function createAgentClient(hub: string, credentials: grpc.ChannelCredentials, extra: grpc.ClientOptions = {}): AgentClient {
-  return createClient(AgentService, hub, credentials, { ...KEEPALIVE_OPTIONS, ...extra });
+/** `onResponse` is told the encoded size of each message received from the hub (measurements). */
+export function createAgentClient(hub: string, credentials: grpc.ChannelCredentials, extra: grpc.ClientOptions = {}, onResponse?: OnResponseBytes): AgentClient {
+  return createClient(AgentService, hub, credentials, { ...KEEPALIVE_OPTIONS, ...extra }, onResponse);
 }
 
 /**

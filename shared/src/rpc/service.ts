@@ -12,10 +12,14 @@ import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2
 
 type Methods<S> = S extends GenService<infer M> ? M : never;
 
+/** Told the encoded size of each response a client receives, by method name (measurements). */
+export type OnResponseBytes = (method: string, bytes: number) => void;
+
 /** grpc-js definitions derived from a protobuf-es service descriptor (no proto-loader). */
-export function serviceDefinition(service: GenService<GenServiceMethods>): grpc.ServiceDefinition {
+export function serviceDefinition(service: GenService<GenServiceMethods>, onResponse?: OnResponseBytes): grpc.ServiceDefinition {
   const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const method of service.methods as DescMethod[]) {
+    const decode = deserializer(method.output);
     def[method.localName] = {
       path: `/${service.typeName}/${method.name}`,
       requestStream: method.methodKind === "client_streaming" || method.methodKind === "bidi_streaming",
@@ -23,7 +27,8 @@ export function serviceDefinition(service: GenService<GenServiceMethods>): grpc.
       requestSerialize: serializer(method.input) as (v: unknown) => Buffer,
       requestDeserialize: deserializer(method.input),
       responseSerialize: serializer(method.output) as (v: unknown) => Buffer,
-      responseDeserialize: deserializer(method.output),
+      // Counted as received, not encoded again to be measured.
+      responseDeserialize: onResponse ? (bytes: Buffer) => (onResponse(method.name, bytes.length), decode(bytes)) : decode,
       originalName: method.name,
     };
   }
@@ -31,7 +36,11 @@ export function serviceDefinition(service: GenService<GenServiceMethods>): grpc.
 }
 
 function serializer(schema: DescMessage) {
-  return (value: MessageInitShape<DescMessage>) => Buffer.from(toBinary(schema, create(schema, value)));
+  return (value: MessageInitShape<DescMessage>) => {
+    const bytes = toBinary(schema, create(schema, value));
+    // A view of the encoded bytes: Buffer.from(bytes) would copy every message sent.
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  };
 }
 
 function deserializer(schema: DescMessage) {
@@ -93,8 +102,9 @@ export function createClient<S extends GenService<GenServiceMethods>>(
   address: string,
   credentials: grpc.ChannelCredentials,
   options?: grpc.ClientOptions,
+  onResponse?: OnResponseBytes,
 ): ServiceClient<S> {
-  const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(service), service.name);
+  const Ctor = grpc.makeGenericClientConstructor(serviceDefinition(service, onResponse), service.name);
   const raw = new Ctor(address, credentials, options) as unknown as grpc.Client & Record<string, Function>;
   const client: Record<string, unknown> = { raw, close: () => raw.close() };
   for (const method of service.methods as DescMethod[]) {
